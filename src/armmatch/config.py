@@ -1,0 +1,112 @@
+"""Configuration: validation against ``workflow/schemas/config.schema.yaml`` and typed settings."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from armmatch.errors import ConfigError
+from armmatch.schemas import load_schema, schema_errors
+from armmatch.vcf import SmallVariantPolicy
+
+RESOURCE_DIR = Path(__file__).resolve().parents[2] / "resources"
+THRESHOLD_KEYS = ("amplification", "review_gain", "gain", "loss", "review_loss", "homozygous_deletion")
+
+
+def validate_config(config: Mapping[str, Any], *, source: str = "config") -> dict[str, Any]:
+    """Return a validated copy of ``config`` with every default filled in.
+
+    Raises
+    ------
+    ConfigError
+        Listing every schema violation with its key path.
+    """
+    data = copy.deepcopy(dict(config))
+    errors = schema_errors(data, load_schema("config"))
+    if errors:
+        raise ConfigError("invalid configuration: " + "; ".join(errors), path=source)
+    for gene, values in data["copy_number"]["gene_thresholds"].items():
+        merged = {**data["copy_number"]["thresholds"], **values}
+        _check_threshold_order(merged, f"copy_number.gene_thresholds.{gene}", source)
+    _check_threshold_order(data["copy_number"]["thresholds"], "copy_number.thresholds", source)
+    return data
+
+
+def _check_threshold_order(t: Mapping[str, float], where: str, source: str) -> None:
+    values = [t[k] for k in THRESHOLD_KEYS]
+    if any(a <= b for a, b in zip(values, values[1:], strict=False)):
+        raise ConfigError(
+            f"{where}: thresholds must decrease strictly in the order {', '.join(THRESHOLD_KEYS)}; "
+            f"got {', '.join(f'{k}={t[k]}' for k in THRESHOLD_KEYS)}",
+            path=source,
+        )
+
+
+def load_config_file(path: str | Path) -> dict[str, Any]:
+    """Read a YAML config file and validate it."""
+    with open(path, encoding="utf-8") as fh:
+        data = yaml.safe_load(fh) or {}
+    if not isinstance(data, dict):
+        raise ConfigError("the config file must be a YAML mapping", path=path)
+    return validate_config(data, source=str(path))
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Typed view of the validated config used by the per-patient steps."""
+
+    small_variants: SmallVariantPolicy
+    thresholds: Mapping[str, float]
+    gene_thresholds: Mapping[str, Mapping[str, float]]
+    default_purity: float | None
+    default_ploidy: float
+    require_in_frame: bool
+    min_age: int
+    max_ecog: int
+    require_exclusions_assessed: bool
+
+    def thresholds_for(self, gene: str) -> dict[str, float]:
+        """The copy-number thresholds of ``gene`` (gene overrides on top of the defaults)."""
+        return {**self.thresholds, **self.gene_thresholds.get(gene, {})}
+
+    def to_dict(self) -> dict[str, Any]:
+        """The run parameters, for the provenance block (deterministic order)."""
+        return {
+            "small_variants": {
+                "filter_policy": self.small_variants.filter_policy,
+                "min_vaf": self.small_variants.min_vaf,
+                "min_depth": self.small_variants.min_depth,
+            },
+            "copy_number": {
+                "thresholds": dict(self.thresholds),
+                "gene_thresholds": {g: dict(v) for g, v in sorted(self.gene_thresholds.items())},
+                "default_purity": self.default_purity,
+                "default_ploidy": self.default_ploidy,
+            },
+            "fusions": {"require_in_frame": self.require_in_frame},
+            "clinical": {"min_age": self.min_age, "max_ecog": self.max_ecog},
+            "assignment": {"require_exclusions_assessed": self.require_exclusions_assessed},
+        }
+
+
+def settings_from_config(config: Mapping[str, Any]) -> Settings:
+    """Build :class:`Settings` from a config (validated here if not yet)."""
+    c = validate_config(config)
+    sv = c["small_variants"]
+    cn = c["copy_number"]
+    return Settings(
+        small_variants=SmallVariantPolicy(sv["filter_policy"], float(sv["min_vaf"]), int(sv["min_depth"])),
+        thresholds={k: float(v) for k, v in cn["thresholds"].items()},
+        gene_thresholds={g: {k: float(x) for k, x in v.items()} for g, v in cn["gene_thresholds"].items()},
+        default_purity=cn["default_purity"],
+        default_ploidy=float(cn["default_ploidy"]),
+        require_in_frame=bool(c["fusions"]["require_in_frame"]),
+        min_age=int(c["clinical"]["min_age"]),
+        max_ecog=int(c["clinical"]["max_ecog"]),
+        require_exclusions_assessed=bool(c["assignment"]["require_exclusions_assessed"]),
+    )

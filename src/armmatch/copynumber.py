@@ -1,0 +1,1177 @@
+"""Copy-number segments: reading, purity adjustment, calling, and gene-level evidence.
+
+A copy-number input is read into :class:`Segment` records, each segment's tumour copy number is
+derived (from a total copy number given by the file, or from its log2 ratio with the purity
+formula), and every target gene is summarised from the segments that overlap it.
+
+Formats and their coordinate conventions (all converted to 0-based half-open ``start0``/``end``):
+
+``cnvkit``
+    CNVkit ``.cns`` segments or ``.cnr`` bins (``chromosome start end gene log2 ...``, optional
+    integer ``cn`` from ``cnvkit.py call`` and ``probes``). CNVkit writes BED-like coordinates:
+    ``start`` is 0-based, ``end`` exclusive, so they are used as they are.
+``segments``
+    Segment tables such as PCGR's ``.cna.tsv`` (``Chromosome Start End nMajor nMinor`` or
+    ``... Segment_Mean``) and PURPLE-like tables with a total copy-number column. PCGR documents
+    its segment coordinates as one-based (``Start`` is the first base, ``End`` the last, both
+    inclusive), as are PURPLE's, so ``start0 = Start - 1`` and ``end = End``.
+
+A SEG file (``ID chrom loc.start loc.end num.mark seg.mean``, 1-based inclusive ``loc.start``)
+is not accepted yet; a future reader must convert ``loc.start - 1``.
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import math
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Protocol
+
+from armmatch.errors import InputError
+from armmatch.events import (
+    Assessment,
+    CnvCall,
+    Event,
+    EventStatus,
+    Evidence,
+    SourceRecord,
+)
+from armmatch.genome import normalise_chrom
+from armmatch.io import open_text, sha256_file
+
+log = logging.getLogger(__name__)
+
+CNV_FORMATS: tuple[str, ...] = ("cnvkit", "segments")
+"""Copy-number formats :func:`read_segments_file` accepts."""
+
+BROAD_SEGMENT_BP = 10_000_000
+"""Segments wider than this (bp) are described as broad (arm-level), others as focal."""
+
+DEFAULT_MIN_COVERAGE = 0.5
+"""Default fraction of a gene's measured bp that a copy number must span to be the gene's
+amplification-side value (see :func:`gene_copy_number`)."""
+
+_GAIN_REVIEW: frozenset[CnvCall] = frozenset({"amplification", "indeterminate_gain"})
+
+ALTERATION_WORDS: dict[CnvCall, str] = {
+    "amplification": "amplification",
+    "indeterminate_gain": "copy-number gain (review band)",
+    "gain": "copy-number gain",
+    "neutral": "neutral",
+    "loss": "copy-number loss",
+    "indeterminate_loss": "copy-number loss (review band)",
+    "homozygous_deletion": "homozygous deletion",
+}
+"""The plain words used as :attr:`Event.alteration` for each copy-number call."""
+
+
+# --------------------------------------------------------------------------------------------
+# Purity formula and thresholds
+# --------------------------------------------------------------------------------------------
+
+
+def _check_purity_ploidy(purity: float, ploidy: float) -> None:
+    if not (math.isfinite(purity) and 0.0 < purity <= 1.0):
+        raise ValueError(f"purity must be in (0, 1], got {purity!r}")
+    if not (math.isfinite(ploidy) and ploidy > 0.0):
+        raise ValueError(f"ploidy must be > 0, got {ploidy!r}")
+
+
+def tumour_copy_number(log2: float, purity: float, ploidy: float) -> float:
+    """Tumour copy number from a tumour/normal log2 ratio, purity and tumour ploidy.
+
+    Uses ``CN = (2^r * (p*P + 2*(1 - p)) - 2*(1 - p)) / p`` for a diploid normal
+    component, where ``r`` is the log2 ratio, ``p`` the purity and ``P`` the tumour ploidy.
+    A ratio so low that the formula goes negative (more loss than the normal cells allow, i.e.
+    noise at a deletion) is clamped to ``0.0``.
+
+    Parameters
+    ----------
+    log2
+        The segment's log2 copy ratio (finite).
+    purity
+        Tumour cell fraction, in ``(0, 1]``.
+    ploidy
+        Tumour ploidy, ``> 0``.
+
+    Returns
+    -------
+    float
+        The tumour copy number, ``>= 0``.
+
+    Raises
+    ------
+    ValueError
+        If ``log2`` is not finite, purity is outside ``(0, 1]`` or ploidy is not positive.
+
+    Examples
+    --------
+    >>> tumour_copy_number(1.0, 1.0, 2.0)
+    4.0
+    >>> tumour_copy_number(1.0, 0.5, 2.0)
+    6.0
+    >>> tumour_copy_number(-5.0, 0.5, 2.0)
+    0.0
+    """
+    _check_purity_ploidy(purity, ploidy)
+    if not math.isfinite(log2):
+        raise ValueError(f"log2 ratio must be finite, got {log2!r}")
+    normal = 2.0 * (1.0 - purity)
+    cn = (math.pow(2.0, log2) * (purity * ploidy + normal) - normal) / purity
+    return max(cn, 0.0)
+
+
+@dataclass(frozen=True)
+class CnvThresholds:
+    """Copy-number call thresholds, on the tumour copy-number scale.
+
+    Bands (see :func:`call_copy_number`): ``cn >= amplification`` amplification;
+    ``>= review_gain`` indeterminate gain; ``>= gain`` gain; ``> loss`` neutral;
+    ``> review_loss`` loss; ``> homozygous_deletion`` indeterminate loss; otherwise homozygous
+    deletion. The values come from the configuration (typical: 6, 4, 2.5, 1.5, 1.0, 0.5).
+
+    Raises
+    ------
+    ValueError
+        If a value is negative or not finite, or the values are not in non-increasing order
+        ``amplification >= review_gain >= gain >= loss >= review_loss >= homozygous_deletion``.
+
+    Examples
+    --------
+    >>> CnvThresholds(6, 4, 2.5, 1.5, 1.0, 0.5).gain
+    2.5
+    """
+
+    amplification: float
+    review_gain: float
+    gain: float
+    loss: float
+    review_loss: float
+    homozygous_deletion: float
+
+    def __post_init__(self) -> None:
+        names = (
+            "amplification", "review_gain", "gain", "loss", "review_loss", "homozygous_deletion",
+        )  # fmt: skip
+        values = [float(getattr(self, n)) for n in names]
+        for name, value in zip(names, values, strict=True):
+            if not math.isfinite(value) or value < 0:
+                raise ValueError(
+                    f"copy-number threshold {name} must be finite and >= 0, got {value!r}"
+                )
+        pairs = list(zip(names, values, strict=True))
+        for (hi_name, hi), (lo_name, lo) in itertools.pairwise(pairs):
+            if hi < lo:
+                raise ValueError(
+                    f"copy-number thresholds out of order: {hi_name} ({hi:g}) < {lo_name} "
+                    f"({lo:g}); need amplification >= review_gain >= gain >= loss >= "
+                    "review_loss >= homozygous_deletion"
+                )
+
+    def describe(self) -> str:
+        """The thresholds in one line, for notes and reasons."""
+        return (
+            f"amplification >= {self.amplification:g}, review gain >= {self.review_gain:g}, "
+            f"gain >= {self.gain:g}, loss <= {self.loss:g}, review loss <= {self.review_loss:g}, "
+            f"homozygous deletion <= {self.homozygous_deletion:g}"
+        )
+
+
+def call_copy_number(cn: float, t: CnvThresholds) -> CnvCall:
+    """Call a tumour copy number against thresholds.
+
+    Parameters
+    ----------
+    cn
+        Tumour copy number (finite, ``>= 0``).
+    t
+        The thresholds.
+
+    Returns
+    -------
+    CnvCall
+        ``amplification`` (cn >= amplification), ``indeterminate_gain`` (>= review_gain),
+        ``gain`` (>= gain), ``neutral`` (> loss), ``loss`` (> review_loss),
+        ``indeterminate_loss`` (> homozygous_deletion) or ``homozygous_deletion``.
+
+    Raises
+    ------
+    ValueError
+        If ``cn`` is not finite.
+
+    Examples
+    --------
+    >>> t = CnvThresholds(6, 4, 2.5, 1.5, 1.0, 0.5)
+    >>> [call_copy_number(x, t) for x in (6, 5, 3, 2)]
+    ['amplification', 'indeterminate_gain', 'gain', 'neutral']
+    >>> [call_copy_number(x, t) for x in (1.2, 0.7, 0.5)]
+    ['loss', 'indeterminate_loss', 'homozygous_deletion']
+    """
+    if not math.isfinite(cn):
+        raise ValueError(f"copy number must be finite, got {cn!r}")
+    if cn >= t.amplification:
+        return "amplification"
+    if cn >= t.review_gain:
+        return "indeterminate_gain"
+    if cn >= t.gain:
+        return "gain"
+    if cn > t.loss:
+        return "neutral"
+    if cn > t.review_loss:
+        return "loss"
+    if cn > t.homozygous_deletion:
+        return "indeterminate_loss"
+    return "homozygous_deletion"
+
+
+# --------------------------------------------------------------------------------------------
+# Records
+# --------------------------------------------------------------------------------------------
+
+
+class GeneSpan(Protocol):
+    """What :func:`gene_copy_number` needs to know about a gene: its name and genomic span.
+
+    ``start0``/``end`` are 0-based half-open (e.g. a refGene ``txStart``/``txEnd``); ``chrom``
+    may be written with or without ``chr``.
+    """
+
+    @property
+    def gene(self) -> str: ...
+
+    @property
+    def chrom(self) -> str: ...
+
+    @property
+    def start0(self) -> int: ...
+
+    @property
+    def end(self) -> int: ...
+
+
+@dataclass(frozen=True)
+class GeneInterval:
+    """A plain :class:`GeneSpan` (0-based half-open).
+
+    Examples
+    --------
+    >>> GeneInterval("MET", "7", 116312443, 116438440).end
+    116438440
+    """
+
+    gene: str
+    chrom: str
+    start0: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Segment:
+    """One copy-number segment (or bin) of an input file.
+
+    ``start0``/``end`` are 0-based half-open whatever the file's convention. ``total_cn`` is a
+    tumour copy number given by the file itself (PCGR ``nMajor + nMinor``, CNVkit ``cn``,
+    PURPLE ``copyNumber``), ``None`` when only a log2 ratio is given. ``line`` is the 1-based
+    line in the file.
+    """
+
+    chrom: str
+    start0: int
+    end: int
+    log2: float | None
+    total_cn: float | None
+    probes: int | None
+    line: int
+
+    @property
+    def width(self) -> int:
+        """Length in bp."""
+        return self.end - self.start0
+
+    def describe(self) -> str:
+        """``chrom:start0-end log2=.. cn=..`` for provenance records."""
+        parts = [f"{self.chrom}:{self.start0}-{self.end}"]
+        parts.append(f"log2={self.log2:.4g}" if self.log2 is not None else "log2=NA")
+        parts.append(f"cn={self.total_cn:g}" if self.total_cn is not None else "cn=NA")
+        return " ".join(parts)
+
+
+# --------------------------------------------------------------------------------------------
+# Reading
+# --------------------------------------------------------------------------------------------
+
+
+def _table_lines(
+    path: str | Path, patient: str | None, *, header_only: bool = False
+) -> list[tuple[int, list[str]]]:
+    """``(line_number, fields)`` of a tab-separated file, skipping blank and ``#`` lines.
+
+    The first row is the header; with ``header_only`` only that row is read.
+    """
+    rows: list[tuple[int, list[str]]] = []
+    try:
+        with open_text(path, patient=patient) as fh:
+            for number, raw in enumerate(fh, start=1):
+                text = raw.rstrip("\r\n")
+                if not text.strip() or text.startswith("#"):
+                    continue
+                rows.append((number, text.split("\t")))
+                if header_only:
+                    break
+    except UnicodeDecodeError as exc:
+        raise InputError(
+            f"not a UTF-8 text file ({exc.reason})", path=path, patient=patient
+        ) from exc
+    return rows
+
+
+def _split_header(
+    rows: list[tuple[int, list[str]]], path: str | Path, patient: str | None
+) -> tuple[int, list[str], list[tuple[int, list[str]]]]:
+    if not rows:
+        raise InputError("file is empty (no header line)", path=path, patient=patient)
+    (header_line, header), body = rows[0], rows[1:]
+    return header_line, header, body
+
+
+def _header_index(header: Sequence[str], aliases: Mapping[str, Sequence[str]]) -> dict[str, int]:
+    """Map each canonical column name to its index, matching ``aliases`` case-insensitively."""
+    lowered = {name.strip().lower(): i for i, name in enumerate(header)}
+    found: dict[str, int] = {}
+    for canonical, names in aliases.items():
+        for name in names:
+            if name in lowered:
+                found[canonical] = lowered[name]
+                break
+    return found
+
+
+def _parse_int(text: str, what: str, path: str | Path, line: int, patient: str | None) -> int:
+    try:
+        return int(text.strip())
+    except ValueError:
+        pass
+    try:
+        value = float(text.strip())
+    except ValueError:
+        raise InputError(
+            f"{what} {text!r} is not an integer", path=path, line=line, patient=patient
+        ) from None
+    if not value.is_integer():
+        raise InputError(
+            f"{what} {text!r} is not an integer", path=path, line=line, patient=patient
+        )
+    return int(value)
+
+
+def _parse_float(
+    text: str, what: str, path: str | Path, line: int, patient: str | None
+) -> float | None:
+    """A finite float, ``None`` for an empty/NA cell; InputError for text, NaN or infinity."""
+    stripped = text.strip()
+    if stripped in ("", "NA", "."):
+        return None
+    try:
+        value = float(stripped)
+    except ValueError:
+        raise InputError(
+            f"{what} {text!r} is not a number", path=path, line=line, patient=patient
+        ) from None
+    if not math.isfinite(value):
+        raise InputError(
+            f"{what} is {text!r}; it must be a finite number", path=path, line=line, patient=patient
+        )
+    return value
+
+
+def _check_fields(
+    fields: Sequence[str], n: int, path: str | Path, line: int, patient: str | None
+) -> None:
+    if len(fields) != n:
+        raise InputError(
+            f"expected {n} tab-separated fields (as in the header), found {len(fields)}",
+            path=path,
+            line=line,
+            patient=patient,
+        )
+
+
+def _require_columns(
+    found: Mapping[str, int],
+    required: Sequence[str],
+    header: Sequence[str],
+    path: str | Path,
+    line: int,
+    patient: str | None,
+) -> None:
+    missing = [c for c in required if c not in found]
+    if missing:
+        raise InputError(
+            f"missing column(s) {', '.join(missing)}; header has: {', '.join(header)}",
+            path=path,
+            line=line,
+            patient=patient,
+        )
+
+
+_CNVKIT_COLUMNS: dict[str, tuple[str, ...]] = {
+    "chrom": ("chromosome",),
+    "start": ("start",),
+    "end": ("end",),
+    "gene": ("gene",),
+    "log2": ("log2",),
+    "cn": ("cn",),
+    "probes": ("probes",),
+}
+
+_SEGMENT_COLUMNS: dict[str, tuple[str, ...]] = {
+    "chrom": ("chromosome", "chrom", "chr"),
+    "start": ("start",),
+    "end": ("end",),
+    "total": ("total_cn", "totalcn", "copynumber", "copy_number", "tcn"),
+    "major": ("nmajor", "majorallelecopynumber"),
+    "minor": ("nminor", "minorallelecopynumber"),
+    "log2": ("segment_mean", "log2"),
+    "probes": ("num_probes", "num.mark", "probes"),
+}
+
+
+def read_cnvkit(path: str | Path, *, patient: str | None = None) -> list[Segment]:
+    """Read a CNVkit ``.cns`` (segments) or ``.cnr`` (bins) file.
+
+    Coordinates are 0-based half-open in CNVkit and are kept as they are. The integer ``cn``
+    column written by ``cnvkit.py call`` becomes :attr:`Segment.total_cn` (a tumour copy number
+    already: CNVkit applied purity/ploidy when it called). CNVkit can emit empty segments with
+    ``probes`` 0 whose ``end`` is below ``start``; such rows carry no measurement and are skipped
+    with a logged warning. Any other row with ``end <= start`` is an error.
+
+    Parameters
+    ----------
+    path
+        The file (plain or gzip).
+    patient
+        For error messages.
+
+    Returns
+    -------
+    list[Segment]
+        In file order.
+
+    Raises
+    ------
+    InputError
+        Missing required columns (``chromosome start end log2``), wrong field count, a
+        non-integer coordinate or ``cn``, a non-numeric/NaN/infinite ``log2``, a negative start
+        or an empty/inverted interval; each names the file and 1-based line.
+
+    Examples
+    --------
+    >>> import tempfile, os
+    >>> d = tempfile.mkdtemp(); p = os.path.join(d, "x.cns")
+    >>> _ = open(p, "w").write("chromosome\\tstart\\tend\\tgene\\tlog2\\tprobes\\n"
+    ...                        "chr7\\t100\\t200\\tMET\\t1.5\\t4\\n")
+    >>> read_cnvkit(p)[0]
+    Segment(chrom='chr7', start0=100, end=200, log2=1.5, total_cn=None, probes=4, line=2)
+    """
+    header_line, header, rows = _split_header(_table_lines(path, patient), path, patient)
+    cols = _header_index(header, _CNVKIT_COLUMNS)
+    _require_columns(cols, ("chrom", "start", "end", "log2"), header, path, header_line, patient)
+    segments: list[Segment] = []
+    for line, fields in rows:
+        _check_fields(fields, len(header), path, line, patient)
+        start = _parse_int(fields[cols["start"]], "start", path, line, patient)
+        end = _parse_int(fields[cols["end"]], "end", path, line, patient)
+        probes = (
+            _parse_int(fields[cols["probes"]], "probes", path, line, patient)
+            if "probes" in cols
+            else None
+        )
+        if end <= start and probes == 0:
+            log.warning(
+                "%s:%d: skipping empty CNVkit segment %d-%d (0 probes)", path, line, start, end
+            )
+            continue
+        _check_interval(start, end, "start", path, line, patient)
+        log2 = _parse_float(fields[cols["log2"]], "log2", path, line, patient)
+        if log2 is None:
+            raise InputError("log2 is empty", path=path, line=line, patient=patient)
+        total: float | None = None
+        if "cn" in cols and fields[cols["cn"]].strip() not in ("", "NA", "."):
+            total = float(_parse_int(fields[cols["cn"]], "cn", path, line, patient))
+            if total < 0:
+                raise InputError(f"cn {total:g} is negative", path=path, line=line, patient=patient)
+        chrom = _parse_chrom(fields[cols["chrom"]], path, line, patient)
+        segments.append(Segment(chrom, start, end, log2, total, probes, line))
+    return segments
+
+
+def _parse_chrom(text: str, path: str | Path, line: int, patient: str | None) -> str:
+    chrom = text.strip()
+    if not chrom:
+        raise InputError("chromosome is empty", path=path, line=line, patient=patient)
+    return chrom
+
+
+def _check_interval(
+    start0: int, end: int, start_name: str, path: str | Path, line: int, patient: str | None
+) -> None:
+    if start0 < 0:
+        raise InputError(f"{start_name} is negative", path=path, line=line, patient=patient)
+    if end <= start0:
+        raise InputError(
+            f"end ({end}) is not after the start (0-based start {start0}): empty or inverted "
+            "segment",
+            path=path,
+            line=line,
+            patient=patient,
+        )
+
+
+def read_segments(path: str | Path, *, patient: str | None = None) -> list[Segment]:
+    """Read a PCGR/PURPLE-like segment table.
+
+    Columns are matched case-insensitively: ``Chromosome`` (or ``chrom``/``chr``), ``Start``,
+    ``End``, then the copy number from (first found) a total column (``Total_CN``,
+    ``copyNumber``, ``copy_number``, ``tcn``), else ``nMajor + nMinor`` (or PURPLE's
+    ``majorAlleleCopyNumber + minorAlleleCopyNumber``); ``Segment_Mean``/``log2`` is read as the
+    log2 ratio when present. At least one of a copy number or a log2 column is required.
+    Coordinates are 1-based inclusive (PCGR documents them as one-based), so
+    ``start0 = Start - 1``. A small negative total copy number (PURPLE fits can give e.g.
+    -0.02) is clamped to 0.
+
+    Parameters
+    ----------
+    path
+        The file (plain or gzip).
+    patient
+        For error messages.
+
+    Returns
+    -------
+    list[Segment]
+        In file order.
+
+    Raises
+    ------
+    InputError
+        Missing columns, wrong field count, non-integer coordinates, ``Start < 1``,
+        ``End < Start``, or a non-numeric/NaN/infinite value, naming the file and 1-based line.
+
+    Examples
+    --------
+    >>> import tempfile, os
+    >>> d = tempfile.mkdtemp(); p = os.path.join(d, "x.cna.tsv")
+    >>> _ = open(p, "w").write("Chromosome\\tStart\\tEnd\\tnMajor\\tnMinor\\n"
+    ...                        "17\\t101\\t200\\t8\\t1\\n")
+    >>> read_segments(p)[0]
+    Segment(chrom='17', start0=100, end=200, log2=None, total_cn=9.0, probes=None, line=2)
+    """
+    header_line, header, rows = _split_header(_table_lines(path, patient), path, patient)
+    cols = _header_index(header, _SEGMENT_COLUMNS)
+    _require_columns(cols, ("chrom", "start", "end"), header, path, header_line, patient)
+    has_alleles = "major" in cols and "minor" in cols
+    if "total" not in cols and not has_alleles and "log2" not in cols:
+        raise InputError(
+            "no copy-number column: need a total copy number (Total_CN, copyNumber), nMajor and "
+            f"nMinor, or a log2 ratio (Segment_Mean, log2); header has: {', '.join(header)}",
+            path=path,
+            line=header_line,
+            patient=patient,
+        )
+    segments: list[Segment] = []
+    for line, fields in rows:
+        _check_fields(fields, len(header), path, line, patient)
+        start1 = _parse_int(fields[cols["start"]], "Start", path, line, patient)
+        end = _parse_int(fields[cols["end"]], "End", path, line, patient)
+        if start1 < 1:
+            raise InputError(
+                f"Start {start1} < 1 (coordinates are 1-based)",
+                path=path,
+                line=line,
+                patient=patient,
+            )
+        if end < start1:
+            raise InputError(
+                f"End ({end}) < Start ({start1})", path=path, line=line, patient=patient
+            )
+        total = _segment_total(fields, cols, has_alleles, path, line, patient)
+        log2 = (
+            _parse_float(fields[cols["log2"]], "log2 (Segment_Mean)", path, line, patient)
+            if "log2" in cols
+            else None
+        )
+        if total is None and log2 is None:
+            raise InputError(
+                "neither a copy number nor a log2 ratio is given",
+                path=path,
+                line=line,
+                patient=patient,
+            )
+        probes = (
+            _parse_int(fields[cols["probes"]], "probes", path, line, patient)
+            if "probes" in cols and fields[cols["probes"]].strip() not in ("", "NA")
+            else None
+        )
+        chrom = _parse_chrom(fields[cols["chrom"]], path, line, patient)
+        segments.append(Segment(chrom, start1 - 1, end, log2, total, probes, line))
+    return segments
+
+
+def _segment_total(
+    fields: Sequence[str],
+    cols: Mapping[str, int],
+    has_alleles: bool,
+    path: str | Path,
+    line: int,
+    patient: str | None,
+) -> float | None:
+    if "total" in cols:
+        total = _parse_float(fields[cols["total"]], "total copy number", path, line, patient)
+    elif has_alleles:
+        major = _parse_float(fields[cols["major"]], "nMajor", path, line, patient)
+        minor = _parse_float(fields[cols["minor"]], "nMinor", path, line, patient)
+        if (major is None) != (minor is None):
+            raise InputError(
+                "only one of nMajor/nMinor is given", path=path, line=line, patient=patient
+            )
+        total = None if major is None or minor is None else major + minor
+    else:
+        return None
+    return None if total is None else max(total, 0.0)
+
+
+def detect_cnv_format(path: str | Path, *, patient: str | None = None) -> str:
+    """Tell the copy-number format from the header line.
+
+    Parameters
+    ----------
+    path
+        The file.
+    patient
+        For error messages.
+
+    Returns
+    -------
+    str
+        ``"cnvkit"`` when the header has ``chromosome start end gene log2`` (CNVkit .cns/.cnr);
+        ``"segments"`` when it has a chromosome, ``Start``, ``End`` and a copy-number or log2
+        column (PCGR, PURPLE-like).
+
+    Raises
+    ------
+    InputError
+        When the header fits neither; the message lists the accepted formats.
+
+    Examples
+    --------
+    >>> import tempfile, os
+    >>> d = tempfile.mkdtemp(); p = os.path.join(d, "x.tsv")
+    >>> _ = open(p, "w").write("Chromosome\\tStart\\tEnd\\tnMajor\\tnMinor\\n")
+    >>> detect_cnv_format(p)
+    'segments'
+    """
+    header_line, header, _ = _split_header(
+        _table_lines(path, patient, header_only=True), path, patient
+    )
+    names = {h.strip().lower() for h in header}
+    if {"chromosome", "start", "end", "gene", "log2"} <= names:
+        return "cnvkit"
+    cols = _header_index(header, _SEGMENT_COLUMNS)
+    has_value = "total" in cols or "log2" in cols or ("major" in cols and "minor" in cols)
+    if {"chrom", "start", "end"} <= cols.keys() and has_value:
+        return "segments"
+    raise InputError(
+        "cannot tell the copy-number format from the header "
+        f"({' '.join(header) or 'empty file'}); accepted: cnvkit (.cns/.cnr: chromosome, start, "
+        "end, gene, log2[, cn, probes]) or segments (Chromosome, Start, End and nMajor+nMinor, "
+        "a total copy-number column or Segment_Mean)",
+        path=path,
+        line=header_line,
+        patient=patient,
+    )
+
+
+def read_segments_file(
+    path: str | Path, fmt: str | None = None, *, patient: str | None = None
+) -> tuple[str, list[Segment]]:
+    """Read a copy-number file in ``fmt`` (detected from the header when ``None``/``"auto"``).
+
+    Returns
+    -------
+    tuple[str, list[Segment]]
+        The format used and the segments.
+
+    Raises
+    ------
+    InputError
+        Unknown ``fmt`` (the message lists :data:`CNV_FORMATS`) or bad file content.
+    """
+    used = detect_cnv_format(path, patient=patient) if fmt in (None, "auto") else str(fmt)
+    readers: dict[str, Callable[..., list[Segment]]] = {
+        "cnvkit": read_cnvkit,
+        "segments": read_segments,
+    }
+    if used not in readers:
+        raise InputError(
+            f"unknown copy-number format {used!r}; accepted: {', '.join(CNV_FORMATS)} or auto",
+            path=path,
+            patient=patient,
+        )
+    return used, readers[used](path, patient=patient)
+
+
+# --------------------------------------------------------------------------------------------
+# Gene-level summary
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Piece:
+    """The part of one segment that overlaps one gene, with the segment's copy number."""
+
+    segment: Segment
+    cn: float
+    start0: int
+    end: int
+
+
+@dataclass(frozen=True)
+class _GeneSummary:
+    gene_bp: int
+    covered_bp: int
+    pieces: tuple[_Piece, ...]
+    high: _Piece
+    low: _Piece
+    peak: _Piece
+    high_fraction: float
+    """Fraction of the measured bp at or above ``high.cn``."""
+    peak_fraction: float
+
+    @property
+    def coverage(self) -> float:
+        return self.covered_bp / self.gene_bp if self.gene_bp else 0.0
+
+
+def _union_length(intervals: Iterable[tuple[int, int]]) -> int:
+    """Total bp covered by half-open intervals (overlaps counted once)."""
+    total = 0
+    cur_start = cur_end = None
+    for start, end in sorted(intervals):
+        if cur_end is None or start > cur_end:
+            if cur_end is not None and cur_start is not None:
+                total += cur_end - cur_start
+            cur_start, cur_end = start, end
+        else:
+            cur_end = max(cur_end, end)
+    if cur_end is not None and cur_start is not None:
+        total += cur_end - cur_start
+    return total
+
+
+def segment_copy_number(
+    segment: Segment, *, purity: float, ploidy: float, log2_is_tumour_ratio: bool = True
+) -> float:
+    """The tumour copy number of one segment.
+
+    A copy number given by the file (``total_cn``) is used as it is: it is already a tumour
+    copy number, so the purity formula is not applied. Otherwise the log2 ratio goes through
+    :func:`tumour_copy_number` when ``log2_is_tumour_ratio`` (a raw tumour/normal ratio), or
+    is read as already purity-adjusted relative to a diploid genome (``2 * 2**log2``).
+
+    Raises
+    ------
+    ValueError
+        Bad purity/ploidy, or a segment with neither value.
+
+    Examples
+    --------
+    >>> s = Segment("7", 0, 10, 1.0, None, None, 2)
+    >>> segment_copy_number(s, purity=1.0, ploidy=2.0)
+    4.0
+    >>> segment_copy_number(Segment("7", 0, 10, 1.0, 3.0, None, 2), purity=0.3, ploidy=2.0)
+    3.0
+    """
+    if segment.total_cn is not None:
+        return segment.total_cn
+    if segment.log2 is None:
+        raise ValueError(f"segment at line {segment.line} has neither log2 nor a copy number")
+    if log2_is_tumour_ratio:
+        return tumour_copy_number(segment.log2, purity, ploidy)
+    return 2.0 * math.pow(2.0, segment.log2)
+
+
+def _index_segments(segments: Iterable[Segment]) -> dict[str, list[Segment]]:
+    by_chrom: dict[str, list[Segment]] = {}
+    for seg in segments:
+        by_chrom.setdefault(normalise_chrom(seg.chrom), []).append(seg)
+    return by_chrom
+
+
+def _pieces(
+    gene: GeneSpan, by_chrom: Mapping[str, Sequence[Segment]], cn_of: Callable[[Segment], float]
+) -> list[_Piece]:
+    out = []
+    for seg in by_chrom.get(normalise_chrom(gene.chrom), ()):
+        if seg.probes == 0:
+            continue  # no bins support the segment: no measurement
+        start0, end = max(seg.start0, gene.start0), min(seg.end, gene.end)
+        if end > start0:
+            out.append(_Piece(seg, cn_of(seg), start0, end))
+    return out
+
+
+def _high_piece(
+    pieces: Sequence[_Piece], covered_bp: int, min_fraction: float
+) -> tuple[_Piece, float]:
+    """The highest copy number reached over at least ``min_fraction`` of the measured bp.
+
+    Pieces are taken from the highest copy number down until their union covers the fraction;
+    the last piece taken decides. Returns the piece and the fraction reached.
+    """
+    ordered = sorted(pieces, key=lambda p: (-p.cn, p.segment.line))
+    taken: list[tuple[int, int]] = []
+    for piece in ordered:
+        taken.append((piece.start0, piece.end))
+        fraction = _union_length(taken) / covered_bp
+        if fraction >= min_fraction:
+            return piece, fraction
+    return ordered[-1], 1.0
+
+
+def _summarise(pieces: Sequence[_Piece], gene: GeneSpan, min_fraction: float) -> _GeneSummary:
+    covered = _union_length((p.start0, p.end) for p in pieces)
+    high, high_fraction = _high_piece(pieces, covered, min_fraction)
+    low = min(pieces, key=lambda p: (p.cn, p.segment.line))
+    peak = max(pieces, key=lambda p: (p.cn, -p.segment.line))
+    peak_bp = _union_length((p.start0, p.end) for p in pieces if p.cn >= peak.cn)
+    return _GeneSummary(
+        gene_bp=gene.end - gene.start0,
+        covered_bp=covered,
+        pieces=tuple(sorted(pieces, key=lambda p: (p.start0, p.segment.line))),
+        high=high,
+        low=low,
+        peak=peak,
+        high_fraction=high_fraction,
+        peak_fraction=peak_bp / covered,
+    )
+
+
+@dataclass(frozen=True)
+class _Decision:
+    call: CnvCall
+    piece: _Piece
+    status: EventStatus
+    reasons: tuple[str, ...]
+
+
+def _band_reason(call: CnvCall, cn: float, gene: str, t: CnvThresholds) -> str:
+    if call == "indeterminate_gain":
+        return (
+            f"{gene} copy number {cn:.2f} is in the review band between gain and amplification "
+            f"({t.review_gain:g} <= CN < {t.amplification:g}); shown for review, not rounded"
+        )
+    return (
+        f"{gene} copy number {cn:.2f} is in the review band between loss and homozygous "
+        f"deletion ({t.homozygous_deletion:g} < CN <= {t.review_loss:g}); shown for review"
+    )
+
+
+def _decide(
+    s: _GeneSummary, gene: str, t: CnvThresholds, min_coverage: float, min_gene_coverage: float
+) -> _Decision:
+    """Choose the deciding segment and call (rule described in :func:`gene_copy_number`)."""
+    call_high = call_copy_number(s.high.cn, t)
+    call_low = call_copy_number(s.low.cn, t)
+    call_peak = call_copy_number(s.peak.cn, t)
+    reasons: list[str] = []
+    call: CnvCall
+    if call_high == "amplification":
+        call, piece = call_high, s.high
+    elif call_low == "homozygous_deletion":
+        call, piece = call_low, s.low
+    elif call_peak in _GAIN_REVIEW and call_high not in _GAIN_REVIEW:
+        call, piece = "indeterminate_gain", s.peak
+        reasons.append(
+            f"partial-gene gain: CN {s.peak.cn:.2f} ({call_peak}) covers only "
+            f"{s.peak_fraction:.0%} of the measured part of {gene}, below {min_coverage:.0%}; "
+            f"over at least {min_coverage:.0%} it reaches CN {s.high.cn:.2f} ({call_high})"
+        )
+    elif call_high in ("indeterminate_gain", "gain"):
+        call, piece = call_high, s.high
+    elif call_low in ("indeterminate_loss", "loss"):
+        call, piece = call_low, s.low
+    else:
+        call, piece = call_high, s.high
+    if call in ("indeterminate_gain", "indeterminate_loss") and not reasons:
+        reasons.append(_band_reason(call, piece.cn, gene, t))
+    if s.coverage < min_gene_coverage:
+        reasons.append(
+            f"segments cover only {s.coverage:.0%} of {gene} ({s.covered_bp} of {s.gene_bp} bp), "
+            f"below the required {min_gene_coverage:.0%}"
+        )
+    status: EventStatus = "indeterminate" if reasons else "called"
+    return _Decision(call, piece, status, tuple(reasons))
+
+
+def _width_words(bp: int) -> str:
+    kind = "broad (arm-level)" if bp > BROAD_SEGMENT_BP else "focal"
+    size = f"{bp / 1e6:.1f} Mb" if bp >= 1_000_000 else f"{bp / 1e3:.1f} kb"
+    return f"{size}, {kind}"
+
+
+def _notes(
+    s: _GeneSummary, d: _Decision, gene: str, t: CnvThresholds, method: str
+) -> tuple[str, ...]:
+    lines = ", ".join(str(p.segment.line) for p in s.pieces)
+    seg = d.piece.segment
+    notes = [
+        f"coverage {s.coverage:.1%} of {gene} ({s.covered_bp} of {s.gene_bp} bp) by "
+        f"{len(s.pieces)} segment(s), lines {lines}",
+        f"CN over {gene}: min {s.low.cn:.2f} (line {s.low.segment.line}), "
+        f"max {s.peak.cn:.2f} (line {s.peak.segment.line}); reached over >= "
+        f"{s.high_fraction:.0%} of the measured bp: {s.high.cn:.2f} (line {s.high.segment.line})",
+        f"deciding segment line {seg.line}: {_width_words(seg.width)}"
+        + (f", {seg.probes} probe(s)" if seg.probes is not None else ", probes not given"),
+        method,
+        f"thresholds: {t.describe()}",
+    ]
+    if seg.probes == 1:
+        notes.append("deciding segment rests on a single probe/bin")
+    if d.call == "homozygous_deletion" and seg.width > BROAD_SEGMENT_BP:
+        notes.append(
+            f"homozygous deletion over a broad ({seg.width / 1e6:.1f} Mb) segment is unusual: "
+            "check purity, ploidy and normalisation"
+        )
+    return tuple(notes)
+
+
+def _method(seg: Segment, purity: float, ploidy: float, log2_is_tumour_ratio: bool) -> str:
+    if seg.total_cn is not None:
+        return (
+            "copy number taken from the file's total copy number (already a tumour copy "
+            "number; purity formula not applied)"
+        )
+    if log2_is_tumour_ratio:
+        return (
+            f"copy number from log2 with purity {purity:g}, ploidy {ploidy:g}: "
+            "CN = (2^r (pP + 2(1-p)) - 2(1-p)) / p, clamped at 0"
+        )
+    return "copy number from a purity-adjusted log2: CN = 2 * 2^r"
+
+
+def gene_copy_number(
+    segments: Sequence[Segment],
+    genes: Sequence[GeneSpan],
+    *,
+    purity: float,
+    ploidy: float,
+    thresholds_for: Callable[[str], CnvThresholds],
+    source_path: str,
+    log2_is_tumour_ratio: bool = True,
+    min_coverage: float = DEFAULT_MIN_COVERAGE,
+    min_gene_coverage: float = 0.0,
+) -> Evidence:
+    """Summarise each gene's copy number from the segments overlapping it.
+
+    Overlap uses 0-based half-open intervals; segment order does not matter and chromosome
+    names match with or without ``chr``. Segments with 0 probes are ignored (no measurement).
+    For each gene with at least one overlapping segment:
+
+    * coverage = measured bp (union of the overlaps) / gene length;
+    * *high* value = the highest copy number reached over at least ``min_coverage`` of the
+      gene's measured bp (segments taken from the highest CN down until their union spans that
+      fraction); *low* value = the minimum over every overlapping segment (losing part of a
+      tumour suppressor, e.g. CDKN2A exon 1-2, inactivates it, whereas a gain of part of an
+      oncogene does not amplify the whole gene); *peak* = the maximum over every segment;
+    * the call, first rule that applies: high is amplification -> ``amplification``; low is
+      homozygous deletion -> ``homozygous_deletion``; peak reaches the amplification or review
+      band while high does not -> ``indeterminate_gain`` with the peak's copy number
+      (partial-gene gain, for review); high is a gain or review gain -> that call; low is a
+      loss or review loss -> that call; otherwise ``neutral`` (high value);
+    * status ``indeterminate`` for review-band calls, partial-gene gains and genes whose
+      coverage is below ``min_gene_coverage``; ``called`` otherwise.
+
+    Copy numbers given by the file (``Segment.total_cn``) are tumour copy numbers and are used
+    as they are; log2 ratios go through :func:`segment_copy_number`.
+
+    Parameters
+    ----------
+    segments
+        From one input file.
+    genes
+        The target genes' spans.
+    purity, ploidy
+        Tumour purity in ``(0, 1]`` and ploidy ``> 0``.
+    thresholds_for
+        Returns the thresholds for a gene (thresholds may differ per gene).
+    source_path
+        The input file, for provenance and reasons.
+    log2_is_tumour_ratio
+        See :func:`segment_copy_number`.
+    min_coverage
+        Fraction in ``(0, 1]`` of the measured bp (default 0.5), as described above.
+    min_gene_coverage
+        Fraction in ``[0, 1]`` of the gene's length that segments must cover for a ``called``
+        status (default 0: coverage is reported in the notes only). Bin files (``.cnr``) cover
+        only the targeted exons, so keep it low for them.
+
+    Returns
+    -------
+    Evidence
+        One ``cnv`` event per covered gene (including neutral ones) and one assessment per
+        gene: assessed when a segment overlaps it, "not assessed" otherwise.
+
+    Raises
+    ------
+    ValueError
+        Bad purity, ploidy or coverage fractions, or a gene with ``end <= start0``.
+
+    Examples
+    --------
+    >>> t = CnvThresholds(6, 4, 2.5, 1.5, 1.0, 0.5)
+    >>> segs = [Segment("chr7", 0, 1000, 2.0, None, 10, 2)]
+    >>> ev = gene_copy_number(segs, [GeneInterval("MET", "7", 100, 200)], purity=1.0,
+    ...                       ploidy=2.0, thresholds_for=lambda g: t, source_path="x.cns")
+    >>> ev.events[0].cnv_call, ev.events[0].copy_number, ev.assessments[0].assessed
+    ('amplification', 8.0, True)
+    """
+    ctx = _Context(
+        purity, ploidy, log2_is_tumour_ratio, min_coverage, min_gene_coverage, source_path
+    )
+    by_chrom = _index_segments(segments)
+    evidence = Evidence()
+    for gene in genes:
+        if gene.end <= gene.start0:
+            raise ValueError(f"gene {gene.gene} has an empty span {gene.start0}-{gene.end}")
+        pieces = _pieces(gene, by_chrom, ctx.copy_number)
+        if not pieces:
+            reason = f"no segment covers {gene.gene} in {source_path}"
+            evidence.assessments.append(Assessment(gene.gene, "cnv", False, reason))
+            continue
+        evidence.events.append(_gene_event(gene, pieces, thresholds_for(gene.gene), ctx))
+        reason = f"{len(pieces)} segment(s) in {source_path} cover {gene.gene}"
+        evidence.assessments.append(Assessment(gene.gene, "cnv", True, reason))
+    return evidence
+
+
+@dataclass(frozen=True)
+class _Context:
+    """The per-file settings of :func:`gene_copy_number`, validated."""
+
+    purity: float
+    ploidy: float
+    log2_is_tumour_ratio: bool
+    min_coverage: float
+    min_gene_coverage: float
+    source_path: str
+
+    def __post_init__(self) -> None:
+        _check_purity_ploidy(self.purity, self.ploidy)
+        if not 0.0 < self.min_coverage <= 1.0:
+            raise ValueError(f"min_coverage must be in (0, 1], got {self.min_coverage!r}")
+        if not 0.0 <= self.min_gene_coverage <= 1.0:
+            raise ValueError(f"min_gene_coverage must be in [0, 1], got {self.min_gene_coverage!r}")
+
+    def copy_number(self, seg: Segment) -> float:
+        return segment_copy_number(
+            seg,
+            purity=self.purity,
+            ploidy=self.ploidy,
+            log2_is_tumour_ratio=self.log2_is_tumour_ratio,
+        )
+
+
+def _gene_event(gene: GeneSpan, pieces: Sequence[_Piece], t: CnvThresholds, ctx: _Context) -> Event:
+    summary = _summarise(pieces, gene, ctx.min_coverage)
+    decision = _decide(summary, gene.gene, t, ctx.min_coverage, ctx.min_gene_coverage)
+    seg = decision.piece.segment
+    method = _method(seg, ctx.purity, ctx.ploidy, ctx.log2_is_tumour_ratio)
+    return Event(
+        gene=gene.gene,
+        category="cnv",
+        alteration=ALTERATION_WORDS[decision.call],
+        source=SourceRecord(ctx.source_path, seg.line, seg.describe()),
+        status=decision.status,
+        status_reason="; ".join(decision.reasons),
+        chrom=normalise_chrom(gene.chrom),
+        copy_number=decision.piece.cn,
+        log2=seg.log2,
+        cnv_call=decision.call,
+        notes=_notes(summary, decision, gene.gene, t, method),
+    )
+
+
+def read_copy_number(
+    path: str | Path,
+    fmt: str | None,
+    genes: Sequence[GeneSpan],
+    purity: float,
+    ploidy: float,
+    thresholds_for: Callable[[str], CnvThresholds],
+    patient: str | None = None,
+    *,
+    log2_is_tumour_ratio: bool = True,
+    min_coverage: float = DEFAULT_MIN_COVERAGE,
+    min_gene_coverage: float = 0.0,
+) -> Evidence:
+    """Read a copy-number file and summarise the target genes (see :func:`gene_copy_number`).
+
+    Parameters
+    ----------
+    path
+        The copy-number file.
+    fmt
+        One of :data:`CNV_FORMATS`, or ``None``/``"auto"`` to detect it from the header.
+    genes, purity, ploidy, thresholds_for, log2_is_tumour_ratio, min_coverage, min_gene_coverage
+        As for :func:`gene_copy_number`.
+    patient
+        For error messages.
+
+    Returns
+    -------
+    Evidence
+        Events and assessments, with ``inputs = {path: sha256}``. Events read from a CNVkit
+        bin file (``.cnr``: no ``probes`` column) are all ``indeterminate``: per-bin ratios on
+        amplicon panels swing by several log2 units, and the minimum-over-gene deletion rule
+        would turn one noisy bin into a homozygous deletion.
+
+    Raises
+    ------
+    InputError
+        Bad file content or format, or invalid purity/ploidy (reported for the patient).
+    """
+    try:
+        _check_purity_ploidy(purity, ploidy)
+    except ValueError as exc:
+        raise InputError(f"{exc} (for {path})", patient=patient) from None
+    used, segments = read_segments_file(path, fmt, patient=patient)
+    evidence = gene_copy_number(
+        segments,
+        genes,
+        purity=purity,
+        ploidy=ploidy,
+        thresholds_for=thresholds_for,
+        source_path=str(path),
+        log2_is_tumour_ratio=log2_is_tumour_ratio,
+        min_coverage=min_coverage,
+        min_gene_coverage=min_gene_coverage,
+    )
+    if used == "cnvkit" and segments and all(seg.probes is None for seg in segments):
+        evidence.events = [_bin_level(e) for e in evidence.events]
+    evidence.inputs[str(path)] = sha256_file(path)
+    return evidence
+
+
+BIN_LEVEL_REASON = (
+    "CNVkit bin-level input (.cnr, no probes column): single-bin log2 ratios are noisy, so "
+    "calls are for review only; use the segment file (.cns)"
+)
+
+
+def _bin_level(event: Event) -> Event:
+    """Mark an event read from CNVkit bins (not segments) as indeterminate."""
+    reasons = [r for r in (event.status_reason, BIN_LEVEL_REASON) if r]
+    return replace(event, status="indeterminate", status_reason="; ".join(reasons))

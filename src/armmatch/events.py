@@ -1,0 +1,190 @@
+"""The events model shared by every reader and by the assignment.
+
+A reader (small variants, copy number, fusions, clinical fields) turns one input file into an
+:class:`Evidence`: the :class:`Event` records it found in the target genes, and one
+:class:`Assessment` per (gene, category) saying whether that input could have seen an event
+there at all. "Not assessed" is therefore explicit and never confused with "negative".
+
+Coordinates follow one convention everywhere: ``pos1`` is a 1-based position (VCF ``POS``),
+``start0``/``end`` describe 0-based half-open intervals (BED, pyranges).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import asdict, dataclass, field, fields, replace
+from typing import Any, Literal
+
+Category = Literal["mutation", "cnv", "fusion", "ihc"]
+CATEGORIES: tuple[Category, ...] = ("mutation", "cnv", "fusion", "ihc")
+
+EventStatus = Literal["called", "filtered", "indeterminate"]
+"""``called``: passed every filter and counts; ``filtered``: seen but removed by a filter
+(kept for the report with the reason); ``indeterminate``: seen, but the evidence can neither
+confirm nor refute an actionable call (e.g. copy number between gain and amplification)."""
+
+CnvCall = Literal[
+    "amplification",
+    "indeterminate_gain",
+    "gain",
+    "neutral",
+    "loss",
+    "indeterminate_loss",
+    "homozygous_deletion",
+]
+
+
+@dataclass(frozen=True)
+class SourceRecord:
+    """Where an event came from: the input file, the 1-based line, and the record in brief."""
+
+    path: str
+    line: int | None
+    record: str
+
+    def describe(self) -> str:
+        """Human-readable location, e.g. ``tumour.vcf.gz:131 (7:140753336 A>T)``."""
+        at = f"{self.path}:{self.line}" if self.line is not None else self.path
+        return f"{at} ({self.record})" if self.record else at
+
+
+@dataclass(frozen=True)
+class Event:
+    """One alteration in a target gene, as read from one input record.
+
+    Only the fields relevant to the ``category`` are filled; the others stay ``None``.
+    """
+
+    gene: str
+    category: Category
+    alteration: str
+    """Plain words: ``L858R``, ``E746_A750del``, ``amplification``, ``EML4-ALK fusion``."""
+    source: SourceRecord
+    status: EventStatus = "called"
+    status_reason: str = ""
+    # --- small variants -------------------------------------------------------------
+    chrom: str | None = None
+    pos1: int | None = None
+    ref: str | None = None
+    alt: str | None = None
+    transcript: str | None = None
+    exon: int | None = None
+    intron: int | None = None
+    hgvsc: str | None = None
+    hgvsp: str | None = None
+    variant_class: str | None = None
+    """Normalised class: missense, synonymous, stop_gained, frameshift, inframe_deletion,
+    inframe_insertion, inframe_delins, splice_donor, splice_acceptor, splice_region,
+    start_lost, stop_lost, intron, utr, upstream, downstream, other."""
+    consequence: str | None = None
+    """The annotator's own consequence terms, ``&``-joined, kept for the report."""
+    vaf: float | None = None
+    depth: int | None = None
+    origin: Literal["somatic", "germline"] | None = None
+    # --- copy number ----------------------------------------------------------------
+    copy_number: float | None = None
+    log2: float | None = None
+    cnv_call: CnvCall | None = None
+    # --- fusions --------------------------------------------------------------------
+    gene5: str | None = None
+    gene3: str | None = None
+    breakpoint5: str | None = None
+    breakpoint3: str | None = None
+    frame: str | None = None
+    # --- clinical (IHC/ISH) -------------------------------------------------------------
+    value: str | None = None
+    # --- filled by the rule matcher ----------------------------------------------------
+    rule_ids: tuple[str, ...] = ()
+    arm_ids: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
+
+    @property
+    def actionable(self) -> bool:
+        """True when the event passed every filter and at least one rule fired on it."""
+        return self.status == "called" and bool(self.rule_ids)
+
+    def with_rules(self, rule_ids: Iterable[str], arm_ids: Iterable[str]) -> Event:
+        """Return a copy carrying the rules (and their arms) that fired on this event."""
+        return replace(self, rule_ids=tuple(rule_ids), arm_ids=tuple(arm_ids))
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready dict (tuples become lists; ``actionable`` is included)."""
+        d = asdict(self)
+        d["actionable"] = self.actionable
+        for key in ("rule_ids", "arm_ids", "notes"):
+            d[key] = list(d[key])
+        return d
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> Event:
+        """Inverse of :meth:`to_dict` (extra keys such as ``actionable`` are ignored)."""
+        known = {f.name for f in fields(cls)}
+        kw = {k: v for k, v in d.items() if k in known}
+        kw["source"] = SourceRecord(**kw["source"])
+        for key in ("rule_ids", "arm_ids", "notes"):
+            kw[key] = tuple(kw.get(key, ()))
+        return cls(**kw)
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """Whether an input could detect events of ``category`` in ``gene``.
+
+    ``assessed=False`` means "not assessed": the patient has not been tested for this, which
+    is never the same as a negative result.
+    """
+
+    gene: str
+    category: Category
+    assessed: bool
+    reason: str
+
+
+@dataclass
+class Evidence:
+    """What one reader found for one patient: events plus the assessment of each target."""
+
+    events: list[Event] = field(default_factory=list)
+    assessments: list[Assessment] = field(default_factory=list)
+    inputs: dict[str, str] = field(default_factory=dict)
+    """Input files read, as ``{path: sha256}``, for the provenance block."""
+
+    def extend(self, other: Evidence) -> None:
+        """Add another reader's evidence to this one."""
+        self.events.extend(other.events)
+        self.assessments.extend(other.assessments)
+        self.inputs.update(other.inputs)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "events": [e.to_dict() for e in self.events],
+            "assessments": [asdict(a) for a in self.assessments],
+            "inputs": dict(sorted(self.inputs.items())),
+        }
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> Evidence:
+        return cls(
+            events=[Event.from_dict(e) for e in d.get("events", [])],
+            assessments=[Assessment(**a) for a in d.get("assessments", [])],
+            inputs=dict(d.get("inputs", {})),
+        )
+
+    def dumps(self) -> str:
+        """Deterministic JSON text (sorted keys, fixed indentation, trailing newline)."""
+        return json.dumps(self.to_dict(), indent=1, sort_keys=True) + "\n"
+
+    @classmethod
+    def loads(cls, text: str) -> Evidence:
+        return cls.from_dict(json.loads(text))
+
+
+def not_assessed(genes: Iterable[str], category: Category, reason: str) -> list[Assessment]:
+    """Assessments saying ``category`` was not assessed in any of ``genes``, with the reason."""
+    return [Assessment(g, category, False, reason) for g in sorted(set(genes))]
+
+
+def assessed(genes: Iterable[str], category: Category, reason: str) -> list[Assessment]:
+    """Assessments saying ``category`` was assessed in every one of ``genes``."""
+    return [Assessment(g, category, True, reason) for g in sorted(set(genes))]

@@ -1,0 +1,259 @@
+"""Per-patient steps called by the Snakemake scripts and the command line.
+
+Each ``detect_*`` function reads one input of one patient into :class:`Evidence`; an input the
+sample sheet does not give yields explicit "not assessed" evidence. :func:`assign_patient`
+combines the evidence with the rule table and the clinical fields into the assignment record.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from armmatch import __version__
+from armmatch.assignment import decide
+from armmatch.config import RESOURCE_DIR, Settings
+from armmatch.eligibility import assess_eligibility, her2_evidence, load_drug_vocabulary
+from armmatch.errors import InputError
+from armmatch.events import CATEGORIES, Event, Evidence, not_assessed
+from armmatch.genome import normalise_chrom
+from armmatch.io import sha256_file
+from armmatch.report import assignment_record
+from armmatch.rules import RuleSet, annotate_events, load_rules
+from armmatch.samples import Patient
+from armmatch.transcripts import GeneModels, load_gene_models
+from armmatch.tumour_types import load_table1
+from armmatch.vcf import read_small_variants
+
+COORDINATE_MARGIN = 10_000
+"""Annotated target-gene records may lie this far outside the transcript (VEP up/downstream)."""
+
+
+@cache
+def gene_models(build: str, path: str | None = None) -> GeneModels:
+    """The bundled transcript models of ``build`` (or a custom table at ``path``)."""
+    p = Path(path) if path else RESOURCE_DIR / "transcripts" / f"transcripts.{build}.tsv"
+    return load_gene_models(p)
+
+
+@cache
+def rule_set(path: str | None = None) -> RuleSet:
+    """The rule table (bundled unless ``path`` is given), checked against the GRCh38 models."""
+    p = path or str(RESOURCE_DIR / "actionable_targets.tsv")
+    return load_rules(p, known_genes=gene_models("GRCh38").genes())
+
+
+def patient_build(patient: Patient, default_build: str) -> str:
+    """The patient's genome build: the sheet's ``genome_build`` column, else the config's."""
+    return patient.genome_build or default_build
+
+
+def preferred_transcripts(models: GeneModels) -> dict[str, tuple[str, ...]]:
+    """Accessions that identify each gene's bundled transcript in annotations."""
+    return {
+        g: tuple(x for x in (m.transcript, m.refseq_accession, m.ensembl_transcript) if x)
+        for g in models.genes()
+        if (m := models.get(g)) is not None
+    }
+
+
+def check_coordinates(events: Sequence[Event], build: str, *, path: str, patient: str) -> None:
+    """Stop when annotated target-gene records lie outside their gene on ``build``.
+
+    A record inside the gene on the other build is reported as a genome-build mismatch.
+    """
+    other = "GRCh37" if build == "GRCh38" else "GRCh38"
+    here, there = gene_models(build), gene_models(other)
+    for e in events:
+        if e.category != "mutation" or e.pos1 is None or e.chrom is None:
+            continue
+        model = here.get(e.gene)
+        if model is None:
+            continue
+        start0, end = e.pos1 - 1 - COORDINATE_MARGIN, e.pos1 + COORDINATE_MARGIN
+        if model.overlaps(e.chrom, start0, end):
+            continue
+        alt = there.get(e.gene)
+        hint = (
+            f"; it lies inside {e.gene} on {other}: the VCF looks like {other}"
+            if alt is not None and alt.overlaps(e.chrom, start0, end)
+            else ""
+        )
+        raise InputError(
+            f"record {e.source.record} is annotated as {e.gene} but lies outside {e.gene} "
+            f"({model.chrom}:{model.tx_start0 + 1}-{model.tx_end}) on {build}{hint}",
+            path=path,
+            line=e.source.line,
+            patient=patient,
+        )
+
+
+def detect_small_variants(
+    patient: Patient, *, build: str, rules: RuleSet, settings: Settings
+) -> Evidence:
+    """Small-variant evidence from the patient's VEP-annotated VCF."""
+    models = gene_models(build)
+    evidence = read_small_variants(
+        patient.vcf,
+        patient=patient.patient_id,
+        build=build,
+        genes=rules.genes(),
+        preferred=preferred_transcripts(models),
+        vcf_sample=patient.vcf_sample,
+        policy=settings.small_variants,
+    )
+    check_coordinates(evidence.events, build, path=patient.vcf, patient=patient.patient_id)
+    return evidence
+
+
+def detect_copy_number(
+    patient: Patient, *, build: str, rules: RuleSet, settings: Settings
+) -> Evidence:
+    """Copy-number evidence, or "not assessed" for every CNV rule gene without a file."""
+    genes = rules.genes("cnv")
+    if patient.cnv is None:
+        return Evidence(assessments=not_assessed(genes, "cnv", "no copy-number file in the sample sheet"))
+    from armmatch.copynumber import GeneSpan, read_copy_number
+
+    models = gene_models(build)
+    spans = []
+    for g in genes:
+        m = models.get(g)
+        if m is not None:
+            spans.append(GeneSpan(g, m.chrom, m.tx_start0, m.tx_end))
+    purity = patient.purity if patient.purity is not None else settings.default_purity
+    if purity is None:
+        raise InputError(
+            "a copy-number file is given but purity is empty and copy_number.default_purity "
+            "is not set: purity is needed to turn log2 ratios into copy numbers",
+            path=patient.cnv,
+            patient=patient.patient_id,
+        )
+    ploidy = patient.ploidy if patient.ploidy is not None else settings.default_ploidy
+    return read_copy_number(
+        patient.cnv,
+        patient.cnv_format,
+        spans,
+        purity,
+        ploidy,
+        lambda g: _thresholds(settings, g),
+        patient.patient_id,
+    )
+
+
+def _thresholds(settings: Settings, gene: str) -> Any:
+    from armmatch.copynumber import CnvThresholds
+
+    return CnvThresholds(**settings.thresholds_for(gene))
+
+
+def detect_fusions(patient: Patient, *, rules: RuleSet, settings: Settings) -> Evidence:
+    """Fusion evidence, or "not assessed" for every fusion rule gene without a file."""
+    genes = rules.genes("fusion")
+    if patient.fusions is None:
+        return Evidence(assessments=not_assessed(genes, "fusion", "no fusion calls in the sample sheet"))
+    from armmatch.fusions import read_fusions
+
+    return read_fusions(
+        patient.fusions,
+        patient.fusion_format,
+        genes,
+        rules.fusion_roles(),
+        settings.require_in_frame,
+        patient.patient_id,
+    )
+
+
+def combine(evidences: Sequence[Evidence]) -> Evidence:
+    """One evidence set, events ordered by category then input order (deterministic)."""
+    out = Evidence()
+    for ev in evidences:
+        out.extend(ev)
+    order = {c: i for i, c in enumerate(CATEGORIES)}
+    out.events.sort(key=lambda e: order[e.category])
+    return out
+
+
+def assign_patient(
+    patient: Patient,
+    evidences: Sequence[Evidence],
+    *,
+    rules: RuleSet,
+    settings: Settings,
+    build: str,
+    sheet: str,
+    table1_path: str | None = None,
+    drugs_path: str | None = None,
+) -> dict[str, Any]:
+    """The full assignment record of one patient (the content of ``assignment.json``)."""
+    table1_file = table1_path or str(RESOURCE_DIR / "table1_rare_tumours.tsv")
+    drugs_file = drugs_path or str(RESOURCE_DIR / "drug_classes.tsv")
+    table1 = load_table1(Path(table1_file))
+    drugs = load_drug_vocabulary(drugs_file)
+    evidence = combine([*evidences, her2_evidence(patient, sheet=sheet)])
+    events = annotate_events(evidence.events, rules)
+    eligibility = assess_eligibility(
+        patient, table1=table1, drugs=drugs, min_age=settings.min_age, max_ecog=settings.max_ecog
+    )
+    known_arms = {a.arm_id for a in rules.arms}
+    if patient.arm_override and patient.arm_override not in known_arms:
+        raise InputError(
+            f"arm_override {patient.arm_override!r} is not an arm of the rule table "
+            f"(arms: {', '.join(sorted(known_arms))})",
+            path=sheet,
+            line=patient.line,
+            patient=patient.patient_id,
+        )
+    decision = decide(
+        events=events,
+        assessments=evidence.assessments,
+        rules=rules,
+        eligibility=eligibility,
+        arm_override=patient.arm_override,
+        override_reason=patient.override_reason,
+        require_exclusions_assessed=settings.require_exclusions_assessed,
+    )
+    resources = {
+        "rule_table": {"path": Path(rules.path).name, "version": rules.version, "sha256": rules.sha256},
+        "table1": {"path": Path(table1_file).name, "sha256": sha256_file(table1_file)},
+        "drug_classes": {"path": Path(drugs_file).name, "version": drugs.version,
+                         "sha256": sha256_file(drugs_file)},
+        "transcripts": {"path": f"transcripts.{build}.tsv",
+                        "sha256": sha256_file(RESOURCE_DIR / "transcripts" / f"transcripts.{build}.tsv")},
+    }  # fmt: skip
+    return assignment_record(
+        patient=patient,
+        decision=decision,
+        events=events,
+        assessments=evidence.assessments,
+        eligibility=eligibility,
+        build=build,
+        version=__version__,
+        inputs=evidence.inputs,
+        resources=resources,
+        parameters=settings.to_dict(),
+    )
+
+
+def load_evidence_files(paths: Sequence[str]) -> list[Evidence]:
+    """Read the per-step evidence JSON files written by the detection rules."""
+    return [Evidence.loads(Path(p).read_text(encoding="utf-8")) for p in paths]
+
+
+__all__ = [
+    "assign_patient",
+    "combine",
+    "detect_copy_number",
+    "detect_fusions",
+    "detect_small_variants",
+    "gene_models",
+    "normalise_chrom",
+    "rule_set",
+]
+
+
+def genes_by_category(rules: RuleSet) -> Mapping[str, tuple[str, ...]]:
+    """Rule genes per category (for the report's "what was assessed" table)."""
+    return {c: rules.genes(c) for c in CATEGORIES}

@@ -1,0 +1,304 @@
+"""Outputs: ``assignment.json``, ``events.tsv``, the patient ``report.html`` and batch tables.
+
+Everything here is a pure function from records to text; nothing reads the clock, so the same
+inputs give byte-identical outputs. Every value placed in HTML goes through :func:`esc`; every
+value placed in a TSV goes through :func:`tsv_cell`.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import asdict
+from typing import TYPE_CHECKING, Any
+
+from armmatch.events import Assessment, Event
+
+if TYPE_CHECKING:
+    from armmatch.assignment import Decision
+    from armmatch.eligibility import Eligibility
+    from armmatch.samples import Patient
+
+SCHEMA_ID = "armmatch.assignment/1"
+
+EVENT_COLUMNS = (
+    "event_id", "gene", "category", "alteration", "status", "status_reason", "actionable",
+    "rule_ids", "arm_ids", "hgvsp", "hgvsc", "transcript", "exon", "intron", "variant_class",
+    "consequence", "vaf", "depth", "origin", "copy_number", "log2", "cnv_call", "gene5",
+    "gene3", "breakpoint5", "breakpoint3", "frame", "value", "source_file", "source_line",
+    "source_record", "notes",
+)  # fmt: skip
+
+BATCH_COLUMNS = (
+    "patient_id", "tumour_type", "status", "arm", "drug", "dose", "status_reason",
+    "candidate_arm", "provisional", "override", "actionable_events", "not_assessed",
+    "rule_set_version", "genome_build",
+)  # fmt: skip
+
+
+def esc(value: object) -> str:
+    """HTML-escape any value (quotes included); ``None`` becomes an empty string."""
+    return "" if value is None else html.escape(str(value), quote=True)
+
+
+def tsv_cell(value: object) -> str:
+    """One TSV cell: tabs, newlines and carriage returns become spaces; None is empty."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, (list, tuple)):
+        value = ";".join(str(v) for v in value)
+    if isinstance(value, float):
+        value = f"{value:.4g}"
+    return str(value).replace("\t", " ").replace("\r", " ").replace("\n", " ")
+
+
+def event_ids(events: Sequence[Event]) -> list[str]:
+    return [f"E{i + 1}" for i in range(len(events))]
+
+
+def assignment_record(
+    *,
+    patient: Patient,
+    decision: Decision,
+    events: Sequence[Event],
+    assessments: Sequence[Assessment],
+    eligibility: Eligibility,
+    build: str,
+    version: str,
+    inputs: Mapping[str, str],
+    resources: Mapping[str, Any],
+    parameters: Mapping[str, Any],
+) -> dict[str, Any]:
+    """The ``assignment.json`` content (see ``workflow/schemas/assignment.schema.json``)."""
+    ids = event_ids(events)
+    arm = decision.arm
+    return {
+        "schema": SCHEMA_ID,
+        "patient_id": patient.patient_id,
+        "tumour_type": patient.tumour_type,
+        "status": decision.status,
+        "status_reason": decision.status_reason,
+        "arm": arm.arm_id if arm else None,
+        "arm_type": arm.arm_type if arm else None,
+        "drug": arm.drug if arm else None,
+        "dose": decision.dose if arm else None,
+        "candidate_arm": decision.candidate.arm_id if decision.candidate else None,
+        "provisional": list(decision.provisional),
+        "override": decision.override,
+        "eligibility": eligibility.to_dict(),
+        "events": [{"event_id": i, **e.to_dict()} for i, e in zip(ids, events, strict=True)],
+        "arms": [a.to_dict(ids) for a in decision.arms],
+        "exclusions": [x.to_dict(ids) for x in decision.exclusions],
+        "missing": decision.missing,
+        "assessments": [asdict(a) for a in sorted(assessments, key=lambda a: (a.category, a.gene))],
+        "provenance": {
+            "armmatch_version": version,
+            "genome_build": build,
+            "rule_set": resources["rule_table"],
+            "resources": dict(resources),
+            "inputs": [{"path": p, "sha256": h} for p, h in sorted(inputs.items())],
+            "parameters": dict(parameters),
+        },
+    }
+
+
+def dumps_json(record: Mapping[str, Any]) -> str:
+    """Deterministic JSON text."""
+    return json.dumps(record, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def events_tsv(record: Mapping[str, Any]) -> str:
+    """``events.tsv``: every event (called, filtered, indeterminate) of one patient."""
+    lines = ["\t".join(EVENT_COLUMNS)]
+    for e in record["events"]:
+        row = dict(e)
+        row["source_file"] = e["source"]["path"]
+        row["source_line"] = e["source"]["line"]
+        row["source_record"] = e["source"]["record"]
+        lines.append("\t".join(tsv_cell(row.get(c)) for c in EVENT_COLUMNS))
+    return "\n".join(lines) + "\n"
+
+
+def batch_row(record: Mapping[str, Any]) -> dict[str, Any]:
+    """One ``assignments.tsv`` row from an assignment record."""
+    override = record.get("override")
+    return {
+        "patient_id": record["patient_id"],
+        "tumour_type": record["tumour_type"],
+        "status": record["status"],
+        "arm": record["arm"],
+        "drug": record["drug"],
+        "dose": record["dose"],
+        "status_reason": record["status_reason"],
+        "candidate_arm": record.get("candidate_arm"),
+        "provisional": record.get("provisional", []),
+        "override": f"{override['arm']}: {override['reason']}" if override else None,
+        "actionable_events": [
+            f"{e['gene']} {e['alteration']}" for e in record["events"] if e["actionable"]
+        ],
+        "not_assessed": sorted({m["item"] for m in record["missing"]}),
+        "rule_set_version": record["provenance"]["rule_set"]["version"],
+        "genome_build": record["provenance"]["genome_build"],
+    }
+
+
+def assignments_tsv(records: Iterable[Mapping[str, Any]]) -> str:
+    """``batch/assignments.tsv``: one row per patient, sorted by patient_id."""
+    rows = sorted((batch_row(r) for r in records), key=lambda r: str(r["patient_id"]))
+    lines = ["\t".join(BATCH_COLUMNS)]
+    lines += ["\t".join(tsv_cell(r[c]) for c in BATCH_COLUMNS) for r in rows]
+    return "\n".join(lines) + "\n"
+
+
+# ---------------------------------------------------------------------------------------------
+# HTML
+# ---------------------------------------------------------------------------------------------
+
+_CSS = """
+body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:2rem auto;max-width:70rem;
+color:#1a1a1a;line-height:1.4;padding:0 1rem}
+h1{font-size:1.5rem;margin-bottom:.2rem}h2{font-size:1.15rem;margin-top:1.8rem;border-bottom:1px solid #ccc}
+table{border-collapse:collapse;width:100%;font-size:.88rem;margin:.5rem 0}
+th,td{border:1px solid #d0d0d0;padding:.3rem .45rem;text-align:left;vertical-align:top}
+th{background:#f2f2f2}.decision{font-size:1.2rem;padding:.8rem 1rem;border-radius:6px;margin:1rem 0;
+border:2px solid #444}.s-targeted{background:#e6f4ea;border-color:#1e7b34}
+.s-immunotherapy{background:#e8f0fe;border-color:#1a56c4}.s-excluded{background:#fdecea;border-color:#b3261e}
+.s-ineligible{background:#f3e8fd;border-color:#6b2fa3}.s-incomplete{background:#fff4e5;border-color:#b26a00}
+.muted{color:#555}.mono{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:.82rem}
+.v-selected{font-weight:bold;color:#1e7b34}.warn{color:#8a4b00}
+@media print{body{margin:0;max-width:none}h2{page-break-after:avoid}tr{page-break-inside:avoid}}
+"""
+
+
+def _table(headers: Sequence[str], rows: Iterable[Sequence[object]], *, cls: str = "") -> str:
+    head = "".join(f"<th>{esc(h)}</th>" for h in headers)
+    body = "".join("<tr>" + "".join(f"<td>{esc(c)}</td>" for c in row) + "</tr>" for row in rows)
+    return f'<table class="{esc(cls)}"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+
+
+def _page(title: str, body: str) -> str:
+    return (
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+        f"<title>{esc(title)}</title><style>{_CSS}</style></head><body>\n{body}\n</body></html>\n"
+    )
+
+
+def patient_html(record: Mapping[str, Any]) -> str:
+    """A self-contained per-patient report (no external assets; prints to A4)."""
+    r = record
+    elig = r["eligibility"]
+    row = elig["rare_tumour"].get("table1_row")
+    t1 = f"Table 1 row {row['row_id']}: {row['system']} / {row['tumour_type']} ({row['icd10']})" if row else "no Table 1 row matched"
+    if r["arm"]:
+        decision = f"{r['status'].upper()}: {r['arm']} — {r['drug']}, {r['dose']}"
+    else:
+        decision = f"{r['status'].upper()}: no arm assigned"
+    parts = [
+        f"<h1>armmatch assignment report: {esc(r['patient_id'])}</h1>",
+        f'<p class="muted">Tumour type {esc(r["tumour_type"])}; {esc(t1)}</p>',
+        f'<div class="decision s-{esc(r["status"])}" id="decision"><strong>{esc(decision)}</strong>'
+        f'<br><span>{esc(r["status_reason"])}</span></div>',
+    ]
+    if r.get("candidate_arm"):
+        parts.append(f'<p class="warn">Candidate arm once complete: {esc(r["candidate_arm"])}</p>')
+    if r["provisional"]:
+        parts.append('<p class="warn"><strong>Provisional:</strong></p><ul>'
+                     + "".join(f"<li>{esc(p)}</li>" for p in r["provisional"]) + "</ul>")  # fmt: skip
+    if r.get("override"):
+        o = r["override"]
+        parts.append(
+            f'<p class="warn">Tumour-board override to {esc(o["arm"])}: {esc(o["reason"])} '
+            f'(computed: {esc(o["computed_status"])}, {esc(o["computed_arm"] or "no arm")})</p>'
+        )
+    parts.append("<h2>Eligibility (protocol Table 2)</h2>")
+    parts.append(_table(["criterion", "status", "detail", "source"],
+                        [(c["name"], c["status"], c["detail"], c["source"]) for c in elig["criteria"]]))  # fmt: skip
+    parts.append("<h2>Every arm</h2>")
+    parts.append(_table(["arm", "type", "drug / dose", "verdict", "reason"],
+                        [(a["arm_id"], a["arm_type"], f"{a['drug']} — {a['dose']}", a["verdict"], a["reason"])
+                         for a in r["arms"]]))  # fmt: skip
+    parts.append("<h2>Molecular exclusions (Table 2 exclusion 1)</h2>")
+    parts.append(_table(["exclusion", "status", "evidence"],
+                        [(x["arm_id"], x["verdict"], x["reason"]) for x in r["exclusions"]]))  # fmt: skip
+    actionable = [e for e in r["events"] if e["actionable"]]
+    others = [e for e in r["events"] if not e["actionable"]]
+    ev_headers = ["id", "gene", "alteration", "HGVS p. / c.", "transcript / exon", "VAF / depth / CN",
+                  "status", "rules", "source"]  # fmt: skip
+    parts.append("<h2>Actionable events</h2>")
+    parts.append(_table(ev_headers, [_event_cells(e) for e in actionable]) if actionable else "<p>None.</p>")
+    parts.append("<h2>Other events in target genes (not actionable, filtered or indeterminate)</h2>")
+    parts.append(_table(ev_headers, [_event_cells(e) for e in others]) if others else "<p>None.</p>")
+    parts.append("<h2>Not assessed</h2>")
+    if r["missing"]:
+        parts.append(_table(["item", "needed for", "reason"],
+                            [(m["item"], m["for"], m["reason"]) for m in r["missing"]]))  # fmt: skip
+    else:
+        parts.append("<p>Every listed alteration and clinical field was assessed.</p>")
+    prov = r["provenance"]
+    parts.append("<h2>Provenance</h2>")
+    prow = [
+        ("armmatch version", prov["armmatch_version"]),
+        ("genome build", prov["genome_build"]),
+        ("rule set", f"{prov['rule_set']['path']} version {prov['rule_set']['version']} "
+                     f"sha256 {prov['rule_set']['sha256']}"),
+    ]  # fmt: skip
+    prow += [(f"resource {k}", f"{v['path']} sha256 {v['sha256']}") for k, v in sorted(prov["resources"].items())
+             if k != "rule_table"]  # fmt: skip
+    prow += [(f"input {i['path']}", f"sha256 {i['sha256']}") for i in prov["inputs"]]
+    prow.append(("parameters", json.dumps(prov["parameters"], sort_keys=True)))
+    parts.append(_table(["item", "value"], prow, cls="mono"))
+    return _page(f"armmatch report {r['patient_id']}", "\n".join(parts))
+
+
+def _event_cells(e: Mapping[str, Any]) -> list[object]:
+    if e["category"] == "cnv":
+        measure = f"CN {e['copy_number']:.2f}" if e.get("copy_number") is not None else ""
+        if e.get("log2") is not None:
+            measure += f" (log2 {e['log2']:.2f})"
+    elif e["category"] == "mutation":
+        vaf = f"{e['vaf']:.3f}" if e.get("vaf") is not None else "n/a"
+        measure = f"VAF {vaf} / depth {e.get('depth') if e.get('depth') is not None else 'n/a'}"
+    elif e["category"] == "fusion":
+        measure = f"{e.get('gene5') or '?'}→{e.get('gene3') or '?'}, frame {e.get('frame') or 'unknown'}"
+    else:
+        measure = e.get("value") or ""
+    status = e["status"] + (f": {e['status_reason']}" if e.get("status_reason") else "")
+    hgvs = " / ".join(x for x in (e.get("hgvsp"), e.get("hgvsc")) if x)
+    tx = " exon ".join(str(x) for x in (e.get("transcript"), e.get("exon")) if x is not None)
+    src = f"{e['source']['path']}:{e['source']['line']} ({e['source']['record']})"
+    return [e["event_id"], e["gene"], e["alteration"], hgvs, tx, measure, status,
+            ", ".join(e["rule_ids"]), src]  # fmt: skip
+
+
+def summary_html(records: Sequence[Mapping[str, Any]]) -> str:
+    """The batch summary: status and arm counts, patients needing attention first."""
+    rows = sorted((batch_row(r) for r in records), key=lambda r: str(r["patient_id"]))
+    attention = [r for r in rows if r["status"] == "incomplete" or r["provisional"] or r["override"]]
+    status_counts: dict[str, int] = {}
+    arm_counts: dict[str, int] = {}
+    for r in rows:
+        status_counts[r["status"]] = status_counts.get(r["status"], 0) + 1
+        if r["arm"]:
+            arm_counts[r["arm"]] = arm_counts.get(r["arm"], 0) + 1
+    versions = sorted({r["rule_set_version"] for r in rows})
+    parts = [
+        "<h1>armmatch batch summary</h1>",
+        f'<p class="muted">{len(rows)} patients; rule set version(s) {esc(", ".join(versions))}</p>',
+        "<h2>Needs attention</h2>",
+        _table(["patient", "status", "reason", "provisional / override"],
+               [(r["patient_id"], r["status"], r["status_reason"],
+                 "; ".join([*r["provisional"], r["override"] or ""]).strip("; ")) for r in attention])
+        if attention else "<p>No patient needs attention.</p>",
+        "<h2>Statuses</h2>",
+        _table(["status", "patients"], sorted(status_counts.items())),
+        "<h2>Arms</h2>",
+        _table(["arm", "patients"], sorted(arm_counts.items())) if arm_counts else "<p>No arm assigned.</p>",
+        "<h2>All patients</h2>",
+        _table(["patient", "tumour type", "status", "arm", "drug", "dose", "actionable events", "reason"],
+               [(r["patient_id"], r["tumour_type"], r["status"], r["arm"], r["drug"], r["dose"],
+                 "; ".join(r["actionable_events"]), r["status_reason"]) for r in rows]),
+    ]  # fmt: skip
+    return _page("armmatch batch summary", "\n".join(parts))

@@ -1,0 +1,59 @@
+"""JSON-schema validation (draft 2020-12) of config, sample-sheet rows and rule-table rows.
+
+The schemas live in ``workflow/schemas/`` as YAML. Validation fills in ``default`` values, so a
+config with only ``samples`` set comes back complete.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, MutableMapping
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import yaml
+
+SCHEMA_DIR = Path(__file__).resolve().parents[2] / "workflow" / "schemas"
+
+
+@cache
+def load_schema(name: str) -> dict[str, Any]:
+    """Load ``workflow/schemas/<name>.schema.yaml``."""
+    with open(SCHEMA_DIR / f"{name}.schema.yaml", encoding="utf-8") as fh:
+        schema: dict[str, Any] = yaml.safe_load(fh)
+    return schema
+
+
+def _set_defaults(
+    validator: Any, properties: dict[str, Any], instance: Any, schema: dict[str, Any]
+) -> Iterator[Any]:
+    if isinstance(instance, MutableMapping):
+        for key, sub in properties.items():
+            if "default" in sub and key not in instance:
+                instance[key] = sub["default"]
+    yield from jsonschema.Draft202012Validator.VALIDATORS["properties"](
+        validator, properties, instance, schema
+    )
+
+
+_DefaultFilling = jsonschema.validators.extend(
+    jsonschema.Draft202012Validator, {"properties": _set_defaults}
+)
+
+
+def schema_errors(instance: Any, schema: dict[str, Any], *, fill_defaults: bool = True) -> list[str]:
+    """Validate ``instance``; return one readable message per problem (empty when valid).
+
+    Examples
+    --------
+    >>> schema_errors({"a": "x"}, {"type": "object", "properties": {"a": {"type": "integer"}}})
+    ["a: 'x' is not of type 'integer'"]
+    """
+    cls = _DefaultFilling if fill_defaults else jsonschema.Draft202012Validator
+    validator = cls(schema)
+    messages = []
+    for err in sorted(validator.iter_errors(instance), key=lambda e: list(map(str, e.path))):
+        where = ".".join(str(p) for p in err.absolute_path) or "(top level)"
+        messages.append(f"{where}: {err.message}")
+    return messages

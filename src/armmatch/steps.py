@@ -1,0 +1,42 @@
+"""The boundary between Snakemake scripts and the package.
+
+Each script in ``scripts/`` calls :func:`run_step` with a function of its own: errors the package
+raises on purpose become one clear line on stderr and in the rule's log, and a non-zero exit;
+nothing is written to the outputs (the writers are atomic).
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from armmatch.config import settings_from_config, Settings
+from armmatch.errors import ArmmatchError
+from armmatch.samples import Patient, patient_from_row
+
+
+def run_step(log_path: str | None, step: Callable[[], None]) -> None:
+    """Run ``step`` with logging to ``log_path``; exit 1 with the message on a known error."""
+    handlers: list[logging.Handler] = [logging.StreamHandler(sys.stderr)]
+    if log_path:
+        handlers.append(logging.FileHandler(log_path, mode="w", encoding="utf-8"))
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(message)s", handlers=handlers, force=True)
+    try:
+        step()
+    except ArmmatchError as err:
+        logging.error("armmatch: %s", err)
+        sys.exit(1)
+
+
+def patient_from_params(row: Mapping[str, str], sheet: str) -> Patient:
+    """Rebuild the :class:`Patient` from the row passed as Snakemake params (paths resolved)."""
+    values = dict(row)
+    line = int(values.pop("__line__", "0"))
+    return patient_from_row(values, sheet=sheet, line=line, sheet_dir="", check_files=False)
+
+
+def settings(config: Mapping[str, Any]) -> Settings:
+    """Typed settings from the Snakemake config."""
+    return settings_from_config(config)

@@ -1,0 +1,483 @@
+"""Reading small variants from annotated VCFs (VEP ``CSQ``) into :class:`~armmatch.events.Event`.
+
+Positions are ``pos1`` (1-based, as in the VCF). One event per (record, ALT allele, target
+gene), on the transcript chosen by :func:`choose_transcript`; records removed by the FILTER,
+VAF or depth policy are kept as ``filtered`` events with the reason, so that a tumour board can
+see, for example, a filtered-out L858R.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+from armmatch.errors import InputError
+from armmatch.events import Event, Evidence, SourceRecord, assessed
+from armmatch.genome import CONTIG_LENGTHS, infer_build_from_contigs, normalise_build, normalise_chrom
+from armmatch.hgvs import parse_protein_change
+from armmatch.io import sha256_file
+
+SO_TO_CLASS: dict[str, str] = {
+    "transcript_ablation": "exon_deletion",
+    "exon_loss_variant": "exon_deletion",
+    "splice_acceptor_variant": "splice_acceptor",
+    "splice_donor_variant": "splice_donor",
+    "stop_gained": "stop_gained",
+    "frameshift_variant": "frameshift",
+    "stop_lost": "stop_lost",
+    "start_lost": "start_lost",
+    "inframe_insertion": "inframe_insertion",
+    "inframe_deletion": "inframe_deletion",
+    "protein_altering_variant": "inframe_delins",
+    "missense_variant": "missense",
+    "splice_region_variant": "splice_region",
+    "splice_donor_5th_base_variant": "splice_region",
+    "splice_donor_region_variant": "splice_region",
+    "splice_polypyrimidine_tract_variant": "splice_region",
+    "coding_sequence_variant": "other",
+    "incomplete_terminal_codon_variant": "other",
+    "synonymous_variant": "synonymous",
+    "stop_retained_variant": "synonymous",
+    "start_retained_variant": "synonymous",
+    "5_prime_UTR_variant": "utr",
+    "3_prime_UTR_variant": "utr",
+    "intron_variant": "intron",
+    "upstream_gene_variant": "upstream",
+    "downstream_gene_variant": "downstream",
+}
+CLASS_ORDER = (
+    "exon_deletion", "splice_acceptor", "splice_donor", "stop_gained", "frameshift", "stop_lost",
+    "start_lost", "inframe_insertion", "inframe_deletion", "inframe_delins", "missense",
+    "splice_region", "other", "synonymous", "utr", "intron", "upstream", "downstream",
+)  # fmt: skip
+NON_PROTEIN = frozenset({"synonymous", "utr", "intron", "upstream", "downstream"})
+"""Classes that no rule can fire on; such records are counted, not listed."""
+
+FilterPolicy = Literal["pass_only", "all"]
+
+
+@dataclass(frozen=True)
+class SmallVariantPolicy:
+    """Which records count: FILTER policy and minimum VAF / depth (from config)."""
+
+    filter_policy: FilterPolicy = "pass_only"
+    min_vaf: float = 0.05
+    min_depth: int = 20
+
+
+@dataclass(frozen=True)
+class CsqEntry:
+    """One VEP consequence block, as a field-name -> value mapping."""
+
+    fields: Mapping[str, str]
+
+    def get(self, key: str) -> str:
+        return self.fields.get(key, "") or ""
+
+
+def csq_fields_from_header(raw_header: str) -> list[str] | None:
+    """The ``|``-separated field names declared by ``##INFO=<ID=CSQ,...Format: ...>``."""
+    for line in raw_header.splitlines():
+        if line.startswith("##INFO=<ID=CSQ,"):
+            m = re.search(r"Format:\s*([^\">]+)", line)
+            if m:
+                return [f.strip() for f in m.group(1).strip().split("|")]
+    return None
+
+
+def header_contig_lengths(raw_header: str) -> dict[str, int]:
+    """``{contig: length}`` from ``##contig`` lines that carry a length."""
+    out: dict[str, int] = {}
+    for m in re.finditer(r"^##contig=<ID=([^,>]+)[^>]*?length=(\d+)", raw_header, re.M):
+        out[m.group(1)] = int(m.group(2))
+    return out
+
+
+def header_builds(raw_header: str) -> list[tuple[str, str]]:
+    """Every statement of the genome build in a VCF header, as ``(evidence, build)`` pairs."""
+    hints: list[tuple[str, str]] = []
+    lengths = header_contig_lengths(raw_header)
+    try:
+        build = infer_build_from_contigs(lengths)
+    except ValueError:
+        build = None
+    if build:
+        hints.append(("##contig lengths", build))
+    for line in raw_header.splitlines():
+        if line.startswith("##reference=") or line.startswith("##VEP="):
+            for token in re.findall(r"(GRCh3[78]|hg19|hg38|b37|hs37d5)", line, flags=re.I):
+                name = "GRCh37" if token.lower() == "hs37d5" else normalise_build(token)
+                hints.append((line.split("=", 1)[0], name))
+                break
+    return hints
+
+
+def vep_alleles(ref: str, alts: Sequence[str]) -> list[str]:
+    """VEP's allele strings for each ALT (VEP drops a first base shared by REF and every ALT).
+
+    Examples
+    --------
+    >>> vep_alleles("ACT", ["A"])
+    ['-']
+    >>> vep_alleles("G", ["GG"])
+    ['G']
+    >>> vep_alleles("A", ["T"])
+    ['T']
+    """
+    alleles = [ref, *alts]
+    if len({a[0] for a in alleles}) == 1 and any(len(a) != len(ref) for a in alts):
+        return [a[1:] or "-" for a in alts]
+    return list(alts)
+
+
+def parse_csq(value: str, names: Sequence[str]) -> list[CsqEntry]:
+    """Split a ``CSQ`` INFO value into entries (field count must match the header)."""
+    entries = []
+    for block in value.split(","):
+        parts = block.split("|")
+        if len(parts) != len(names):
+            raise ValueError(f"CSQ entry has {len(parts)} fields, the header declares {len(names)}")
+        entries.append(CsqEntry(dict(zip(names, parts, strict=True))))
+    return entries
+
+
+def _unversioned(acc: str) -> str:
+    return acc.split(".", 1)[0]
+
+
+def choose_transcript(
+    entries: Sequence[CsqEntry], preferred: Sequence[str]
+) -> tuple[CsqEntry, str]:
+    """Pick the entry on the gene's reference transcript, and say why it was chosen.
+
+    Order: the bundled transcript (ENST or NM, version-insensitive) as ``Feature`` or in the
+    ``RefSeq`` field; then ``MANE_SELECT``; ``CANONICAL=YES``; ``PICK=1``; the first entry.
+    """
+    want = {_unversioned(p) for p in preferred}
+    for e in entries:
+        if _unversioned(e.get("Feature")) in want:
+            return e, f"bundled transcript {e.get('Feature')}"
+    for e in entries:
+        refseq = {_unversioned(x) for x in e.get("RefSeq").split("&") if x}
+        if refseq & want:
+            return e, f"bundled transcript {sorted(refseq & want)[0]} (via {e.get('Feature')})"
+    for e in entries:
+        if e.get("MANE_SELECT") or "MANE_Select" in e.get("MANE"):
+            return e, f"MANE Select {e.get('Feature')}"
+    for e in entries:
+        if e.get("CANONICAL") == "YES":
+            return e, f"canonical {e.get('Feature')}"
+    for e in entries:
+        if e.get("PICK") == "1":
+            return e, f"VEP PICK {e.get('Feature')}"
+    return entries[0], f"first CSQ entry {entries[0].get('Feature')} (no preferred transcript present)"
+
+
+def classify(consequence: str, hgvsp: str | None) -> list[str]:
+    """Normalised variant classes, most severe first, from SO terms and the protein change.
+
+    Examples
+    --------
+    >>> classify("missense_variant&splice_region_variant", "p.Asp1028His")
+    ['missense', 'splice_region']
+    >>> classify("inframe_deletion", "p.Leu747_Ser752delinsGln")
+    ['inframe_deletion', 'inframe_delins']
+    """
+    classes = {SO_TO_CLASS.get(term, "other") for term in consequence.split("&") if term}
+    if hgvsp:
+        try:
+            kind = parse_protein_change(hgvsp).kind
+        except ValueError:
+            kind = "unknown"
+        extra = {
+            "delins": "inframe_delins",
+            "duplication": "inframe_insertion",
+            "insertion": "inframe_insertion",
+            "deletion": "inframe_deletion",
+            "nonsense": "stop_gained",
+            "frameshift": "frameshift",
+        }.get(kind)
+        if extra:
+            classes.add(extra)
+    return [c for c in CLASS_ORDER if c in classes]
+
+
+def _number(text: str) -> int | None:
+    """``19/28`` -> 19; ``13-14/20`` -> 13; empty -> None."""
+    m = re.match(r"(\d+)", text or "")
+    return int(m.group(1)) if m else None
+
+
+def _first_value(value: Any, index: int) -> float | None:
+    try:
+        x = float(value[index]) if hasattr(value, "__len__") else float(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    return None if math.isnan(x) or x < -1e30 else x
+
+
+def allele_support(variant: Any, sample_index: int | None, alt_index: int) -> tuple[float | None, int | None, str]:
+    """VAF and depth for one ALT allele of a cyvcf2 record, from whatever the caller wrote.
+
+    Tries FORMAT AF, FORMAT AD, Strelka tier-1 counts (``AU/CU/GU/TU`` for SNVs, ``TAR/TIR``
+    for indels), FORMAT DP, then INFO AF / DP. Returns ``(vaf, depth, how)``.
+    """
+    vaf: float | None = None
+    depth: int | None = None
+    how: list[str] = []
+    if sample_index is not None:
+        af = variant.format("AF")
+        if af is not None:
+            vaf = _first_value(af[sample_index], alt_index)
+            if vaf is not None:
+                how.append("FORMAT/AF")
+        ad = variant.format("AD")
+        if ad is not None:
+            counts = [int(c) for c in ad[sample_index] if c >= 0]
+            if len(counts) > alt_index + 1 and sum(counts) > 0:
+                if vaf is None:
+                    vaf = counts[alt_index + 1] / sum(counts)
+                    how.append("FORMAT/AD")
+                depth = sum(counts)
+        ref, alt = variant.REF, variant.ALT[alt_index]
+        if vaf is None and len(ref) == 1 and len(alt) == 1:
+            ref_t, alt_t = variant.format(f"{ref}U"), variant.format(f"{alt}U")
+            if ref_t is not None and alt_t is not None:
+                r, a = int(ref_t[sample_index][0]), int(alt_t[sample_index][0])
+                if r + a > 0:
+                    vaf, depth = a / (r + a), r + a
+                    how.append("Strelka AU/CU/GU/TU tier 1")
+        if vaf is None:
+            tar, tir = variant.format("TAR"), variant.format("TIR")
+            if tar is not None and tir is not None:
+                r, a = int(tar[sample_index][0]), int(tir[sample_index][0])
+                if r + a > 0:
+                    vaf, depth = a / (r + a), r + a
+                    how.append("Strelka TAR/TIR tier 1")
+        dp = variant.format("DP")
+        if dp is not None and depth is None:
+            d = _first_value(dp[sample_index], 0)
+            depth = int(d) if d is not None else None
+    if vaf is None:
+        info_af = variant.INFO.get("AF")
+        if info_af is not None:
+            vaf = _first_value(info_af if isinstance(info_af, tuple) else (info_af,), alt_index)
+            if vaf is not None:
+                how.append("INFO/AF")
+    if depth is None:
+        info_dp = variant.INFO.get("DP")
+        if info_dp is not None:
+            try:
+                depth = int(info_dp)
+            except (TypeError, ValueError):
+                depth = None
+    return vaf, depth, "+".join(how) if how else "not reported"
+
+
+def _filter_reason(
+    variant: Any, vaf: float | None, depth: int | None, policy: SmallVariantPolicy
+) -> str:
+    reasons = []
+    flt = variant.FILTER
+    if policy.filter_policy == "pass_only" and flt not in (None, "PASS", "."):
+        reasons.append(f"FILTER={flt} (policy: PASS only)")
+    if vaf is not None and vaf < policy.min_vaf:
+        reasons.append(f"VAF {vaf:.3f} < min_vaf {policy.min_vaf}")
+    if depth is not None and depth < policy.min_depth:
+        reasons.append(f"depth {depth} < min_depth {policy.min_depth}")
+    return "; ".join(reasons)
+
+
+def open_vcf(path: str, *, patient: str | None = None) -> Any:
+    """Open a VCF/BCF with cyvcf2, turning failures into :class:`InputError`."""
+    import cyvcf2
+
+    if not Path(path).is_file():
+        raise InputError("VCF does not exist", path=path, patient=patient)
+    try:
+        return cyvcf2.VCF(path, lazy=True)
+    except Exception as exc:  # cyvcf2 raises bare OSError/Exception on unreadable files
+        raise InputError(f"not a readable VCF/BCF ({exc})", path=path, patient=patient) from None
+
+
+def select_sample(samples: Sequence[str], wanted: str | None, *, path: str, patient: str) -> int | None:
+    """Index of the tumour sample column (None for a sites-only VCF).
+
+    Raises
+    ------
+    InputError
+        When ``wanted`` is not in the VCF, or the VCF has several samples and none is named.
+    """
+    if wanted is not None:
+        if wanted not in samples:
+            raise InputError(
+                f"vcf_sample {wanted!r} is not in the VCF (its samples: {', '.join(samples) or 'none'})",
+                path=path,
+                patient=patient,
+            )
+        return list(samples).index(wanted)
+    if len(samples) > 1:
+        raise InputError(
+            f"the VCF has {len(samples)} samples ({', '.join(samples)}); name the tumour "
+            "column in the sample sheet's vcf_sample",
+            path=path,
+            patient=patient,
+        )
+    return 0 if samples else None
+
+
+def check_build(raw_header: str, build: str, *, path: str, patient: str) -> None:
+    """Stop when the VCF header states a genome build other than the patient's."""
+    for evidence, stated in header_builds(raw_header):
+        if stated != build:
+            raise InputError(
+                f"the VCF header ({evidence}) says {stated} but the patient's genome_build is "
+                f"{build}; set genome_build for this patient or use a {build} VCF",
+                path=path,
+                patient=patient,
+            )
+
+
+def iter_target_events(
+    vcf: Any,
+    *,
+    path: str,
+    patient: str,
+    genes: Sequence[str],
+    preferred: Mapping[str, Sequence[str]],
+    sample_index: int | None,
+    policy: SmallVariantPolicy,
+) -> Iterator[Event]:
+    """Yield one event per (record, ALT, target gene) with a protein-level or splice class."""
+    names = csq_fields_from_header(vcf.raw_header)
+    if names is None:
+        raise InputError(
+            "the VCF has no VEP CSQ annotation (no ##INFO=<ID=CSQ> header line); annotate it "
+            "with VEP (--hgvs --symbol --canonical --mane) first",
+            path=path,
+            patient=patient,
+        )
+    for needed in ("Allele", "Consequence", "SYMBOL", "Feature"):
+        if needed not in names:
+            raise InputError(f"the CSQ header has no {needed} field", path=path, patient=patient)
+    wanted = set(genes)
+    header_lines = vcf.raw_header.count("\n")
+    for index, variant in enumerate(vcf):
+        line = header_lines + index + 1
+        csq = variant.INFO.get("CSQ")
+        if not csq:
+            continue
+        try:
+            entries = parse_csq(csq, names)
+        except ValueError as exc:
+            raise InputError(str(exc), path=path, line=line, patient=patient) from None
+        entries = [e for e in entries if e.get("SYMBOL") in wanted]
+        if not entries:
+            continue
+        alts = list(variant.ALT)
+        vep = vep_alleles(variant.REF, alts)
+        for alt_index, alt in enumerate(alts):
+            mine = [
+                e
+                for e in entries
+                if (e.get("ALLELE_NUM") == str(alt_index + 1))
+                or (not e.get("ALLELE_NUM") and e.get("Allele") == vep[alt_index])
+            ]
+            for gene in sorted({e.get("SYMBOL") for e in mine}):
+                chosen, why = choose_transcript(
+                    [e for e in mine if e.get("SYMBOL") == gene], preferred.get(gene, ())
+                )
+                hgvsp = chosen.get("HGVSp") or None
+                classes = classify(chosen.get("Consequence"), hgvsp)
+                if not classes or all(c in NON_PROTEIN for c in classes):
+                    continue
+                vaf, depth, how = allele_support(variant, sample_index, alt_index)
+                reason = _filter_reason(variant, vaf, depth, policy)
+                alteration = chosen.get("Consequence")
+                if hgvsp:
+                    try:
+                        alteration = parse_protein_change(hgvsp).short
+                    except ValueError:
+                        alteration = hgvsp
+                elif chosen.get("HGVSc"):
+                    alteration = chosen.get("HGVSc").rsplit(":", 1)[-1]
+                notes = [f"transcript: {why}", f"VAF/depth from {how}"]
+                chrom = normalise_chrom(variant.CHROM)
+                yield Event(
+                    gene=gene,
+                    category="mutation",
+                    alteration=alteration,
+                    source=SourceRecord(path, line, f"{variant.CHROM}:{variant.POS} {variant.REF}>{alt}"),
+                    status="filtered" if reason else "called",
+                    status_reason=reason,
+                    chrom=chrom,
+                    pos1=int(variant.POS),
+                    ref=variant.REF,
+                    alt=alt,
+                    transcript=chosen.get("Feature") or None,
+                    exon=_number(chosen.get("EXON")),
+                    intron=_number(chosen.get("INTRON")),
+                    hgvsc=chosen.get("HGVSc") or None,
+                    hgvsp=hgvsp,
+                    variant_class="&".join(classes),
+                    consequence=chosen.get("Consequence") or None,
+                    vaf=round(vaf, 4) if vaf is not None else None,
+                    depth=depth,
+                    origin="somatic",
+                    notes=tuple(notes),
+                )
+
+
+def read_small_variants(
+    path: str,
+    *,
+    patient: str,
+    build: str,
+    genes: Sequence[str],
+    preferred: Mapping[str, Sequence[str]],
+    vcf_sample: str | None,
+    policy: SmallVariantPolicy,
+) -> Evidence:
+    """Read a VEP-annotated VCF for one patient into :class:`Evidence`.
+
+    Raises
+    ------
+    InputError
+        Unreadable VCF, a header that states another build, a missing tumour sample,
+        a missing or malformed CSQ annotation.
+    """
+    vcf = open_vcf(path, patient=patient)
+    try:
+        check_build(vcf.raw_header, build, path=path, patient=patient)
+        sample_index = select_sample(vcf.samples, vcf_sample, path=path, patient=patient)
+        events = list(
+            iter_target_events(
+                vcf,
+                path=path,
+                patient=patient,
+                genes=genes,
+                preferred=preferred,
+                sample_index=sample_index,
+                policy=policy,
+            )
+        )
+    finally:
+        vcf.close()
+    return Evidence(
+        events=events,
+        assessments=assessed(genes, "mutation", f"small variants read from {path}"),
+        inputs={path: sha256_file(path)},
+    )
+
+
+__all__ = [
+    "CONTIG_LENGTHS",
+    "SmallVariantPolicy",
+    "choose_transcript",
+    "classify",
+    "read_small_variants",
+]

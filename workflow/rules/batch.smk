@@ -1,0 +1,17 @@
+# Batch outputs: one row per patient and the summary page.
+
+
+rule batch_summary:
+    input:
+        get_assignments,
+    output:
+        tsv=f"{OUTDIR}/batch/assignments.tsv",
+        html=report(
+            f"{OUTDIR}/batch/summary.html",
+            caption="../report/batch_summary.rst",
+            category="Batch",
+        ),
+    log:
+        f"{OUTDIR}/logs/batch_summary/batch.log",
+    script:
+        "../../scripts/batch_summary.py"

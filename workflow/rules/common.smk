@@ -1,0 +1,82 @@
+# Helpers only (no rules): config and sample-sheet validation before the first job, wildcard
+# constraints and input functions. Parse time reads only the config, the sample sheet and the
+# rule table, so it stays cheap on clusters where every job re-parses the workflow.
+import os
+
+from snakemake.exceptions import WorkflowError
+
+from armmatch.config import validate_config
+from armmatch.errors import ArmmatchError
+from armmatch.pipeline import rule_set
+from armmatch.samples import read_sample_sheet
+
+# Bundled resources are found relative to this file, so `--directory elsewhere` still works.
+RESOURCES = os.path.normpath(os.path.join(workflow.basedir, "resources"))
+
+try:
+    _validated = validate_config(config, source="config (config/config.yaml + --config)")
+    config.clear()
+    config.update(_validated)
+    RULES_PATH = config["rules"] or os.path.join(RESOURCES, "actionable_targets.tsv")
+    RULES = rule_set(RULES_PATH)
+    PATIENTS = {p.patient_id: p for p in read_sample_sheet(config["samples"])}
+    _arms = {a.arm_id for a in RULES.arms}
+    for _p in PATIENTS.values():
+        if _p.arm_override and _p.arm_override not in _arms:
+            raise WorkflowError(
+                f"{config['samples']}, line {_p.line} (patient {_p.patient_id}): arm_override "
+                f"{_p.arm_override!r} is not an arm of {RULES_PATH} (arms: {', '.join(sorted(_arms))})"
+            )
+except ArmmatchError as _err:
+    raise WorkflowError(f"armmatch: {_err}") from None
+
+OUTDIR = config["outdir"]
+
+
+wildcard_constraints:
+    patient=r"[A-Za-z0-9._-]+",
+
+
+def get_patient(wildcards):
+    return PATIENTS[wildcards.patient]
+
+
+def get_patient_params(wildcards):
+    """The patient's sheet row (paths resolved) as plain strings: deterministic params."""
+    return PATIENTS[wildcards.patient].to_params()
+
+
+def get_build(wildcards):
+    return PATIENTS[wildcards.patient].genome_build or config["genome_build"]
+
+
+def get_vcf(wildcards):
+    return PATIENTS[wildcards.patient].vcf
+
+
+def get_cnv(wildcards):
+    """The copy-number file, or nothing (the step then records 'not assessed')."""
+    path = PATIENTS[wildcards.patient].cnv
+    return [path] if path else []
+
+
+def get_fusions(wildcards):
+    """The fusion calls, or nothing (the step then records 'not assessed')."""
+    path = PATIENTS[wildcards.patient].fusions
+    return [path] if path else []
+
+
+def get_assignments(wildcards):
+    return expand(f"{OUTDIR}/patients/{{patient}}/assignment.json", patient=sorted(PATIENTS))
+
+
+def get_final_output(wildcards):
+    return [
+        *expand(
+            f"{OUTDIR}/patients/{{patient}}/{{name}}",
+            patient=sorted(PATIENTS),
+            name=["assignment.json", "events.tsv", "report.html"],
+        ),
+        f"{OUTDIR}/batch/assignments.tsv",
+        f"{OUTDIR}/batch/summary.html",
+    ]
