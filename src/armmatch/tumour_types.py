@@ -648,7 +648,10 @@ def _subtype_hint(code: str, table: Sequence[Table1Row]) -> str:
             first_by_system.setdefault(row.system, row.tumour_type)
         examples = ", ".join(f"'{name}' ({system})" for system, name in first_by_system.items())
         count = len({normalise_subtype(row.tumour_type) for row in anywhere})
-        parts.append(f"So do {count} subtypes Table 1 lists for all sites, for example {examples}.")
+        parts.append(
+            f"Also qualifying: {count} subtypes Table 1 lists for all sites, for example "
+            f"{examples}."
+        )
     return " ".join(parts) if parts else f"Table 1 lists no subtype for {code}."
 
 
