@@ -740,8 +740,8 @@ def decide_rare_tumour(
       C73 ...) but only for specific subtypes, and its all-site rows (soft tissue sarcomas, germ
       cell and neuroendocrine tumours) cover every code, so a site match alone cannot be enough.
 
-    Subtype names compare case-, whitespace-, hyphen- and apostrophe-insensitively; a code
-    without a subsite meets a row listing any of its subsites.
+    Subtype names compare as :func:`normalise_subtype` keys (case, spacing, hyphens and footnote
+    marks do not count); a code without a subsite meets a row listing any of its subsites.
 
     Parameters
     ----------

@@ -292,6 +292,28 @@ def _filter_reason(
     return "; ".join(reasons)
 
 
+def count_header_lines(path: str) -> int | None:
+    """Number of ``#`` lines at the top of a text VCF (plain or bgzip); None for BCF.
+
+    Records are then reported by their true line number in the (decompressed) file.
+    """
+    import gzip
+
+    with open(path, "rb") as fh:
+        magic = fh.read(4)
+    opener = gzip.open if magic[:2] == b"\x1f\x8b" else open
+    try:
+        with opener(path, "rt", encoding="utf-8", errors="replace") as fh:
+            n = 0
+            for line in fh:
+                if not line.startswith("#"):
+                    break
+                n += 1
+            return n if n and not line.startswith("BCF") else None
+    except (OSError, EOFError):
+        return None
+
+
 def open_vcf(path: str, *, patient: str | None = None) -> Any:
     """Open a VCF/BCF with cyvcf2, turning failures into :class:`InputError`."""
     import cyvcf2
@@ -365,7 +387,7 @@ def iter_target_events(
         if needed not in names:
             raise InputError(f"the CSQ header has no {needed} field", path=path, patient=patient)
     wanted = set(genes)
-    header_lines = vcf.raw_header.count("\n")
+    header_lines = count_header_lines(path) or vcf.raw_header.count("\n")
     for index, variant in enumerate(vcf):
         line = header_lines + index + 1
         csq = variant.INFO.get("CSQ")

@@ -1,0 +1,79 @@
+"""Shared fixtures: small VEP-annotated VCFs written on the fly, and the ../shared/data path."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED_DATA = REPO.parent / "shared" / "data"
+CSQ_FIELDS = "Allele|Consequence|IMPACT|SYMBOL|Gene|Feature_type|Feature|BIOTYPE|EXON|INTRON|HGVSc|HGVSp|CANONICAL|MANE_SELECT|RefSeq"
+GRCH38_CHR7 = 159345973
+GRCH37_CHR7 = 159138663
+
+
+@pytest.fixture
+def shared_data() -> Path:
+    """../shared/data, or a skip with the reason when the public test data are absent."""
+    if not SHARED_DATA.is_dir():
+        pytest.skip(f"../shared/data is absent ({SHARED_DATA}): public test data are not in this clone")
+    return SHARED_DATA
+
+
+def csq(*entries: Sequence[str]) -> str:
+    """Join CSQ entries given as field lists in CSQ_FIELDS order."""
+    return ",".join("|".join(e) for e in entries)
+
+
+VcfWriter = Callable[..., Path]
+
+
+@pytest.fixture
+def write_vcf(tmp_path: Path) -> VcfWriter:
+    """Write a small VEP-annotated VCF; records are (chrom, pos1, ref, alt, filter, info, *samples)."""
+
+    def _write(
+        records: Sequence[Sequence[str]],
+        *,
+        samples: Sequence[str] = ("TUMOR",),
+        name: str = "t.vcf",
+        chr7_length: int | None = GRCH38_CHR7,
+        csq_header: bool = True,
+        fmt: str = "GT:AD:DP",
+    ) -> Path:
+        lines = ["##fileformat=VCFv4.2"]
+        if chr7_length:
+            lines.append(f"##contig=<ID=chr7,length={chr7_length}>")
+        for c in ("chr4", "chr9", "chr12", "chr13", "chr17"):
+            lines.append(f"##contig=<ID={c}>")
+        lines += [
+            '##FILTER=<ID=PASS,Description="All filters passed">',
+            '##FILTER=<ID=weak_evidence,Description="weak">',
+            '##INFO=<ID=DP,Number=1,Type=Integer,Description="depth">',
+            '##FORMAT=<ID=GT,Number=1,Type=String,Description="genotype">',
+            '##FORMAT=<ID=AD,Number=R,Type=Integer,Description="allele depths">',
+            '##FORMAT=<ID=DP,Number=1,Type=Integer,Description="depth">',
+            '##FORMAT=<ID=AF,Number=A,Type=Float,Description="allele fraction">',
+        ]
+        if csq_header:
+            lines.append(
+                f'##INFO=<ID=CSQ,Number=.,Type=String,Description="Consequence annotations from '
+                f'Ensembl VEP. Format: {CSQ_FIELDS}">'
+            )
+        head = ["#CHROM", "POS", "ID", "REF", "ALT", "QUAL", "FILTER", "INFO"]
+        if samples:
+            head += ["FORMAT", *samples]
+        lines.append("\t".join(head))
+        for rec in records:
+            chrom, pos, ref, alt, flt, info, *sample_values = rec
+            row = [chrom, pos, ".", ref, alt, ".", flt, info]
+            if samples:
+                row += [fmt, *sample_values]
+            lines.append("\t".join(row))
+        path = tmp_path / name
+        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        return path
+
+    return _write

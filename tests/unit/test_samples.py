@@ -1,0 +1,65 @@
+"""The sample sheet: contract columns, validation errors naming sheet, line and patient."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from armmatch.errors import InputError
+from armmatch.samples import read_sample_sheet
+
+HEADER = "patient_id\ttumour_type\tvcf\tvcf_sample\tage\tecog\tprior_therapies\tpurity\n"
+
+
+def sheet(tmp_path: Path, rows: str, header: str = HEADER) -> Path:
+    (tmp_path / "data").mkdir(exist_ok=True)
+    (tmp_path / "data" / "a.vcf").write_text("##fileformat=VCFv4.2\n")
+    path = tmp_path / "sheets" / "samples.tsv"
+    path.parent.mkdir(exist_ok=True)
+    path.write_text(header + rows, encoding="utf-8")
+    return path
+
+
+def test_valid_sheet_resolves_paths_against_its_folder(tmp_path: Path) -> None:
+    path = sheet(tmp_path, "P1\tC49|Leiomyosarcoma\t../data/a.vcf\tTUMOR\t52\t1\tnone\t0.7\n")
+    (p,) = read_sample_sheet(path)
+    assert Path(p.vcf).resolve() == (tmp_path / "data" / "a.vcf").resolve()
+    assert p.tumour_type == "C49|Leiomyosarcoma"
+    assert p.age == 52 and p.ecog == 1 and p.prior_therapies == () and p.purity == 0.7
+    assert p.cnv is None and p.fusions is None
+
+
+@pytest.mark.parametrize(
+    ("rows", "header", "message", "line", "patient"),
+    [
+        ("P1\tC49\t../data/a.vcf\tT\t52\t1\tnone\t0.7\n", HEADER.replace("purity", "purity\tcolour"),
+         "unknown column(s) 'colour'", 1, None),
+        ("P1\tC49\t../data/missing.vcf\tT\t52\t1\tnone\t0.7\n", HEADER, "vcf file", 2, "P1"),
+        ("P1\tC49\t../data/a.vcf\tT\t52\t1\tnone\t0.7\nP1\tC49\t../data/a.vcf\tT\t52\t1\tnone\t0.7\n",
+         HEADER, "duplicate patient_id (first on line 2)", 3, "P1"),
+        ("P 1\tC49\t../data/a.vcf\tT\t52\t1\tnone\t0.7\n", HEADER, "does not match", 2, "P 1"),
+        ("P1\tlung\t../data/a.vcf\tT\t52\t1\tnone\t0.7\n", HEADER, "tumour_type", 2, "P1"),
+        ("P1\tC49\t../data/a.vcf\tT\t52\t1\tnone\t1.5\n", HEADER, "purity", 2, "P1"),
+        ("P1\tC49\t../data/a.vcf\tT\t52\t7\tnone\t0.7\n", HEADER, "ecog", 2, "P1"),
+        ("P1\tC49\t../data/a.vcf\tT\t52\t1\n", HEADER, "expected 8 tab-separated fields, found 6", 2, "P1"),
+        ("P1\t\t../data/a.vcf\tT\t52\t1\tnone\t0.7\n", HEADER, "'tumour_type' is a required property", 2, "P1"),
+    ],
+)
+def test_bad_sheets_name_the_line_and_patient(
+    tmp_path: Path, rows: str, header: str, message: str, line: int, patient: str | None
+) -> None:
+    path = sheet(tmp_path, rows, header)
+    with pytest.raises(InputError) as info:
+        read_sample_sheet(path)
+    assert message in str(info.value)
+    assert info.value.line == line
+    assert info.value.patient == patient
+    assert str(path) in str(info.value)
+
+
+def test_override_needs_a_reason(tmp_path: Path) -> None:
+    header = HEADER.replace("purity\n", "purity\tarm_override\n")
+    path = sheet(tmp_path, "P1\tC49\t../data/a.vcf\tT\t52\t1\tnone\t0.7\tsintilimab-PD1\n", header)
+    with pytest.raises(InputError, match="override_reason"):
+        read_sample_sheet(path)

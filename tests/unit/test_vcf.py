@@ -1,0 +1,98 @@
+"""Reading VEP-annotated VCFs: transcript choice, allele matching, filters, samples, builds."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from armmatch.errors import InputError
+from armmatch.pipeline import gene_models, preferred_transcripts, rule_set
+from armmatch.vcf import SmallVariantPolicy, classify, read_small_variants, vep_alleles
+from tests.conftest import GRCH37_CHR7, VcfWriter, csq
+
+ALT_TX = ["G", "missense_variant", "MODERATE", "EGFR", "ENSG00000146648", "Transcript",
+          "ENST00000455089.5", "protein_coding", "20/26", "", "ENST00000455089.5:c.2438T>G",
+          "ENSP00000415559.1:p.Leu813Arg", "", "", ""]  # fmt: skip
+MANE_TX = ["G", "missense_variant", "MODERATE", "EGFR", "ENSG00000146648", "Transcript",
+           "ENST00000275493.7", "protein_coding", "21/28", "", "ENST00000275493.7:c.2573T>G",
+           "ENSP00000275493.2:p.Leu858Arg", "YES", "NM_005228.5", "NM_005228.5"]  # fmt: skip
+L858R_INFO = f"DP=300;CSQ={csq(ALT_TX, MANE_TX)}"
+
+
+def read(path: Path, *, sample: str | None = "TUMOR", build: str = "GRCh38", **policy: object):  # type: ignore[no-untyped-def]
+    return read_small_variants(
+        str(path), patient="P1", build=build, genes=rule_set().genes(),
+        preferred=preferred_transcripts(gene_models(build)), vcf_sample=sample,
+        policy=SmallVariantPolicy(**policy),  # type: ignore[arg-type]
+    )  # fmt: skip
+
+
+def test_mane_transcript_is_chosen_not_the_first_entry(write_vcf: VcfWriter) -> None:
+    path = write_vcf([("chr7", "55191822", "T", "G", "PASS", L858R_INFO, "0/1:200,100:300")])
+    (event,) = read(path).events
+    assert event.alteration == "L858R"
+    assert event.transcript == "ENST00000275493.7"
+    assert event.exon == 21
+    assert event.vaf == pytest.approx(1 / 3, abs=1e-3)
+    assert event.depth == 300
+    assert event.source.line == 17 and event.source.path == str(path)
+
+
+def test_filtered_and_low_vaf_records_are_kept_with_reasons(write_vcf: VcfWriter) -> None:
+    path = write_vcf(
+        [
+            ("chr7", "55191822", "T", "G", "weak_evidence", L858R_INFO, "0/1:200,100:300"),
+            ("chr7", "55191822", "T", "G", "PASS", L858R_INFO, "0/1:297,3:300"),
+            ("chr7", "55191822", "T", "G", "PASS", L858R_INFO, "0/1:8,4:12"),
+        ]
+    )
+    events = read(path).events
+    assert [e.status for e in events] == ["filtered"] * 3
+    assert "FILTER=weak_evidence" in events[0].status_reason
+    assert "VAF 0.010 < min_vaf 0.05" in events[1].status_reason
+    assert "depth 12 < min_depth 20" in events[2].status_reason
+    assert [e.status for e in read(path, filter_policy="all", min_vaf=0.0, min_depth=0).events] == ["called"] * 3
+
+
+def test_multiallelic_record_matches_csq_to_its_allele(write_vcf: VcfWriter) -> None:
+    other = [*MANE_TX]
+    other[0], other[11], other[10] = "C", "ENSP00000275493.2:p.Leu858Pro", "ENST00000275493.7:c.2573T>C"
+    info = f"DP=300;CSQ={csq(MANE_TX, other)}"
+    path = write_vcf([("chr7", "55191822", "T", "G,C", "PASS", info, "0/1:100,100,100:300")])
+    events = read(path).events
+    assert [(e.alt, e.alteration) for e in events] == [("G", "L858R"), ("C", "L858P")]
+
+
+def test_sample_named_in_the_sheet_must_exist(write_vcf: VcfWriter) -> None:
+    path = write_vcf([("chr7", "55191822", "T", "G", "PASS", L858R_INFO, "0/1:1,1:2", "0/0:2,0:2")],
+                     samples=("TUMOR", "NORMAL"))  # fmt: skip
+    with pytest.raises(InputError, match=r"vcf_sample 'T1' is not in the VCF \(its samples: TUMOR, NORMAL\)"):
+        read(path, sample="T1")
+    with pytest.raises(InputError, match="name the tumour column"):
+        read(path, sample=None)
+
+
+def test_header_of_another_build_stops_with_a_clear_message(write_vcf: VcfWriter) -> None:
+    path = write_vcf([("chr7", "55191822", "T", "G", "PASS", L858R_INFO, "0/1:1,1:2")], chr7_length=GRCH37_CHR7)
+    with pytest.raises(InputError) as info:
+        read(path)
+    assert "says GRCh37 but the patient's genome_build is GRCh38" in str(info.value)
+    assert "patient P1" in str(info.value)
+
+
+def test_unannotated_vcf_is_a_clear_error(write_vcf: VcfWriter) -> None:
+    path = write_vcf([("chr7", "55191822", "T", "G", "PASS", "DP=3", "0/1:1,1:2")], csq_header=False)
+    with pytest.raises(InputError, match="no VEP CSQ annotation"):
+        read(path)
+
+
+def test_vep_allele_strings() -> None:
+    assert vep_alleles("AGGAATTAAGAGAAGC", ["A"]) == ["-"]
+    assert vep_alleles("C", ["CATACGTGATGGC"]) == ["ATACGTGATGGC"]
+    assert vep_alleles("CG", ["AA"]) == ["AA"]
+
+
+def test_classify_prefers_protein_evidence() -> None:
+    assert classify("protein_altering_variant", "p.Leu747_Ser752delinsGln") == ["inframe_delins"]
+    assert classify("splice_region_variant&intron_variant", None) == ["splice_region", "intron"]
