@@ -38,6 +38,9 @@ def atomic_write(path: str | Path, mode: str = "w") -> Iterator[IO[str]]:
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(tmp, 0o666 & ~umask)  # mkstemp creates 0600; outputs get the usual permissions
     try:
         with os.fdopen(fd, mode, encoding="utf-8", newline="\n") as fh:
             yield fh
