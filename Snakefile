@@ -1,12 +1,16 @@
 # armmatch: trial-arm assignment for the PLATFORM study (NCT04423185).
 # Run from the repository root:  snakemake --cores 8
 # Any batch:  snakemake --cores 8 --config samples=PATH outdir=DIR genome_build=GRCh37
+import os
+
 from snakemake.utils import min_version
 
 min_version("9.0")
 
 
-configfile: "config/config.yaml"
+# The bundled config is found next to this Snakefile, so `--directory elsewhere` works; keys
+# given with --config or --configfile override it.
+configfile: os.path.join(workflow.basedir, "config", "config.yaml")
 
 
 report: "workflow/report/workflow.rst"

@@ -151,6 +151,15 @@ def evaluate_arm(arm: Arm, events: Sequence[Event], assessments: Sequence[Assess
     return ArmResult(arm, _combine([r.outcome for r in results]), results)
 
 
+def _grouped(results: Sequence[RuleResult]) -> str:
+    """``RET fusion, NTRK1 fusion: not assessed (no fusion calls ...)`` grouped by reason."""
+    by_reason: dict[str, list[str]] = {}
+    for rr in results:
+        why = rr.reason.split(": ", 1)[1] if rr.outcome == "not assessed" else rr.reason
+        by_reason.setdefault(f"{rr.outcome} ({why})", []).append(f"{rr.rule.gene} {rr.rule.category}")
+    return "; ".join(f"{', '.join(dict.fromkeys(items))}: {why}" for why, items in by_reason.items())
+
+
 def _summary(results: Sequence[RuleResult], outcome: RuleOutcome) -> str:
     return "; ".join(dict.fromkeys(r.reason for r in results if r.outcome == outcome))
 
@@ -253,9 +262,10 @@ def decide(
             )
         elif unclear_targeted or unclear_excl:
             pd1.verdict = "not assessed"
-            pd1.reason = "not every listed alteration was assessed: " + "; ".join(
-                dict.fromkeys(m["item"] for m in missing if m["for"] != "eligibility")
-            )
+            pd1.reason = "not every listed alteration was assessed: " + _grouped(
+                [rr for r in [*unclear_targeted, *unclear_excl] for rr in r.rule_results
+                 if rr.outcome == "not assessed"]
+            )  # fmt: skip
         else:
             pd1.verdict = "selected"
             pd1.reason = "every listed alteration and exclusion assessed and absent"
@@ -279,8 +289,8 @@ def decide(
         _demote(arms_out, None, None)
     elif unclear_excl and require_exclusions_assessed:
         status = "incomplete"
-        reason = "exclusion(s) not cleared: " + "; ".join(
-            f"{x.arm.arm_id} {x.verdict} ({x.reason})" for x in unclear_excl
+        reason = "molecular exclusions not cleared: " + _grouped(
+            [rr for x in unclear_excl for rr in x.rule_results if rr.outcome != "negative"]
         )
         _demote(arms_out, None, None)
     elif chosen is not None:

@@ -8,6 +8,7 @@ nothing is written to the outputs (the writers are atomic).
 from __future__ import annotations
 
 import logging
+import os
 import sys
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -19,9 +20,14 @@ from armmatch.samples import Patient, patient_from_row
 
 def run_step(log_path: str | None, step: Callable[[], None]) -> None:
     """Run ``step`` with logging to ``log_path``; exit 1 with the message on a known error."""
-    handlers: list[logging.Handler] = [logging.StreamHandler(sys.stderr)]
     if log_path:
-        handlers.append(logging.FileHandler(log_path, mode="w", encoding="utf-8"))
+        # Everything written to stderr, including htslib's own warnings from C code, goes
+        # to the rule's log; Snakemake shows that log when the job fails.
+        sys.stderr.flush()
+        fd = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+        os.dup2(fd, 2)
+        os.close(fd)
+    handlers: list[logging.Handler] = [logging.StreamHandler(sys.stderr)]
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(message)s", handlers=handlers, force=True)
     try:
         step()

@@ -1,0 +1,175 @@
+"""Copy-number and fusion readers on the real public test data in ../shared/data.
+
+Expected results are the ones INDEX.md states for each file (CNVkit, PCGR, FusionCatcher,
+Arriba). Gene spans come from the bundled transcript models (one transcript per gene).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from armmatch.copynumber import CnvThresholds, GeneInterval, read_copy_number
+from armmatch.events import Event, Evidence
+from armmatch.fusions import read_fusions
+from armmatch.transcripts import default_transcripts_path, load_gene_models
+
+pytestmark = pytest.mark.shared
+
+DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"
+
+DEFAULT = CnvThresholds(
+    amplification=6.0, review_gain=4.0, gain=2.5, loss=1.5, review_loss=1.0,
+    homozygous_deletion=0.5,
+)  # fmt: skip
+
+CNV_GENES = ("MET", "ERBB2", "CDK4", "CDKN2A", "FGFR1", "FGFR2", "FGFR3", "FGFR4", "BRAF")
+FUSION_GENES = (
+    "ALK", "ROS1", "RET", "NTRK1", "NTRK2", "NTRK3", "FGFR1", "FGFR2", "FGFR3", "FGFR4", "BRAF",
+)  # fmt: skip
+ROLES = {"ALK": "3prime", "ROS1": "3prime"}
+
+
+def _data(relative: str) -> Path:
+    path = DATA / relative
+    if not path.is_file():
+        pytest.skip(f"../shared/data is absent: {path} not found (public test data, see INDEX.md)")
+    return path
+
+
+def _spans(build: str) -> list[GeneInterval]:
+    models = load_gene_models(default_transcripts_path(build))  # type: ignore[arg-type]
+    spans = []
+    for gene in CNV_GENES:
+        model = models.get(gene)
+        assert model is not None, gene
+        spans.append(GeneInterval(model.gene, model.chrom, model.tx_start0, model.tx_end))
+    return spans
+
+
+def _cnv(relative: str, build: str = "GRCh37") -> dict[str, Event]:
+    evidence = read_copy_number(_data(relative), None, _spans(build), 1.0, 2.0, lambda g: DEFAULT)
+    return {e.gene: e for e in evidence.events}
+
+
+def _fusions(relative: str, require_in_frame: bool = True) -> Evidence:
+    return read_fusions(_data(relative), None, FUSION_GENES, ROLES, require_in_frame)
+
+
+def _by_name(evidence: Evidence) -> dict[str, list[Event]]:
+    out: dict[str, list[Event]] = {}
+    for e in evidence.events:
+        out.setdefault(f"{e.gene5 or ''}-{e.gene3 or ''}", []).append(e)
+    return out
+
+
+# --- copy number ---------------------------------------------------------------------------
+
+
+def test_cnvkit_amplicon_met_amp_cdkn2a_homdel_fgfr2_review() -> None:
+    events = _cnv("etal-cnvkit/amplicon.cns")
+    met = events["MET"]
+    assert (met.cnv_call, met.status, met.source.line) == ("amplification", "called", 36)
+    assert met.log2 == pytest.approx(3.81256) and met.copy_number == pytest.approx(28.1, abs=0.1)
+    cdkn2a = events["CDKN2A"]
+    assert (cdkn2a.cnv_call, cdkn2a.status) == ("homozygous_deletion", "called")
+    assert cdkn2a.copy_number == pytest.approx(0.0, abs=1e-6)
+    fgfr2 = events["FGFR2"]
+    assert fgfr2.log2 == pytest.approx(1.37787)
+    assert fgfr2.copy_number == pytest.approx(5.2, abs=0.01)
+    assert (fgfr2.cnv_call, fgfr2.status) == ("indeterminate_gain", "indeterminate")
+    assert any("broad (arm-level)" in n for n in fgfr2.notes)  # the 79-Mb chr10 segment
+    # BRAF: a 2-probe focal log2 2.7 inside the gene is a partial-gene gain, for review only
+    assert (events["BRAF"].cnv_call, events["BRAF"].status) == ("indeterminate_gain", "indeterminate")
+    assert events["ERBB2"].cnv_call == "gain"
+
+
+def test_cnvkit_tr95t_cdk4_amplification() -> None:
+    events = _cnv("etal-cnvkit/tr95t.cns")
+    cdk4 = events["CDK4"]
+    assert (cdk4.cnv_call, cdk4.status, cdk4.source.line) == ("amplification", "called", 63)
+    assert cdk4.log2 == pytest.approx(3.53273)
+    others = [e for g, e in events.items() if g != "CDK4" and e.cnv_call == "amplification"]
+    assert others == []
+
+
+def test_cnvkit_call_cns_uses_cn_column() -> None:
+    events = _cnv("etal-cnvkit/p2-9_2.call.cns")
+    assert events["CDKN2A"].copy_number == 1.0
+    assert events["CDKN2A"].cnv_call != "homozygous_deletion"
+    assert not any(e.cnv_call == "amplification" for e in events.values())
+
+
+@pytest.mark.parametrize(
+    ("relative", "build"),
+    [("sigven-pcgr/current/T001-BRCA.grch37.cna.tsv", "GRCh37"),
+     ("sigven-pcgr/current/T001-BRCA.grch38.cna.tsv", "GRCh38")],
+)  # fmt: skip
+def test_pcgr_cna_erbb2_amp_cdkn2a_single_copy(relative: str, build: str) -> None:
+    events = _cnv(relative, build)
+    erbb2 = events["ERBB2"]
+    assert (erbb2.cnv_call, erbb2.copy_number, erbb2.status) == ("amplification", 9.0, "called")
+    assert any("purity formula not applied" in n for n in erbb2.notes)
+    cdkn2a = events["CDKN2A"]
+    assert cdkn2a.copy_number == 1.0
+    # one copy left (1/0, LOH): not a homozygous deletion. With the default bands CN 1 sits on
+    # the upper edge of the loss review band (0.5 < CN <= 1.0), hence indeterminate_loss.
+    assert cdkn2a.cnv_call == "indeterminate_loss"
+    amplified = sorted(g for g, e in events.items() if e.cnv_call == "amplification")
+    assert amplified == ["ERBB2"]
+
+
+# --- fusions -------------------------------------------------------------------------------
+
+
+def test_fusioncatcher_targets_found_and_frame_policy() -> None:
+    by_name = _by_name(_fusions("fusioncatcher/final-list_candidate-fusion-genes.txt"))
+    for name in ("EML4-ALK", "CD74-ROS1", "GOPC-ROS1", "HOOK3-RET", "ETV6-NTRK3", "FGFR3-TACC3"):
+        assert name in by_name, name
+    (eml4_alk,) = by_name["EML4-ALK"]
+    assert eml4_alk.frame == "out-of-frame" and eml4_alk.status == "filtered"
+    assert "CDS(truncated)/intronic" in eml4_alk.status_reason
+    assert [e.status for e in by_name["CD74-ROS1"]] == ["called"]
+    assert [e.status for e in by_name["HOOK3-RET"]] == ["called"]
+    assert [e.status for e in by_name["ETV6-NTRK3"]] == ["called"]
+    assert sorted(e.status for e in by_name["GOPC-ROS1"]) == ["called", "filtered"]
+    assert sorted(e.status for e in by_name["FGFR3-TACC3"]) == ["called", "filtered", "filtered"]
+    assert [e.status for e in by_name["NPM1-ALK"]] == ["called"]
+
+
+def test_fusioncatcher_without_frame_requirement() -> None:
+    by_name = _by_name(
+        _fusions("fusioncatcher/final-list_candidate-fusion-genes.txt", require_in_frame=False)
+    )
+    assert [e.status for e in by_name["EML4-ALK"]] == ["called"]
+
+
+@pytest.mark.parametrize(
+    "relative",
+    ["sigven-pcgr/current/T001-BRCA.grch37.fusions.tsv",
+     "sigven-pcgr/current/T001-BRCA.grch38.fusions.tsv"],
+)  # fmt: skip
+def test_pcgr_fusions(relative: str) -> None:
+    evidence = _fusions(relative)
+    by_name = _by_name(evidence)
+    for name in ("EML4-ALK", "CCDC6-RET", "FGFR3-TACC3", "NTRK1-TPM3"):
+        assert [e.status for e in by_name[name]] == ["called"], name
+    (braf,) = by_name["KIAA1549-BRAF"]
+    assert (braf.gene, braf.category, braf.alteration) == ("BRAF", "fusion", "KIAA1549-BRAF fusion")
+    assert all(a.assessed for a in evidence.assessments)
+    assert not any(e.gene in ("ABL1", "ERG") for e in evidence.events)
+
+
+def test_pcgr_grch37_partnerless_fusions() -> None:
+    by_name = _by_name(_fusions("sigven-pcgr/current/T001-BRCA.grch37.fusions.tsv"))
+    assert [(e.gene, e.status) for e in by_name["-ALK"]] == [("ALK", "called")]
+    assert [(e.gene, e.status) for e in by_name["FGFR2-"]] == [("FGFR2", "called")]
+    assert [(e.gene, e.status) for e in by_name["-NTRK3"]] == [("NTRK3", "called")]
+
+
+def test_arriba_bcr_abl1_has_no_target_event() -> None:
+    evidence = _fusions("arriba/test_fusions.tsv")
+    assert evidence.events == []
+    assert {a.gene for a in evidence.assessments} == set(FUSION_GENES)
+    assert all(a.assessed for a in evidence.assessments)
