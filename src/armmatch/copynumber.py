@@ -130,7 +130,7 @@ class CnvThresholds:
 
     Bands (see :func:`call_copy_number`): ``cn >= amplification`` amplification;
     ``>= review_gain`` indeterminate gain; ``>= gain`` gain; ``> loss`` neutral;
-    ``> review_loss`` loss; ``> homozygous_deletion`` indeterminate loss; otherwise homozygous
+    ``>= review_loss`` loss; ``> homozygous_deletion`` indeterminate loss; otherwise homozygous
     deletion. The values come from the configuration (typical: 6, 4, 2.5, 1.5, 1.0, 0.5).
 
     Raises
@@ -175,7 +175,7 @@ class CnvThresholds:
         """The thresholds in one line, for notes and reasons."""
         return (
             f"amplification >= {self.amplification:g}, review gain >= {self.review_gain:g}, "
-            f"gain >= {self.gain:g}, loss <= {self.loss:g}, review loss <= {self.review_loss:g}, "
+            f"gain >= {self.gain:g}, loss <= {self.loss:g}, review loss < {self.review_loss:g}, "
             f"homozygous deletion <= {self.homozygous_deletion:g}"
         )
 
@@ -194,7 +194,7 @@ def call_copy_number(cn: float, t: CnvThresholds) -> CnvCall:
     -------
     CnvCall
         ``amplification`` (cn >= amplification), ``indeterminate_gain`` (>= review_gain),
-        ``gain`` (>= gain), ``neutral`` (> loss), ``loss`` (> review_loss),
+        ``gain`` (>= gain), ``neutral`` (> loss), ``loss`` (>= review_loss),
         ``indeterminate_loss`` (> homozygous_deletion) or ``homozygous_deletion``.
 
     Raises
@@ -220,7 +220,7 @@ def call_copy_number(cn: float, t: CnvThresholds) -> CnvCall:
         return "gain"
     if cn > t.loss:
         return "neutral"
-    if cn > t.review_loss:
+    if cn >= t.review_loss:
         return "loss"
     if cn > t.homozygous_deletion:
         return "indeterminate_loss"
@@ -232,11 +232,12 @@ def call_copy_number(cn: float, t: CnvThresholds) -> CnvCall:
 # --------------------------------------------------------------------------------------------
 
 
-class GeneSpan(Protocol):
-    """What :func:`gene_copy_number` needs to know about a gene: its name and genomic span.
+class GeneSpanLike(Protocol):
+    """What :func:`gene_copy_number` reads from a gene: its name and genomic span.
 
-    ``start0``/``end`` are 0-based half-open (e.g. a refGene ``txStart``/``txEnd``); ``chrom``
-    may be written with or without ``chr``.
+    Any object with these attributes will do (a :class:`GeneSpan`, or a transcript model
+    adapted to ``start0``/``end``). ``start0``/``end`` are 0-based half-open (e.g. a refGene
+    ``txStart``/``txEnd``); ``chrom`` may be written with or without ``chr``.
     """
 
     @property
@@ -253,12 +254,12 @@ class GeneSpan(Protocol):
 
 
 @dataclass(frozen=True)
-class GeneInterval:
-    """A plain :class:`GeneSpan` (0-based half-open).
+class GeneSpan:
+    """A gene's name and genomic span (0-based half-open), built by the caller.
 
     Examples
     --------
-    >>> GeneInterval("MET", "7", 116312443, 116438440).end
+    >>> GeneSpan("MET", "7", 116312443, 116438440).end
     116438440
     """
 
@@ -443,10 +444,13 @@ def read_cnvkit(path: str | Path, *, patient: str | None = None) -> list[Segment
     """Read a CNVkit ``.cns`` (segments) or ``.cnr`` (bins) file.
 
     Coordinates are 0-based half-open in CNVkit and are kept as they are. The integer ``cn``
-    column written by ``cnvkit.py call`` becomes :attr:`Segment.total_cn` (a tumour copy number
-    already: CNVkit applied purity/ploidy when it called). CNVkit can emit empty segments with
-    ``probes`` 0 whose ``end`` is below ``start``; such rows carry no measurement and are skipped
-    with a logged warning. Any other row with ``end <= start`` is an error.
+    column written by ``cnvkit.py call`` becomes :attr:`Segment.total_cn` and is used as the
+    tumour copy number without the purity formula (CNVkit adjusts it for purity when ``call``
+    is run with ``--purity``; without it, ``cn`` is unadjusted). CNVkit can emit empty segments
+    with ``probes`` 0 whose ``end`` is below ``start``; such rows carry no measurement and are
+    skipped with a logged warning. Any other row with ``end <= start`` is an error. A ``.cnr``
+    has no ``probes`` column, so its bins get ``probes=None`` (see :func:`read_copy_number` for
+    how bin-level input is treated).
 
     Parameters
     ----------
@@ -811,7 +815,7 @@ def _index_segments(segments: Iterable[Segment]) -> dict[str, list[Segment]]:
 
 
 def _pieces(
-    gene: GeneSpan, by_chrom: Mapping[str, Sequence[Segment]], cn_of: Callable[[Segment], float]
+    gene: GeneSpanLike, by_chrom: Mapping[str, Sequence[Segment]], cn_of: Callable[[Segment], float]
 ) -> list[_Piece]:
     out = []
     for seg in by_chrom.get(normalise_chrom(gene.chrom), ()):
@@ -841,7 +845,7 @@ def _high_piece(
     return ordered[-1], 1.0
 
 
-def _summarise(pieces: Sequence[_Piece], gene: GeneSpan, min_fraction: float) -> _GeneSummary:
+def _summarise(pieces: Sequence[_Piece], gene: GeneSpanLike, min_fraction: float) -> _GeneSummary:
     covered = _union_length((p.start0, p.end) for p in pieces)
     high, high_fraction = _high_piece(pieces, covered, min_fraction)
     low = min(pieces, key=lambda p: (p.cn, p.segment.line))
@@ -875,7 +879,7 @@ def _band_reason(call: CnvCall, cn: float, gene: str, t: CnvThresholds) -> str:
         )
     return (
         f"{gene} copy number {cn:.2f} is in the review band between loss and homozygous "
-        f"deletion ({t.homozygous_deletion:g} < CN <= {t.review_loss:g}); shown for review"
+        f"deletion ({t.homozygous_deletion:g} < CN < {t.review_loss:g}); shown for review"
     )
 
 
@@ -907,6 +911,11 @@ def _decide(
         call, piece = call_high, s.high
     if call in ("indeterminate_gain", "indeterminate_loss") and not reasons:
         reasons.append(_band_reason(call, piece.cn, gene, t))
+    if call == "homozygous_deletion" and piece.segment.width > BROAD_SEGMENT_BP:
+        reasons.append(
+            f"homozygous deletion of {gene} over a broad ({piece.segment.width / 1e6:.1f} Mb) "
+            "segment is implausible: check purity, ploidy and normalisation before counting it"
+        )
     if s.coverage < min_gene_coverage:
         reasons.append(
             f"segments cover only {s.coverage:.0%} of {gene} ({s.covered_bp} of {s.gene_bp} bp), "
@@ -964,7 +973,7 @@ def _method(seg: Segment, purity: float, ploidy: float, log2_is_tumour_ratio: bo
 
 def gene_copy_number(
     segments: Sequence[Segment],
-    genes: Sequence[GeneSpan],
+    genes: Sequence[GeneSpanLike],
     *,
     purity: float,
     ploidy: float,
@@ -1033,7 +1042,7 @@ def gene_copy_number(
     --------
     >>> t = CnvThresholds(6, 4, 2.5, 1.5, 1.0, 0.5)
     >>> segs = [Segment("chr7", 0, 1000, 2.0, None, 10, 2)]
-    >>> ev = gene_copy_number(segs, [GeneInterval("MET", "7", 100, 200)], purity=1.0,
+    >>> ev = gene_copy_number(segs, [GeneSpan("MET", "7", 100, 200)], purity=1.0,
     ...                       ploidy=2.0, thresholds_for=lambda g: t, source_path="x.cns")
     >>> ev.events[0].cnv_call, ev.events[0].copy_number, ev.assessments[0].assessed
     ('amplification', 8.0, True)
@@ -1084,7 +1093,9 @@ class _Context:
         )
 
 
-def _gene_event(gene: GeneSpan, pieces: Sequence[_Piece], t: CnvThresholds, ctx: _Context) -> Event:
+def _gene_event(
+    gene: GeneSpanLike, pieces: Sequence[_Piece], t: CnvThresholds, ctx: _Context
+) -> Event:
     summary = _summarise(pieces, gene, ctx.min_coverage)
     decision = _decide(summary, gene.gene, t, ctx.min_coverage, ctx.min_gene_coverage)
     seg = decision.piece.segment
@@ -1107,7 +1118,7 @@ def _gene_event(gene: GeneSpan, pieces: Sequence[_Piece], t: CnvThresholds, ctx:
 def read_copy_number(
     path: str | Path,
     fmt: str | None,
-    genes: Sequence[GeneSpan],
+    genes: Sequence[GeneSpanLike],
     purity: float,
     ploidy: float,
     thresholds_for: Callable[[str], CnvThresholds],

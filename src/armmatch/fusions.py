@@ -638,6 +638,11 @@ def _status(
         reasons.append(f"{effect}: not an in-frame fusion, and an in-frame fusion is required")
     if fusion.frame == "unknown":
         notes.append("reading frame not given by the caller: kept, in-frame cannot be checked")
+    if reasons and required == "any" and not role_problem:
+        # An exclusion gene (RET, NTRK, FGFR): an out-of-frame call cannot clear the
+        # exclusion, so it is left for review instead of being filtered away.
+        reasons.append(f"{gene} fusion is a study exclusion: review before the patient is assigned")
+        return "indeterminate", reasons, notes
     if reasons:
         return "filtered", reasons, notes
     if fusion.gene5 == fusion.gene3:

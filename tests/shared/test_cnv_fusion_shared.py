@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from armmatch.copynumber import CnvThresholds, GeneInterval, read_copy_number
+from armmatch.copynumber import CnvThresholds, GeneSpan, read_copy_number
 from armmatch.events import Event, Evidence
-from armmatch.fusions import read_fusions
+from armmatch.fusions import read_fusion_file, read_fusions
 from armmatch.transcripts import default_transcripts_path, load_gene_models
 
 pytestmark = pytest.mark.shared
@@ -20,14 +20,28 @@ pytestmark = pytest.mark.shared
 DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"
 
 DEFAULT = CnvThresholds(
-    amplification=6.0, review_gain=4.0, gain=2.5, loss=1.5, review_loss=1.0,
+    amplification=6.0,
+    review_gain=4.0,
+    gain=2.5,
+    loss=1.5,
+    review_loss=1.0,
     homozygous_deletion=0.5,
-)  # fmt: skip
+)
 
 CNV_GENES = ("MET", "ERBB2", "CDK4", "CDKN2A", "FGFR1", "FGFR2", "FGFR3", "FGFR4", "BRAF")
 FUSION_GENES = (
-    "ALK", "ROS1", "RET", "NTRK1", "NTRK2", "NTRK3", "FGFR1", "FGFR2", "FGFR3", "FGFR4", "BRAF",
-)  # fmt: skip
+    "ALK",
+    "ROS1",
+    "RET",
+    "NTRK1",
+    "NTRK2",
+    "NTRK3",
+    "FGFR1",
+    "FGFR2",
+    "FGFR3",
+    "FGFR4",
+    "BRAF",
+)
 ROLES = {"ALK": "3prime", "ROS1": "3prime"}
 
 
@@ -38,13 +52,13 @@ def _data(relative: str) -> Path:
     return path
 
 
-def _spans(build: str) -> list[GeneInterval]:
+def _spans(build: str) -> list[GeneSpan]:
     models = load_gene_models(default_transcripts_path(build))  # type: ignore[arg-type]
     spans = []
     for gene in CNV_GENES:
         model = models.get(gene)
         assert model is not None, gene
-        spans.append(GeneInterval(model.gene, model.chrom, model.tx_start0, model.tx_end))
+        spans.append(GeneSpan(model.gene, model.chrom, model.tx_start0, model.tx_end))
     return spans
 
 
@@ -81,8 +95,15 @@ def test_cnvkit_amplicon_met_amp_cdkn2a_homdel_fgfr2_review() -> None:
     assert (fgfr2.cnv_call, fgfr2.status) == ("indeterminate_gain", "indeterminate")
     assert any("broad (arm-level)" in n for n in fgfr2.notes)  # the 79-Mb chr10 segment
     # BRAF: a 2-probe focal log2 2.7 inside the gene is a partial-gene gain, for review only
-    assert (events["BRAF"].cnv_call, events["BRAF"].status) == ("indeterminate_gain", "indeterminate")
+    assert (events["BRAF"].cnv_call, events["BRAF"].status) == (
+        "indeterminate_gain",
+        "indeterminate",
+    )
     assert events["ERBB2"].cnv_call == "gain"
+    # ROS1 at log2 -2.03 over a 48-Mb segment: a homozygous deletion that wide is implausible
+    ros1 = events["ROS1"]
+    assert (ros1.cnv_call, ros1.status) == ("homozygous_deletion", "indeterminate")
+    assert "broad" in ros1.status_reason
 
 
 def test_cnvkit_tr95t_cdk4_amplification() -> None:
@@ -103,9 +124,11 @@ def test_cnvkit_call_cns_uses_cn_column() -> None:
 
 @pytest.mark.parametrize(
     ("relative", "build"),
-    [("sigven-pcgr/current/T001-BRCA.grch37.cna.tsv", "GRCh37"),
-     ("sigven-pcgr/current/T001-BRCA.grch38.cna.tsv", "GRCh38")],
-)  # fmt: skip
+    [
+        ("sigven-pcgr/current/T001-BRCA.grch37.cna.tsv", "GRCh37"),
+        ("sigven-pcgr/current/T001-BRCA.grch38.cna.tsv", "GRCh38"),
+    ],
+)
 def test_pcgr_cna_erbb2_amp_cdkn2a_single_copy(relative: str, build: str) -> None:
     events = _cnv(relative, build)
     erbb2 = events["ERBB2"]
@@ -113,9 +136,10 @@ def test_pcgr_cna_erbb2_amp_cdkn2a_single_copy(relative: str, build: str) -> Non
     assert any("purity formula not applied" in n for n in erbb2.notes)
     cdkn2a = events["CDKN2A"]
     assert cdkn2a.copy_number == 1.0
-    # one copy left (1/0, LOH): not a homozygous deletion. With the default bands CN 1 sits on
-    # the upper edge of the loss review band (0.5 < CN <= 1.0), hence indeterminate_loss.
-    assert cdkn2a.cnv_call == "indeterminate_loss"
+    # one copy left (1/0, LOH): a single-copy loss, not a homozygous deletion
+    # (default bands: 1.0 <= CN <= 1.5 is a loss).
+    assert cdkn2a.cnv_call == "loss"
+    assert cdkn2a.status == "called"
     amplified = sorted(g for g, e in events.items() if e.cnv_call == "amplification")
     assert amplified == ["ERBB2"]
 
@@ -134,7 +158,8 @@ def test_fusioncatcher_targets_found_and_frame_policy() -> None:
     assert [e.status for e in by_name["HOOK3-RET"]] == ["called"]
     assert [e.status for e in by_name["ETV6-NTRK3"]] == ["called"]
     assert sorted(e.status for e in by_name["GOPC-ROS1"]) == ["called", "filtered"]
-    assert sorted(e.status for e in by_name["FGFR3-TACC3"]) == ["called", "filtered", "filtered"]
+    # out-of-frame rows of an exclusion gene stay for review instead of being filtered away
+    assert sorted(e.status for e in by_name["FGFR3-TACC3"]) == ["called", "indeterminate", "indeterminate"]
     assert [e.status for e in by_name["NPM1-ALK"]] == ["called"]
 
 
@@ -147,9 +172,11 @@ def test_fusioncatcher_without_frame_requirement() -> None:
 
 @pytest.mark.parametrize(
     "relative",
-    ["sigven-pcgr/current/T001-BRCA.grch37.fusions.tsv",
-     "sigven-pcgr/current/T001-BRCA.grch38.fusions.tsv"],
-)  # fmt: skip
+    [
+        "sigven-pcgr/current/T001-BRCA.grch37.fusions.tsv",
+        "sigven-pcgr/current/T001-BRCA.grch38.fusions.tsv",
+    ],
+)
 def test_pcgr_fusions(relative: str) -> None:
     evidence = _fusions(relative)
     by_name = _by_name(evidence)
@@ -169,6 +196,11 @@ def test_pcgr_grch37_partnerless_fusions() -> None:
 
 
 def test_arriba_bcr_abl1_has_no_target_event() -> None:
+    fmt, fusions = read_fusion_file(_data("arriba/test_fusions.tsv"))
+    assert fmt == "arriba"
+    assert [(f.gene5, f.gene3, f.frame, f.split_reads) for f in fusions] == [
+        ("BCR", "ABL1", "in-frame", 11)
+    ]
     evidence = _fusions("arriba/test_fusions.tsv")
     assert evidence.events == []
     assert {a.gene for a in evidence.assessments} == set(FUSION_GENES)

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from armmatch.copynumber import (
     BIN_LEVEL_REASON,
     CnvThresholds,
-    GeneInterval,
+    GeneSpan,
     Segment,
     call_copy_number,
     detect_cnv_format,
@@ -29,9 +29,13 @@ from armmatch.errors import InputError
 from armmatch.io import sha256_file
 
 DEFAULT = CnvThresholds(
-    amplification=6.0, review_gain=4.0, gain=2.5, loss=1.5, review_loss=1.0,
+    amplification=6.0,
+    review_gain=4.0,
+    gain=2.5,
+    loss=1.5,
+    review_loss=1.0,
     homozygous_deletion=0.5,
-)  # fmt: skip
+)
 
 CNVKIT_HEADER = "chromosome\tstart\tend\tgene\tlog2\tprobes\n"
 PCGR_HEADER = "Chromosome\tStart\tEnd\tnMajor\tnMinor\n"
@@ -43,16 +47,26 @@ def _write(tmp_path: Path, name: str, text: str) -> Path:
     return path
 
 
-def _seg(chrom: str, start0: int, end: int, log2: float | None, line: int, *,
-         cn: float | None = None, probes: int | None = 5) -> Segment:  # fmt: skip
+def _seg(
+    chrom: str,
+    start0: int,
+    end: int,
+    log2: float | None,
+    line: int,
+    *,
+    cn: float | None = None,
+    probes: int | None = 5,
+) -> Segment:
     return Segment(chrom, start0, end, log2, cn, probes, line)
 
 
-def _evidence(segments: list[Segment], genes: list[GeneInterval], **kw: object):  # type: ignore[no-untyped-def]
+def _evidence(segments: list[Segment], genes: list[GeneSpan], **kw: object):  # type: ignore[no-untyped-def]
     args: dict[str, object] = {
-        "purity": 1.0, "ploidy": 2.0, "thresholds_for": lambda g: DEFAULT,
+        "purity": 1.0,
+        "ploidy": 2.0,
+        "thresholds_for": lambda g: DEFAULT,
         "source_path": "t.cns",
-    }  # fmt: skip
+    }
     args.update(kw)
     return gene_copy_number(segments, genes, **args)  # type: ignore[arg-type]
 
@@ -77,9 +91,17 @@ def test_formula_clamps_negative_to_zero() -> None:
 
 
 @pytest.mark.parametrize(
-    ("purity", "ploidy"), [(0.0, 2.0), (-0.1, 2.0), (1.01, 2.0), (0.5, 0.0), (0.5, -1.0),
-                           (math.nan, 2.0), (0.5, math.inf)],
-)  # fmt: skip
+    ("purity", "ploidy"),
+    [
+        (0.0, 2.0),
+        (-0.1, 2.0),
+        (1.01, 2.0),
+        (0.5, 0.0),
+        (0.5, -1.0),
+        (math.nan, 2.0),
+        (0.5, math.inf),
+    ],
+)
 def test_formula_rejects_bad_purity_ploidy(purity: float, ploidy: float) -> None:
     with pytest.raises(ValueError, match="purity|ploidy"):
         tumour_copy_number(0.0, purity, ploidy)
@@ -131,15 +153,22 @@ def test_thresholds_must_be_ordered() -> None:
 @pytest.mark.parametrize(
     ("cn", "call"),
     [
-        (12.0, "amplification"), (6.0, "amplification"),
-        (5.99, "indeterminate_gain"), (4.0, "indeterminate_gain"),
-        (3.99, "gain"), (2.5, "gain"),
-        (2.49, "neutral"), (1.51, "neutral"),
-        (1.5, "loss"), (1.01, "loss"),
-        (1.0, "indeterminate_loss"), (0.51, "indeterminate_loss"),
-        (0.5, "homozygous_deletion"), (0.0, "homozygous_deletion"),
+        (12.0, "amplification"),
+        (6.0, "amplification"),
+        (5.99, "indeterminate_gain"),
+        (4.0, "indeterminate_gain"),
+        (3.99, "gain"),
+        (2.5, "gain"),
+        (2.49, "neutral"),
+        (1.51, "neutral"),
+        (1.5, "loss"),
+        (1.01, "loss"),
+        (1.0, "loss"), (0.99, "indeterminate_loss"),
+        (0.51, "indeterminate_loss"),
+        (0.5, "homozygous_deletion"),
+        (0.0, "homozygous_deletion"),
     ],
-)  # fmt: skip
+)
 def test_call_bands(cn: float, call: str) -> None:
     assert call_copy_number(cn, DEFAULT) == call
 
@@ -283,11 +312,14 @@ def test_unsorted_segments_and_chr_naming() -> None:
         _seg("chr9", 0, 1000, -5.0, 2),
         _seg("chr7", 0, 600, 2.0, 3),
     ]
-    ev = _evidence(segs, [GeneInterval("MET", "7", 100, 500), GeneInterval("X1", "chr7", 700, 800)])
+    ev = _evidence(segs, [GeneSpan("MET", "7", 100, 500), GeneSpan("X1", "chr7", 700, 800)])
     met, x1 = ev.events
     assert (met.gene, met.cnv_call, met.copy_number, met.source.line) == (
-        "MET", "amplification", 8.0, 3,
-    )  # fmt: skip
+        "MET",
+        "amplification",
+        8.0,
+        3,
+    )
     assert met.source.record == "chr7:0-600 log2=2 cn=NA"
     assert met.chrom == "7" and met.status == "called" and met.alteration == "amplification"
     assert x1.cnv_call == "neutral" and x1.copy_number == 2.0
@@ -295,7 +327,7 @@ def test_unsorted_segments_and_chr_naming() -> None:
 
 
 def test_gene_without_segment_is_not_assessed() -> None:
-    ev = _evidence([_seg("chr7", 0, 100, 0.0, 2)], [GeneInterval("CDK4", "12", 10, 20)])
+    ev = _evidence([_seg("chr7", 0, 100, 0.0, 2)], [GeneSpan("CDK4", "12", 10, 20)])
     assert ev.events == []
     (a,) = ev.assessments
     assert (a.gene, a.category, a.assessed) == ("CDK4", "cnv", False)
@@ -304,13 +336,13 @@ def test_gene_without_segment_is_not_assessed() -> None:
 
 def test_adjacent_segment_does_not_touch_gene() -> None:
     # half-open: a segment ending at the gene start does not overlap it
-    ev = _evidence([_seg("7", 0, 100, 3.0, 2)], [GeneInterval("MET", "7", 100, 200)])
+    ev = _evidence([_seg("7", 0, 100, 3.0, 2)], [GeneSpan("MET", "7", 100, 200)])
     assert not ev.assessments[0].assessed
 
 
 def test_coverage_and_notes() -> None:
     segs = [_seg("7", 0, 150, 0.0, 2), _seg("7", 150, 175, 0.0, 3)]
-    ev = _evidence(segs, [GeneInterval("MET", "7", 100, 200)])
+    ev = _evidence(segs, [GeneSpan("MET", "7", 100, 200)])
     (event,) = ev.events
     assert event.notes[0] == "coverage 75.0% of MET (75 of 100 bp) by 2 segment(s), lines 2, 3"
     assert any("focal" in n for n in event.notes)
@@ -320,7 +352,7 @@ def test_coverage_and_notes() -> None:
 
 def test_amplification_needs_min_coverage_else_partial_gain_is_indeterminate() -> None:
     segs = [_seg("7", 0, 1000, 0.0, 2), _seg("7", 400, 450, 3.0, 3)]
-    ev = _evidence(segs, [GeneInterval("BRAF", "7", 0, 1000)])
+    ev = _evidence(segs, [GeneSpan("BRAF", "7", 0, 1000)])
     (e,) = ev.events
     assert e.cnv_call == "indeterminate_gain" and e.status == "indeterminate"
     assert e.copy_number == 16.0 and e.source.line == 3
@@ -331,41 +363,44 @@ def test_amplification_needs_min_coverage_else_partial_gain_is_indeterminate() -
 def test_amplification_over_most_of_gene_is_called() -> None:
     # two high segments cover 80% of the gene; the higher covers only 30%
     segs = [_seg("7", 0, 200, 0.0, 2), _seg("7", 200, 700, 2.0, 3), _seg("7", 700, 1000, 3.0, 4)]
-    (e,) = _evidence(segs, [GeneInterval("MET", "7", 0, 1000)]).events
+    (e,) = _evidence(segs, [GeneSpan("MET", "7", 0, 1000)]).events
     assert e.cnv_call == "amplification" and e.status == "called"
     assert e.copy_number == 8.0 and e.source.line == 3  # CN reached over >= 50%
 
 
 def test_partial_homozygous_deletion_counts() -> None:
     segs = [_seg("9", 0, 900, 0.0, 2), _seg("9", 900, 1000, -6.0, 3)]
-    (e,) = _evidence(segs, [GeneInterval("CDKN2A", "9", 0, 1000)]).events
+    (e,) = _evidence(segs, [GeneSpan("CDKN2A", "9", 0, 1000)]).events
     assert e.cnv_call == "homozygous_deletion" and e.status == "called"
     assert e.alteration == "homozygous deletion" and e.source.line == 3
 
 
 def test_review_bands_are_indeterminate() -> None:
-    (gain,) = _evidence([_seg("10", 0, 100, 1.38, 2)], [GeneInterval("FGFR2", "10", 10, 20)]).events
+    (gain,) = _evidence([_seg("10", 0, 100, 1.38, 2)], [GeneSpan("FGFR2", "10", 10, 20)]).events
     assert gain.cnv_call == "indeterminate_gain" and gain.status == "indeterminate"
     assert "4 <= CN < 6" in gain.status_reason
-    (loss,) = _evidence([_seg("9", 0, 100, -1.5, 2)], [GeneInterval("CDKN2A", "9", 10, 20)]).events
+    (loss,) = _evidence([_seg("9", 0, 100, -1.5, 2)], [GeneSpan("CDKN2A", "9", 10, 20)]).events
     assert loss.cnv_call == "indeterminate_loss" and loss.status == "indeterminate"
-    assert "0.5 < CN <= 1" in loss.status_reason
+    assert "0.5 < CN < 1" in loss.status_reason
     assert loss.alteration == "copy-number loss (review band)"
 
 
 @pytest.mark.parametrize(
     ("log2", "call", "words"),
-    [(0.6, "gain", "copy-number gain"), (-0.5, "loss", "copy-number loss"),
-     (0.0, "neutral", "neutral")],
-)  # fmt: skip
+    [
+        (0.6, "gain", "copy-number gain"),
+        (-0.5, "loss", "copy-number loss"),
+        (0.0, "neutral", "neutral"),
+    ],
+)
 def test_plain_calls(log2: float, call: str, words: str) -> None:
-    (e,) = _evidence([_seg("1", 0, 100, log2, 2)], [GeneInterval("G", "1", 0, 100)]).events
+    (e,) = _evidence([_seg("1", 0, 100, log2, 2)], [GeneSpan("G", "1", 0, 100)]).events
     assert (e.cnv_call, e.alteration, e.status, e.status_reason) == (call, words, "called", "")
 
 
 def test_total_copy_number_is_not_purity_adjusted() -> None:
     segs = [_seg("17", 0, 100, None, 2, cn=9.0)]
-    (e,) = _evidence(segs, [GeneInterval("ERBB2", "17", 0, 100)], purity=0.3).events
+    (e,) = _evidence(segs, [GeneSpan("ERBB2", "17", 0, 100)], purity=0.3).events
     assert e.copy_number == 9.0 and e.cnv_call == "amplification" and e.log2 is None
     assert any("purity formula not applied" in n for n in e.notes)
 
@@ -373,44 +408,45 @@ def test_total_copy_number_is_not_purity_adjusted() -> None:
 def test_log2_is_purity_adjusted() -> None:
     # log2 1 at purity 0.5, ploidy 2 -> CN 6 (amplification); pure it would be 4
     segs = [_seg("7", 0, 100, 1.0, 2)]
-    (e,) = _evidence(segs, [GeneInterval("MET", "7", 0, 100)], purity=0.5).events
+    (e,) = _evidence(segs, [GeneSpan("MET", "7", 0, 100)], purity=0.5).events
     assert e.copy_number == pytest.approx(6.0) and e.cnv_call == "amplification"
-    (e,) = _evidence(segs, [GeneInterval("MET", "7", 0, 100)], purity=0.5,
-                     log2_is_tumour_ratio=False).events  # fmt: skip
+    (e,) = _evidence(
+        segs, [GeneSpan("MET", "7", 0, 100)], purity=0.5, log2_is_tumour_ratio=False
+    ).events
     assert e.copy_number == pytest.approx(4.0)
 
 
 def test_thresholds_per_gene() -> None:
     strict = CnvThresholds(7, 5, 2.5, 1.5, 1.0, 0.5)
     segs = [_seg("17", 0, 100, None, 2, cn=6.0)]
-    genes = [GeneInterval("ERBB2", "17", 0, 50), GeneInterval("X", "17", 50, 100)]
+    genes = [GeneSpan("ERBB2", "17", 0, 50), GeneSpan("X", "17", 50, 100)]
     ev = _evidence(segs, genes, thresholds_for=lambda g: strict if g == "ERBB2" else DEFAULT)
     assert [e.cnv_call for e in ev.events] == ["indeterminate_gain", "amplification"]
 
 
 def test_zero_probe_segments_are_ignored() -> None:
     segs = [_seg("7", 0, 100, 5.0, 2, probes=0)]
-    ev = _evidence(segs, [GeneInterval("MET", "7", 0, 100)])
+    ev = _evidence(segs, [GeneSpan("MET", "7", 0, 100)])
     assert ev.events == [] and not ev.assessments[0].assessed
 
 
 def test_duplicate_segments_count_once_for_coverage() -> None:
     segs = [_seg("3", 0, 50, 0.0, 2), _seg("3", 0, 50, 0.0, 3)]
-    (e,) = _evidence(segs, [GeneInterval("G", "3", 0, 100)]).events
+    (e,) = _evidence(segs, [GeneSpan("G", "3", 0, 100)]).events
     assert e.notes[0].startswith("coverage 50.0% of G (50 of 100 bp) by 2 segment(s)")
 
 
 def test_min_gene_coverage() -> None:
     segs = [_seg("7", 0, 10, 0.0, 2)]
-    (e,) = _evidence(segs, [GeneInterval("EGFR", "7", 0, 100)], min_gene_coverage=0.5).events
+    (e,) = _evidence(segs, [GeneSpan("EGFR", "7", 0, 100)], min_gene_coverage=0.5).events
     assert e.status == "indeterminate" and "cover only 10% of EGFR" in e.status_reason
-    (e,) = _evidence(segs, [GeneInterval("EGFR", "7", 0, 100)]).events
+    (e,) = _evidence(segs, [GeneSpan("EGFR", "7", 0, 100)]).events
     assert e.status == "called"
 
 
 def test_broad_homozygous_deletion_note() -> None:
     segs = [_seg("6", 0, 48_000_000, -3.0, 2)]
-    (e,) = _evidence(segs, [GeneInterval("ROS1", "6", 100, 200)]).events
+    (e,) = _evidence(segs, [GeneSpan("ROS1", "6", 100, 200)]).events
     assert e.cnv_call == "homozygous_deletion"
     assert any("broad (arm-level)" in n for n in e.notes)
     assert any("unusual" in n for n in e.notes)
@@ -422,7 +458,7 @@ def test_bad_arguments() -> None:
     with pytest.raises(ValueError, match="min_coverage"):
         _evidence([], [], min_coverage=0.0)
     with pytest.raises(ValueError, match="empty span"):
-        _evidence([], [GeneInterval("G", "1", 10, 10)])
+        _evidence([], [GeneSpan("G", "1", 10, 10)])
 
 
 def test_segment_copy_number_needs_a_value() -> None:
@@ -432,8 +468,9 @@ def test_segment_copy_number_needs_a_value() -> None:
 
 def test_read_copy_number_entry_point(tmp_path: Path) -> None:
     path = _write(tmp_path, "s.cns", CNVKIT_HEADER + "chr12\t0\t100\tCDK4\t3.5\t12\n")
-    ev = read_copy_number(path, None, [GeneInterval("CDK4", "12", 10, 20)], 1.0, 2.0,
-                          lambda g: DEFAULT, "P01")  # fmt: skip
+    ev = read_copy_number(
+        path, None, [GeneSpan("CDK4", "12", 10, 20)], 1.0, 2.0, lambda g: DEFAULT, "P01"
+    )
     assert ev.inputs == {str(path): sha256_file(path)}
     assert ev.events[0].source.path == str(path) and ev.events[0].cnv_call == "amplification"
 
@@ -441,8 +478,9 @@ def test_read_copy_number_entry_point(tmp_path: Path) -> None:
 def test_read_copy_number_bins_are_for_review(tmp_path: Path) -> None:
     text = "chromosome\tstart\tend\tgene\tlog2\tdepth\tweight\nchr12\t0\t100\tCDK4\t3.5\t9\t1\n"
     path = _write(tmp_path, "s.cnr", text)
-    (e,) = read_copy_number(path, "cnvkit", [GeneInterval("CDK4", "12", 0, 100)], 1.0, 2.0,
-                            lambda g: DEFAULT).events  # fmt: skip
+    (e,) = read_copy_number(
+        path, "cnvkit", [GeneSpan("CDK4", "12", 0, 100)], 1.0, 2.0, lambda g: DEFAULT
+    ).events
     assert e.cnv_call == "amplification" and e.status == "indeterminate"
     assert e.status_reason == BIN_LEVEL_REASON
 

@@ -52,14 +52,22 @@ def _fusion(gene5: str | None, gene3: str | None, frame: str = "in-frame", **kw:
 @pytest.mark.parametrize(
     ("text", "frame"),
     [
-        ("in-frame", "in-frame"), ("In-Frame", "in-frame"), ("inframe", "in-frame"),
-        ("out-of-frame", "out-of-frame"), ("frameshift", "out-of-frame"),
-        ("stop-codon", "out-of-frame"), ("CDS(truncated)/intronic", "out-of-frame"),
-        ("intronic/CDS(truncated)", "out-of-frame"), ("UTR/CDS(complete)", "out-of-frame"),
-        (".", "unknown"), ("", "unknown"), (None, "unknown"), ("NA", "unknown"),
+        ("in-frame", "in-frame"),
+        ("In-Frame", "in-frame"),
+        ("inframe", "in-frame"),
+        ("out-of-frame", "out-of-frame"),
+        ("frameshift", "out-of-frame"),
+        ("stop-codon", "out-of-frame"),
+        ("CDS(truncated)/intronic", "out-of-frame"),
+        ("intronic/CDS(truncated)", "out-of-frame"),
+        ("UTR/CDS(complete)", "out-of-frame"),
+        (".", "unknown"),
+        ("", "unknown"),
+        (None, "unknown"),
+        ("NA", "unknown"),
         ("something new", "unknown"),
     ],
-)  # fmt: skip
+)
 def test_normalise_frame(text: str | None, frame: str) -> None:
     assert normalise_frame(text) == frame
 
@@ -97,15 +105,24 @@ def test_read_arriba(tmp_path: Path) -> None:
     )
     first, second, third = read_arriba(_write(tmp_path, "fusions.tsv", text))
     assert (first.gene5, first.gene3, first.frame, first.split_reads, first.line) == (
-        "EML4", "ALK", "in-frame", 11, 2,
-    )  # fmt: skip
+        "EML4",
+        "ALK",
+        "in-frame",
+        11,
+        2,
+    )
     assert (first.breakpoint5, first.breakpoint3, first.caller_effect) == (
-        "2:42522694", "2:29446394", "in-frame",
-    )  # fmt: skip
+        "2:42522694",
+        "2:29446394",
+        "in-frame",
+    )
     assert first.orientation_known and first.caller == "Arriba"
     assert (second.gene5, second.near5, second.gene3, second.frame) == (
-        None, ("LINC00486", "EML4"), "ALK", "unknown",
-    )  # fmt: skip
+        None,
+        ("LINC00486", "EML4"),
+        "ALK",
+        "unknown",
+    )
     assert third.frame == "out-of-frame" and not third.orientation_known
 
 
@@ -129,22 +146,33 @@ def test_read_fusioncatcher(tmp_path: Path) -> None:
     )
     eml4, cd74 = read_fusioncatcher(_write(tmp_path, "final-list.txt", text))
     assert (eml4.name, eml4.frame, eml4.caller_effect, eml4.split_reads) == (
-        "EML4-ALK", "out-of-frame", "CDS(truncated)/intronic", 4,
-    )  # fmt: skip
+        "EML4-ALK",
+        "out-of-frame",
+        "CDS(truncated)/intronic",
+        4,
+    )
     assert (cd74.name, cd74.frame, cd74.breakpoint3, cd74.line) == (
-        "CD74-ROS1", "in-frame", "6:117324415:-", 3,
-    )  # fmt: skip
+        "CD74-ROS1",
+        "in-frame",
+        "6:117324415:-",
+        3,
+    )
 
 
 def test_read_fusioncatcher_wrong_field_count(tmp_path: Path) -> None:
     text = FC_HEADER + "EML4\tALK\tknown\n"
-    with pytest.raises(InputError, match=r"expected 7 tab-separated fields \(as in the header\), found 3") as info:
+    with pytest.raises(
+        InputError, match=r"expected 7 tab-separated fields \(as in the header\), found 3"
+    ) as info:
         read_fusioncatcher(_write(tmp_path, "final-list.txt", text))
     assert info.value.line == 2
 
 
 def test_read_pcgr_fusions(tmp_path: Path) -> None:
-    text = PCGR_HEADER + "EML4--ALK\t2:42522694\t2:29446394\t100\n--ALK\t2:1\t2:2\t50\nFGFR2--\t10:1\t3:1\t40\n"
+    text = (
+        PCGR_HEADER
+        + "EML4--ALK\t2:42522694\t2:29446394\t100\n--ALK\t2:1\t2:2\t50\nFGFR2--\t10:1\t3:1\t40\n"
+    )
     full, no5, no3 = read_pcgr_fusions(_write(tmp_path, "fusions.tsv", text))
     assert (full.gene5, full.gene3, full.frame, full.split_reads) == ("EML4", "ALK", "unknown", 100)
     assert (no5.gene5, no5.gene3) == (None, "ALK")
@@ -162,11 +190,18 @@ def test_read_pcgr_bad_names(tmp_path: Path, name: str, problem: str) -> None:
 
 
 def test_read_generic(tmp_path: Path) -> None:
-    text = "gene5\tgene3\tbreakpoint5\tbreakpoint3\tframe\tsplit_reads\nCD74\tROS1\t5:1\t6:2\tinframe\t12\n\tALK\t\t\t\t\n"
+    text = (
+        "gene5\tgene3\tbreakpoint5\tbreakpoint3\tframe\tsplit_reads\n"
+        "CD74\tROS1\t5:1\t6:2\tinframe\t12\n"
+        "\tALK\t\t\t\t\n"
+    )
     cd74, alk = read_generic_fusions(_write(tmp_path, "f.tsv", text))
     assert (cd74.name, cd74.frame, cd74.split_reads, cd74.breakpoint5) == (
-        "CD74-ROS1", "in-frame", 12, "5:1",
-    )  # fmt: skip
+        "CD74-ROS1",
+        "in-frame",
+        12,
+        "5:1",
+    )
     assert (alk.gene5, alk.gene3, alk.frame, alk.split_reads) == (None, "ALK", "unknown", None)
 
 
@@ -208,18 +243,28 @@ def test_read_fusion_file_unknown_format(tmp_path: Path) -> None:
 
 
 def _one(fusion: Fusion, gene: str, *, require_in_frame: bool = True):  # type: ignore[no-untyped-def]
-    ev = fusion_evidence([fusion], [gene], source_path="f.tsv", require_in_frame=require_in_frame,
-                         roles=ROLES)  # fmt: skip
+    ev = fusion_evidence(
+        [fusion], [gene], source_path="f.tsv", require_in_frame=require_in_frame, roles=ROLES
+    )
     (event,) = ev.events
     return event
 
 
 def test_three_prime_partner_is_called() -> None:
     e = _one(_fusion("EML4", "ALK"), "ALK")
-    assert (e.gene, e.category, e.status, e.alteration) == ("ALK", "fusion", "called", "EML4-ALK fusion")
+    assert (e.gene, e.category, e.status, e.alteration) == (
+        "ALK",
+        "fusion",
+        "called",
+        "EML4-ALK fusion",
+    )
     assert (e.gene5, e.gene3, e.frame, e.breakpoint5, e.breakpoint3) == (
-        "EML4", "ALK", "in-frame", "1:1", "2:2",
-    )  # fmt: skip
+        "EML4",
+        "ALK",
+        "in-frame",
+        "1:1",
+        "2:2",
+    )
     assert e.source.path == "f.tsv" and e.source.line == 2
 
 
@@ -238,8 +283,13 @@ def test_role_any_accepts_either_side() -> None:
 
 
 def test_five_prime_role() -> None:
-    ev = fusion_evidence([_fusion("FGFR3", "TACC3"), _fusion("X", "FGFR3")], ["FGFR3"],
-                         source_path="f", require_in_frame=False, roles={"FGFR3": "5prime"})  # fmt: skip
+    ev = fusion_evidence(
+        [_fusion("FGFR3", "TACC3"), _fusion("X", "FGFR3")],
+        ["FGFR3"],
+        source_path="f",
+        require_in_frame=False,
+        roles={"FGFR3": "5prime"},
+    )
     assert [e.status for e in ev.events] == ["called", "filtered"]
     assert "must be the 5' partner" in ev.events[1].status_reason
 
@@ -281,18 +331,26 @@ def test_unknown_orientation_is_indeterminate_when_role_matters() -> None:
 
 
 def test_two_target_genes_give_two_events_and_all_genes_assessed() -> None:
-    ev = fusion_evidence([_fusion("FGFR2", "RET")], ["FGFR2", "RET", "ALK", "ALK"],
-                         source_path="f.tsv", require_in_frame=True, roles=ROLES)  # fmt: skip
+    ev = fusion_evidence(
+        [_fusion("FGFR2", "RET")],
+        ["FGFR2", "RET", "ALK", "ALK"],
+        source_path="f.tsv",
+        require_in_frame=True,
+        roles=ROLES,
+    )
     assert [e.gene for e in ev.events] == ["FGFR2", "RET"]
     assert [(a.gene, a.category, a.assessed) for a in ev.assessments] == [
-        ("ALK", "fusion", True), ("FGFR2", "fusion", True), ("RET", "fusion", True),
-    ]  # fmt: skip
+        ("ALK", "fusion", True),
+        ("FGFR2", "fusion", True),
+        ("RET", "fusion", True),
+    ]
     assert all("f.tsv" in a.reason for a in ev.assessments)
 
 
 def test_no_fusion_means_no_event_but_assessed() -> None:
-    ev = fusion_evidence([_fusion("BCR", "ABL1")], ["ALK"], source_path="f", require_in_frame=True,
-                         roles=ROLES)  # fmt: skip
+    ev = fusion_evidence(
+        [_fusion("BCR", "ABL1")], ["ALK"], source_path="f", require_in_frame=True, roles=ROLES
+    )
     assert ev.events == [] and ev.assessments[0].assessed
 
 
@@ -308,3 +366,10 @@ def test_read_fusions_entry_point(tmp_path: Path) -> None:
     (e,) = ev.events
     assert (e.gene, e.status, e.source.line) == ("RET", "called", 2)
     assert "CCDC6-RET" in e.source.record
+
+
+def test_out_of_frame_exclusion_fusion_stays_for_review() -> None:
+    # A missed exclusion is a protocol violation: an out-of-frame RET fusion cannot clear it.
+    e = _one(_fusion("CCDC6", "RET", "out-of-frame"), "RET")
+    assert e.status == "indeterminate"
+    assert "study exclusion" in e.status_reason
