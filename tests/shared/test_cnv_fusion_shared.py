@@ -28,7 +28,7 @@ DEFAULT = CnvThresholds(
     homozygous_deletion=0.5,
 )
 
-CNV_GENES = ("MET", "ERBB2", "CDK4", "CDKN2A", "FGFR1", "FGFR2", "FGFR3", "FGFR4", "BRAF")
+CNV_GENES = ("MET", "ERBB2", "CDK4", "CDKN2A", "FGFR1", "FGFR2", "FGFR3", "FGFR4", "BRAF", "ROS1")
 FUSION_GENES = (
     "ALK",
     "ROS1",
