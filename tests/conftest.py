@@ -18,7 +18,9 @@ GRCH37_CHR7 = 159138663
 def shared_data() -> Path:
     """../shared/data, or a skip with the reason when the public test data are absent."""
     if not SHARED_DATA.is_dir():
-        pytest.skip(f"../shared/data is absent ({SHARED_DATA}): public test data are not in this clone")
+        pytest.skip(
+            f"../shared/data is absent ({SHARED_DATA}): public test data are not in this clone"
+        )
     return SHARED_DATA
 
 

@@ -105,12 +105,16 @@ def _is_assessed(assessments: Sequence[Assessment], gene: str, category: str) ->
     """The assessment of (gene, category); a positive one wins over a negative one."""
     found = [a for a in assessments if a.gene == gene and a.category == category]
     yes = [a for a in found if a.assessed]
-    return (yes or found or [None])[0]
+    return (yes or found)[0] if found else None
 
 
 def _could_match(rule: Rule, event: Event) -> bool:
     """An indeterminate event that would fire the rule if confirmed."""
-    if event.status != "indeterminate" or event.gene != rule.gene or event.category != rule.category:
+    if (
+        event.status != "indeterminate"
+        or event.gene != rule.gene
+        or event.category != rule.category
+    ):
         return False
     if rule.category == "cnv":
         return event.cnv_call == _REVIEW_FOR.get(rule.criterion["call"])
@@ -121,27 +125,38 @@ def _could_match(rule: Rule, event: Event) -> bool:
     return True
 
 
-def evaluate_rule(rule: Rule, events: Sequence[Event], assessments: Sequence[Assessment]) -> RuleResult:
+def evaluate_rule(
+    rule: Rule, events: Sequence[Event], assessments: Sequence[Assessment]
+) -> RuleResult:
     """Positive, indeterminate, not assessed or negative, with the events and a reason."""
-    fired = tuple(i for i, e in enumerate(events) if rule.rule_id in e.rule_ids and e.status == "called")
+    fired = tuple(
+        i for i, e in enumerate(events) if rule.rule_id in e.rule_ids and e.status == "called"
+    )
     if fired:
         names = ", ".join(f"{events[i].gene} {events[i].alteration}" for i in fired)
         return RuleResult(rule, "positive", fired, f"{rule.alteration_label}: {names}")
     review = tuple(i for i, e in enumerate(events) if _could_match(rule, e))
     if review:
-        why = "; ".join(f"{events[i].gene} {events[i].alteration}: {events[i].status_reason}" for i in review)
+        why = "; ".join(
+            f"{events[i].gene} {events[i].alteration}: {events[i].status_reason}" for i in review
+        )
         return RuleResult(rule, "indeterminate", review, why)
     a = _is_assessed(assessments, rule.gene, rule.category)
     if a is None or not a.assessed:
-        why = a.reason if a is not None else f"no input could detect {rule.gene} {rule.category} events"
+        why = (
+            a.reason
+            if a is not None
+            else f"no input could detect {rule.gene} {rule.category} events"
+        )
         return RuleResult(rule, "not assessed", (), f"{rule.gene} {rule.category}: {why}")
     return RuleResult(rule, "negative", (), f"no {rule.gene} {rule.alteration_label} ({a.reason})")
 
 
 def _combine(outcomes: Sequence[RuleOutcome]) -> RuleOutcome:
-    for o in ("positive", "indeterminate", "not assessed"):
+    order: tuple[RuleOutcome, ...] = ("positive", "indeterminate", "not assessed")
+    for o in order:
         if o in outcomes:
-            return o  # type: ignore[return-value]
+            return o
     return "negative"
 
 
@@ -156,8 +171,12 @@ def _grouped(results: Sequence[RuleResult]) -> str:
     by_reason: dict[str, list[str]] = {}
     for rr in results:
         why = rr.reason.split(": ", 1)[1] if rr.outcome == "not assessed" else rr.reason
-        by_reason.setdefault(f"{rr.outcome} ({why})", []).append(f"{rr.rule.gene} {rr.rule.category}")
-    return "; ".join(f"{', '.join(dict.fromkeys(items))}: {why}" for why, items in by_reason.items())
+        by_reason.setdefault(f"{rr.outcome} ({why})", []).append(
+            f"{rr.rule.gene} {rr.rule.category}"
+        )
+    return "; ".join(
+        f"{', '.join(dict.fromkeys(items))}: {why}" for why, items in by_reason.items()
+    )
 
 
 def _summary(results: Sequence[RuleResult], outcome: RuleOutcome) -> str:
@@ -190,7 +209,13 @@ def decide(
     for res in [*targeted, *exclusions]:
         for rr in res.rule_results:
             if rr.outcome == "not assessed":
-                missing.append({"item": f"{rr.rule.gene} {rr.rule.category}", "for": res.arm.arm_id, "reason": rr.reason})
+                missing.append(
+                    {
+                        "item": f"{rr.rule.gene} {rr.rule.category}",
+                        "for": res.arm.arm_id,
+                        "reason": rr.reason,
+                    }
+                )
     for c in eligibility.failing("missing"):
         missing.append({"item": c.name, "for": "eligibility", "reason": c.detail})
 
@@ -214,7 +239,9 @@ def decide(
         if x.molecular == "negative":
             x.reason = "not detected: " + _summary(x.rule_results, "negative")
 
-    eligible_targeted = [r for r in targeted if r.molecular == "positive" and r.verdict != "clinical exclusion"]
+    eligible_targeted = [
+        r for r in targeted if r.molecular == "positive" and r.verdict != "clinical exclusion"
+    ]
     eligible_targeted.sort(key=lambda r: (r.arm.priority, r.arm.arm_id))
     chosen: ArmResult | None = eligible_targeted[0] if eligible_targeted else None
 
@@ -233,11 +260,17 @@ def decide(
                     f"after {chosen.arm.arm_id} (priority {chosen.arm.priority})"
                 )
         elif res.molecular == "indeterminate":
-            res.verdict, res.reason = "indeterminate evidence", _summary(res.rule_results, "indeterminate")
+            res.verdict, res.reason = (
+                "indeterminate evidence",
+                _summary(res.rule_results, "indeterminate"),
+            )
         elif res.molecular == "not assessed":
             res.verdict, res.reason = "not assessed", _summary(res.rule_results, "not assessed")
         else:
-            res.verdict, res.reason = "no matching alteration", _summary(res.rule_results, "negative")
+            res.verdict, res.reason = (
+                "no matching alteration",
+                _summary(res.rule_results, "negative"),
+            )
 
     pd1 = next((o for o in others if o.arm.arm_type == "immunotherapy"), None)
     any_positive = [r for r in targeted if r.molecular == "positive"]
@@ -285,7 +318,9 @@ def decide(
         _demote(arms_out, "molecular exclusion", f"study exclusion: {reason}")
     elif eligibility.status == "incomplete":
         status = "incomplete"
-        reason = "missing clinical field(s): " + "; ".join(c.detail for c in eligibility.failing("missing"))
+        reason = "missing clinical field(s): " + "; ".join(
+            c.detail for c in eligibility.failing("missing")
+        )
         _demote(arms_out, None, None)
     elif unclear_excl and require_exclusions_assessed:
         status = "incomplete"
@@ -297,7 +332,9 @@ def decide(
         status, selected = "targeted", chosen
         reason = chosen.reason
         higher = [r for r in unclear_targeted if r.arm.priority < chosen.arm.priority]
-        provisional = [f"{r.arm.arm_id} (higher priority) is {r.verdict}: {r.reason}" for r in higher]
+        provisional = [
+            f"{r.arm.arm_id} (higher priority) is {r.verdict}: {r.reason}" for r in higher
+        ]
     elif any_positive:
         status = "ineligible"
         reason = "every matching targeted arm is clinically excluded: " + "; ".join(
@@ -331,9 +368,13 @@ def decide(
         reason = f"tumour-board override to {arm_override}: {override_reason}"
         provisional.append(f"override of the computed decision ({override['computed_status']})")
 
-    dose = "; ".join(
-        dict.fromkeys(rr.rule.dose for rr in selected.rule_results if rr.outcome == "positive")
-    ) if selected and selected.rule_results else (selected.arm.doses[0] if selected else None)
+    dose = (
+        "; ".join(
+            dict.fromkeys(rr.rule.dose for rr in selected.rule_results if rr.outcome == "positive")
+        )
+        if selected and selected.rule_results
+        else (selected.arm.doses[0] if selected else None)
+    )
     if selected is not None and not dose:
         dose = "; ".join(selected.arm.doses)
     return Decision(

@@ -15,7 +15,14 @@ from armmatch.schemas import load_schema, schema_errors
 from armmatch.vcf import SmallVariantPolicy
 
 RESOURCE_DIR = Path(__file__).resolve().parents[2] / "resources"
-THRESHOLD_KEYS = ("amplification", "review_gain", "gain", "loss", "review_loss", "homozygous_deletion")
+THRESHOLD_KEYS = (
+    "amplification",
+    "review_gain",
+    "gain",
+    "loss",
+    "review_loss",
+    "homozygous_deletion",
+)
 
 
 def validate_config(config: Mapping[str, Any], *, source: str = "config") -> dict[str, Any]:
@@ -100,9 +107,13 @@ def settings_from_config(config: Mapping[str, Any]) -> Settings:
     sv = c["small_variants"]
     cn = c["copy_number"]
     return Settings(
-        small_variants=SmallVariantPolicy(sv["filter_policy"], float(sv["min_vaf"]), int(sv["min_depth"])),
+        small_variants=SmallVariantPolicy(
+            sv["filter_policy"], float(sv["min_vaf"]), int(sv["min_depth"])
+        ),
         thresholds={k: float(v) for k, v in cn["thresholds"].items()},
-        gene_thresholds={g: {k: float(x) for k, x in v.items()} for g, v in cn["gene_thresholds"].items()},
+        gene_thresholds={
+            g: {k: float(x) for k, x in v.items()} for g, v in cn["gene_thresholds"].items()
+        },
         default_purity=cn["default_purity"],
         default_ploidy=float(cn["default_ploidy"]),
         require_in_frame=bool(c["fusions"]["require_in_frame"]),

@@ -134,7 +134,9 @@ def assess_eligibility(
                   decision.reason, "Table 2 inclusion 2; protocol rare-tumour definition")
     )  # fmt: skip
     if patient.age is None:
-        criteria.append(Criterion("age", "missing", "age is empty in the sample sheet", "Table 2 inclusion 1"))
+        criteria.append(
+            Criterion("age", "missing", "age is empty in the sample sheet", "Table 2 inclusion 1")
+        )
     else:
         ok = patient.age >= min_age
         criteria.append(
@@ -142,7 +144,9 @@ def assess_eligibility(
                       f"age {patient.age} {'>=' if ok else '<'} {min_age}", "Table 2 inclusion 1")
         )  # fmt: skip
     if patient.ecog is None:
-        criteria.append(Criterion("ECOG", "missing", "ecog is empty in the sample sheet", "Table 2 inclusion 3"))
+        criteria.append(
+            Criterion("ECOG", "missing", "ecog is empty in the sample sheet", "Table 2 inclusion 3")
+        )
     else:
         ok = patient.ecog <= max_ecog
         criteria.append(
@@ -185,17 +189,23 @@ def her2_evidence(patient: Patient, *, sheet: str = "sample sheet") -> Evidence:
 
     IHC 2+ without an ISH result is ``indeterminate``: the protocol's overexpression needs ISH.
     """
-    source = SourceRecord(sheet, patient.line, f"her2_ihc={patient.her2_ihc or ''} her2_ish={patient.her2_ish or ''}")
+    source = SourceRecord(
+        sheet, patient.line, f"her2_ihc={patient.her2_ihc or ''} her2_ish={patient.her2_ish or ''}"
+    )
     if patient.her2_ihc is None:
         return Evidence(
             assessments=[Assessment("ERBB2", "ihc", False, "her2_ihc is empty in the sample sheet")]
         )
-    value = f"her2_ihc={patient.her2_ihc}" + (f";her2_ish={patient.her2_ish}" if patient.her2_ish else "")
+    value = f"her2_ihc={patient.her2_ihc}" + (
+        f";her2_ish={patient.her2_ish}" if patient.her2_ish else ""
+    )
     status: Literal["called", "indeterminate"] = "called"
     reason = ""
     if patient.her2_ihc == "2+" and patient.her2_ish is None:
         status, reason = "indeterminate", "HER2 IHC 2+ needs an ISH result (her2_ish) to decide"
-    alteration = f"HER2 IHC {patient.her2_ihc}" + (f", ISH {patient.her2_ish}" if patient.her2_ish else "")
+    alteration = f"HER2 IHC {patient.her2_ihc}" + (
+        f", ISH {patient.her2_ish}" if patient.her2_ish else ""
+    )
     event = Event(gene="ERBB2", category="ihc", alteration=alteration, source=source,
                   status=status, status_reason=reason, value=value)  # fmt: skip
     return Evidence(

@@ -114,7 +114,9 @@ def detect_copy_number(
     """Copy-number evidence, or "not assessed" for every CNV rule gene without a file."""
     genes = rules.genes("cnv")
     if patient.cnv is None:
-        return Evidence(assessments=not_assessed(genes, "cnv", "no copy-number file in the sample sheet"))
+        return Evidence(
+            assessments=not_assessed(genes, "cnv", "no copy-number file in the sample sheet")
+        )
     from armmatch.copynumber import GeneSpan, read_copy_number
 
     models = gene_models(build)
@@ -153,7 +155,9 @@ def detect_fusions(patient: Patient, *, rules: RuleSet, settings: Settings) -> E
     """Fusion evidence, or "not assessed" for every fusion rule gene without a file."""
     genes = rules.genes("fusion")
     if patient.fusions is None:
-        return Evidence(assessments=not_assessed(genes, "fusion", "no fusion calls in the sample sheet"))
+        return Evidence(
+            assessments=not_assessed(genes, "fusion", "no fusion calls in the sample sheet")
+        )
     from armmatch.fusions import read_fusions
 
     return read_fusions(

@@ -181,7 +181,7 @@ def _table(headers: Sequence[str], rows: Iterable[Sequence[object]], *, cls: str
 
 def _page(title: str, body: str) -> str:
     return (
-        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
         f"<title>{esc(title)}</title><style>{_CSS}</style></head><body>\n{body}\n</body></html>\n"
     )
 
@@ -191,7 +191,11 @@ def patient_html(record: Mapping[str, Any]) -> str:
     r = record
     elig = r["eligibility"]
     row = elig["rare_tumour"].get("table1_row")
-    t1 = f"Table 1 row {row['row_id']}: {row['system']} / {row['tumour_type']} ({row['icd10']})" if row else "no Table 1 row matched"
+    t1 = (
+        f"Table 1 row {row['row_id']}: {row['system']} / {row['tumour_type']} ({row['icd10']})"
+        if row
+        else "no Table 1 row matched"
+    )
     if r["arm"]:
         decision = f"{r['status'].upper()}: {r['arm']} — {r['drug']}, {r['dose']}"
     else:
@@ -200,7 +204,7 @@ def patient_html(record: Mapping[str, Any]) -> str:
         f"<h1>armmatch assignment report: {esc(r['patient_id'])}</h1>",
         f'<p class="muted">Tumour type {esc(r["tumour_type"])}; {esc(t1)}</p>',
         f'<div class="decision s-{esc(r["status"])}" id="decision"><strong>{esc(decision)}</strong>'
-        f'<br><span>{esc(r["status_reason"])}</span></div>',
+        f"<br><span>{esc(r['status_reason'])}</span></div>",
     ]
     if r.get("candidate_arm"):
         parts.append(f'<p class="warn">Candidate arm once complete: {esc(r["candidate_arm"])}</p>')
@@ -211,7 +215,7 @@ def patient_html(record: Mapping[str, Any]) -> str:
         o = r["override"]
         parts.append(
             f'<p class="warn">Tumour-board override to {esc(o["arm"])}: {esc(o["reason"])} '
-            f'(computed: {esc(o["computed_status"])}, {esc(o["computed_arm"] or "no arm")})</p>'
+            f"(computed: {esc(o['computed_status'])}, {esc(o['computed_arm'] or 'no arm')})</p>"
         )
     parts.append("<h2>Eligibility (protocol Table 2)</h2>")
     parts.append(_table(["criterion", "status", "detail", "source"],
@@ -228,9 +232,15 @@ def patient_html(record: Mapping[str, Any]) -> str:
     ev_headers = ["id", "gene", "alteration", "HGVS p. / c.", "transcript / exon", "VAF / depth / CN",
                   "status", "rules", "source"]  # fmt: skip
     parts.append("<h2>Actionable events</h2>")
-    parts.append(_table(ev_headers, [_event_cells(e) for e in actionable]) if actionable else "<p>None.</p>")
-    parts.append("<h2>Other events in target genes (not actionable, filtered or indeterminate)</h2>")
-    parts.append(_table(ev_headers, [_event_cells(e) for e in others]) if others else "<p>None.</p>")
+    parts.append(
+        _table(ev_headers, [_event_cells(e) for e in actionable]) if actionable else "<p>None.</p>"
+    )
+    parts.append(
+        "<h2>Other events in target genes (not actionable, filtered or indeterminate)</h2>"
+    )
+    parts.append(
+        _table(ev_headers, [_event_cells(e) for e in others]) if others else "<p>None.</p>"
+    )
     parts.append("<h2>Not assessed</h2>")
     if r["missing"]:
         parts.append(_table(["item", "needed for", "reason"],
@@ -262,7 +272,9 @@ def _event_cells(e: Mapping[str, Any]) -> list[object]:
         vaf = f"{e['vaf']:.3f}" if e.get("vaf") is not None else "n/a"
         measure = f"VAF {vaf} / depth {e.get('depth') if e.get('depth') is not None else 'n/a'}"
     elif e["category"] == "fusion":
-        measure = f"{e.get('gene5') or '?'}→{e.get('gene3') or '?'}, frame {e.get('frame') or 'unknown'}"
+        measure = (
+            f"{e.get('gene5') or '?'}→{e.get('gene3') or '?'}, frame {e.get('frame') or 'unknown'}"
+        )
     else:
         measure = e.get("value") or ""
     status = e["status"] + (f": {e['status_reason']}" if e.get("status_reason") else "")
@@ -276,7 +288,9 @@ def _event_cells(e: Mapping[str, Any]) -> list[object]:
 def summary_html(records: Sequence[Mapping[str, Any]]) -> str:
     """The batch summary: status and arm counts, patients needing attention first."""
     rows = sorted((batch_row(r) for r in records), key=lambda r: str(r["patient_id"]))
-    attention = [r for r in rows if r["status"] == "incomplete" or r["provisional"] or r["override"]]
+    attention = [
+        r for r in rows if r["status"] == "incomplete" or r["provisional"] or r["override"]
+    ]
     status_counts: dict[str, int] = {}
     arm_counts: dict[str, int] = {}
     for r in rows:

@@ -174,7 +174,9 @@ def parse_criterion(text: str, category: str, *, path: str, line: int) -> dict[s
                     line=line,
                 )
         if key in ("exon", "intron") and not re.fullmatch(r"\d+(,\d+)*", value):
-            raise RuleTableError(f"{key} must be numbers joined by ',', got {value!r}", path=path, line=line)
+            raise RuleTableError(
+                f"{key} must be numbers joined by ',', got {value!r}", path=path, line=line
+            )
         if key == "codon" and not re.fullmatch(r"[A-Z]\d+", value):
             raise RuleTableError(f"codon must look like V600, got {value!r}", path=path, line=line)
         if key == "protein" and not re.fullmatch(r"[A-Z]\d+[A-Z*X]", value):
@@ -186,8 +188,12 @@ def parse_criterion(text: str, category: str, *, path: str, line: int) -> dict[s
         if key in out:
             raise RuleTableError(f"criterion key {key!r} given twice", path=path, line=line)
         out[key] = value
-    if category == "mutation" and not ({"protein", "codon", "exon", "intron", "class"} & out.keys()):
-        raise RuleTableError("a mutation criterion needs protein, codon, exon, intron or class", path=path, line=line)
+    if category == "mutation" and not (
+        {"protein", "codon", "exon", "intron", "class"} & out.keys()
+    ):
+        raise RuleTableError(
+            "a mutation criterion needs protein, codon, exon, intron or class", path=path, line=line
+        )
     return out
 
 
@@ -268,13 +274,17 @@ def load_rules(path: str | Path, *, known_genes: Iterable[str] | None = None) ->
         rule_id = str(rec["rule_id"])
         if rule_id in seen:
             raise RuleTableError(
-                f"duplicate rule_id {rule_id!r} (first on line {seen[rule_id]})", path=spath, line=lineno
+                f"duplicate rule_id {rule_id!r} (first on line {seen[rule_id]})",
+                path=spath,
+                line=lineno,
             )
         seen[rule_id] = lineno
         gene = str(rec["gene"])
         if genes_ok is not None and gene != "-" and gene not in genes_ok:
             raise RuleTableError(
-                f"unknown gene {gene!r}: not in the bundled transcript models", path=spath, line=lineno
+                f"unknown gene {gene!r}: not in the bundled transcript models",
+                path=spath,
+                line=lineno,
             )
         category = str(rec["category"])
         criterion = parse_criterion(str(rec["criterion"]), category, path=spath, line=lineno)
@@ -311,7 +321,9 @@ def _check_arms(rules: Sequence[Rule], path: str) -> None:
                     path=path,
                     line=rule.line,
                 )
-        if rule.category == "resistance" and rule.criterion["after"] not in {r.arm_id for r in rules}:
+        if rule.category == "resistance" and rule.criterion["after"] not in {
+            r.arm_id for r in rules
+        }:
             raise RuleTableError(
                 f"combination rule refers to unknown arm {rule.criterion['after']!r}",
                 path=path,
@@ -361,9 +373,8 @@ def _mutation_matches(rule: Rule, event: Event) -> bool:
             at_end = change.end_pos == pos and change.end_aa == aa
             if not (at_start or at_end) or change.kind in ("synonymous", "unknown"):
                 return False
-    if crit.get("pathogenic") == "yes" and "pathogenic" not in event.notes:
-        return False
-    return True
+    # "pathogenic=yes" needs a classification source (a later resource) that marks the event
+    return not (crit.get("pathogenic") == "yes" and "pathogenic" not in event.notes)
 
 
 def rule_matches(rule: Rule, event: Event, *, clinical: Mapping[str, str] | None = None) -> bool:
@@ -392,5 +403,7 @@ def annotate_events(events: Iterable[Event], rules: RuleSet) -> list[Event]:
     out = []
     for event in events:
         fired = [r for r in rules.rules if rule_matches(r, event)]
-        out.append(event.with_rules([r.rule_id for r in fired], dict.fromkeys(r.arm_id for r in fired)))
+        out.append(
+            event.with_rules([r.rule_id for r in fired], dict.fromkeys(r.arm_id for r in fired))
+        )
     return out

@@ -165,14 +165,18 @@ def read_sample_sheet(path: str | Path, *, check_files: bool = True) -> list[Pat
                     )
                 dup = sorted({c for c in header if header.count(c) > 1})
                 if dup:
-                    raise InputError(f"column(s) {', '.join(dup)} appear twice", path=sheet, line=lineno)
+                    raise InputError(
+                        f"column(s) {', '.join(dup)} appear twice", path=sheet, line=lineno
+                    )
                 continue
             if len(fields) != len(header):
                 raise InputError(
                     f"expected {len(header)} tab-separated fields, found {len(fields)}",
                     path=sheet,
                     line=lineno,
-                    patient=fields[header.index("patient_id")] if len(fields) > header.index("patient_id") else None,
+                    patient=fields[header.index("patient_id")]
+                    if len(fields) > header.index("patient_id")
+                    else None,
                 )
             row = {k: v.strip() for k, v in zip(header, fields, strict=True) if v.strip()}
             patient = patient_from_row(

@@ -42,7 +42,9 @@ _DefaultFilling = jsonschema.validators.extend(
 )
 
 
-def schema_errors(instance: Any, schema: dict[str, Any], *, fill_defaults: bool = True) -> list[str]:
+def schema_errors(
+    instance: Any, schema: dict[str, Any], *, fill_defaults: bool = True
+) -> list[str]:
     """Validate ``instance``; return one readable message per problem (empty when valid).
 
     Examples

@@ -13,7 +13,7 @@ import sys
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from armmatch.config import settings_from_config, Settings
+from armmatch.config import Settings, settings_from_config
 from armmatch.errors import ArmmatchError
 from armmatch.samples import Patient, patient_from_row
 
@@ -28,7 +28,9 @@ def run_step(log_path: str | None, step: Callable[[], None]) -> None:
         os.dup2(fd, 2)
         os.close(fd)
     handlers: list[logging.Handler] = [logging.StreamHandler(sys.stderr)]
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(message)s", handlers=handlers, force=True)
+    logging.basicConfig(
+        level=logging.INFO, format="%(levelname)s %(message)s", handlers=handlers, force=True
+    )
     try:
         step()
     except ArmmatchError as err:

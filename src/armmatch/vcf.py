@@ -17,7 +17,12 @@ from typing import Any, Literal
 
 from armmatch.errors import InputError
 from armmatch.events import Event, Evidence, SourceRecord, assessed
-from armmatch.genome import CONTIG_LENGTHS, infer_build_from_contigs, normalise_build, normalise_chrom
+from armmatch.genome import (
+    CONTIG_LENGTHS,
+    infer_build_from_contigs,
+    normalise_build,
+    normalise_chrom,
+)
 from armmatch.hgvs import parse_protein_change
 from armmatch.io import sha256_file
 
@@ -174,7 +179,9 @@ def choose_transcript(
     for e in entries:
         if e.get("PICK") == "1":
             return e, f"VEP PICK {e.get('Feature')}"
-    return entries[0], f"first CSQ entry {entries[0].get('Feature')} (no preferred transcript present)"
+    return entries[
+        0
+    ], f"first CSQ entry {entries[0].get('Feature')} (no preferred transcript present)"
 
 
 def classify(consequence: str, hgvsp: str | None) -> list[str]:
@@ -220,7 +227,9 @@ def _first_value(value: Any, index: int) -> float | None:
     return None if math.isnan(x) or x < -1e30 else x
 
 
-def allele_support(variant: Any, sample_index: int | None, alt_index: int) -> tuple[float | None, int | None, str]:
+def allele_support(
+    variant: Any, sample_index: int | None, alt_index: int
+) -> tuple[float | None, int | None, str]:
     """VAF and depth for one ALT allele of a cyvcf2 record, from whatever the caller wrote.
 
     Tries FORMAT AF, FORMAT AD, Strelka tier-1 counts (``AU/CU/GU/TU`` for SNVs, ``TAR/TIR``
@@ -326,7 +335,9 @@ def open_vcf(path: str, *, patient: str | None = None) -> Any:
         raise InputError(f"not a readable VCF/BCF ({exc})", path=path, patient=patient) from None
 
 
-def select_sample(samples: Sequence[str], wanted: str | None, *, path: str, patient: str) -> int | None:
+def select_sample(
+    samples: Sequence[str], wanted: str | None, *, path: str, patient: str
+) -> int | None:
     """Index of the tumour sample column (None for a sites-only VCF).
 
     Raises
@@ -433,7 +444,9 @@ def iter_target_events(
                     gene=gene,
                     category="mutation",
                     alteration=alteration,
-                    source=SourceRecord(path, line, f"{variant.CHROM}:{variant.POS} {variant.REF}>{alt}"),
+                    source=SourceRecord(
+                        path, line, f"{variant.CHROM}:{variant.POS} {variant.REF}>{alt}"
+                    ),
                     status="filtered" if reason else "called",
                     status_reason=reason,
                     chrom=chrom,

@@ -159,7 +159,11 @@ def test_fusioncatcher_targets_found_and_frame_policy() -> None:
     assert [e.status for e in by_name["ETV6-NTRK3"]] == ["called"]
     assert sorted(e.status for e in by_name["GOPC-ROS1"]) == ["called", "filtered"]
     # out-of-frame rows of an exclusion gene stay for review instead of being filtered away
-    assert sorted(e.status for e in by_name["FGFR3-TACC3"]) == ["called", "indeterminate", "indeterminate"]
+    assert sorted(e.status for e in by_name["FGFR3-TACC3"]) == [
+        "called",
+        "indeterminate",
+        "indeterminate",
+    ]
     assert [e.status for e in by_name["NPM1-ALK"]] == ["called"]
 
 

@@ -38,7 +38,9 @@ def mutation(gene: str, hgvsp: str, cls: str, exon: int, status: str = "called")
 
 
 def cnv(gene: str, call: str, status: str = "called") -> Event:
-    return Event(gene=gene, category="cnv", alteration=call, source=SRC, status=status, cnv_call=call)  # type: ignore[arg-type]
+    return Event(
+        gene=gene, category="cnv", alteration=call, source=SRC, status=status, cnv_call=call
+    )  # type: ignore[arg-type]
 
 
 def fusion(g5: str, g3: str, target: str) -> Event:
@@ -195,7 +197,10 @@ def test_unknown_override_arm_raises() -> None:
     ("event", "arm"),
     [
         (mutation("EGFR", "p.Glu746_Ala750del", "inframe_deletion", 19), "almonertinib-EGFR"),
-        (mutation("EGFR", "p.Leu747_Ser752delinsGln", "inframe_deletion&inframe_delins", 19), "almonertinib-EGFR"),
+        (
+            mutation("EGFR", "p.Leu747_Ser752delinsGln", "inframe_deletion&inframe_delins", 19),
+            "almonertinib-EGFR",
+        ),
         (mutation("EGFR", "p.Gly719Ser", "missense", 18), "dacomitinib-EGFR"),
         (mutation("BRAF", "p.Val600Lys", "missense", 15), "vemurafenib-BRAF"),
         (mutation("ERBB2", "p.Tyr772_Ala775dup", "inframe_insertion", 20), "pyrotinib-HER2-mut"),

@@ -49,16 +49,46 @@ def _line_of(path: Path, needle: str) -> int:
     [
         ("EGFR-T790M\t", "EGFR-L858R\t", "duplicate rule_id 'EGFR-L858R'"),
         ("\tprotein=T790M\t", "\tprotein=T790\t", "protein must be a one-letter substitution"),
-        ("\tcall=amplification\tamplification\t6", "\tcall=huge\tamplification\t6", "call='huge' is not one of"),
-        ("\tfusion\trole=3prime\tALK", "\tfusion\tpartner=3prime\tALK", "criterion key 'partner' is not valid"),
-        ("\tEGFR\tmutation\tprotein=T790M", "\tEGFX\tmutation\tprotein=T790M", "unknown gene 'EGFX'"),
-        ("\tmutation\tprotein=T790M", "\tmutations\tprotein=T790M", "category: 'mutations' is not one of"),
-        ("\t1\tprotocol\texon 20 substitution", "\tfirst\tprotocol\texon 20 substitution", "priority must be a whole number"),
-        ("\talmonertinib\t110 mg qd\tEGFR\tmutation\tprotein=T790M", "\tosimertinib\t80 mg qd\tEGFR\tmutation\tprotein=T790M", "one arm, one drug"),
-        ("class=stop_gained,frameshift,splice_donor,splice_acceptor\ttruncating mutation\t11", "class=stop_gained,nonsense\ttruncating mutation\t11", "unknown variant class(es) nonsense"),
+        (
+            "\tcall=amplification\tamplification\t6",
+            "\tcall=huge\tamplification\t6",
+            "call='huge' is not one of",
+        ),
+        (
+            "\tfusion\trole=3prime\tALK",
+            "\tfusion\tpartner=3prime\tALK",
+            "criterion key 'partner' is not valid",
+        ),
+        (
+            "\tEGFR\tmutation\tprotein=T790M",
+            "\tEGFX\tmutation\tprotein=T790M",
+            "unknown gene 'EGFX'",
+        ),
+        (
+            "\tmutation\tprotein=T790M",
+            "\tmutations\tprotein=T790M",
+            "category: 'mutations' is not one of",
+        ),
+        (
+            "\t1\tprotocol\texon 20 substitution",
+            "\tfirst\tprotocol\texon 20 substitution",
+            "priority must be a whole number",
+        ),
+        (
+            "\talmonertinib\t110 mg qd\tEGFR\tmutation\tprotein=T790M",
+            "\tosimertinib\t80 mg qd\tEGFR\tmutation\tprotein=T790M",
+            "one arm, one drug",
+        ),
+        (
+            "class=stop_gained,frameshift,splice_donor,splice_acceptor\ttruncating mutation\t11",
+            "class=stop_gained,nonsense\ttruncating mutation\t11",
+            "unknown variant class(es) nonsense",
+        ),
     ],
 )
-def test_malformed_rows_name_the_line(tmp_path: Path, edit: str, replacement: str, message: str) -> None:
+def test_malformed_rows_name_the_line(
+    tmp_path: Path, edit: str, replacement: str, message: str
+) -> None:
     path = _write(tmp_path, edit, replacement)
     with pytest.raises(RuleTableError) as info:
         load_rules(path, known_genes=gene_models("GRCh38").genes())

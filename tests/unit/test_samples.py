@@ -33,17 +33,39 @@ def test_valid_sheet_resolves_paths_against_its_folder(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("rows", "header", "message", "line", "patient"),
     [
-        ("P1\tC49\t../data/a.vcf\tT\t52\t1\tnone\t0.7\n", HEADER.replace("purity", "purity\tcolour"),
-         "unknown column(s) 'colour'", 1, None),
+        (
+            "P1\tC49\t../data/a.vcf\tT\t52\t1\tnone\t0.7\n",
+            HEADER.replace("purity", "purity\tcolour"),
+            "unknown column(s) 'colour'",
+            1,
+            None,
+        ),
         ("P1\tC49\t../data/missing.vcf\tT\t52\t1\tnone\t0.7\n", HEADER, "vcf file", 2, "P1"),
-        ("P1\tC49\t../data/a.vcf\tT\t52\t1\tnone\t0.7\nP1\tC49\t../data/a.vcf\tT\t52\t1\tnone\t0.7\n",
-         HEADER, "duplicate patient_id (first on line 2)", 3, "P1"),
+        (
+            "P1\tC49\t../data/a.vcf\tT\t52\t1\tnone\t0.7\nP1\tC49\t../data/a.vcf\tT\t52\t1\tnone\t0.7\n",
+            HEADER,
+            "duplicate patient_id (first on line 2)",
+            3,
+            "P1",
+        ),
         ("P 1\tC49\t../data/a.vcf\tT\t52\t1\tnone\t0.7\n", HEADER, "does not match", 2, "P 1"),
         ("P1\tlung\t../data/a.vcf\tT\t52\t1\tnone\t0.7\n", HEADER, "tumour_type", 2, "P1"),
         ("P1\tC49\t../data/a.vcf\tT\t52\t1\tnone\t1.5\n", HEADER, "purity", 2, "P1"),
         ("P1\tC49\t../data/a.vcf\tT\t52\t7\tnone\t0.7\n", HEADER, "ecog", 2, "P1"),
-        ("P1\tC49\t../data/a.vcf\tT\t52\t1\n", HEADER, "expected 8 tab-separated fields, found 6", 2, "P1"),
-        ("P1\t\t../data/a.vcf\tT\t52\t1\tnone\t0.7\n", HEADER, "'tumour_type' is a required property", 2, "P1"),
+        (
+            "P1\tC49\t../data/a.vcf\tT\t52\t1\n",
+            HEADER,
+            "expected 8 tab-separated fields, found 6",
+            2,
+            "P1",
+        ),
+        (
+            "P1\t\t../data/a.vcf\tT\t52\t1\tnone\t0.7\n",
+            HEADER,
+            "'tumour_type' is a required property",
+            2,
+            "P1",
+        ),
     ],
 )
 def test_bad_sheets_name_the_line_and_patient(

@@ -52,12 +52,18 @@ def test_filtered_and_low_vaf_records_are_kept_with_reasons(write_vcf: VcfWriter
     assert "FILTER=weak_evidence" in events[0].status_reason
     assert "VAF 0.010 < min_vaf 0.05" in events[1].status_reason
     assert "depth 12 < min_depth 20" in events[2].status_reason
-    assert [e.status for e in read(path, filter_policy="all", min_vaf=0.0, min_depth=0).events] == ["called"] * 3
+    assert [e.status for e in read(path, filter_policy="all", min_vaf=0.0, min_depth=0).events] == [
+        "called"
+    ] * 3
 
 
 def test_multiallelic_record_matches_csq_to_its_allele(write_vcf: VcfWriter) -> None:
     other = [*MANE_TX]
-    other[0], other[11], other[10] = "C", "ENSP00000275493.2:p.Leu858Pro", "ENST00000275493.7:c.2573T>C"
+    other[0], other[11], other[10] = (
+        "C",
+        "ENSP00000275493.2:p.Leu858Pro",
+        "ENST00000275493.7:c.2573T>C",
+    )
     info = f"DP=300;CSQ={csq(MANE_TX, other)}"
     path = write_vcf([("chr7", "55191822", "T", "G,C", "PASS", info, "0/1:100,100,100:300")])
     events = read(path).events
@@ -67,14 +73,18 @@ def test_multiallelic_record_matches_csq_to_its_allele(write_vcf: VcfWriter) -> 
 def test_sample_named_in_the_sheet_must_exist(write_vcf: VcfWriter) -> None:
     path = write_vcf([("chr7", "55191822", "T", "G", "PASS", L858R_INFO, "0/1:1,1:2", "0/0:2,0:2")],
                      samples=("TUMOR", "NORMAL"))  # fmt: skip
-    with pytest.raises(InputError, match=r"vcf_sample 'T1' is not in the VCF \(its samples: TUMOR, NORMAL\)"):
+    with pytest.raises(
+        InputError, match=r"vcf_sample 'T1' is not in the VCF \(its samples: TUMOR, NORMAL\)"
+    ):
         read(path, sample="T1")
     with pytest.raises(InputError, match="name the tumour column"):
         read(path, sample=None)
 
 
 def test_header_of_another_build_stops_with_a_clear_message(write_vcf: VcfWriter) -> None:
-    path = write_vcf([("chr7", "55191822", "T", "G", "PASS", L858R_INFO, "0/1:1,1:2")], chr7_length=GRCH37_CHR7)
+    path = write_vcf(
+        [("chr7", "55191822", "T", "G", "PASS", L858R_INFO, "0/1:1,1:2")], chr7_length=GRCH37_CHR7
+    )
     with pytest.raises(InputError) as info:
         read(path)
     assert "says GRCh37 but the patient's genome_build is GRCh38" in str(info.value)
@@ -82,7 +92,9 @@ def test_header_of_another_build_stops_with_a_clear_message(write_vcf: VcfWriter
 
 
 def test_unannotated_vcf_is_a_clear_error(write_vcf: VcfWriter) -> None:
-    path = write_vcf([("chr7", "55191822", "T", "G", "PASS", "DP=3", "0/1:1,1:2")], csq_header=False)
+    path = write_vcf(
+        [("chr7", "55191822", "T", "G", "PASS", "DP=3", "0/1:1,1:2")], csq_header=False
+    )
     with pytest.raises(InputError, match="no VEP CSQ annotation"):
         read(path)
 
