@@ -108,3 +108,17 @@ def test_vep_allele_strings() -> None:
 def test_classify_prefers_protein_evidence() -> None:
     assert classify("protein_altering_variant", "p.Leu747_Ser752delinsGln") == ["inframe_delins"]
     assert classify("splice_region_variant&intron_variant", None) == ["splice_region", "intron"]
+
+
+def test_coordinates_of_the_other_build_are_caught_without_header_hints(write_vcf: VcfWriter) -> None:
+    from armmatch.pipeline import check_coordinates
+
+    path = write_vcf([("chr7", "55191822", "T", "G", "PASS", L858R_INFO, "0/1:200,100:300")], chr7_length=None)
+    events = read(path, build="GRCh37").events  # no contig lengths: the header cannot tell
+    with pytest.raises(InputError) as info:
+        check_coordinates(events, "GRCh37", path=str(path), patient="P1")
+    message = str(info.value)
+    assert "annotated as EGFR but lies outside EGFR" in message
+    assert "the VCF looks like GRCh38" in message
+    assert info.value.line == 17
+    check_coordinates(events, "GRCh38", path=str(path), patient="P1")  # the right build passes

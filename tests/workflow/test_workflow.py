@@ -1,0 +1,178 @@
+"""End-to-end: the real Snakemake workflow in a subprocess on copies of the example batch."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from tests.conftest import REPO
+
+pytestmark = pytest.mark.workflow
+
+SNAKEMAKE = str(Path(sys.executable).with_name("snakemake"))
+OUTPUTS = ("assignment.json", "events.tsv", "report.html")
+SCHEMA = json.loads((REPO / "workflow" / "schemas" / "assignment.schema.json").read_text())
+
+# Expected decision per example patient (see example/README.md for why).
+EXPECTED: dict[str, tuple[str, str | None]] = {}
+
+
+def snakemake(workdir: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+    cmd = [SNAKEMAKE, "--snakefile", str(REPO / "Snakefile"), "--directory", str(workdir), *args]
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=900)
+    if check and proc.returncode != 0:
+        raise AssertionError(f"snakemake failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}")
+    return proc
+
+
+@pytest.fixture(scope="module")
+def batch(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of the example batch (sheet + data) in a temporary working directory."""
+    work = tmp_path_factory.mktemp("batch")
+    shutil.copytree(REPO / "example", work / "example")
+    (work / "config").mkdir()
+    shutil.copy(REPO / "config" / "samples.tsv", work / "config" / "samples.tsv")
+    return work
+
+
+@pytest.fixture(scope="module")
+def results(batch: Path) -> Path:
+    snakemake(batch, "--cores", "2", "--config", "samples=config/samples.tsv", "outdir=results")
+    return batch / "results"
+
+
+def patient_ids() -> list[str]:
+    lines = (REPO / "config" / "samples.tsv").read_text().splitlines()
+    return [line.split("\t")[0] for line in lines[1:] if line and not line.startswith("#")]
+
+
+def test_every_output_for_every_patient(results: Path) -> None:
+    ids = patient_ids()
+    assert len(ids) >= 10
+    for pid in ids:
+        for name in OUTPUTS:
+            assert (results / "patients" / pid / name).stat().st_size > 0, (pid, name)
+    rows = (results / "batch" / "assignments.tsv").read_text().splitlines()
+    assert [r.split("\t")[0] for r in rows[1:]] == sorted(ids)
+    assert "armmatch batch summary" in (results / "batch" / "summary.html").read_text()
+
+
+@pytest.mark.parametrize("pid", sorted(EXPECTED))
+def test_expected_decision(results: Path, pid: str) -> None:
+    record = json.loads((results / "patients" / pid / "assignment.json").read_text())
+    status, arm = EXPECTED[pid]
+    assert (record["status"], record["arm"]) == (status, arm), record["status_reason"]
+
+
+def test_assignments_follow_the_published_schema(results: Path) -> None:
+    for pid in patient_ids():
+        record = json.loads((results / "patients" / pid / "assignment.json").read_text())
+        jsonschema.validate(record, SCHEMA)
+        assert record["provenance"]["rule_set"]["version"] == "2026.11-1"
+        assert all(len(i["sha256"]) == 64 for i in record["provenance"]["inputs"])
+
+
+def test_example_covers_every_status(results: Path) -> None:
+    statuses = set()
+    arms = set()
+    for pid in patient_ids():
+        record = json.loads((results / "patients" / pid / "assignment.json").read_text())
+        statuses.add(record["status"])
+        if record["status"] == "targeted":
+            arms.add(record["arm"])
+    assert statuses == {"targeted", "immunotherapy", "excluded", "ineligible", "incomplete"}
+    assert len(arms) >= 4
+
+
+def test_rerun_into_another_folder_is_byte_identical(batch: Path, results: Path) -> None:
+    snakemake(batch, "--cores", "2", "--config", "samples=config/samples.tsv", "outdir=again")
+    first = sorted(p.relative_to(results) for p in (results / "patients").rglob("*") if p.is_file())
+    first += sorted(p.relative_to(results) for p in (results / "batch").rglob("*") if p.is_file())
+    assert first
+    for rel in first:
+        assert (results / rel).read_bytes() == (batch / "again" / rel).read_bytes(), rel
+
+
+def test_nothing_to_do_after_a_complete_run(batch: Path, results: Path) -> None:
+    proc = snakemake(batch, "-n", "--config", "samples=config/samples.tsv", "outdir=results")
+    assert "Nothing to be done" in proc.stdout + proc.stderr
+
+
+def test_dry_run_and_lint_from_the_repository(tmp_path: Path) -> None:
+    proc = subprocess.run([SNAKEMAKE, "-n", "--config", f"outdir={tmp_path}/r"], cwd=REPO,
+                          capture_output=True, text=True, timeout=300)  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    lint = subprocess.run([SNAKEMAKE, "--lint", "--config", f"outdir={tmp_path}/r"], cwd=REPO,
+                          capture_output=True, text=True, timeout=300)  # fmt: skip
+    kinds = {line.strip() for line in (lint.stdout + lint.stderr).splitlines() if line.startswith("    * ")}
+    # the only lint is the documented one (README, "Development")
+    assert kinds <= {"* Specify a conda environment or container for each rule.:"}
+
+
+# --- bad input: one clear message naming the file and patient; no outputs ----------------------
+
+
+def _sheet(batch: Path, tmp_path: Path, edit: str, old: str, new: str) -> Path:
+    """A copy of the example sheet in tmp_path with one edit; paths point at the batch copy."""
+    text = (REPO / "config" / "samples.tsv").read_text()
+    text = text.replace("../example/", f"{batch}/example/")
+    if edit == "header":
+        lines = text.splitlines()
+        lines[0] = lines[0].replace(old, new)
+        text = "\n".join(lines) + "\n"
+    else:
+        assert old in text, old
+        text = text.replace(old, new, 1)
+    path = tmp_path / "samples.tsv"
+    path.write_text(text)
+    return path
+
+
+def _run_bad(tmp_path: Path, sheet: Path) -> str:
+    proc = snakemake(tmp_path, "--cores", "1", "--config", f"samples={sheet}", "outdir=out", check=False)
+    assert proc.returncode != 0
+    assert not list((tmp_path / "out").rglob("assignment.json"))
+    return proc.stdout + proc.stderr
+
+
+def test_missing_file_is_named_before_any_job(batch: Path, tmp_path: Path) -> None:
+    first = patient_ids()[0]
+    sheet = _sheet(batch, tmp_path, "row", f"{first}.vcf.gz", "does-not-exist.vcf.gz")
+    out = _run_bad(tmp_path, sheet)
+    assert f"(patient {first}): vcf file" in out and "does not exist" in out
+    assert not (tmp_path / "out").exists()
+
+
+def test_unknown_column_is_named(batch: Path, tmp_path: Path) -> None:
+    sheet = _sheet(batch, tmp_path, "header", "ploidy", "ploidie")
+    out = _run_bad(tmp_path, sheet)
+    assert f"{sheet}, line 1: unknown column(s) 'ploidie'" in out
+
+
+def test_duplicate_patient_is_named(batch: Path, tmp_path: Path) -> None:
+    first, second = patient_ids()[:2]
+    sheet = _sheet(batch, tmp_path, "row", f"\n{second}\t", f"\n{first}\t")
+    out = _run_bad(tmp_path, sheet)
+    assert f"line 3 (patient {first}): duplicate patient_id (first on line 2)" in out
+
+
+def test_vcf_without_the_named_sample(batch: Path, tmp_path: Path) -> None:
+    first = patient_ids()[0]
+    sheet = _sheet(batch, tmp_path, "row", "\tTUMOR\t", "\tTUMOUR_1\t")
+    out = _run_bad(tmp_path, sheet)
+    assert f"(patient {first}): vcf_sample 'TUMOUR_1' is not in the VCF (its samples: TUMOR, NORMAL)" in out
+
+
+def test_wrong_genome_build_for_the_coordinates(batch: Path, tmp_path: Path) -> None:
+    sheet = _sheet(batch, tmp_path, "row", "", "")
+    proc = snakemake(tmp_path, "--cores", "1", "--config", f"samples={sheet}", "outdir=out",
+                     "genome_build=GRCh37", check=False)  # fmt: skip
+    assert proc.returncode != 0
+    assert "says GRCh38 but the patient's genome_build is GRCh37" in proc.stdout + proc.stderr
+    assert not list((tmp_path / "out").rglob("assignment.json"))
