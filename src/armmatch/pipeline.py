@@ -23,7 +23,7 @@ from armmatch.io import sha256_file
 from armmatch.report import assignment_record
 from armmatch.rules import RuleSet, annotate_events, load_rules
 from armmatch.samples import Patient
-from armmatch.transcripts import GeneModels, load_gene_models
+from armmatch.transcripts import GeneModel, GeneModels, load_gene_models
 from armmatch.tumour_types import load_table1
 from armmatch.vcf import read_small_variants
 
@@ -59,10 +59,26 @@ def preferred_transcripts(models: GeneModels) -> dict[str, tuple[str, ...]]:
     }
 
 
-def check_coordinates(events: Sequence[Event], build: str, *, path: str, patient: str) -> None:
-    """Stop when annotated target-gene records lie outside their gene on ``build``.
+def _fits(model: GeneModel | None, e: Event) -> bool:
+    """Whether the record's position agrees with its annotation on this build's model.
 
-    A record inside the gene on the other build is reported as a genome-build mismatch.
+    With the bundled transcript chosen and an exon given, the position must fall in that exon
+    (or the next base, for an indel's anchor); otherwise it must lie within the gene
+    (+/- COORDINATE_MARGIN, for VEP's upstream/downstream calls).
+    """
+    if model is None or e.pos1 is None or e.chrom is None:
+        return False
+    bundled = any(n.startswith("transcript: bundled transcript") for n in e.notes)
+    if bundled and e.exon is not None:
+        return e.exon in (model.exon_at(e.pos1), model.exon_at(e.pos1 + 1))
+    return model.overlaps(e.chrom, e.pos1 - 1 - COORDINATE_MARGIN, e.pos1 + COORDINATE_MARGIN)
+
+
+def check_coordinates(events: Sequence[Event], build: str, *, path: str, patient: str) -> None:
+    """Stop when annotated target-gene records do not sit where their annotation says on ``build``.
+
+    A record that fits the other build's transcript model is reported as a genome-build
+    mismatch (the VCF's coordinates are of the other build).
     """
     other = "GRCh37" if build == "GRCh38" else "GRCh38"
     here, there = gene_models(build), gene_models(other)
@@ -70,20 +86,13 @@ def check_coordinates(events: Sequence[Event], build: str, *, path: str, patient
         if e.category != "mutation" or e.pos1 is None or e.chrom is None:
             continue
         model = here.get(e.gene)
-        if model is None:
+        if model is None or _fits(model, e):
             continue
-        start0, end = e.pos1 - 1 - COORDINATE_MARGIN, e.pos1 + COORDINATE_MARGIN
-        if model.overlaps(e.chrom, start0, end):
-            continue
-        alt = there.get(e.gene)
-        hint = (
-            f"; it lies inside {e.gene} on {other}: the VCF looks like {other}"
-            if alt is not None and alt.overlaps(e.chrom, start0, end)
-            else ""
-        )
+        where = f"exon {e.exon} of {model.transcript}" if e.exon is not None else e.gene
+        hint = f"; it fits {e.gene} on {other}: the VCF looks like {other}" if _fits(there.get(e.gene), e) else ""
         raise InputError(
-            f"record {e.source.record} is annotated as {e.gene} but lies outside {e.gene} "
-            f"({model.chrom}:{model.tx_start0 + 1}-{model.tx_end}) on {build}{hint}",
+            f"record {e.source.record} is annotated as {e.gene} ({where}) but lies outside it "
+            f"on {build}{hint}",
             path=path,
             line=e.source.line,
             patient=patient,
