@@ -236,7 +236,7 @@ def load_vareffect(path: Path) -> list[VarEffectRow]:
                     r["CONSEQUENCE"],
                     r["LABEL"],
                     number,
-                )  # fmt: skip
+                )
             )
     return rows
 
@@ -788,9 +788,7 @@ def vcf_header() -> list[str]:
         '##FORMAT=<ID=AF,Number=A,Type=Float,Description="Allele fraction of the ALT allele">',
         '##FORMAT=<ID=DP,Number=1,Type=Integer,Description="Read depth of the sample">',
     ]
-    lines += [
-        f"##contig=<ID={name},length={length},assembly=GRCh38>" for name, length in GRCH38_CONTIGS
-    ]
+    lines += [f"##contig=<ID={name},length={length}>" for name, length in GRCH38_CONTIGS]
     lines += [
         "##reference=GRCh38",
         "##source=armmatch scripts/make_example_batch.py (synthetic tumour/normal calls; see example/README.md)",
@@ -930,7 +928,7 @@ def cns_lines(
                         str(probes),
                         f"{weight:.2f}",
                     )
-                )  # fmt: skip
+                )
             )
     return lines
 
@@ -1028,12 +1026,17 @@ def arriba_row(
     }
     if set(values) != set(header):
         raise SourceError(f"Arriba header columns differ: {sorted(set(header) ^ set(values))}")
+    ends5 = (
+        f"with codon {c5 // 3} complete"
+        if c5 % 3 == 0
+        else f"{c5 % 3} base(s) into codon {c5 // 3 + 1}"
+    )
     provenance = (
         f"{call.gene5}-{call.gene3}: breakpoint1 {values['breakpoint1']} = last base of {call.gene5} "
         f"exon {call.exon5} ({t5.name}, c.{c5}), breakpoint2 {values['breakpoint2']} = first base of "
         f"{call.gene3} exon {call.exon3} ({t3.name}, c.{c3}); in frame: the 5' part ends "
-        f"{c5 % 3} base(s) into codon {(c5 + 2) // 3} and c.{c3} is base {(c3 - 1) % 3 + 1} of codon "
-        f"{(c3 + 2) // 3}; computed from ucsc-refgene-via-bed_annotation/refGene.hg38.full.txt.gz; "
+        f"{ends5} and c.{c3} is base {(c3 - 1) % 3 + 1} of codon {(c3 + 2) // 3}; computed from "
+        "ucsc-refgene-via-bed_annotation/refGene.hg38.full.txt.gz; "
         "gene and transcript ids from the MANE v1.5 summary"
     )
     return [values[c] for c in header], provenance
@@ -1221,7 +1224,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         default=REPO_ROOT / "resources" / "actionable_targets.tsv",
         help="rule table whose cnv genes the segments must cover",
     )
-    return parser.parse_args(argv)  # fmt: skip
+    return parser.parse_args(argv)
 
 
 def main(argv: list[str] | None = None) -> int:

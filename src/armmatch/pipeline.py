@@ -18,7 +18,6 @@ from armmatch.config import RESOURCE_DIR, Settings
 from armmatch.eligibility import assess_eligibility, her2_evidence, load_drug_vocabulary
 from armmatch.errors import InputError
 from armmatch.events import CATEGORIES, Event, Evidence, not_assessed
-from armmatch.genome import normalise_chrom
 from armmatch.io import sha256_file
 from armmatch.report import assignment_record
 from armmatch.rules import RuleSet, annotate_events, load_rules
@@ -255,16 +254,6 @@ def load_evidence_files(paths: Sequence[str]) -> list[Evidence]:
     return [Evidence.loads(Path(p).read_text(encoding="utf-8")) for p in paths]
 
 
-__all__ = [
-    "assign_patient",
-    "combine",
-    "detect_copy_number",
-    "detect_fusions",
-    "detect_small_variants",
-    "gene_models",
-    "normalise_chrom",
-    "rule_set",
-]
 
 
 def genes_by_category(rules: RuleSet) -> Mapping[str, tuple[str, ...]]:

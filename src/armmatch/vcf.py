@@ -18,7 +18,6 @@ from typing import Any, Literal
 from armmatch.errors import InputError
 from armmatch.events import Event, Evidence, SourceRecord, assessed
 from armmatch.genome import (
-    CONTIG_LENGTHS,
     infer_build_from_contigs,
     normalise_build,
     normalise_chrom,
@@ -507,12 +506,3 @@ def read_small_variants(
         assessments=assessed(genes, "mutation", f"small variants read from {path}"),
         inputs={path: sha256_file(path)},
     )
-
-
-__all__ = [
-    "CONTIG_LENGTHS",
-    "SmallVariantPolicy",
-    "choose_transcript",
-    "classify",
-    "read_small_variants",
-]
