@@ -20,7 +20,22 @@ OUTPUTS = ("assignment.json", "events.tsv", "report.html")
 SCHEMA = json.loads((REPO / "workflow" / "schemas" / "assignment.schema.json").read_text())
 
 # Expected decision per example patient (see example/README.md for why).
-EXPECTED: dict[str, tuple[str, str | None]] = {}
+EXPECTED: dict[str, tuple[str, str | None]] = {
+    "PLT-001": ("targeted", "almonertinib-EGFR"),  # L858R (+ a FILTERed T790M)
+    "PLT-002": ("targeted", "vemurafenib-BRAF"),
+    "PLT-003": ("targeted", "pyrotinib-HER2-mut"),
+    "PLT-004": ("targeted", "niraparib-BRCA"),
+    "PLT-005": ("targeted", "alectinib-ALK"),
+    "PLT-006": ("targeted", "crizotinib-MET-amp"),
+    "PLT-007": ("excluded", None),  # CCDC6-RET beside a BRAF V600E
+    "PLT-008": ("immunotherapy", "sintilimab-PD1"),
+    "PLT-009": ("incomplete", None),  # BRAF V600E, no fusion calls
+    "PLT-010": ("ineligible", None),  # C34 without a rare subtype
+    "PLT-011": ("targeted", "almonertinib-EGFR"),  # exon 19 deletion before CDK4 amplification
+    "PLT-012": ("targeted", "palbociclib-CDKN2A"),  # a VAF 0.01 V600E must not win
+    "PLT-013": ("targeted", "crizotinib-MET-mut"),
+    "PLT-014": ("ineligible", None),  # age 16
+}
 
 
 def snakemake(workdir: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
@@ -68,6 +83,35 @@ def test_expected_decision(results: Path, pid: str) -> None:
     record = json.loads((results / "patients" / pid / "assignment.json").read_text())
     status, arm = EXPECTED[pid]
     assert (record["status"], record["arm"]) == (status, arm), record["status_reason"]
+
+
+def test_reasons_a_board_relies_on(results: Path) -> None:
+    def record(pid: str) -> dict:  # type: ignore[type-arg]
+        return json.loads((results / "patients" / pid / "assignment.json").read_text())
+
+    p1 = record("PLT-001")
+    t790m = [e for e in p1["events"] if e["alteration"] == "T790M"]
+    assert t790m and t790m[0]["status"] == "filtered" and "FILTER=weak_evidence" in t790m[0]["status_reason"]
+    p11 = {a["arm_id"]: a["verdict"] for a in record("PLT-011")["arms"]}
+    assert p11["palbociclib-CDK4"] == "lower priority"
+    p9 = record("PLT-009")
+    assert p9["candidate_arm"] == "vemurafenib-BRAF"
+    p9_arms = {a["arm_id"]: a for a in p9["arms"]}
+    assert p9_arms["alectinib-ALK"]["verdict"] == "not assessed"
+    assert p9_arms["vemurafenib-BRAF"]["verdict"] == "not assessed"  # candidate, pending fusions
+    assert "V600E" in p9_arms["sintilimab-PD1"]["reason"]
+    assert any(m["item"] == "RET fusion" for m in p9["missing"])
+    p7 = record("PLT-007")
+    assert [x["arm_id"] for x in p7["exclusions"] if x["verdict"] == "molecular exclusion"] == ["exclusion-RET"]
+    p12 = record("PLT-012")
+    v600e = [e for e in p12["events"] if e["alteration"] == "V600E"]
+    assert v600e and v600e[0]["status"] == "filtered" and "min_vaf" in v600e[0]["status_reason"]
+    p10 = record("PLT-010")
+    assert "C34" in p10["status_reason"] and "rare subtype" in p10["status_reason"]
+    events = (results / "patients" / "PLT-001" / "events.tsv").read_text().splitlines()
+    assert events[0].split("\t")[:4] == ["event_id", "gene", "category", "alteration"]
+    html = (results / "patients" / "PLT-001" / "report.html").read_text()
+    assert "TARGETED: almonertinib-EGFR" in html and "110 mg qd" in html and "2026.11-1" in html
 
 
 def test_assignments_follow_the_published_schema(results: Path) -> None:
