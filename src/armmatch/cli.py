@@ -1,0 +1,75 @@
+"""The ``armmatch`` command line: checks and calculators around the Snakemake workflow.
+
+Subcommands are registered in :data:`COMMANDS`; each takes parsed arguments and returns an exit
+code. Known input errors print one line (``armmatch: <file, line, patient: problem>``) and exit 1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+
+from armmatch import __version__
+from armmatch.errors import ArmmatchError
+
+
+def _validate(args: argparse.Namespace) -> int:
+    """Validate a config, its sample sheet and the rule table, as the workflow does at start."""
+    from armmatch.config import load_config_file, validate_config
+    from armmatch.pipeline import rule_set
+    from armmatch.samples import read_sample_sheet
+
+    config = (
+        load_config_file(args.config) if args.config else validate_config({"samples": args.samples})
+    )
+    sheet = args.samples or config["samples"]
+    rules = rule_set(config["rules"])
+    patients = read_sample_sheet(sheet)
+    arms = {a.arm_id for a in rules.arms}
+    for p in patients:
+        if p.arm_override and p.arm_override not in arms:
+            raise ArmmatchError(
+                f"{sheet}, line {p.line} (patient {p.patient_id}): unknown arm_override {p.arm_override!r}"
+            )
+    print(
+        f"{sheet}: {len(patients)} patients valid; rule set {rules.version} ({rules.sha256[:12]}), {len(arms)} arms"
+    )
+    return 0
+
+
+COMMANDS: dict[
+    str, tuple[str, Callable[[argparse.ArgumentParser], None], Callable[[argparse.Namespace], int]]
+] = {}
+
+
+def _add_validate(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--config", help="config YAML (default: only --samples with defaults)")
+    p.add_argument("--samples", help="sample sheet (overrides the config's samples)")
+
+
+COMMANDS["validate"] = ("check a config, sample sheet and rule table", _add_validate, _validate)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="armmatch", description=__doc__.splitlines()[0] if __doc__ else None
+    )
+    parser.add_argument("--version", action="version", version=f"armmatch {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True)
+    for name, (help_text, add_args, _) in COMMANDS.items():
+        add_args(sub.add_parser(name, help=help_text, description=help_text))
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return COMMANDS[args.command][2](args)
+    except ArmmatchError as err:
+        print(f"armmatch: {err}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
