@@ -149,7 +149,9 @@ def evaluate_rule(
             else f"no input could detect {rule.gene} {rule.category} events"
         )
         return RuleResult(rule, "not assessed", (), f"{rule.gene} {rule.category}: {why}")
-    return RuleResult(rule, "negative", (), f"no {rule.gene} {rule.alteration_label} ({a.reason})")
+    label = rule.alteration_label
+    named = label if label.startswith(rule.gene) else f"{rule.gene} {label}"
+    return RuleResult(rule, "negative", (), f"no {named} ({a.reason})")
 
 
 def _combine(outcomes: Sequence[RuleOutcome]) -> RuleOutcome:
