@@ -72,6 +72,7 @@ class ArmResult:
             "rules": [
                 {
                     "rule_id": rr.rule.rule_id,
+                    "rule_line": rr.rule.line,
                     "gene": rr.rule.gene,
                     "category": rr.rule.category,
                     "criterion": rr.rule.criterion_text(),

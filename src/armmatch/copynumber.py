@@ -16,8 +16,24 @@ Formats and their coordinate conventions (all converted to 0-based half-open ``s
     its segment coordinates as one-based (``Start`` is the first base, ``End`` the last, both
     inclusive), as are PURPLE's, so ``start0 = Start - 1`` and ``end = End``.
 
-A SEG file (``ID chrom loc.start loc.end num.mark seg.mean``, 1-based inclusive ``loc.start``)
-is not accepted yet; a future reader must convert ``loc.start - 1``.
+``seg``
+    IGV/DNAcopy SEG (``ID chrom loc.start loc.end num.mark seg.mean``), possibly with several
+    samples. ``loc.start`` is 1-based and ``loc.end`` inclusive, so ``start0 = loc.start - 1``.
+    ``seg.mean`` is a log2 ratio, or a log10 ratio when the configuration says
+    ``copy_number.seg_mean_scale: log10`` (converted with ``log2 = log10 / log10(2)``).
+``gatk``
+    GATK ``ModelSegments``/``CallCopyRatioSegments`` ``.seg`` (``@`` header lines, then
+    ``CONTIG START END NUM_POINTS_COPY_RATIO MEAN_LOG2_COPY_RATIO [CALL]``; ``modelFinal.seg``
+    gives ``LOG2_COPY_RATIO_POSTERIOR_50`` instead). 1-based inclusive like GATK intervals.
+    The ``CALL`` column (``+``, ``-``, ``0``) is kept as the caller's call in the notes.
+``gene-table``
+    Gene-level caller calls: a cBioPortal GISTIC matrix (``Hugo_Symbol [Entrez_Gene_Id]``, then
+    one column per sample, values -2..2) or a long table (``sample gene value``). GISTIC values
+    are calls, not copy numbers: -2 homozygous deletion, -1 loss, 0 neutral, 1 gain,
+    2 amplification. No purity formula and no thresholds are applied.
+
+A multi-sample SEG or gene table is read for one sample (``cnv_sample`` of the sample sheet,
+else the patient id; see :func:`select_sample`).
 """
 
 from __future__ import annotations
@@ -26,9 +42,9 @@ import itertools
 import logging
 import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Protocol
+from typing import Literal, Protocol
 
 from armmatch.errors import InputError
 from armmatch.events import (
@@ -44,8 +60,23 @@ from armmatch.io import open_text, sha256_file
 
 log = logging.getLogger(__name__)
 
-CNV_FORMATS: tuple[str, ...] = ("cnvkit", "segments")
-"""Copy-number formats :func:`read_segments_file` accepts."""
+CNV_FORMATS: tuple[str, ...] = ("cnvkit", "seg", "gatk", "segments", "gene-table")
+"""Copy-number formats :func:`read_copy_number` accepts (the sample sheet's ``cnv_format``)."""
+
+SEGMENT_FORMATS: tuple[str, ...] = ("cnvkit", "seg", "gatk", "segments")
+"""The formats that give segments (all but ``gene-table``)."""
+
+SegMeanScale = Literal["log2", "log10"]
+"""The logarithm base of a SEG file's ``seg.mean`` (configuration ``seg_mean_scale``)."""
+
+GISTIC_CALLS: dict[int, CnvCall] = {
+    -2: "homozygous_deletion",
+    -1: "loss",
+    0: "neutral",
+    1: "gain",
+    2: "amplification",
+}
+"""cBioPortal/GISTIC discrete values and the call each one is read as."""
 
 BROAD_SEGMENT_BP = 10_000_000
 """Segments wider than this (bp) are described as broad (arm-level), others as focal."""
@@ -286,6 +317,8 @@ class Segment:
     total_cn: float | None
     probes: int | None
     line: int
+    caller_call: str | None = field(default=None, repr=False)
+    """The caller's own call for the segment (GATK ``CALL``), kept for the notes."""
 
     @property
     def width(self) -> int:
@@ -306,18 +339,23 @@ class Segment:
 
 
 def _table_lines(
-    path: str | Path, patient: str | None, *, header_only: bool = False
+    path: str | Path,
+    patient: str | None,
+    *,
+    header_only: bool = False,
+    comments: tuple[str, ...] = ("#",),
 ) -> list[tuple[int, list[str]]]:
-    """``(line_number, fields)`` of a tab-separated file, skipping blank and ``#`` lines.
+    """``(line_number, fields)`` of a tab-separated file, skipping blank and comment lines.
 
-    The first row is the header; with ``header_only`` only that row is read.
+    The first row is the header; with ``header_only`` only that row is read. Lines starting
+    with any of ``comments`` are skipped (GATK's SAM-style ``@`` header needs ``"@"``).
     """
     rows: list[tuple[int, list[str]]] = []
     try:
         with open_text(path, patient=patient) as fh:
             for number, raw in enumerate(fh, start=1):
                 text = raw.rstrip("\r\n")
-                if not text.strip() or text.startswith("#"):
+                if not text.strip() or text.startswith(comments):
                     continue
                 rows.append((number, text.split("\t")))
                 if header_only:

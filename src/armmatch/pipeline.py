@@ -246,7 +246,24 @@ def assign_patient(
         inputs=evidence.inputs,
         resources=resources,
         parameters=settings.to_dict(),
+        clinical=clinical_fields(patient, settings),
+        rules=rules,
     )
+
+
+def clinical_fields(patient: Patient, settings: Settings) -> dict[str, Any]:
+    """The sample sheet's clinical values, and the purity/ploidy actually used, for the report."""
+    return {
+        "age": patient.age,
+        "ecog": patient.ecog,
+        "prior_therapies": list(patient.prior_therapies) if patient.prior_therapies is not None else None,
+        "her2_ihc": patient.her2_ihc,
+        "her2_ish": patient.her2_ish,
+        "purity": patient.purity if patient.purity is not None else settings.default_purity,
+        "ploidy": patient.ploidy if patient.ploidy is not None else settings.default_ploidy,
+        "purity_source": "sample sheet" if patient.purity is not None else "config default",
+        "ploidy_source": "sample sheet" if patient.ploidy is not None else "config default",
+    }
 
 
 def load_evidence_files(paths: Sequence[str]) -> list[Evidence]:

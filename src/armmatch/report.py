@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import html
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict
 from typing import TYPE_CHECKING, Any
 
@@ -18,6 +18,7 @@ from armmatch.events import Assessment, Event
 if TYPE_CHECKING:
     from armmatch.assignment import Decision
     from armmatch.eligibility import Eligibility
+    from armmatch.rules import RuleSet
     from armmatch.samples import Patient
 
 SCHEMA_ID = "armmatch.assignment/1"
@@ -71,10 +72,19 @@ def assignment_record(
     inputs: Mapping[str, str],
     resources: Mapping[str, Any],
     parameters: Mapping[str, Any],
+    clinical: Mapping[str, Any] | None = None,
+    rules: RuleSet | None = None,
 ) -> dict[str, Any]:
     """The ``assignment.json`` content (see ``workflow/schemas/assignment.schema.json``)."""
     ids = event_ids(events)
     arm = decision.arm
+    fired = sorted({r for e in events for r in e.rule_ids})
+    rule_rows = [
+        {"rule_id": r.rule_id, "arm_id": r.arm_id, "rule_line": r.line, "gene": r.gene,
+         "category": r.category, "criterion": r.criterion_text(), "source": r.source, "note": r.note}
+        for r in (rules.rules if rules else ())
+        if r.rule_id in fired
+    ]  # fmt: skip
     return {
         "schema": SCHEMA_ID,
         "patient_id": patient.patient_id,
@@ -88,7 +98,9 @@ def assignment_record(
         "candidate_arm": decision.candidate.arm_id if decision.candidate else None,
         "provisional": list(decision.provisional),
         "override": decision.override,
+        "clinical": dict(clinical or {}),
         "eligibility": eligibility.to_dict(),
+        "rules_fired": rule_rows,
         "events": [{"event_id": i, **e.to_dict()} for i, e in zip(ids, events, strict=True)],
         "arms": [a.to_dict(ids) for a in decision.arms],
         "exclusions": [x.to_dict(ids) for x in decision.exclusions],
@@ -167,15 +179,27 @@ th{background:#f2f2f2}.decision{font-size:1.2rem;padding:.8rem 1rem;border-radiu
 border:2px solid #444}.s-targeted{background:#e6f4ea;border-color:#1e7b34}
 .s-immunotherapy{background:#e8f0fe;border-color:#1a56c4}.s-excluded{background:#fdecea;border-color:#b3261e}
 .s-ineligible{background:#f3e8fd;border-color:#6b2fa3}.s-incomplete{background:#fff4e5;border-color:#b26a00}
-.muted{color:#555}.mono{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:.82rem}
-.v-selected{font-weight:bold;color:#1e7b34}.warn{color:#8a4b00}
+.muted{color:#555}.mono{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:.82rem;word-break:break-all}
+tr.v-selected td{font-weight:bold;background:#e6f4ea}.warn{color:#8a4b00}
+figure{margin:.5rem 0}figcaption{font-size:.8rem;color:#555}
 @media print{body{margin:0;max-width:none}h2{page-break-after:avoid}tr{page-break-inside:avoid}}
 """
 
 
-def _table(headers: Sequence[str], rows: Iterable[Sequence[object]], *, cls: str = "") -> str:
+def _table(
+    headers: Sequence[str],
+    rows: Iterable[Sequence[object]],
+    *,
+    cls: str = "",
+    row_class: Callable[[Sequence[object]], str] | None = None,
+) -> str:
     head = "".join(f"<th>{esc(h)}</th>" for h in headers)
-    body = "".join("<tr>" + "".join(f"<td>{esc(c)}</td>" for c in row) + "</tr>" for row in rows)
+    body = "".join(
+        (f'<tr class="{esc(row_class(row))}">' if row_class else "<tr>")
+        + "".join(f"<td>{esc(c)}</td>" for c in row)
+        + "</tr>"
+        for row in rows
+    )
     return f'<table class="{esc(cls)}"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
 
 
@@ -200,51 +224,112 @@ def patient_html(record: Mapping[str, Any]) -> str:
         decision = f"{r['status'].upper()}: {r['arm']} — {r['drug']}, {r['dose']}"
     else:
         decision = f"{r['status'].upper()}: no arm assigned"
+    provisional = list(r["provisional"])
+    if r.get("candidate_arm"):
+        provisional.append(f"incomplete: candidate arm once complete is {r['candidate_arm']}")
+    if r["missing"] and r["status"] != "incomplete":
+        provisional.append(f"{len(r['missing'])} item(s) not assessed (see below)")
+    indeterminate = [e for e in r["events"] if e["status"] == "indeterminate"]
+    if indeterminate:
+        provisional.append(f"{len(indeterminate)} indeterminate event(s) for review")
     parts = [
-        f"<h1>armmatch assignment report: {esc(r['patient_id'])}</h1>",
-        f'<p class="muted">Tumour type {esc(r["tumour_type"])}; {esc(t1)}</p>',
+        '<header><p class="muted">armmatch assignment report · PLATFORM (NCT04423185) · '
+        f"rule set {esc(r['provenance']['rule_set']['version'])}</p>",
+        f"<h1>Patient {esc(r['patient_id'])}</h1>",
+        f"<p>Tumour type <strong>{esc(r['tumour_type'])}</strong> · {esc(t1)}</p></header>",
         f'<div class="decision s-{esc(r["status"])}" id="decision"><strong>{esc(decision)}</strong>'
         f"<br><span>{esc(r['status_reason'])}</span></div>",
     ]
-    if r.get("candidate_arm"):
-        parts.append(f'<p class="warn">Candidate arm once complete: {esc(r["candidate_arm"])}</p>')
-    if r["provisional"]:
-        parts.append('<p class="warn"><strong>Provisional:</strong></p><ul>'
-                     + "".join(f"<li>{esc(p)}</li>" for p in r["provisional"]) + "</ul>")  # fmt: skip
+    if provisional:
+        parts.append(
+            '<div class="warn" id="provisional"><strong>Provisional or needing review:</strong><ul>'
+            + "".join(f"<li>{esc(p)}</li>" for p in provisional)
+            + "</ul></div>"
+        )
     if r.get("override"):
         o = r["override"]
         parts.append(
             f'<p class="warn">Tumour-board override to {esc(o["arm"])}: {esc(o["reason"])} '
             f"(computed: {esc(o['computed_status'])}, {esc(o['computed_arm'] or 'no arm')})</p>"
         )
+    clinical = r.get("clinical") or {}
     parts.append("<h2>Eligibility (protocol Table 2)</h2>")
-    parts.append(_table(["criterion", "status", "detail", "source"],
-                        [(c["name"], c["status"], c["detail"], c["source"]) for c in elig["criteria"]]))  # fmt: skip
+    parts.append(
+        _table(
+            ["criterion", "status", "detail", "source"],
+            [(c["name"], c["status"], c["detail"], c["source"]) for c in elig["criteria"]],
+        )
+    )
+    if clinical:
+        prior = clinical.get("prior_therapies")
+        parts.append(
+            '<p class="muted">Clinical fields: age '
+            + esc(_or_dash(clinical.get("age")))
+            + " · ECOG "
+            + esc(_or_dash(clinical.get("ecog")))
+            + " · prior therapies "
+            + esc("not given" if prior is None else (", ".join(prior) or "none"))
+            + " · HER2 IHC "
+            + esc(_or_dash(clinical.get("her2_ihc")))
+            + " / ISH "
+            + esc(_or_dash(clinical.get("her2_ish")))
+            + "</p>"
+        )
     parts.append("<h2>Every arm</h2>")
-    parts.append(_table(["arm", "type", "drug / dose", "verdict", "reason"],
-                        [(a["arm_id"], a["arm_type"], f"{a['drug']} — {a['dose']}", a["verdict"], a["reason"])
-                         for a in r["arms"]]))  # fmt: skip
+    parts.append(
+        _table(
+            ["arm", "type", "drug / dose", "verdict", "reason"],
+            [
+                (
+                    a["arm_id"],
+                    a["arm_type"],
+                    f"{a['drug']} — {a['dose']}",
+                    a["verdict"],
+                    a["reason"],
+                )
+                for a in r["arms"]
+            ],
+            row_class=lambda row: "v-" + str(row[3]).replace(" ", "-"),
+        )
+    )
     parts.append("<h2>Molecular exclusions (Table 2 exclusion 1)</h2>")
-    parts.append(_table(["exclusion", "status", "evidence"],
-                        [(x["arm_id"], x["verdict"], x["reason"]) for x in r["exclusions"]]))  # fmt: skip
+    parts.append(
+        _table(
+            ["exclusion", "status", "evidence"],
+            [(x["arm_id"], x["verdict"], x["reason"]) for x in r["exclusions"]],
+        )
+    )
+    rule_lines = {x["rule_id"]: x["rule_line"] for x in r.get("rules_fired", [])}
     actionable = [e for e in r["events"] if e["actionable"]]
-    others = [e for e in r["events"] if not e["actionable"]]
-    ev_headers = ["id", "gene", "alteration", "HGVS p. / c.", "transcript / exon", "VAF / depth / CN",
-                  "status", "rules", "source"]  # fmt: skip
+    others = [e for e in r["events"] if not e["actionable"] and not _is_neutral_cnv(e)]
+    ev_headers = ["id", "gene", "alteration", "HGVS p. / c.", "transcript · exon",
+                  "VAF / depth · copy number · partners", "status", "rule (table line)", "source record"]  # fmt: skip
     parts.append("<h2>Actionable events</h2>")
     parts.append(
-        _table(ev_headers, [_event_cells(e) for e in actionable]) if actionable else "<p>None.</p>"
+        _table(ev_headers, [_event_cells(e, clinical, rule_lines) for e in actionable])
+        if actionable
+        else "<p>None.</p>"
     )
     parts.append(
-        "<h2>Other events in target genes (not actionable, filtered or indeterminate)</h2>"
+        '<h2>Other events in target genes</h2><p class="muted">Not actionable, filtered (with the '
+        "reason) or indeterminate. Copy-number-neutral genes are in the view below.</p>"
     )
     parts.append(
-        _table(ev_headers, [_event_cells(e) for e in others]) if others else "<p>None.</p>"
+        _table(ev_headers, [_event_cells(e, clinical, rule_lines) for e in others])
+        if others
+        else "<p>None.</p>"
     )
+    views = [v for v in (_cn_view(r), _vaf_view(r)) if v]
+    if views:
+        parts.append("<h2>At a glance</h2>" + "".join(views))
     parts.append("<h2>Not assessed</h2>")
     if r["missing"]:
-        parts.append(_table(["item", "needed for", "reason"],
-                            [(m["item"], m["for"], m["reason"]) for m in r["missing"]]))  # fmt: skip
+        parts.append(
+            _table(
+                ["item", "needed for", "reason"],
+                [(m["item"], m["for"], m["reason"]) for m in r["missing"]],
+            )
+        )
     else:
         parts.append("<p>Every listed alteration and clinical field was assessed.</p>")
     prov = r["provenance"]
@@ -252,37 +337,148 @@ def patient_html(record: Mapping[str, Any]) -> str:
     prow = [
         ("armmatch version", prov["armmatch_version"]),
         ("genome build", prov["genome_build"]),
-        ("rule set", f"{prov['rule_set']['path']} version {prov['rule_set']['version']} "
-                     f"sha256 {prov['rule_set']['sha256']}"),
-    ]  # fmt: skip
-    prow += [(f"resource {k}", f"{v['path']} sha256 {v['sha256']}") for k, v in sorted(prov["resources"].items())
-             if k != "rule_table"]  # fmt: skip
+        (
+            "rule set",
+            f"{prov['rule_set']['path']} version {prov['rule_set']['version']} "
+            f"sha256 {prov['rule_set']['sha256']}",
+        ),
+    ]
+    prow += [
+        (f"resource {k}", f"{v['path']} sha256 {v['sha256']}")
+        for k, v in sorted(prov["resources"].items())
+        if k != "rule_table"
+    ]
     prow += [(f"input {i['path']}", f"sha256 {i['sha256']}") for i in prov["inputs"]]
     prow.append(("parameters", json.dumps(prov["parameters"], sort_keys=True)))
     parts.append(_table(["item", "value"], prow, cls="mono"))
     return _page(f"armmatch report {r['patient_id']}", "\n".join(parts))
 
 
-def _event_cells(e: Mapping[str, Any]) -> list[object]:
+def _or_dash(value: object) -> str:
+    return "not given" if value is None else str(value)
+
+
+def _is_neutral_cnv(e: Mapping[str, Any]) -> bool:
+    return e["category"] == "cnv" and e["status"] == "called" and e.get("cnv_call") == "neutral"
+
+
+def _event_cells(
+    e: Mapping[str, Any], clinical: Mapping[str, Any], rule_lines: Mapping[str, int]
+) -> list[object]:
     if e["category"] == "cnv":
         measure = f"CN {e['copy_number']:.2f}" if e.get("copy_number") is not None else ""
         if e.get("log2") is not None:
-            measure += f" (log2 {e['log2']:.2f})"
+            measure += (
+                f" (log2 {e['log2']:.2f}; purity {clinical.get('purity')}, "
+                f"ploidy {clinical.get('ploidy')})"
+            )
     elif e["category"] == "mutation":
         vaf = f"{e['vaf']:.3f}" if e.get("vaf") is not None else "n/a"
-        measure = f"VAF {vaf} / depth {e.get('depth') if e.get('depth') is not None else 'n/a'}"
+        depth = e.get("depth") if e.get("depth") is not None else "n/a"
+        measure = f"VAF {vaf} / depth {depth}"
     elif e["category"] == "fusion":
-        measure = (
-            f"{e.get('gene5') or '?'}→{e.get('gene3') or '?'}, frame {e.get('frame') or 'unknown'}"
-        )
+        measure = f"{e.get('gene5') or '?'} → {e.get('gene3') or '?'}, frame {e.get('frame') or 'unknown'}"
+        if e.get("breakpoint5") or e.get("breakpoint3"):
+            measure += f" ({e.get('breakpoint5') or '?'} / {e.get('breakpoint3') or '?'})"
     else:
         measure = e.get("value") or ""
     status = e["status"] + (f": {e['status_reason']}" if e.get("status_reason") else "")
     hgvs = " / ".join(x for x in (e.get("hgvsp"), e.get("hgvsc")) if x)
-    tx = " exon ".join(str(x) for x in (e.get("transcript"), e.get("exon")) if x is not None)
+    tx = " · exon ".join(str(x) for x in (e.get("transcript"), e.get("exon")) if x is not None)
+    rules = ", ".join(
+        f"{rid} (line {rule_lines[rid]})" if rid in rule_lines else rid for rid in e["rule_ids"]
+    )
     src = f"{e['source']['path']}:{e['source']['line']} ({e['source']['record']})"
-    return [e["event_id"], e["gene"], e["alteration"], hgvs, tx, measure, status,
-            ", ".join(e["rule_ids"]), src]  # fmt: skip
+    return [e["event_id"], e["gene"], e["alteration"], hgvs, tx, measure, status, rules, src]
+
+
+_CALL_COLOUR = {
+    "amplification": "#1e7b34", "indeterminate_gain": "#d08b00", "gain": "#7fb88c",
+    "neutral": "#9e9e9e", "loss": "#8fb3de", "indeterminate_loss": "#d08b00",
+    "homozygous_deletion": "#1a56c4",
+}  # fmt: skip
+
+
+def _cn_view(r: Mapping[str, Any]) -> str:
+    """Inline SVG: tumour copy number of each target gene, with the call bands' edges."""
+    cnv = [e for e in r["events"] if e["category"] == "cnv" and e.get("copy_number") is not None]
+    if not cnv:
+        return ""
+    thresholds = r["provenance"]["parameters"].get("copy_number", {}).get("thresholds", {})
+    top = max(12.0, min(40.0, max(float(e["copy_number"]) for e in cnv) * 1.1))
+    width, left, row_h = 640, 90, 22
+    height = 30 + row_h * len(cnv)
+
+    def x(cn: float) -> float:
+        return left + (width - left - 20) * min(cn, top) / top
+
+    out = [
+        f'<figure><svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+        f'role="img" aria-label="copy number per target gene">'
+    ]
+    for name in ("homozygous_deletion", "amplification"):
+        if name in thresholds:
+            xx = x(float(thresholds[name]))
+            out.append(
+                f'<line x1="{xx:.1f}" x2="{xx:.1f}" y1="18" y2="{height - 4}" stroke="#b3261e" '
+                f'stroke-dasharray="4 3"/><text x="{xx + 3:.1f}" y="14" font-size="10">'
+                f"{esc(name.replace('_', ' '))} {esc(thresholds[name])}</text>"
+            )
+    for i, e in enumerate(cnv):
+        y = 24 + i * row_h
+        cn = float(e["copy_number"])
+        colour = _CALL_COLOUR.get(str(e.get("cnv_call")), "#666")
+        out.append(
+            f'<text x="4" y="{y + 12}" font-size="11">{esc(e["gene"])}</text>'
+            f'<rect x="{left}" y="{y + 2}" width="{max(1.0, x(cn) - left):.1f}" height="{row_h - 8}" '
+            f'fill="{colour}"><title>{esc(e["gene"])}: CN {cn:.2f} ({esc(e.get("cnv_call"))})</title></rect>'
+            f'<text x="{x(cn) + 4:.1f}" y="{y + 12}" font-size="10">{cn:.1f} {esc(e.get("cnv_call"))}</text>'
+        )
+    out.append(
+        "</svg><figcaption>Tumour copy number per target gene (purity/ploidy-adjusted; "
+        f"scale capped at {top:.0f}).</figcaption></figure>"
+    )
+    return "".join(out)
+
+
+def _vaf_view(r: Mapping[str, Any]) -> str:
+    """Inline SVG: VAF of each small variant in target genes; hollow marks are filtered."""
+    muts = [e for e in r["events"] if e["category"] == "mutation" and e.get("vaf") is not None]
+    if not muts:
+        return ""
+    min_vaf = r["provenance"]["parameters"].get("small_variants", {}).get("min_vaf")
+    width, left, row_h = 640, 160, 20
+    height = 30 + row_h * len(muts)
+
+    def x(v: float) -> float:
+        return left + (width - left - 20) * v
+
+    out = [
+        f'<figure><svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+        f'role="img" aria-label="variant allele fraction per variant">'
+    ]
+    for v in (0.0, 0.25, 0.5, 0.75, 1.0):
+        out.append(f'<text x="{x(v) - 8:.1f}" y="12" font-size="10">{v:.2f}</text>')
+    if min_vaf is not None:
+        out.append(
+            f'<line x1="{x(float(min_vaf)):.1f}" x2="{x(float(min_vaf)):.1f}" y1="16" y2="{height}" '
+            f'stroke="#b3261e" stroke-dasharray="4 3"><title>min_vaf {esc(min_vaf)}</title></line>'
+        )
+    for i, e in enumerate(muts):
+        y = 26 + i * row_h
+        filled = e["status"] == "called"
+        out.append(
+            f'<text x="4" y="{y + 4}" font-size="11">{esc(e["gene"])} {esc(e["alteration"])}</text>'
+            f'<circle cx="{x(float(e["vaf"])):.1f}" cy="{y}" r="5" '
+            f'fill="{"#1a56c4" if filled else "white"}" stroke="#1a56c4">'
+            f"<title>{esc(e['gene'])} {esc(e['alteration'])}: VAF {float(e['vaf']):.3f} "
+            f"({esc(e['status'])})</title></circle>"
+        )
+    out.append(
+        "</svg><figcaption>Variant allele fraction; hollow marks were filtered; the dashed "
+        "line is min_vaf.</figcaption></figure>"
+    )
+    return "".join(out)
 
 
 def summary_html(records: Sequence[Mapping[str, Any]]) -> str:
