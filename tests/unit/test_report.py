@@ -1,0 +1,87 @@
+"""Reports rendered from real pipeline records of the example batch: content and escaping."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from typing import Any
+
+import pytest
+
+from armmatch.config import load_config_file, settings_from_config
+from armmatch.pipeline import (
+    assign_patient,
+    detect_copy_number,
+    detect_fusions,
+    detect_small_variants,
+    rule_set,
+)
+from armmatch.report import assignments_tsv, events_tsv, patient_html, summary_html
+from armmatch.samples import Patient, read_sample_sheet
+from tests.conftest import REPO
+
+HOSTILE = '<script>alert("x")</script>\t&"quoted"\nnext line'
+
+
+def _record(patient: Patient) -> dict[str, Any]:
+    settings = settings_from_config(load_config_file(REPO / "config" / "config.yaml"))
+    rules = rule_set()
+    build = patient.genome_build or "GRCh38"
+    evidence = [
+        detect_small_variants(patient, build=build, rules=rules, settings=settings),
+        detect_copy_number(patient, build=build, rules=rules, settings=settings),
+        detect_fusions(patient, rules=rules, settings=settings),
+    ]
+    return assign_patient(
+        patient, evidence, rules=rules, settings=settings, build=build, sheet="samples.tsv"
+    )
+
+
+@pytest.fixture(scope="module")
+def patients(request: pytest.FixtureRequest) -> dict[str, Patient]:
+    import os
+
+    here = os.getcwd()
+    os.chdir(REPO)
+    try:
+        return {p.patient_id: p for p in read_sample_sheet("config/samples.tsv")}
+    finally:
+        os.chdir(here)
+
+
+def test_report_shows_decision_evidence_and_provenance(
+    patients: dict[str, Patient], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(REPO)
+    record = _record(patients["PLT-011"])
+    html = patient_html(record)
+    assert (
+        'id="decision"' in html and "TARGETED: almonertinib-EGFR — almonertinib, 110 mg qd" in html
+    )
+    assert "EGFR-ex19del (line" in html  # the rule row that fired, with its table line
+    assert "palbociclib-CDK4" in html and "lower priority" in html
+    assert record["provenance"]["rule_set"]["sha256"] in html
+    assert "<svg" in html and "copy number per target gene" in html
+    assert "http://" not in html.replace("http://www.w3.org/2000/svg", "")  # no external assets
+    assert record["clinical"]["purity"] == 0.8
+
+
+def test_hostile_free_text_is_escaped_everywhere(
+    patients: dict[str, Patient], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(REPO)
+    p = dataclasses.replace(
+        patients["PLT-008"],
+        tumour_type="C49|" + HOSTILE.replace("\n", " ").replace("\t", " "),
+        prior_therapies=(HOSTILE,),
+        arm_override="sintilimab-PD1",
+        override_reason=HOSTILE,
+    )
+    record = _record(p)
+    for html in (patient_html(record), summary_html([record])):
+        assert "<script>" not in html
+        assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in html
+    for tsv in (assignments_tsv([record]), events_tsv(record)):
+        for line in tsv.splitlines():
+            assert len(line.split("\t")) == len(tsv.splitlines()[0].split("\t"))
+    assert json.loads(json.dumps(record))["override"]["reason"] == HOSTILE
