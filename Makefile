@@ -8,7 +8,7 @@ CORES ?= 8
 STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 
-.PHONY: run test lint dryrun report install clean constraints
+.PHONY: run test lint dryrun report install clean constraints chromium screenshots
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "make: $(PYTHON) not found (set PYTHON=...)"; exit 1; }
@@ -34,8 +34,19 @@ dryrun: $(STAMP)
 report: run
 	$(BIN)/snakemake --report results/report.html
 
-test: $(TEST_STAMP)
+# Debian's chromium for the browser tests (the test tools never download a browser themselves).
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "installing Debian's chromium for the browser tests"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
+
+test: $(TEST_STAMP) chromium
 	$(BIN)/python -m pytest
+
+# Screenshots of a patient report and the batch summary (docs/screenshots/), from the example batch.
+screenshots: run chromium
+	$(BIN)/python scripts/screenshots.py results docs/screenshots
 
 lint: $(TEST_STAMP)
 	$(BIN)/ruff check src tests scripts

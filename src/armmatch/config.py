@@ -76,6 +76,8 @@ class Settings:
     min_age: int
     max_ecog: int
     require_exclusions_assessed: bool
+    seg_mean_scale: str = "log2"
+    genome_build: str = "GRCh38"
 
     def thresholds_for(self, gene: str) -> dict[str, float]:
         """The copy-number thresholds of ``gene`` (gene overrides on top of the defaults)."""
@@ -94,6 +96,7 @@ class Settings:
                 "gene_thresholds": {g: dict(v) for g, v in sorted(self.gene_thresholds.items())},
                 "default_purity": self.default_purity,
                 "default_ploidy": self.default_ploidy,
+                "seg_mean_scale": self.seg_mean_scale,
             },
             "fusions": {"require_in_frame": self.require_in_frame},
             "clinical": {"min_age": self.min_age, "max_ecog": self.max_ecog},
@@ -120,4 +123,6 @@ def settings_from_config(config: Mapping[str, Any]) -> Settings:
         min_age=int(c["clinical"]["min_age"]),
         max_ecog=int(c["clinical"]["max_ecog"]),
         require_exclusions_assessed=bool(c["assignment"]["require_exclusions_assessed"]),
+        seg_mean_scale=str(cn["seg_mean_scale"]),
+        genome_build=str(c["genome_build"]),
     )

@@ -685,8 +685,412 @@ def _segment_total(
     return None if total is None else max(total, 0.0)
 
 
+# --------------------------------------------------------------------------------------------
+# Multi-sample inputs: SEG, GATK, gene-level tables
+# --------------------------------------------------------------------------------------------
+
+
+def select_sample(
+    available: Sequence[str],
+    wanted: str | None,
+    patient: str | None,
+    path: str | Path,
+    line: int | None = None,
+) -> str:
+    """The sample of a multi-sample SEG file or gene table to read for one patient.
+
+    ``wanted`` (the sample sheet's ``cnv_sample``) must be one of ``available``. Without it
+    the patient id is used when the file has it, else the only sample of a one-sample file.
+
+    Raises
+    ------
+    InputError
+        When the sample is not in the file; the message lists the available sample ids.
+
+    Examples
+    --------
+    >>> select_sample(["P1", "P2"], None, "P2", "x.seg")
+    'P2'
+    >>> select_sample(["T-01"], None, "P1", "x.seg")
+    'T-01'
+    """
+    ids = list(dict.fromkeys(available))
+    if wanted is not None:
+        if wanted in ids:
+            return wanted
+        problem = f"cnv_sample {wanted!r} is not a sample of this file"
+    elif patient is not None and patient in ids:
+        return patient
+    elif len(ids) == 1:
+        return ids[0]
+    else:
+        problem = (
+            f"the file has several samples and none is the patient id {patient!r}; "
+            "name the sample in the sample sheet's cnv_sample column"
+        )
+    shown = ", ".join(ids[:50]) + (f", ... ({len(ids)} in all)" if len(ids) > 50 else "")
+    raise InputError(
+        f"{problem}; samples in the file: {shown or 'none'}", path=path, line=line, patient=patient
+    )
+
+
+_SEG_COLUMNS: dict[str, tuple[str, ...]] = {
+    "sample": ("id", "sample", "sample_id", "id_sample"),
+    "chrom": ("chrom", "chromosome", "chr"),
+    "start": ("loc.start", "start"),
+    "end": ("loc.end", "end"),
+    "probes": ("num.mark", "num_probes", "num.probes"),
+    "mean": ("seg.mean", "segment_mean"),
+}
+
+_LOG10_TO_LOG2 = 1.0 / math.log10(2.0)
+
+
+def seg_mean_to_log2(value: float, scale: SegMeanScale) -> float:
+    """A SEG ``seg.mean`` as a log2 ratio (``log10`` values are divided by ``log10(2)``).
+
+    Examples
+    --------
+    >>> seg_mean_to_log2(1.0, "log2")
+    1.0
+    >>> round(seg_mean_to_log2(math.log10(4.0), "log10"), 9)
+    2.0
+    """
+    if scale == "log2":
+        return value
+    if scale == "log10":
+        return value * _LOG10_TO_LOG2
+    raise ValueError(f"seg_mean_scale must be log2 or log10, got {scale!r}")
+
+
+def _one_based_interval(
+    fields: Sequence[str], cols: Mapping[str, int], path: str | Path, line: int, patient: str | None
+) -> tuple[int, int]:
+    """``(start0, end)`` from 1-based inclusive ``start``/``end`` columns."""
+    start1 = _parse_int(fields[cols["start"]], "start", path, line, patient)
+    end = _parse_int(fields[cols["end"]], "end", path, line, patient)
+    if start1 < 1:
+        raise InputError(
+            f"start {start1} < 1 (coordinates are 1-based)", path=path, line=line, patient=patient
+        )
+    if end < start1:
+        raise InputError(f"end ({end}) < start ({start1})", path=path, line=line, patient=patient)
+    return start1 - 1, end
+
+
+def read_seg(
+    path: str | Path,
+    *,
+    patient: str | None = None,
+    sample: str | None = None,
+    scale: SegMeanScale = "log2",
+) -> list[Segment]:
+    """Read one sample of an IGV/DNAcopy SEG file.
+
+    Columns (case-insensitive): sample (``ID``), ``chrom``, ``loc.start``, ``loc.end``,
+    ``num.mark`` (optional) and ``seg.mean``. ``loc.start`` is 1-based and ``loc.end``
+    inclusive, so ``start0 = loc.start - 1``. ``seg.mean`` is read in ``scale`` and stored as a
+    log2 ratio. The sample is chosen by :func:`select_sample` (``sample`` = ``cnv_sample``).
+
+    Raises
+    ------
+    InputError
+        Missing columns, a sample not in the file (listing the ones that are), wrong field
+        counts, bad coordinates or a non-numeric ``seg.mean``; with file and 1-based line.
+
+    Examples
+    --------
+    >>> import tempfile, os
+    >>> d = tempfile.mkdtemp(); p = os.path.join(d, "x.seg")
+    >>> _ = open(p, "w").write("ID\\tchrom\\tloc.start\\tloc.end\\tnum.mark\\tseg.mean\\n"
+    ...                        "P1\\t7\\t101\\t200\\t5\\t2.0\\nP2\\t7\\t101\\t200\\t5\\t0.1\\n")
+    >>> read_seg(p, patient="P1")[0]
+    Segment(chrom='7', start0=100, end=200, log2=2.0, total_cn=None, probes=5, line=2)
+    """
+    header_line, header, rows = _split_header(_table_lines(path, patient), path, patient)
+    cols = _header_index(header, _SEG_COLUMNS)
+    _require_columns(
+        cols, ("sample", "chrom", "start", "end", "mean"), header, path, header_line, patient
+    )
+    for line, fields in rows:
+        _check_fields(fields, len(header), path, line, patient)
+    chosen = select_sample(
+        [f[cols["sample"]].strip() for _, f in rows], sample, patient, path, header_line
+    )
+    segments: list[Segment] = []
+    for line, fields in rows:
+        if fields[cols["sample"]].strip() != chosen:
+            continue
+        start0, end = _one_based_interval(fields, cols, path, line, patient)
+        mean = _parse_float(fields[cols["mean"]], "seg.mean", path, line, patient)
+        if mean is None:
+            raise InputError("seg.mean is empty", path=path, line=line, patient=patient)
+        probes = (
+            _parse_int(fields[cols["probes"]], "num.mark", path, line, patient)
+            if "probes" in cols and fields[cols["probes"]].strip() not in ("", "NA")
+            else None
+        )
+        chrom = _parse_chrom(fields[cols["chrom"]], path, line, patient)
+        log2 = seg_mean_to_log2(mean, scale)
+        segments.append(Segment(chrom, start0, end, log2, None, probes, line))
+    return segments
+
+
+_GATK_COLUMNS: dict[str, tuple[str, ...]] = {
+    "chrom": ("contig",),
+    "start": ("start",),
+    "end": ("end",),
+    "probes": ("num_points_copy_ratio",),
+    "log2": ("mean_log2_copy_ratio", "log2_copy_ratio_posterior_50"),
+    "call": ("call",),
+}
+
+
+def read_gatk_seg(path: str | Path, *, patient: str | None = None) -> list[Segment]:
+    """Read a GATK ``ModelSegments``/``CallCopyRatioSegments`` ``.seg`` file.
+
+    ``@`` lines (the SAM-style header) are skipped. Columns: ``CONTIG START END``,
+    ``NUM_POINTS_COPY_RATIO`` (probes), ``MEAN_LOG2_COPY_RATIO`` (or the posterior median
+    ``LOG2_COPY_RATIO_POSTERIOR_50`` of ``modelFinal.seg``) and an optional ``CALL``.
+    Coordinates are 1-based inclusive. A segment with 0 copy-ratio points has no measurement
+    and is ignored by the gene summary.
+
+    Raises
+    ------
+    InputError
+        Missing columns, wrong field counts, bad coordinates or a non-numeric log2 ratio.
+
+    Examples
+    --------
+    >>> import tempfile, os
+    >>> d = tempfile.mkdtemp(); p = os.path.join(d, "x.seg")
+    >>> _ = open(p, "w").write("@HD\\tVN:1.6\\nCONTIG\\tSTART\\tEND\\tNUM_POINTS_COPY_RATIO\\t"
+    ...                        "MEAN_LOG2_COPY_RATIO\\tCALL\\nchr12\\t11\\t20\\t3\\t2.5\\t+\\n")
+    >>> s = read_gatk_seg(p)[0]
+    >>> s.start0, s.end, s.log2, s.probes, s.caller_call
+    (10, 20, 2.5, 3, '+')
+    """
+    rows = _table_lines(path, patient, comments=("#", "@"))
+    header_line, header, body = _split_header(rows, path, patient)
+    cols = _header_index(header, _GATK_COLUMNS)
+    _require_columns(cols, ("chrom", "start", "end", "log2"), header, path, header_line, patient)
+    segments: list[Segment] = []
+    for line, fields in body:
+        _check_fields(fields, len(header), path, line, patient)
+        start0, end = _one_based_interval(fields, cols, path, line, patient)
+        log2 = _parse_float(fields[cols["log2"]], "log2 copy ratio", path, line, patient)
+        if log2 is None:
+            raise InputError("log2 copy ratio is empty", path=path, line=line, patient=patient)
+        probes = (
+            _parse_int(fields[cols["probes"]], "NUM_POINTS_COPY_RATIO", path, line, patient)
+            if "probes" in cols
+            else None
+        )
+        call = fields[cols["call"]].strip() or None if "call" in cols else None
+        chrom = _parse_chrom(fields[cols["chrom"]], path, line, patient)
+        segments.append(Segment(chrom, start0, end, log2, None, probes, line, call))
+    return segments
+
+
+@dataclass(frozen=True)
+class GeneLevelValue:
+    """One gene's value in a gene-level table: the GISTIC-style call and where it was read."""
+
+    gene: str
+    value: int
+    line: int
+    sample: str
+
+    @property
+    def call(self) -> CnvCall:
+        """The call the value stands for (:data:`GISTIC_CALLS`)."""
+        return GISTIC_CALLS[self.value]
+
+
+_LONG_COLUMNS: dict[str, tuple[str, ...]] = {
+    "sample": ("sample", "sample_id", "tumor_sample_barcode"),
+    "gene": ("gene", "hugo_symbol", "symbol"),
+    "value": ("value", "gistic", "call", "cna"),
+}
+
+
+def _gistic_value(text: str, path: str | Path, line: int, patient: str | None) -> int | None:
+    """A -2..2 integer, ``None`` for an empty/NA cell."""
+    cell = text.strip()
+    if cell in ("", "NA", "NaN", "nan", "."):
+        return None
+    try:
+        number = float(cell)
+    except ValueError:
+        number = math.nan
+    if not number.is_integer() or int(number) not in GISTIC_CALLS:
+        raise InputError(
+            f"gene-level value {text!r} is not a GISTIC call (-2, -1, 0, 1 or 2)",
+            path=path,
+            line=line,
+            patient=patient,
+        )
+    return int(number)
+
+
+def _gene_table_kind(header: Sequence[str]) -> str | None:
+    """``"matrix"`` (``Hugo_Symbol`` first), ``"long"`` (sample, gene, value) or None."""
+    first = header[0].strip().lower() if header else ""
+    long = {"sample", "gene", "value"} <= _header_index(header, _LONG_COLUMNS).keys()
+    if first == "hugo_symbol" and not long:
+        return "matrix"
+    if long and first != "hugo_symbol":
+        return "long"
+    return None
+
+
+def read_gene_table(
+    path: str | Path, *, patient: str | None = None, sample: str | None = None
+) -> dict[str, GeneLevelValue]:
+    """Read one sample of a gene-level copy-number table (GISTIC -2..2 calls).
+
+    Two layouts: a cBioPortal matrix (``Hugo_Symbol``, optional ``Entrez_Gene_Id``, then one
+    column per sample) and a long table (``sample``, ``gene``, ``value``). The sample is chosen
+    by :func:`select_sample`. Empty/NA values are left out (the gene is then not assessed).
+
+    Returns
+    -------
+    dict[str, GeneLevelValue]
+        By gene symbol.
+
+    Raises
+    ------
+    InputError
+        An unrecognised layout, a sample not in the file (listing those that are), a value
+        outside -2..2, a gene given twice for the sample, or wrong field counts.
+
+    Examples
+    --------
+    >>> import tempfile, os
+    >>> d = tempfile.mkdtemp(); p = os.path.join(d, "cna.txt")
+    >>> _ = open(p, "w").write("Hugo_Symbol\\tEntrez_Gene_Id\\tP1\\tP2\\n"
+    ...                        "MET\\t4233\\t2\\t0\\nCDKN2A\\t1029\\t-2\\t-1\\n")
+    >>> {g: v.call for g, v in read_gene_table(p, patient="P1").items()}
+    {'MET': 'amplification', 'CDKN2A': 'homozygous_deletion'}
+    """
+    header_line, header, rows = _split_header(_table_lines(path, patient), path, patient)
+    kind = _gene_table_kind(header)
+    if kind is None:
+        raise InputError(
+            "not a gene-level table: need Hugo_Symbol[, Entrez_Gene_Id] then sample columns, or "
+            f"columns sample, gene, value; header has: {', '.join(header)}",
+            path=path,
+            line=header_line,
+            patient=patient,
+        )
+    for line, fields in rows:
+        _check_fields(fields, len(header), path, line, patient)
+    out: dict[str, GeneLevelValue] = {}
+    if kind == "matrix":
+        first_sample = 2 if len(header) > 1 and header[1].strip().lower() == "entrez_gene_id" else 1
+        samples = [h.strip() for h in header[first_sample:]]
+        chosen = select_sample(samples, sample, patient, path, header_line)
+        column = first_sample + samples.index(chosen)
+        triples = [(line, f[0].strip(), f[column]) for line, f in rows]
+    else:
+        cols = _header_index(header, _LONG_COLUMNS)
+        chosen = select_sample(
+            [f[cols["sample"]].strip() for _, f in rows], sample, patient, path, header_line
+        )
+        triples = [
+            (line, f[cols["gene"]].strip(), f[cols["value"]])
+            for line, f in rows
+            if f[cols["sample"]].strip() == chosen
+        ]
+    for line, gene, text in triples:
+        value = _gistic_value(text, path, line, patient)
+        if not gene or value is None:
+            continue
+        if gene in out:
+            raise InputError(
+                f"gene {gene} is given twice for sample {chosen} (first at line {out[gene].line})",
+                path=path,
+                line=line,
+                patient=patient,
+            )
+        out[gene] = GeneLevelValue(gene, value, line, chosen)
+    return out
+
+
+GENE_TABLE_METHOD = (
+    "gene-level caller call (GISTIC -2..2: -2 homozygous deletion, -1 loss, 0 neutral, 1 gain, "
+    "2 amplification); purity formula and copy-number thresholds not applied"
+)
+
+
+def gene_level_evidence(
+    values: Mapping[str, GeneLevelValue], genes: Sequence[GeneSpanLike], *, source_path: str
+) -> Evidence:
+    """Events and assessments from gene-level calls (see :func:`read_gene_table`).
+
+    Every target gene with a value gets a ``called`` event with the caller's call; a gene the
+    table does not give is not assessed.
+
+    Examples
+    --------
+    >>> v = {"MET": GeneLevelValue("MET", 2, 3, "P1")}
+    >>> ev = gene_level_evidence(v, [GeneSpan("MET", "7", 0, 10), GeneSpan("CDK4", "12", 0, 9)],
+    ...                          source_path="cna.txt")
+    >>> ev.events[0].cnv_call, [a.assessed for a in ev.assessments]
+    ('amplification', [True, False])
+    """
+    evidence = Evidence()
+    for gene in genes:
+        found = values.get(gene.gene)
+        if found is None:
+            reason = f"{gene.gene} has no value in {source_path}"
+            evidence.assessments.append(Assessment(gene.gene, "cnv", False, reason))
+            continue
+        evidence.events.append(
+            Event(
+                gene=gene.gene,
+                category="cnv",
+                alteration=ALTERATION_WORDS[found.call],
+                source=SourceRecord(
+                    source_path, found.line, f"{gene.gene} {found.sample}={found.value}"
+                ),
+                chrom=normalise_chrom(gene.chrom),
+                cnv_call=found.call,
+                value=str(found.value),
+                notes=(f"sample {found.sample}: value {found.value}", GENE_TABLE_METHOD),
+            )
+        )
+        reason = f"gene-level call for {gene.gene} in {source_path}"
+        evidence.assessments.append(Assessment(gene.gene, "cnv", True, reason))
+    return evidence
+
+
+def _format_candidates(header: Sequence[str]) -> list[str]:
+    """Every format whose required columns the header has (in :data:`CNV_FORMATS` order)."""
+    names = {h.strip().lower() for h in header}
+    found: list[str] = []
+    if {"chromosome", "start", "end", "gene", "log2"} <= names:
+        found.append("cnvkit")
+    if {"sample", "chrom", "start", "end", "mean"} <= _header_index(
+        header, _SEG_COLUMNS
+    ).keys() and ({"loc.start", "loc.end"} <= names or "seg.mean" in names):
+        found.append("seg")
+    if {"chrom", "start", "end", "log2"} <= _header_index(header, _GATK_COLUMNS).keys():
+        found.append("gatk")
+    cols = _header_index(header, _SEGMENT_COLUMNS)
+    has_value = "total" in cols or "log2" in cols or ("major" in cols and "minor" in cols)
+    if {"chrom", "start", "end"} <= cols.keys() and has_value and "cnvkit" not in found:
+        # CNVkit's columns are a superset of a log2 segment table: CNVkit wins.
+        found.append("segments")
+    if _gene_table_kind(header) is not None or (
+        header and header[0].strip().lower() == "hugo_symbol"
+    ):
+        found.append("gene-table")
+    return found
+
+
 def detect_cnv_format(path: str | Path, *, patient: str | None = None) -> str:
-    """Tell the copy-number format from the header line.
+    """Tell the copy-number format from the header line (``@``/``#`` lines skipped).
 
     Parameters
     ----------
@@ -698,48 +1102,76 @@ def detect_cnv_format(path: str | Path, *, patient: str | None = None) -> str:
     Returns
     -------
     str
-        ``"cnvkit"`` when the header has ``chromosome start end gene log2`` (CNVkit .cns/.cnr);
-        ``"segments"`` when it has a chromosome, ``Start``, ``End`` and a copy-number or log2
-        column (PCGR, PURPLE-like).
+        ``"cnvkit"`` (``chromosome start end gene log2``); ``"seg"`` (a sample ``ID`` column,
+        ``chrom``, ``loc.start``, ``loc.end``, ``seg.mean``); ``"gatk"`` (``CONTIG START END``
+        and ``MEAN_LOG2_COPY_RATIO``); ``"segments"`` (a chromosome, ``Start``, ``End`` and a
+        copy-number or log2 column, as PCGR or PURPLE); ``"gene-table"`` (``Hugo_Symbol``
+        first, or ``sample gene value``).
 
     Raises
     ------
     InputError
-        When the header fits neither; the message lists the accepted formats.
+        When the header fits none of them, or more than one (ambiguous: name the format in
+        the sample sheet's ``cnv_format``); the message lists the accepted formats.
 
     Examples
     --------
     >>> import tempfile, os
     >>> d = tempfile.mkdtemp(); p = os.path.join(d, "x.tsv")
-    >>> _ = open(p, "w").write("Chromosome\\tStart\\tEnd\\tnMajor\\tnMinor\\n")
+    >>> _ = open(p, "w").write("Chromosome\tStart\tEnd\tnMajor\tnMinor\n")
     >>> detect_cnv_format(p)
     'segments'
     """
     header_line, header, _ = _split_header(
-        _table_lines(path, patient, header_only=True), path, patient
+        _table_lines(path, patient, header_only=True, comments=("#", "@")), path, patient
     )
-    names = {h.strip().lower() for h in header}
-    if {"chromosome", "start", "end", "gene", "log2"} <= names:
-        return "cnvkit"
-    cols = _header_index(header, _SEGMENT_COLUMNS)
-    has_value = "total" in cols or "log2" in cols or ("major" in cols and "minor" in cols)
-    if {"chrom", "start", "end"} <= cols.keys() and has_value:
-        return "segments"
+    found = _format_candidates(header)
+    if len(found) == 1:
+        return found[0]
+    accepted = (
+        "accepted: cnvkit (.cns/.cnr: chromosome, start, end, gene, log2[, cn, probes]), seg "
+        "(ID, chrom, loc.start, loc.end, num.mark, seg.mean), gatk (@ header; CONTIG, START, "
+        "END, NUM_POINTS_COPY_RATIO, MEAN_LOG2_COPY_RATIO[, CALL]), segments (Chromosome, "
+        "Start, End and nMajor+nMinor, a total copy-number column or Segment_Mean) or "
+        "gene-table (Hugo_Symbol[, Entrez_Gene_Id], one column per sample; or sample, gene, "
+        "value)"
+    )
+    problem = (
+        f"the header fits several copy-number formats ({', '.join(found)}): name the format in "
+        "the sample sheet's cnv_format column"
+        if found
+        else "cannot tell the copy-number format from the header"
+    )
     raise InputError(
-        "cannot tell the copy-number format from the header "
-        f"({' '.join(header) or 'empty file'}); accepted: cnvkit (.cns/.cnr: chromosome, start, "
-        "end, gene, log2[, cn, probes]) or segments (Chromosome, Start, End and nMajor+nMinor, "
-        "a total copy-number column or Segment_Mean)",
+        f"{problem} ({' '.join(header) or 'empty file'}); {accepted}",
         path=path,
         line=header_line,
         patient=patient,
     )
 
 
+def _check_format(fmt: str | None, path: str | Path, patient: str | None) -> str:
+    used = detect_cnv_format(path, patient=patient) if fmt in (None, "auto") else str(fmt)
+    if used not in CNV_FORMATS:
+        raise InputError(
+            f"unknown copy-number format {used!r}; accepted: {', '.join(CNV_FORMATS)} or auto",
+            path=path,
+            patient=patient,
+        )
+    return used
+
+
 def read_segments_file(
-    path: str | Path, fmt: str | None = None, *, patient: str | None = None
+    path: str | Path,
+    fmt: str | None = None,
+    *,
+    patient: str | None = None,
+    sample: str | None = None,
+    seg_mean_scale: SegMeanScale = "log2",
 ) -> tuple[str, list[Segment]]:
-    """Read a copy-number file in ``fmt`` (detected from the header when ``None``/``"auto"``).
+    """Read a segment file in ``fmt`` (detected from the header when ``None``/``"auto"``).
+
+    ``sample`` and ``seg_mean_scale`` apply to SEG files (see :func:`read_seg`).
 
     Returns
     -------
@@ -749,20 +1181,21 @@ def read_segments_file(
     Raises
     ------
     InputError
-        Unknown ``fmt`` (the message lists :data:`CNV_FORMATS`) or bad file content.
+        Unknown ``fmt`` (the message lists :data:`CNV_FORMATS`), a gene-level table (no
+        segments: use :func:`read_copy_number`) or bad file content.
     """
-    used = detect_cnv_format(path, patient=patient) if fmt in (None, "auto") else str(fmt)
-    readers: dict[str, Callable[..., list[Segment]]] = {
-        "cnvkit": read_cnvkit,
-        "segments": read_segments,
-    }
-    if used not in readers:
-        raise InputError(
-            f"unknown copy-number format {used!r}; accepted: {', '.join(CNV_FORMATS)} or auto",
-            path=path,
-            patient=patient,
-        )
-    return used, readers[used](path, patient=patient)
+    used = _check_format(fmt, path, patient)
+    if used == "cnvkit":
+        return used, read_cnvkit(path, patient=patient)
+    if used == "seg":
+        return used, read_seg(path, patient=patient, sample=sample, scale=seg_mean_scale)
+    if used == "gatk":
+        return used, read_gatk_seg(path, patient=patient)
+    if used == "segments":
+        return used, read_segments(path, patient=patient)
+    raise InputError(
+        f"format {used!r} gives gene-level calls, not segments", path=path, patient=patient
+    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -987,6 +1420,8 @@ def _notes(
     ]
     if seg.probes == 1:
         notes.append("deciding segment rests on a single probe/bin")
+    if seg.caller_call is not None:
+        notes.append(f"caller's call for the deciding segment: {seg.caller_call}")
     if d.call == "homozygous_deletion" and seg.width > BROAD_SEGMENT_BP:
         notes.append(
             f"homozygous deletion over a broad ({seg.width / 1e6:.1f} Mb) segment is unusual: "
@@ -1165,8 +1600,13 @@ def read_copy_number(
     log2_is_tumour_ratio: bool = True,
     min_coverage: float = DEFAULT_MIN_COVERAGE,
     min_gene_coverage: float = 0.0,
+    sample: str | None = None,
+    seg_mean_scale: SegMeanScale = "log2",
 ) -> Evidence:
     """Read a copy-number file and summarise the target genes (see :func:`gene_copy_number`).
+
+    A gene-level table (``gene-table``) gives the caller's calls directly
+    (:func:`gene_level_evidence`); purity, ploidy and thresholds are then not used.
 
     Parameters
     ----------
@@ -1177,7 +1617,12 @@ def read_copy_number(
     genes, purity, ploidy, thresholds_for, log2_is_tumour_ratio, min_coverage, min_gene_coverage
         As for :func:`gene_copy_number`.
     patient
-        For error messages.
+        The patient id: for error messages, and the sample read from a multi-sample SEG file
+        or gene table unless ``sample`` names another.
+    sample
+        The sample sheet's ``cnv_sample`` (see :func:`select_sample`).
+    seg_mean_scale
+        ``log2`` or ``log10``: the scale of a SEG file's ``seg.mean``.
 
     Returns
     -------
@@ -1196,7 +1641,15 @@ def read_copy_number(
         _check_purity_ploidy(purity, ploidy)
     except ValueError as exc:
         raise InputError(f"{exc} (for {path})", patient=patient) from None
-    used, segments = read_segments_file(path, fmt, patient=patient)
+    used = _check_format(fmt, path, patient)
+    if used == "gene-table":
+        values = read_gene_table(path, patient=patient, sample=sample)
+        evidence = gene_level_evidence(values, genes, source_path=str(path))
+        evidence.inputs[str(path)] = sha256_file(path)
+        return evidence
+    used, segments = read_segments_file(
+        path, used, patient=patient, sample=sample, seg_mean_scale=seg_mean_scale
+    )
     evidence = gene_copy_number(
         segments,
         genes,

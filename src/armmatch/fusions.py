@@ -19,25 +19,41 @@ Formats (detected from the header by :func:`detect_fusion_format`):
     The PCGR example ``fusions.tsv`` (``FusionGene`` written ``5'--3'``, e.g. ``EML4--ALK``;
     a partner may be missing: ``--ALK``, ``FGFR2--``), ``LeftBreakpoint``, ``RightBreakpoint``,
     ``SplitReads``. No frame is given.
+``star-fusion``
+    STAR-Fusion ``fusion_predictions(.abridged).tsv`` (``#FusionName ... LeftGene
+    LeftBreakpoint RightGene RightBreakpoint ... [PROT_FUSION_TYPE]``); ``LeftGene``
+    (``SYMBOL^ENSG...``) is the 5' partner.
+``bnd-vcf``
+    Breakend VCFs (Manta, DELLY, GRIDSS; FusionCatcher's VCF with INFO ``GENE5``/``GENE3``):
+    mates paired by ``MATEID`` or the ALT bracket notation, genes assigned from the bundled
+    transcript models, 5'/3' from the bracket orientation and gene strands
+    (:func:`read_bnd_vcf`).
 ``generic``
     A hand-made table with columns ``gene5``, ``gene3`` and optionally ``breakpoint5``,
     ``breakpoint3``, ``frame``, ``split_reads`` (no other columns).
 
 Breakpoints are kept as the caller's text (``chrom:pos`` 1-based, FusionCatcher adds
-``:strand``); they are provenance, not used for matching.
+``:strand``). When the bundled gene models are given (:func:`read_fusions`), each coordinate is
+checked against them: a breakpoint inside a bundled gene counts as that gene, and a caller's
+name that disagrees is said in the notes (:func:`assign_genes`); for ALK and ROS1 the exon of
+the 3' breakpoint decides whether the kinase domain is retained (:func:`kinase_check`, rules in
+``resources/kinase_domains.tsv``).
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Literal
 
+from armmatch.config import RESOURCE_DIR
 from armmatch.errors import InputError
 from armmatch.events import Event, EventStatus, Evidence, SourceRecord, assessed
+from armmatch.genome import normalise_chrom
 from armmatch.io import open_text, sha256_file
+from armmatch.transcripts import GeneModel, GeneModels
 
 Frame = Literal["in-frame", "out-of-frame", "unknown"]
 """``in-frame``: the caller predicts an in-frame coding junction; ``out-of-frame``: it predicts
@@ -47,7 +63,9 @@ prediction."""
 
 Role = Literal["3prime", "5prime", "any"]
 
-FUSION_FORMATS: tuple[str, ...] = ("arriba", "fusioncatcher", "pcgr", "generic")
+FUSION_FORMATS: tuple[str, ...] = (
+    "arriba", "star-fusion", "fusioncatcher", "bnd-vcf", "generic", "pcgr",
+)  # fmt: skip
 """Fusion formats :func:`read_fusion_file` accepts."""
 
 GENERIC_COLUMNS: tuple[str, ...] = (
@@ -58,6 +76,7 @@ _IN_FRAME = frozenset({"in-frame", "inframe", "in_frame", "in frame"})
 _OUT_OF_FRAME = frozenset(
     {"out-of-frame", "out_of_frame", "outofframe", "out of frame", "frameshift", "stop-codon"}
 )
+"""STAR-Fusion's ``PROT_FUSION_TYPE`` ``INFRAME``/``FRAMESHIFT`` match case-insensitively."""
 _UNKNOWN = frozenset({"", ".", "na", "n/a", "nan", "none", "unknown", "-", "---"})
 
 
@@ -83,6 +102,9 @@ class Fusion:
     near3: tuple[str, ...] = ()
     orientation_known: bool = True
     caller: str = ""
+    notes: tuple[str, ...] = ()
+    """Reader and gene-assignment remarks (e.g. a caller's name that disagrees with the
+    breakpoint coordinate), carried into the events' notes."""
 
     @property
     def name(self) -> str:
@@ -504,21 +526,574 @@ def read_generic_fusions(path: str | Path, *, patient: str | None = None) -> lis
     return out
 
 
+def _star_gene(text: str) -> str | None:
+    """``EML4^ENSG00000085999.11`` -> ``EML4``; empty/``.`` -> None."""
+    name = _partner(text.split("^", 1)[0])
+    return name
+
+
+def read_star_fusion(path: str | Path, *, patient: str | None = None) -> list[Fusion]:
+    """Read a STAR-Fusion ``star-fusion.fusion_predictions(.abridged).tsv``.
+
+    ``LeftGene`` is the 5' partner and ``RightGene`` the 3' partner, written
+    ``SYMBOL^ENSG...``; breakpoints are ``chr:pos:strand``. Split reads are
+    ``JunctionReadCount``; the frame is ``PROT_FUSION_TYPE`` (``INFRAME``, ``FRAMESHIFT``;
+    written only with ``--examine_coding_effect``, else the frame is unknown).
+
+    Raises
+    ------
+    InputError
+        Missing columns (``FusionName LeftGene LeftBreakpoint RightGene RightBreakpoint``),
+        wrong field counts or non-integer read counts.
+
+    Examples
+    --------
+    >>> import tempfile, os
+    >>> d = tempfile.mkdtemp(); p = os.path.join(d, "sf.tsv")
+    >>> head = ["#FusionName", "JunctionReadCount", "SpanningFragCount", "LeftGene",
+    ...         "LeftBreakpoint", "RightGene", "RightBreakpoint", "PROT_FUSION_TYPE"]
+    >>> _ = open(p, "w").write("\\t".join(head) + "\\nEML4--ALK\\t12\\t3\\tEML4^ENSG1\\t"
+    ...     "chr2:42522656:+\\tALK^ENSG2\\tchr2:29446394:-\\tINFRAME\\n")
+    >>> f = read_star_fusion(p)[0]
+    >>> f.name, f.frame, f.split_reads, f.breakpoint3
+    ('EML4-ALK', 'in-frame', 12, 'chr2:29446394:-')
+    """
+    table = _Table.read(path, patient)
+    table.require("FusionName", "LeftGene", "LeftBreakpoint", "RightGene", "RightBreakpoint")
+    out = []
+    for line, row in table.records():
+        effect = row.get("PROT_FUSION_TYPE")
+        out.append(
+            Fusion(
+                gene5=_star_gene(row["LeftGene"]),
+                gene3=_star_gene(row["RightGene"]),
+                breakpoint5=_partner(row["LeftBreakpoint"]),
+                breakpoint3=_partner(row["RightBreakpoint"]),
+                frame=normalise_frame(effect),
+                split_reads=table.count(
+                    row.get("JunctionReadCount", ""), "JunctionReadCount", line
+                ),
+                line=line,
+                caller_effect=effect,
+                caller="STAR-Fusion",
+            )
+        )
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# Breakend VCFs
+# --------------------------------------------------------------------------------------------
+
+Side = Literal["left", "right"]
+"""Which side of a breakend position is kept in the rearranged molecule: ``left`` = the bases
+at and before the position, ``right`` = the bases at and after it."""
+
+_BRACKET = re.compile(
+    r"^(?P<pre>[A-Za-z.*]*)(?P<b1>[\[\]])(?P<chrom>[^:\[\]]+):(?P<pos>\d+)(?P<b2>[\[\]])"
+    r"(?P<post>[A-Za-z.*]*)$"
+)
+
+
+@dataclass(frozen=True)
+class Breakend:
+    """One side of a junction: position (1-based) and the side of it that is kept."""
+
+    chrom: str
+    pos1: int
+    kept: Side
+
+    def text(self) -> str:
+        """``chrom:pos`` (as the other readers' breakpoints)."""
+        return f"{self.chrom}:{self.pos1}"
+
+
+def parse_bnd_alt(alt: str) -> tuple[Side, Breakend] | None:
+    """The local kept side and the mate breakend of a VCF breakend ALT (VCF 4.x section 5.4).
+
+    ``t[p[``: local left kept, joined to the part right of ``p``; ``t]p]``: local left, mate
+    left (reverse complemented); ``]p]t``: local right, mate left; ``[p[t``: local right, mate
+    right. Returns None for an ALT that is not in bracket notation.
+
+    Examples
+    --------
+    >>> parse_bnd_alt("N[4:1727977[")
+    ('left', Breakend(chrom='4', pos1=1727977, kept='right'))
+    >>> parse_bnd_alt("]11:94987872]T")
+    ('right', Breakend(chrom='11', pos1=94987872, kept='left'))
+    >>> parse_bnd_alt("<DEL>") is None
+    True
+    """
+    m = _BRACKET.match(alt.strip())
+    if m is None or m.group("b1") != m.group("b2") or bool(m.group("pre")) == bool(m.group("post")):
+        return None
+    local: Side = "left" if m.group("pre") else "right"
+    mate: Side = "right" if m.group("b1") == "[" else "left"
+    return local, Breakend(m.group("chrom"), int(m.group("pos")), mate)
+
+
+def transcript_role(strand: str, kept: Side) -> Literal["5prime", "3prime"]:
+    """Which part of a gene a kept side holds: its 5' part (``+`` and left, ``-`` and right).
+
+    Examples
+    --------
+    >>> transcript_role("+", "left"), transcript_role("-", "left")
+    ('5prime', '3prime')
+    """
+    return "5prime" if (strand == "+") == (kept == "left") else "3prime"
+
+
+@dataclass(frozen=True)
+class _VcfRecord:
+    line: int
+    chrom: str
+    pos1: int
+    ident: str
+    alt: str
+    info: dict[str, str]
+
+
+def _info(text: str) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for item in text.split(";"):
+        if item:
+            key, _, value = item.partition("=")
+            out[key] = value
+    return out
+
+
+def _vcf_records(path: str | Path, patient: str | None) -> list[_VcfRecord]:
+    records: list[_VcfRecord] = []
+    seen_header = False
+    try:
+        with open_text(path, patient=patient) as fh:
+            for number, raw in enumerate(fh, start=1):
+                text = raw.rstrip("\r\n")
+                if text.startswith("##") or not text.strip():
+                    continue
+                if text.startswith("#"):
+                    seen_header = True
+                    continue
+                fields = text.split("\t")
+                if not seen_header or len(fields) < 8:
+                    raise InputError(
+                        "not a VCF record (need the #CHROM header and 8 tab-separated fields)",
+                        path=path,
+                        line=number,
+                        patient=patient,
+                    )
+                if not fields[1].isdigit():
+                    raise InputError(
+                        f"POS {fields[1]!r} is not a positive integer",
+                        path=path,
+                        line=number,
+                        patient=patient,
+                    )
+                records.append(
+                    _VcfRecord(
+                        number, fields[0], int(fields[1]), fields[2], fields[4], _info(fields[7])
+                    )
+                )
+    except UnicodeDecodeError as exc:
+        raise InputError(
+            f"not a UTF-8 text file ({exc.reason})", path=path, patient=patient
+        ) from exc
+    if not seen_header:
+        raise InputError("no #CHROM header line: not a VCF", path=path, patient=patient)
+    return records
+
+
+@dataclass(frozen=True)
+class _Junction:
+    line: int
+    a: Breakend
+    b: Breakend
+    info: dict[str, str]
+    ids: tuple[str, str]
+
+
+def _junctions(
+    records: Sequence[_VcfRecord], path: str | Path, patient: str | None
+) -> list[_Junction]:
+    """Pair breakend records with their mates (by ``MATEID``, else the ALT's mate position)."""
+    by_id = {r.ident: r for r in records if r.ident not in ("", ".")}
+    done: set[int] = set()
+    out: list[_Junction] = []
+    for rec in records:
+        if rec.line in done:
+            continue
+        parsed = parse_bnd_alt(rec.alt.split(",")[0])
+        if parsed is None:
+            continue  # not a breakend (SNV, indel, symbolic <DEL>...): not a fusion record
+        local, mate = parsed
+        done.add(rec.line)
+        mate_rec = by_id.get(rec.info.get("MATEID", ""))
+        if mate_rec is None:
+            mate_rec = next(
+                (
+                    r
+                    for r in records
+                    if r.line not in done
+                    and r.chrom == mate.chrom
+                    and r.pos1 == mate.pos1
+                    and (p := parse_bnd_alt(r.alt.split(",")[0])) is not None
+                    and (p[1].chrom, p[1].pos1) == (rec.chrom, rec.pos1)
+                ),
+                None,
+            )
+        if mate_rec is not None:
+            done.add(mate_rec.line)
+        here = Breakend(rec.chrom, rec.pos1, local)
+        mate_id = mate_rec.ident if mate_rec is not None else rec.info.get("MATEID", "")
+        out.append(_Junction(rec.line, here, mate, rec.info, (rec.ident, mate_id)))
+    return out
+
+
+def _gene_at(
+    models: GeneModels, end: Breakend, targets: Sequence[str]
+) -> tuple[GeneModel | None, list[str]]:
+    """The bundled gene at a breakend (targets first) and every gene there."""
+    found = models.at(end.chrom, end.pos1)
+    names = [m.gene for m in found]
+    preferred = sorted(found, key=lambda m: (m.gene not in targets, m.tx_start0, m.gene))
+    return (preferred[0] if preferred else None), names
+
+
+def _junction_fusion(
+    j: _Junction, models: GeneModels, targets: Sequence[str], caller: str
+) -> Fusion | None:
+    """A fusion from one junction; None when no bundled gene lies at either breakend."""
+    notes: list[str] = []
+    if "GENE5" in j.info or "GENE3" in j.info:
+        # FusionCatcher: the caller names the 5'/3' genes, and INFO END (5 or 3) tells which
+        # breakend is which.
+        five, three = (j.b, j.a) if j.info.get("END") == "3" else (j.a, j.b)
+        effect = j.info.get("EFFECT")
+        sr = j.info.get("SR", "")
+        return Fusion(
+            gene5=_partner(j.info.get("GENE5", "")),
+            gene3=_partner(j.info.get("GENE3", "")),
+            breakpoint5=five.text(),
+            breakpoint3=three.text(),
+            frame=normalise_frame(effect),
+            split_reads=int(sr) if sr.isdigit() else None,
+            line=j.line,
+            caller_effect=effect,
+            caller=caller,
+            notes=(
+                f"breakend records {j.ids[0]} / {j.ids[1] or '?'}; genes from INFO GENE5/GENE3",
+            ),
+        )
+    model_a, names_a = _gene_at(models, j.a, targets)
+    model_b, names_b = _gene_at(models, j.b, targets)
+    if model_a is None and model_b is None:
+        return None
+    for end, names in ((j.a, names_a), (j.b, names_b)):
+        if len(names) > 1:
+            notes.append(f"breakend {end.text()} lies in several bundled genes: {', '.join(names)}")
+    roles = {
+        side: transcript_role(m.strand, end.kept)
+        for side, m, end in (("a", model_a, j.a), ("b", model_b, j.b))
+        if m is not None
+    }
+    orientation_known = True
+    if model_a is not None and model_b is not None and roles["a"] == roles["b"]:
+        orientation_known = False
+        notes.append(
+            f"the junction joins the {roles['a'][0]}' parts of {model_a.gene} and {model_b.gene} "
+            "(strands and bracket orientation give no 5'-3' fusion transcript): orientation unknown"
+        )
+    a_is_5 = roles.get("a", "3prime" if roles.get("b") == "5prime" else "5prime") == "5prime"
+    (g5, e5), (g3, e3) = (
+        ((model_a, j.a), (model_b, j.b)) if a_is_5 else ((model_b, j.b), (model_a, j.a))
+    )
+    for model, end, word in ((g5, e5, "5'"), (g3, e3, "3'")):
+        if model is None:
+            notes.append(
+                f"no bundled gene model at the {word} breakend {end.text()}: partner not named"
+            )
+    notes.append(
+        f"breakend records {j.ids[0]} / {j.ids[1] or '(mate from ALT)'}; 5'/3' from the bracket "
+        "orientation and the bundled gene strands"
+    )
+    sr = j.info.get("SR", "")
+    return Fusion(
+        gene5=g5.gene if g5 else None,
+        gene3=g3.gene if g3 else None,
+        breakpoint5=e5.text(),
+        breakpoint3=e3.text(),
+        frame="unknown",
+        split_reads=int(sr) if sr.isdigit() else None,
+        line=j.line,
+        caller_effect=None,
+        orientation_known=orientation_known,
+        caller=caller,
+        notes=tuple(notes),
+    )
+
+
+def read_bnd_vcf(
+    path: str | Path,
+    *,
+    models: GeneModels,
+    targets: Sequence[str] = (),
+    patient: str | None = None,
+) -> list[Fusion]:
+    """Read breakend (BND) records of a VCF (Manta, DELLY, GRIDSS, FusionCatcher) as fusions.
+
+    Records are paired with their mates by ``MATEID``, else by the mate position in the ALT
+    bracket notation (DELLY writes one record per junction); a junction gives one fusion,
+    reported at the first record's line. Genes come from the bundled transcript models of the
+    patient's build (``models``; ``targets`` win when several genes overlap a breakend), and
+    5'/3' from the kept side of each breakend (:func:`parse_bnd_alt`) with the gene's strand
+    (:func:`transcript_role`); when both genes would be 5' (or both 3') the orientation is
+    unknown. FusionCatcher's VCF names the genes itself (INFO ``GENE5``/``GENE3``, ``EFFECT``
+    for the frame, ``END`` 5 or 3 for the breakend): those are used. Junctions with no bundled
+    gene at either breakend, and non-BND records (SNVs, symbolic ``<DEL>``...), are skipped.
+
+    Raises
+    ------
+    InputError
+        A file without ``#CHROM`` header, a record with fewer than 8 fields or a bad POS.
+
+    Examples
+    --------
+    >>> from armmatch.transcripts import GeneModels
+    >>> import tempfile, os
+    >>> d = tempfile.mkdtemp(); p = os.path.join(d, "x.vcf")
+    >>> _ = open(p, "w").write("##fileformat=VCFv4.2\\n#CHROM\\tPOS\\tID\\tREF\\tALT\\tQUAL\\t"
+    ...                        "FILTER\\tINFO\\n1\\t10\\tb1\\tN\\tN[2:20[\\t.\\tPASS\\tSVTYPE=BND\\n")
+    >>> read_bnd_vcf(p, models=GeneModels("GRCh38", "none", {}))
+    []
+    """
+    records = _vcf_records(path, patient)
+    fc = any("GENE5" in r.info for r in records)
+    caller = "FusionCatcher (VCF)" if fc else "BND VCF"
+    out = []
+    for j in _junctions(records, path, patient):
+        fusion = _junction_fusion(j, models, targets, caller)
+        if fusion is not None:
+            out.append(fusion)
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# Breakpoint coordinates: gene assignment and kinase-domain retention
+# --------------------------------------------------------------------------------------------
+
+_POINT = re.compile(r"^(?P<chrom>[^:\s]+):(?P<pos>\d+)(?::[+\-.])?$")
+
+
+def parse_breakpoint(text: str | None) -> tuple[str, int] | None:
+    """``(chrom, pos1)`` from ``chr2:29446394``, ``2:29446394:-`` and the like; else None.
+
+    Examples
+    --------
+    >>> parse_breakpoint("chr2:29446394:-"), parse_breakpoint("2:42522694")
+    (('chr2', 29446394), ('2', 42522694))
+    >>> parse_breakpoint(None), parse_breakpoint("n/a")
+    (None, None)
+    """
+    if text is None:
+        return None
+    m = _POINT.match(text.strip())
+    return None if m is None else (m.group("chrom"), int(m.group("pos")))
+
+
+def _side_gene(
+    name: str | None, point: str | None, word: str, models: GeneModels, targets: Sequence[str]
+) -> tuple[str | None, str | None]:
+    """The gene of one side after checking the caller's name against the breakpoint."""
+    parsed = parse_breakpoint(point)
+    if parsed is None:
+        return name, None
+    chrom, pos1 = parsed
+    found = models.at(chrom, pos1)
+    names = [m.gene for m in found]
+    if name is not None and name in names:
+        others = [n for n in names if n != name]
+        note = f"{word} breakpoint {point} also lies in {', '.join(others)}" if others else None
+        return name, note
+    if names:
+        chosen = sorted(names, key=lambda g: (g not in targets, names.index(g)))[0]
+        return chosen, (
+            f"the caller names {name or 'no gene'} at the {word} breakpoint {point}, which lies "
+            f"in {', '.join(names)} (bundled {models.build} models): counted as {chosen}"
+        )
+    if name is not None and name in models:
+        return name, (
+            f"the caller names {name} at the {word} breakpoint {point}, which lies outside the "
+            f"bundled {models.build} {name} model: name kept; check the genome build"
+        )
+    return name, None
+
+
+def assign_genes(fusion: Fusion, models: GeneModels, targets: Sequence[str] = ()) -> Fusion:
+    """Check the caller's gene names against the breakpoint coordinates.
+
+    A breakpoint inside a bundled gene counts as that gene (target genes first when genes
+    overlap), whatever name the caller gave: e.g. a 3' breakpoint inside ROS1 counts as ROS1
+    even if the caller wrote GOPC. Every disagreement is written in the fusion's notes; a side
+    without a coordinate keeps the caller's name.
+
+    Examples
+    --------
+    >>> from armmatch.transcripts import GeneModels
+    >>> f = Fusion("CD74", "GOPC", None, None, "in-frame", 5, 2, None)
+    >>> assign_genes(f, GeneModels("GRCh38", "none", {})) == f
+    True
+    """
+    gene5, note5 = _side_gene(fusion.gene5, fusion.breakpoint5, "5'", models, targets)
+    gene3, note3 = _side_gene(fusion.gene3, fusion.breakpoint3, "3'", models, targets)
+    notes = tuple(n for n in (note5, note3) if n)
+    if not notes and (gene5, gene3) == (fusion.gene5, fusion.gene3):
+        return fusion
+    near5 = () if gene5 is not None and fusion.gene5 is None else fusion.near5
+    near3 = () if gene3 is not None and fusion.gene3 is None else fusion.near3
+    return replace(
+        fusion,
+        gene5=gene5,
+        gene3=gene3,
+        near5=near5,
+        near3=near3,
+        notes=fusion.notes + notes,
+    )
+
+
+@dataclass(frozen=True)
+class KinaseRule:
+    """A 3'-partner kinase-domain rule: the first retained exon must be <= ``max_first_exon``."""
+
+    gene: str
+    transcript: str
+    max_first_exon: int
+    source: str
+
+
+DEFAULT_KINASE_RULES = RESOURCE_DIR / "kinase_domains.tsv"
+"""The bundled rule table (``gene transcript max_first_exon source``)."""
+
+
+def load_kinase_rules(path: str | Path = DEFAULT_KINASE_RULES) -> dict[str, KinaseRule]:
+    """Read the kinase-domain retention table (``#`` lines are comments).
+
+    Raises
+    ------
+    InputError
+        Missing columns, a non-integer ``max_first_exon`` or a gene given twice.
+
+    Examples
+    --------
+    >>> load_kinase_rules()["ALK"].max_first_exon
+    20
+    """
+    with open_text(path) as fh:
+        rows = [
+            (number, raw.rstrip("\r\n").split("\t"))
+            for number, raw in enumerate(fh, start=1)
+            if raw.strip() and not raw.startswith("#")
+        ]
+    if not rows:
+        raise InputError("no header line", path=path)
+    columns = {name.strip(): i for i, name in enumerate(rows[0][1])}
+    table = _Table(path, None, rows[0][0], columns, rows[1:])
+    table.require("gene", "transcript", "max_first_exon", "source")
+    rules: dict[str, KinaseRule] = {}
+    for line, row in table.records():
+        exon = table.count(row["max_first_exon"], "max_first_exon", line)
+        if exon is None or exon < 1:
+            raise table.error("max_first_exon must be an exon number >= 1", line)
+        gene = row["gene"].strip()
+        if gene in rules:
+            raise table.error(f"gene {gene} is given twice", line)
+        rules[gene] = KinaseRule(gene, row["transcript"].strip(), exon, row["source"].strip())
+    return rules
+
+
+def first_retained_exon(model: GeneModel, pos1: int) -> int | None:
+    """The first exon of ``model`` present downstream of a 3'-partner breakpoint at ``pos1``.
+
+    The exon containing the breakpoint, or the exon after an intronic breakpoint; 1 upstream
+    of the transcript; None downstream of it (nothing of the gene retained).
+
+    Examples
+    --------
+    >>> from armmatch.transcripts import Exon, GeneModel
+    >>> m = GeneModel("G", "NM_1.1", "NM_1", "", "1", "+", 0, 300, 0, 300,
+    ...               (Exon(1, 0, 100), Exon(2, 200, 300)))
+    >>> first_retained_exon(m, 50), first_retained_exon(m, 150), first_retained_exon(m, 400)
+    (1, 2, None)
+    """
+    exon = model.exon_at(pos1)
+    if exon is not None:
+        return exon
+    intron = model.intron_at(pos1)
+    if intron is not None:
+        return intron + 1
+    upstream = pos1 <= model.tx_start0 if model.strand == "+" else pos1 > model.tx_end
+    return 1 if upstream else None
+
+
+def kinase_check(
+    fusion: Fusion, gene: str, models: GeneModels | None, rules: Mapping[str, KinaseRule]
+) -> tuple[bool | None, str]:
+    """Whether ``gene`` (the 3' partner) keeps its kinase domain, with the reason.
+
+    Returns ``(None, why)`` when the rule cannot be checked (no rule, no models, no breakpoint
+    coordinate, another transcript bundled, a breakpoint on another chromosome).
+    """
+    rule = rules.get(gene)
+    if rule is None:
+        return None, f"no kinase-domain rule for {gene}"
+    model = models.get(gene) if models is not None else None
+    where = parse_breakpoint(fusion.breakpoint3)
+    if model is None or where is None:
+        return None, (
+            f"{gene} kinase-domain retention not checked: "
+            + ("no 3' breakpoint coordinate" if where is None else "no transcript model")
+        )
+    if model.refseq_accession != rule.transcript.split(".")[0]:
+        return None, (
+            f"{gene} kinase-domain retention not checked: the rule uses {rule.transcript}, the "
+            f"bundled model is {model.transcript}"
+        )
+    chrom, pos1 = where
+    if normalise_chrom(chrom) != model.chrom:
+        return (
+            None,
+            f"{gene} kinase-domain retention not checked: 3' breakpoint {chrom}:{pos1} is not on {gene}'s chromosome",
+        )
+    first = first_retained_exon(model, pos1)
+    rule_text = (
+        f"rule: first retained {gene} exon <= {rule.max_first_exon} of {rule.transcript} "
+        f"(resources/kinase_domains.tsv)"
+    )
+    if first is None:
+        return (
+            False,
+            f"the 3' breakpoint {chrom}:{pos1} lies after {gene}: nothing of {gene} is retained; {rule_text}",
+        )
+    ok = first <= rule.max_first_exon
+    verdict = "retained" if ok else "not retained"
+    return ok, f"{gene} kinase domain {verdict}: fusion keeps {gene} from exon {first}; {rule_text}"
+
+
 def detect_fusion_format(path: str | Path, *, patient: str | None = None) -> str:
     """Tell the fusion format from the header line.
 
     Returns
     -------
     str
-        ``arriba`` (``gene1 gene2 ... breakpoint1``), ``fusioncatcher``
-        (``Gene_1_symbol(5end_fusion_partner)``), ``pcgr`` (``FusionGene``) or ``generic``
-        (``gene5 gene3``).
+        ``arriba`` (``gene1 gene2 ... breakpoint1``), ``star-fusion`` (``FusionName LeftGene
+        LeftBreakpoint RightGene RightBreakpoint``), ``fusioncatcher``
+        (``Gene_1_symbol(5end_fusion_partner)``), ``bnd-vcf`` (``##fileformat=VCF``), ``pcgr``
+        (``FusionGene``) or ``generic`` (``gene5 gene3``).
 
     Raises
     ------
     InputError
-        When the header fits none of them (a VCF is named as such: BND VCFs are not read yet);
-        the message lists the accepted formats.
+        When the header fits none of them, or several (ambiguous: name the format in the
+        sample sheet's ``fusion_format``); the message lists the accepted formats.
 
     Examples
     --------
@@ -529,26 +1104,34 @@ def detect_fusion_format(path: str | Path, *, patient: str | None = None) -> str
     'pcgr'
     """
     (line, header), *_ = _rows(path, patient, header_only=True)
+    if "\t".join(header).startswith("fileformat=VCF"):
+        return "bnd-vcf"
     names = {h.strip() for h in header}
-    if {"gene1", "gene2", "breakpoint1", "breakpoint2"} <= names:
-        return "arriba"
-    if _FC_GENE5 in names and _FC_GENE3 in names:
-        return "fusioncatcher"
-    if "FusionGene" in names:
-        return "pcgr"
-    if {"gene5", "gene3"} <= names:
-        return "generic"
-    first = "\t".join(header)
-    hint = (
-        " (this looks like a VCF; BND VCF fusion input is not supported yet)"
-        if (first.startswith("#fileformat=VCF") or first.startswith("fileformat=VCF"))
-        else ""
+    found = [
+        fmt
+        for fmt, needed in (
+            ("arriba", {"gene1", "gene2", "breakpoint1", "breakpoint2"}),
+            ("star-fusion", {"FusionName", "LeftGene", "LeftBreakpoint", "RightGene"}),
+            ("fusioncatcher", {_FC_GENE5, _FC_GENE3}),
+            ("pcgr", {"FusionGene"}),
+            ("generic", {"gene5", "gene3"}),
+        )
+        if needed <= names
+    ]
+    if len(found) == 1:
+        return found[0]
+    problem = (
+        f"the header fits several fusion formats ({', '.join(found)}): name the format in the "
+        "sample sheet's fusion_format column"
+        if found
+        else "cannot tell the fusion format from the header"
     )
     raise InputError(
-        f"cannot tell the fusion format from the header{hint}; accepted: arriba (#gene1, gene2, "
-        "breakpoint1, breakpoint2, ...), fusioncatcher (Gene_1_symbol(5end_fusion_partner), "
-        "...), pcgr (FusionGene = GENE5--GENE3, ...) or generic (gene5, gene3[, breakpoint5, "
-        "breakpoint3, frame, split_reads])",
+        f"{problem}; accepted: arriba (#gene1, gene2, breakpoint1, breakpoint2, ...), "
+        "star-fusion (#FusionName, ..., LeftGene, LeftBreakpoint, RightGene, RightBreakpoint), "
+        "fusioncatcher (Gene_1_symbol(5end_fusion_partner), ...), bnd-vcf (a VCF with BND "
+        "records), pcgr (FusionGene = GENE5--GENE3, ...) or generic (gene5, gene3[, "
+        "breakpoint5, breakpoint3, frame, split_reads])",
         path=path,
         line=line,
         patient=patient,
@@ -557,6 +1140,7 @@ def detect_fusion_format(path: str | Path, *, patient: str | None = None) -> str
 
 _READERS: dict[str, Callable[..., list[Fusion]]] = {
     "arriba": read_arriba,
+    "star-fusion": read_star_fusion,
     "fusioncatcher": read_fusioncatcher,
     "pcgr": read_pcgr_fusions,
     "generic": read_generic_fusions,
@@ -564,9 +1148,17 @@ _READERS: dict[str, Callable[..., list[Fusion]]] = {
 
 
 def read_fusion_file(
-    path: str | Path, fmt: str | None = None, *, patient: str | None = None
+    path: str | Path,
+    fmt: str | None = None,
+    *,
+    patient: str | None = None,
+    models: GeneModels | None = None,
+    targets: Sequence[str] = (),
 ) -> tuple[str, list[Fusion]]:
     """Read a fusion file in ``fmt`` (detected from the header when ``None``/``"auto"``).
+
+    ``models`` (the bundled transcript models of the patient's build) are required for
+    ``bnd-vcf``; ``targets`` are preferred where genes overlap a breakend.
 
     Returns
     -------
@@ -576,9 +1168,18 @@ def read_fusion_file(
     Raises
     ------
     InputError
-        Unknown ``fmt`` (the message lists :data:`FUSION_FORMATS`) or bad file content.
+        Unknown ``fmt`` (the message lists :data:`FUSION_FORMATS`), a breakend VCF without
+        ``models``, or bad file content.
     """
     used = detect_fusion_format(path, patient=patient) if fmt in (None, "auto") else str(fmt)
+    if used == "bnd-vcf":
+        if models is None:
+            raise InputError(
+                "a breakend VCF needs the bundled gene models of the genome build to name genes",
+                path=path,
+                patient=patient,
+            )
+        return used, read_bnd_vcf(path, models=models, targets=targets, patient=patient)
     if used not in _READERS:
         raise InputError(
             f"unknown fusion format {used!r}; accepted: {', '.join(FUSION_FORMATS)} or auto",
@@ -617,9 +1218,17 @@ def _role_problem(gene: str, fusion: Fusion, required: str) -> str | None:
 
 
 def _status(
-    gene: str, fusion: Fusion, required: str, require_in_frame: bool
+    gene: str,
+    fusion: Fusion,
+    required: str,
+    require_in_frame: bool,
+    kinase: tuple[bool | None, str] | None = None,
 ) -> tuple[EventStatus, list[str], list[str]]:
-    """Status, reasons and notes for one target gene in one fusion."""
+    """Status, reasons and notes for one target gene in one fusion.
+
+    ``kinase`` is the :func:`kinase_check` result for a 3'-partner gene with a rule: False
+    filters the event, None (not checked) and True are notes.
+    """
     reasons: list[str] = []
     notes: list[str] = []
     in_fusion = gene in (fusion.gene5, fusion.gene3)
@@ -633,6 +1242,9 @@ def _status(
     role_problem = _role_problem(gene, fusion, required)
     if role_problem:
         reasons.append(role_problem)
+    elif kinase is not None:
+        retained, why = kinase
+        (reasons if retained is False else notes).append(why)
     effect = f"{fusion.caller or 'caller'} effect {fusion.caller_effect!r}"
     if require_in_frame and fusion.frame == "out-of-frame":
         reasons.append(f"{effect}: not an in-frame fusion, and an in-frame fusion is required")
@@ -658,9 +1270,15 @@ def _status(
 
 
 def _fusion_event(
-    gene: str, fusion: Fusion, source_path: str, required: str, require_in_frame: bool
+    gene: str,
+    fusion: Fusion,
+    source_path: str,
+    required: str,
+    require_in_frame: bool,
+    kinase: tuple[bool | None, str] | None = None,
 ) -> Event:
-    status, reasons, notes = _status(gene, fusion, required, require_in_frame)
+    status, reasons, notes = _status(gene, fusion, required, require_in_frame, kinase)
+    notes.extend(fusion.notes)
     if fusion.caller_effect:
         notes.append(f"{fusion.caller or 'caller'} effect: {fusion.caller_effect}")
     if fusion.split_reads is not None:
@@ -694,8 +1312,15 @@ def fusion_evidence(
     source_path: str,
     require_in_frame: bool,
     roles: Mapping[str, str],
+    models: GeneModels | None = None,
+    kinase_rules: Mapping[str, KinaseRule] | None = None,
 ) -> Evidence:
     """Events for every fusion that involves a target gene, and an assessment per gene.
+
+    With ``models`` each fusion's gene names are first checked against its breakpoint
+    coordinates (:func:`assign_genes`); with ``kinase_rules`` a 3'-partner gene that has a rule
+    (ALK, ROS1) is ``filtered`` when its kinase domain is not retained (:func:`kinase_check`),
+    and the notes say "not checked" when it cannot be decided.
 
     One event per (fusion row, target gene): a fusion of two target genes gives two events, a
     caller that lists the same fusion on several rows (isoforms) gives one per row. A target
@@ -749,13 +1374,19 @@ def fusion_evidence(
         raise ValueError(f"unknown fusion role(s) {bad}; use 3prime, 5prime or any")
     targets = list(dict.fromkeys(genes))
     evidence = Evidence()
-    for fusion in fusions:
+    for raw in fusions:
+        fusion = assign_genes(raw, models, targets) if models is not None else raw
         involved = {fusion.gene5, fusion.gene3, *fusion.near5, *fusion.near3}
         for gene in targets:
             if gene in involved:
                 required = roles.get(gene, "any")
+                kinase = (
+                    kinase_check(fusion, gene, models, kinase_rules)
+                    if kinase_rules is not None and gene in kinase_rules and fusion.gene3 == gene
+                    else None
+                )
                 evidence.events.append(
-                    _fusion_event(gene, fusion, source_path, required, require_in_frame)
+                    _fusion_event(gene, fusion, source_path, required, require_in_frame, kinase)
                 )
     evidence.assessments.extend(
         assessed(targets, "fusion", f"fusion calls in {source_path} (transcriptome-wide caller)")
@@ -770,6 +1401,9 @@ def read_fusions(
     roles: Mapping[str, str],
     require_in_frame: bool,
     patient: str | None = None,
+    *,
+    models: GeneModels | None = None,
+    kinase_rules: Mapping[str, KinaseRule] | None = None,
 ) -> Evidence:
     """Read a fusion file and build the evidence for the target genes.
 
@@ -779,8 +1413,8 @@ def read_fusions(
         The caller's output.
     fmt
         One of :data:`FUSION_FORMATS`, or ``None``/``"auto"`` to detect it from the header.
-    genes, roles, require_in_frame
-        As for :func:`fusion_evidence`.
+    genes, roles, require_in_frame, models, kinase_rules
+        As for :func:`fusion_evidence` (``models`` are required for a breakend VCF).
     patient
         For error messages.
 
@@ -794,9 +1428,15 @@ def read_fusions(
     InputError
         Unknown format or bad file content.
     """
-    _, fusions = read_fusion_file(path, fmt, patient=patient)
+    _, fusions = read_fusion_file(path, fmt, patient=patient, models=models, targets=genes)
     evidence = fusion_evidence(
-        fusions, genes, source_path=str(path), require_in_frame=require_in_frame, roles=roles
+        fusions,
+        genes,
+        source_path=str(path),
+        require_in_frame=require_in_frame,
+        roles=roles,
+        models=models,
+        kinase_rules=kinase_rules,
     )
     evidence.inputs[str(path)] = sha256_file(path)
     return evidence

@@ -88,7 +88,11 @@ def check_coordinates(events: Sequence[Event], build: str, *, path: str, patient
         if model is None or _fits(model, e):
             continue
         where = f"exon {e.exon} of {model.transcript}" if e.exon is not None else e.gene
-        hint = f"; it fits {e.gene} on {other}: the VCF looks like {other}" if _fits(there.get(e.gene), e) else ""
+        hint = (
+            f"; it fits {e.gene} on {other}: the VCF looks like {other}"
+            if _fits(there.get(e.gene), e)
+            else ""
+        )
         raise InputError(
             f"record {e.source.record} is annotated as {e.gene} ({where}) but lies outside it "
             f"on {build}{hint}",
@@ -125,7 +129,7 @@ def detect_copy_number(
         return Evidence(
             assessments=not_assessed(genes, "cnv", "no copy-number file in the sample sheet")
         )
-    from armmatch.copynumber import GeneSpan, read_copy_number
+    from armmatch.copynumber import GeneSpan, detect_cnv_format, read_copy_number
 
     models = gene_models(build)
     spans = []
@@ -134,6 +138,9 @@ def detect_copy_number(
         if m is not None:
             spans.append(GeneSpan(g, m.chrom, m.tx_start0, m.tx_end))
     purity = patient.purity if patient.purity is not None else settings.default_purity
+    fmt = patient.cnv_format or detect_cnv_format(patient.cnv, patient=patient.patient_id)
+    if purity is None and fmt == "gene-table":
+        purity = 1.0  # gene-level calls: the purity formula is not applied
     if purity is None:
         raise InputError(
             "a copy-number file is given but purity is empty and copy_number.default_purity "
@@ -144,12 +151,14 @@ def detect_copy_number(
     ploidy = patient.ploidy if patient.ploidy is not None else settings.default_ploidy
     return read_copy_number(
         patient.cnv,
-        patient.cnv_format,
+        fmt,
         spans,
         purity,
         ploidy,
         lambda g: _thresholds(settings, g),
         patient.patient_id,
+        sample=patient.cnv_sample,
+        seg_mean_scale="log10" if settings.seg_mean_scale == "log10" else "log2",
     )
 
 
@@ -159,15 +168,23 @@ def _thresholds(settings: Settings, gene: str) -> Any:
     return CnvThresholds(**settings.thresholds_for(gene))
 
 
-def detect_fusions(patient: Patient, *, rules: RuleSet, settings: Settings) -> Evidence:
-    """Fusion evidence, or "not assessed" for every fusion rule gene without a file."""
+def detect_fusions(
+    patient: Patient, *, rules: RuleSet, settings: Settings, build: str | None = None
+) -> Evidence:
+    """Fusion evidence, or "not assessed" for every fusion rule gene without a file.
+
+    Breakpoints are checked against the bundled transcript models of ``build`` (default: the
+    patient's ``genome_build``, else the config's), which also name the genes of breakend VCFs
+    and decide ALK/ROS1 kinase-domain retention (``resources/kinase_domains.tsv``).
+    """
     genes = rules.genes("fusion")
     if patient.fusions is None:
         return Evidence(
             assessments=not_assessed(genes, "fusion", "no fusion calls in the sample sheet")
         )
-    from armmatch.fusions import read_fusions
+    from armmatch.fusions import load_kinase_rules, read_fusions
 
+    used_build = build or patient_build(patient, settings.genome_build)
     return read_fusions(
         patient.fusions,
         patient.fusion_format,
@@ -175,6 +192,8 @@ def detect_fusions(patient: Patient, *, rules: RuleSet, settings: Settings) -> E
         rules.fusion_roles(),
         settings.require_in_frame,
         patient.patient_id,
+        models=gene_models(used_build),
+        kinase_rules=load_kinase_rules(),
     )
 
 
@@ -256,7 +275,9 @@ def clinical_fields(patient: Patient, settings: Settings) -> dict[str, Any]:
     return {
         "age": patient.age,
         "ecog": patient.ecog,
-        "prior_therapies": list(patient.prior_therapies) if patient.prior_therapies is not None else None,
+        "prior_therapies": list(patient.prior_therapies)
+        if patient.prior_therapies is not None
+        else None,
         "her2_ihc": patient.her2_ihc,
         "her2_ish": patient.her2_ish,
         "purity": patient.purity if patient.purity is not None else settings.default_purity,
@@ -269,8 +290,6 @@ def clinical_fields(patient: Patient, settings: Settings) -> dict[str, Any]:
 def load_evidence_files(paths: Sequence[str]) -> list[Evidence]:
     """Read the per-step evidence JSON files written by the detection rules."""
     return [Evidence.loads(Path(p).read_text(encoding="utf-8")) for p in paths]
-
-
 
 
 def genes_by_category(rules: RuleSet) -> Mapping[str, tuple[str, ...]]:

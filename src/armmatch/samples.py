@@ -30,6 +30,7 @@ class Patient:
     vcf_sample: str | None = None
     cnv: str | None = None
     cnv_format: str | None = None
+    cnv_sample: str | None = None
     fusions: str | None = None
     fusion_format: str | None = None
     purity: float | None = None
@@ -108,6 +109,7 @@ def patient_from_row(
         vcf_sample=values.get("vcf_sample"),
         cnv=values.get("cnv"),
         cnv_format=values.get("cnv_format"),
+        cnv_sample=values.get("cnv_sample"),
         fusions=values.get("fusions"),
         fusion_format=values.get("fusion_format"),
         purity=purity,

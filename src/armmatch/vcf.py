@@ -15,6 +15,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
+from armmatch.consequence import (
+    BuiltinCall,
+    Hotspot,
+    classify_variant,
+    default_hotspots_path,
+    load_hotspots,
+)
 from armmatch.errors import InputError
 from armmatch.events import Event, Evidence, SourceRecord, assessed
 from armmatch.genome import (
@@ -24,6 +31,12 @@ from armmatch.genome import (
 )
 from armmatch.hgvs import parse_protein_change
 from armmatch.io import sha256_file
+from armmatch.transcripts import (
+    GeneModel,
+    GeneModels,
+    default_transcripts_path,
+    load_gene_models,
+)
 
 SO_TO_CLASS: dict[str, str] = {
     "transcript_ablation": "exon_deletion",
@@ -226,6 +239,41 @@ def _first_value(value: Any, index: int) -> float | None:
     return None if math.isnan(x) or x < -1e30 else x
 
 
+def _ints(value: Any) -> list[int]:
+    """Integers of one sample's FORMAT value, whether typed (array) or undeclared (``"44,61"``)."""
+    if isinstance(value, str):
+        items: list[Any] = value.split(",")
+    elif hasattr(value, "__len__"):
+        items = []
+        for v in value:
+            items.extend(str(v).split(",") if isinstance(v, str) else [v])
+    else:
+        items = [value]
+    out = []
+    for v in items:
+        try:
+            out.append(int(float(v)))
+        except (TypeError, ValueError):
+            out.append(-1)
+    return out
+
+
+def _info(variant: Any, key: str) -> Any:
+    """An INFO value, or None (also for keys the header does not declare)."""
+    try:
+        return variant.INFO.get(key)
+    except KeyError:
+        return None
+
+
+def _format(variant: Any, key: str) -> Any:
+    """A FORMAT array, or None (also for keys the header does not declare)."""
+    try:
+        return variant.format(key)
+    except KeyError:
+        return None
+
+
 def allele_support(
     variant: Any, sample_index: int | None, alt_index: int
 ) -> tuple[float | None, int | None, str]:
@@ -238,14 +286,14 @@ def allele_support(
     depth: int | None = None
     how: list[str] = []
     if sample_index is not None:
-        af = variant.format("AF")
+        af = _format(variant, "AF")
         if af is not None:
             vaf = _first_value(af[sample_index], alt_index)
             if vaf is not None:
                 how.append("FORMAT/AF")
-        ad = variant.format("AD")
+        ad = _format(variant, "AD")
         if ad is not None:
-            counts = [int(c) for c in ad[sample_index] if c >= 0]
+            counts = [c for c in _ints(ad[sample_index]) if c >= 0]
             if len(counts) > alt_index + 1 and sum(counts) > 0:
                 if vaf is None:
                     vaf = counts[alt_index + 1] / sum(counts)
@@ -253,31 +301,31 @@ def allele_support(
                 depth = sum(counts)
         ref, alt = variant.REF, variant.ALT[alt_index]
         if vaf is None and len(ref) == 1 and len(alt) == 1:
-            ref_t, alt_t = variant.format(f"{ref}U"), variant.format(f"{alt}U")
+            ref_t, alt_t = _format(variant, f"{ref}U"), _format(variant, f"{alt}U")
             if ref_t is not None and alt_t is not None:
-                r, a = int(ref_t[sample_index][0]), int(alt_t[sample_index][0])
+                r, a = _ints(ref_t[sample_index])[0], _ints(alt_t[sample_index])[0]
                 if r + a > 0:
                     vaf, depth = a / (r + a), r + a
                     how.append("Strelka AU/CU/GU/TU tier 1")
         if vaf is None:
-            tar, tir = variant.format("TAR"), variant.format("TIR")
+            tar, tir = _format(variant, "TAR"), _format(variant, "TIR")
             if tar is not None and tir is not None:
-                r, a = int(tar[sample_index][0]), int(tir[sample_index][0])
+                r, a = _ints(tar[sample_index])[0], _ints(tir[sample_index])[0]
                 if r + a > 0:
                     vaf, depth = a / (r + a), r + a
                     how.append("Strelka TAR/TIR tier 1")
-        dp = variant.format("DP")
+        dp = _format(variant, "DP")
         if dp is not None and depth is None:
             d = _first_value(dp[sample_index], 0)
             depth = int(d) if d is not None else None
     if vaf is None:
-        info_af = variant.INFO.get("AF")
+        info_af = _info(variant, "AF")
         if info_af is not None:
             vaf = _first_value(info_af if isinstance(info_af, tuple) else (info_af,), alt_index)
             if vaf is not None:
                 how.append("INFO/AF")
     if depth is None:
-        info_dp = variant.INFO.get("DP")
+        info_dp = _info(variant, "DP")
         if info_dp is not None:
             try:
                 depth = int(info_dp)
@@ -383,16 +431,33 @@ def iter_target_events(
     preferred: Mapping[str, Sequence[str]],
     sample_index: int | None,
     policy: SmallVariantPolicy,
+    models: Mapping[str, GeneModel] | None = None,
+    hotspots: Mapping[str, Sequence[Hotspot]] | None = None,
 ) -> Iterator[Event]:
-    """Yield one event per (record, ALT, target gene) with a protein-level or splice class."""
+    """Yield one event per (record, ALT, target gene) with a protein-level or splice class.
+
+    A VCF without a VEP ``CSQ`` header is classified by the built-in classifier
+    (:mod:`armmatch.consequence`) on ``models`` (the bundled transcripts of the target genes).
+    """
     names = csq_fields_from_header(vcf.raw_header)
     if names is None:
-        raise InputError(
-            "the VCF has no VEP CSQ annotation (no ##INFO=<ID=CSQ> header line); annotate it "
-            "with VEP (--hgvs --symbol --canonical --mane) first",
+        if models is None:
+            raise InputError(
+                "the VCF has no VEP CSQ annotation (no ##INFO=<ID=CSQ> header line) and no "
+                "transcript models were given for the built-in classifier",
+                path=path,
+                patient=patient,
+            )
+        yield from iter_builtin_events(
+            vcf,
             path=path,
             patient=patient,
+            models={g: m for g, m in models.items() if g in set(genes)},
+            hotspots=hotspots or {},
+            sample_index=sample_index,
+            policy=policy,
         )
+        return
     for needed in ("Allele", "Consequence", "SYMBOL", "Feature"):
         if needed not in names:
             raise InputError(f"the CSQ header has no {needed} field", path=path, patient=patient)
@@ -466,6 +531,91 @@ def iter_target_events(
                 )
 
 
+def builtin_event(
+    call: BuiltinCall,
+    variant: Any,
+    alt: str,
+    *,
+    path: str,
+    line: int,
+    vaf: float | None,
+    depth: int | None,
+    how: str,
+    filter_reason: str,
+    origin: Literal["somatic", "germline"] = "somatic",
+) -> Event:
+    """An :class:`Event` from a built-in classification of one VCF allele."""
+    status: Literal["called", "filtered", "indeterminate"] = (
+        "indeterminate" if call.status == "indeterminate" else "called"
+    )
+    reason = call.status_reason
+    if filter_reason:
+        status, reason = "filtered", filter_reason + (f"; {reason}" if reason else "")
+    return Event(
+        gene=call.gene,
+        category="mutation",
+        alteration=call.alteration,
+        source=SourceRecord(path, line, f"{variant.CHROM}:{variant.POS} {variant.REF}>{alt}"),
+        status=status,
+        status_reason=reason,
+        chrom=normalise_chrom(variant.CHROM),
+        pos1=int(variant.POS),
+        ref=variant.REF,
+        alt=alt,
+        transcript=call.transcript,
+        exon=call.exon,
+        intron=call.intron,
+        hgvsc=call.hgvsc,
+        hgvsp=call.hgvsp,
+        variant_class=call.variant_class,
+        consequence=None,
+        vaf=round(vaf, 4) if vaf is not None else None,
+        depth=depth,
+        origin=origin,
+        notes=(*call.notes, f"VAF/depth from {how}"),
+    )
+
+
+def iter_builtin_events(
+    vcf: Any,
+    *,
+    path: str,
+    patient: str,
+    models: Mapping[str, GeneModel],
+    hotspots: Mapping[str, Sequence[Hotspot]],
+    sample_index: int | None,
+    policy: SmallVariantPolicy,
+    origin: Literal["somatic", "germline"] = "somatic",
+) -> Iterator[Event]:
+    """Events of an unannotated VCF, classified on the bundled transcript models."""
+    header_lines = count_header_lines(path) or vcf.raw_header.count("\n")
+    spans = [(m.chrom, m.tx_start0, m.tx_end) for m in models.values()]
+    for index, variant in enumerate(vcf):
+        chrom = normalise_chrom(variant.CHROM)
+        pos = int(variant.POS)
+        end = pos + len(variant.REF)
+        if not any(c == chrom and s - 1 <= end and pos <= e + 1 for c, s, e in spans):
+            continue
+        line = header_lines + index + 1
+        for alt_index, alt in enumerate(variant.ALT):
+            calls = classify_variant(models, chrom, pos, variant.REF, alt, hotspots)
+            if not calls:
+                continue
+            vaf, depth, how = allele_support(variant, sample_index, alt_index)
+            reason = _filter_reason(variant, vaf, depth, policy)
+            for call in calls:
+                yield builtin_event(
+                    call, variant, alt, path=path, line=line, vaf=vaf, depth=depth, how=how,
+                    filter_reason=reason, origin=origin,
+                )  # fmt: skip
+
+
+def _model_map(models: GeneModels | None, build: str) -> dict[str, GeneModel]:
+    if models is None:
+        models = load_gene_models(default_transcripts_path(normalise_build(build)))
+    return {g: m for g in models.genes() if (m := models.get(g)) is not None}
+
+
 def read_small_variants(
     path: str,
     *,
@@ -475,8 +625,12 @@ def read_small_variants(
     preferred: Mapping[str, Sequence[str]],
     vcf_sample: str | None,
     policy: SmallVariantPolicy,
+    models: GeneModels | None = None,
 ) -> Evidence:
-    """Read a VEP-annotated VCF for one patient into :class:`Evidence`.
+    """Read a VCF for one patient into :class:`Evidence`.
+
+    VEP ``CSQ`` annotation is used when present; otherwise the built-in classifier runs on
+    ``models`` (default: the bundled transcript models of ``build``).
 
     Raises
     ------
@@ -497,6 +651,8 @@ def read_small_variants(
                 preferred=preferred,
                 sample_index=sample_index,
                 policy=policy,
+                models=_model_map(models, build),
+                hotspots=load_hotspots(default_hotspots_path()),
             )
         )
     finally:

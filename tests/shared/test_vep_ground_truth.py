@@ -70,7 +70,9 @@ def _vcf(rows: list[dict[str, str]], path: Path) -> Path:
     return path
 
 
-def test_vep_ground_truth_fires_exactly_the_expected_arms(shared_data: Path, tmp_path: Path) -> None:
+def test_vep_ground_truth_fires_exactly_the_expected_arms(
+    shared_data: Path, tmp_path: Path
+) -> None:
     rows = _rows(shared_data)
     assert len(rows) == 30
     rules = rule_set()

@@ -8,13 +8,17 @@ from armmatch.cli import main
 from tests.conftest import REPO
 
 
-def test_validate_the_bundled_batch(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+def test_validate_the_bundled_batch(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.chdir(REPO)
     assert main(["validate", "--config", "config/config.yaml"]) == 0
     assert "14 patients valid; rule set 2026.11-1" in capsys.readouterr().out
 
 
-def test_validate_reports_a_bad_sheet_in_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_validate_reports_a_bad_sheet_in_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     sheet = tmp_path / "s.tsv"
     sheet.write_text("patient_id\ttumour_type\tvcf\tcolour\nP1\tC49\tx.vcf\tred\n")
     assert main(["validate", "--samples", str(sheet)]) == 1

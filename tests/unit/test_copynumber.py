@@ -287,15 +287,16 @@ def test_detect_cnv_format(tmp_path: Path) -> None:
     assert detect_cnv_format(_write(tmp_path, "a.cns", CNVKIT_HEADER)) == "cnvkit"
     assert detect_cnv_format(_write(tmp_path, "b.tsv", PCGR_HEADER)) == "segments"
     seg = "ID\tchrom\tloc.start\tloc.end\tnum.mark\tseg.mean\n"
-    with pytest.raises(InputError, match="accepted: cnvkit .* or segments") as info:
-        detect_cnv_format(_write(tmp_path, "c.seg", seg))
+    assert detect_cnv_format(_write(tmp_path, "c.seg", seg)) == "seg"
+    with pytest.raises(InputError, match="cannot tell .*accepted: cnvkit .*gene-table") as info:
+        detect_cnv_format(_write(tmp_path, "d.tsv", "foo\tbar\n"))
     assert info.value.line == 1
 
 
 def test_read_segments_file_unknown_format(tmp_path: Path) -> None:
     path = _write(tmp_path, "a.cns", CNVKIT_HEADER)
-    with pytest.raises(InputError, match="unknown copy-number format 'seg'.*cnvkit, segments"):
-        read_segments_file(path, "seg")
+    with pytest.raises(InputError, match="unknown copy-number format 'bam'.*cnvkit, seg"):
+        read_segments_file(path, "bam")
     assert read_segments_file(path, "auto") == ("cnvkit", [])
 
 

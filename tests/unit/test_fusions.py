@@ -228,8 +228,8 @@ def test_detect_fusion_format(tmp_path: Path) -> None:
     assert detect_fusion_format(_write(tmp_path, "d.tsv", "gene5\tgene3\n")) == "generic"
     with pytest.raises(InputError, match="accepted: arriba .*fusioncatcher.*pcgr.*generic"):
         detect_fusion_format(_write(tmp_path, "e.tsv", "left\tright\n"))
-    with pytest.raises(InputError, match="looks like a VCF"):
-        detect_fusion_format(_write(tmp_path, "f.vcf", "##fileformat=VCFv4.3\n#CHROM\tPOS\n"))
+    vcf = _write(tmp_path, "f.vcf", "##fileformat=VCFv4.3\n#CHROM\tPOS\n")
+    assert detect_fusion_format(vcf) == "bnd-vcf"
 
 
 def test_read_fusion_file_unknown_format(tmp_path: Path) -> None:

@@ -110,10 +110,14 @@ def test_classify_prefers_protein_evidence() -> None:
     assert classify("splice_region_variant&intron_variant", None) == ["splice_region", "intron"]
 
 
-def test_coordinates_of_the_other_build_are_caught_without_header_hints(write_vcf: VcfWriter) -> None:
+def test_coordinates_of_the_other_build_are_caught_without_header_hints(
+    write_vcf: VcfWriter,
+) -> None:
     from armmatch.pipeline import check_coordinates
 
-    path = write_vcf([("chr7", "55191822", "T", "G", "PASS", L858R_INFO, "0/1:200,100:300")], chr7_length=None)
+    path = write_vcf(
+        [("chr7", "55191822", "T", "G", "PASS", L858R_INFO, "0/1:200,100:300")], chr7_length=None
+    )
     events = read(path, build="GRCh37").events  # no contig lengths: the header cannot tell
     with pytest.raises(InputError) as info:
         check_coordinates(events, "GRCh37", path=str(path), patient="P1")

@@ -91,7 +91,11 @@ def test_reasons_a_board_relies_on(results: Path) -> None:
 
     p1 = record("PLT-001")
     t790m = [e for e in p1["events"] if e["alteration"] == "T790M"]
-    assert t790m and t790m[0]["status"] == "filtered" and "FILTER=weak_evidence" in t790m[0]["status_reason"]
+    assert (
+        t790m
+        and t790m[0]["status"] == "filtered"
+        and "FILTER=weak_evidence" in t790m[0]["status_reason"]
+    )
     p11 = {a["arm_id"]: a["verdict"] for a in record("PLT-011")["arms"]}
     assert p11["palbociclib-CDK4"] == "lower priority"
     p9 = record("PLT-009")
@@ -102,7 +106,9 @@ def test_reasons_a_board_relies_on(results: Path) -> None:
     assert "V600E" in p9_arms["sintilimab-PD1"]["reason"]
     assert any(m["item"] == "RET fusion" for m in p9["missing"])
     p7 = record("PLT-007")
-    assert [x["arm_id"] for x in p7["exclusions"] if x["verdict"] == "molecular exclusion"] == ["exclusion-RET"]
+    assert [x["arm_id"] for x in p7["exclusions"] if x["verdict"] == "molecular exclusion"] == [
+        "exclusion-RET"
+    ]
     p12 = record("PLT-012")
     v600e = [e for e in p12["events"] if e["alteration"] == "V600E"]
     assert v600e and v600e[0]["status"] == "filtered" and "min_vaf" in v600e[0]["status_reason"]
@@ -154,7 +160,11 @@ def test_dry_run_and_lint_from_the_repository(tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stderr
     lint = subprocess.run([SNAKEMAKE, "--lint", "--config", f"outdir={tmp_path}/r"], cwd=REPO,
                           capture_output=True, text=True, timeout=300)  # fmt: skip
-    kinds = {line.strip() for line in (lint.stdout + lint.stderr).splitlines() if line.startswith("    * ")}
+    kinds = {
+        line.strip()
+        for line in (lint.stdout + lint.stderr).splitlines()
+        if line.startswith("    * ")
+    }
     # the only lint is the documented one (README, "Development")
     assert kinds <= {"* Specify a conda environment or container for each rule.:"}
 
@@ -179,7 +189,9 @@ def _sheet(batch: Path, tmp_path: Path, edit: str, old: str, new: str) -> Path:
 
 
 def _run_bad(tmp_path: Path, sheet: Path) -> str:
-    proc = snakemake(tmp_path, "--cores", "1", "--config", f"samples={sheet}", "outdir=out", check=False)
+    proc = snakemake(
+        tmp_path, "--cores", "1", "--config", f"samples={sheet}", "outdir=out", check=False
+    )
     assert proc.returncode != 0
     assert not list((tmp_path / "out").rglob("assignment.json"))
     return proc.stdout + proc.stderr
@@ -210,7 +222,10 @@ def test_vcf_without_the_named_sample(batch: Path, tmp_path: Path) -> None:
     first = patient_ids()[0]
     sheet = _sheet(batch, tmp_path, "row", "\tTUMOR\t", "\tTUMOUR_1\t")
     out = _run_bad(tmp_path, sheet)
-    assert f"(patient {first}): vcf_sample 'TUMOUR_1' is not in the VCF (its samples: TUMOR, NORMAL)" in out
+    assert (
+        f"(patient {first}): vcf_sample 'TUMOUR_1' is not in the VCF (its samples: TUMOR, NORMAL)"
+        in out
+    )
 
 
 def test_wrong_genome_build_for_the_coordinates(batch: Path, tmp_path: Path) -> None:
@@ -220,3 +235,40 @@ def test_wrong_genome_build_for_the_coordinates(batch: Path, tmp_path: Path) -> 
     assert proc.returncode != 0
     assert "says GRCh38 but the patient's genome_build is GRCh37" in proc.stdout + proc.stderr
     assert not list((tmp_path / "out").rglob("assignment.json"))
+
+
+# --- in a real browser: headless Debian chromium ------------------------------------------------
+
+
+def test_reports_render_in_headless_chromium(results: Path) -> None:
+    from armmatch.browser import browser, check_page, chromium_path
+
+    assert chromium_path(), "chromium is missing: `make test` installs Debian's chromium package"
+    with browser() as b:
+        report = check_page(b, results / "patients" / "PLT-001" / "report.html", "#decision")
+        assert "TARGETED: almonertinib-EGFR" in report.text and "110 mg qd" in report.text
+        assert report.errors == []
+        excluded = check_page(b, results / "patients" / "PLT-007" / "report.html", "#decision")
+        assert excluded.text.startswith("EXCLUDED") and "RET" in excluded.text
+        summary = check_page(b, results / "batch" / "summary.html", "h1")
+        assert summary.text == "armmatch batch summary"
+        assert summary.errors == []
+
+
+def test_snakemake_report_holds_patient_reports_and_summary(batch: Path, results: Path) -> None:
+    snakemake(
+        batch,
+        "--report",
+        "smk-report.zip",
+        "--config",
+        "samples=config/samples.tsv",
+        "outdir=results",
+    )
+    import zipfile
+
+    with zipfile.ZipFile(batch / "smk-report.zip") as z:
+        names = z.namelist()
+        index = next(z.read(n).decode() for n in names if n.endswith("/report.html") and "/data/" not in n)
+    assert len([n for n in names if n.endswith("/report.html") and "/data/raw/" in n]) == len(patient_ids())
+    assert len([n for n in names if n.endswith("/summary.html")]) == 1
+    assert "PLT-001" in index  # patient labels and captions travel into the report

@@ -1,0 +1,410 @@
+"""Built-in consequence classification of small variants from the bundled transcript models.
+
+Used for VCFs without annotation (and, for annotated VCFs, as a cross-check on the bundled
+transcript). Without a reference sequence the classifier decides only what follows from
+coordinates, lengths and the hotspot table (``resources/hotspots.tsv``):
+
+* hotspot substitutions and MNVs/delins listed in the table, matched by coding position and
+  allele on the bundled transcript (e.g. BRAF c.1799T>A = V600E);
+* in-frame versus frameshift indels inside the CDS (by length);
+* exon and intron membership on the bundled transcript;
+* canonical splice sites (intron +-1/2) and splice regions (exon 1-3 bases, intron 3-8 bases
+  from an internal exon boundary).
+
+Anything that needs the codon (a non-hotspot substitution in a coding exon, e.g. a possible
+BRCA nonsense SNV) is returned with status ``indeterminate`` and the reason
+``indeterminate: needs annotation``, never dropped. All functions are pure.
+
+Positions: ``pos1`` 1-based (VCF), ``start0`` 0-based.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from armmatch.transcripts import GeneModel
+
+NEEDS_ANNOTATION = "indeterminate: needs annotation"
+CODING_UNKNOWN = ("missense", "stop_gained", "synonymous")
+"""What a non-hotspot coding substitution may be; the codon decides (not known here)."""
+
+_COMPLEMENT = str.maketrans("ACGTNacgtn", "TGCANtgcan")
+
+
+def revcomp(seq: str) -> str:
+    """Reverse complement of a DNA string.
+
+    >>> revcomp("AACG")
+    'CGTT'
+    """
+    return seq.translate(_COMPLEMENT)[::-1]
+
+
+# ---------------------------------------------------------------------------------------------
+# Normalisation
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Allele:
+    """A trimmed allele: ``ref`` bases starting at 1-based ``pos1`` replaced by ``alt``.
+
+    For an insertion ``ref`` is empty and the new bases go between ``pos1 - 1`` and ``pos1``.
+    """
+
+    pos1: int
+    ref: str
+    alt: str
+
+    @property
+    def kind(self) -> str:
+        """``snv``, ``mnv``, ``deletion``, ``insertion``, ``delins`` or ``none``."""
+        if not self.ref and not self.alt:
+            return "none"
+        if not self.ref:
+            return "insertion"
+        if not self.alt:
+            return "deletion"
+        if len(self.ref) == len(self.alt):
+            return "snv" if len(self.ref) == 1 else "mnv"
+        return "delins"
+
+    @property
+    def end1(self) -> int:
+        """Last reference base (1-based, inclusive); ``pos1 - 1`` for an insertion."""
+        return self.pos1 + len(self.ref) - 1
+
+
+def trim(pos1: int, ref: str, alt: str) -> Allele:
+    """Remove the suffix, then the prefix, shared by ``ref`` and ``alt`` (VCF padding).
+
+    >>> trim(100, "AGGAATTAAGAGAAGC", "A")
+    Allele(pos1=101, ref='GGAATTAAGAGAAGC', alt='')
+    >>> trim(10, "CTG", "CAG")
+    Allele(pos1=11, ref='T', alt='A')
+    >>> trim(5, "G", "GG")
+    Allele(pos1=6, ref='', alt='G')
+    """
+    ref, alt = ref.upper(), alt.upper()
+    while ref and alt and ref[-1] == alt[-1]:
+        ref, alt = ref[:-1], alt[:-1]
+    while ref and alt and ref[0] == alt[0]:
+        ref, alt, pos1 = ref[1:], alt[1:], pos1 + 1
+    return Allele(pos1, ref, alt)
+
+
+# ---------------------------------------------------------------------------------------------
+# Hotspot table
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Hotspot:
+    """One row of the hotspot table: a coding change and the protein change it makes."""
+
+    gene: str
+    protein: str
+    c_start: int
+    c_end: int
+    ref: str
+    """Reference bases on the coding strand ("" when the c. change does not state them)."""
+    alt: str
+    c_change: str
+    source: str
+
+
+def parse_c_change(text: str) -> tuple[int, int, str, str]:
+    """``c.2573T>G`` -> (2573, 2573, 'T', 'G'); ``c.1798_1799delinsAA`` -> (1798, 1799, '', 'AA').
+
+    Raises
+    ------
+    ValueError
+        For anything other than a coding substitution or delins.
+    """
+    import re
+
+    m = re.fullmatch(r"c\.(\d+)([ACGT])>([ACGT])", text)
+    if m:
+        pos = int(m.group(1))
+        return pos, pos, m.group(2), m.group(3)
+    m = re.fullmatch(r"c\.(\d+)_(\d+)delins([ACGT]+)", text)
+    if m:
+        return int(m.group(1)), int(m.group(2)), "", m.group(3)
+    raise ValueError(f"unsupported c. change {text!r} (use c.NX>Y or c.N_Mdelins...)")
+
+
+def load_hotspots(path: Path) -> dict[str, list[Hotspot]]:
+    """Read ``hotspots.tsv`` into ``{gene: [Hotspot, ...]}``.
+
+    Raises
+    ------
+    ValueError
+        On a malformed row (with its line number).
+    """
+    rows = [
+        (n, line)
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if line.strip() and not line.startswith("#")
+    ]
+    reader = csv.DictReader([line for _, line in rows], delimiter="\t")
+    out: dict[str, list[Hotspot]] = {}
+    for (n, _), row in zip(rows[1:], reader, strict=True):
+        try:
+            start, end, ref, alt = parse_c_change(row["c_change"])
+        except (ValueError, KeyError) as exc:
+            raise ValueError(f"{path}:{n}: {exc}") from None
+        out.setdefault(row["gene"], []).append(
+            Hotspot(row["gene"], row["protein"], start, end, ref, alt, row["c_change"], row["source"])
+        )
+    return out
+
+
+def default_hotspots_path() -> Path:
+    from armmatch.config import RESOURCE_DIR
+
+    return RESOURCE_DIR / "hotspots.tsv"
+
+
+# ---------------------------------------------------------------------------------------------
+# Classification
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BuiltinCall:
+    """What the built-in classifier decided for one allele on one gene's bundled transcript."""
+
+    gene: str
+    transcript: str
+    status: str
+    """``called`` or ``indeterminate``."""
+    status_reason: str
+    classes: tuple[str, ...]
+    exon: int | None
+    intron: int | None
+    hgvsc: str | None
+    hgvsp: str | None
+    alteration: str
+    notes: tuple[str, ...] = field(default=())
+
+    @property
+    def variant_class(self) -> str:
+        return "&".join(self.classes)
+
+
+_ORDER = (
+    "splice_acceptor", "splice_donor", "stop_gained", "frameshift", "inframe_insertion",
+    "inframe_deletion", "inframe_delins", "missense", "splice_region", "other", "synonymous",
+)  # fmt: skip
+
+
+def _ordered(classes: set[str]) -> tuple[str, ...]:
+    return tuple(c for c in _ORDER if c in classes)
+
+
+def splice_class(model: GeneModel, pos1: int) -> str | None:
+    """Splice class of one base: ``splice_donor``/``splice_acceptor`` (intron +-1/2),
+    ``splice_region`` (intron 3-8, or exon 1-3 bases from an internal boundary), else None."""
+    dist = model.distance_to_exon(pos1)
+    if dist is not None:
+        offset = dist[1]
+        if abs(offset) <= 2:
+            return "splice_donor" if offset > 0 else "splice_acceptor"
+        return "splice_region" if abs(offset) <= 8 else None
+    number = model.exon_at(pos1)
+    if number is None:
+        return None
+    exon = model.exon(number)
+    # transcript-order 5' and 3' ends of the exon
+    five, three = (exon.start0 + 1, exon.end) if model.strand == "+" else (exon.end, exon.start0 + 1)
+    if number > 1 and abs(pos1 - five) < 3:
+        return "splice_region"
+    if number < len(model.exons) and abs(pos1 - three) < 3:
+        return "splice_region"
+    return None
+
+
+def _hgvsc(model: GeneModel, a: Allele) -> str | None:
+    """A c. description when every touched base is coding (no 3' shifting: no reference)."""
+    if a.kind == "insertion":
+        left, right = model.cds_position(a.pos1 - 1), model.cds_position(a.pos1)
+        if left is None or right is None or abs(left - right) != 1:
+            return None
+        seq = a.alt if model.strand == "+" else revcomp(a.alt)
+        lo = min(left, right)
+        return f"c.{lo}_{lo + 1}ins{seq}"
+    cs = [model.cds_position(p) for p in range(a.pos1, a.end1 + 1)]
+    if any(c is None for c in cs):
+        return None
+    ints = [c for c in cs if c is not None]
+    lo, hi = min(ints), max(ints)
+    if hi - lo != len(ints) - 1:
+        return None
+    ref = a.ref if model.strand == "+" else revcomp(a.ref)
+    alt = a.alt if model.strand == "+" else revcomp(a.alt)
+    span = f"{lo}" if lo == hi else f"{lo}_{hi}"
+    if a.kind == "snv":
+        return f"c.{lo}{ref}>{alt}"
+    if a.kind == "deletion":
+        return f"c.{span}del"
+    return f"c.{span}delins{alt}"
+
+
+def _coding_key(model: GeneModel, a: Allele) -> tuple[int, int, str, str] | None:
+    """(c_start, c_end, ref, alt) on the coding strand for a substitution inside the CDS."""
+    if a.kind not in ("snv", "mnv"):
+        return None
+    cs = [model.cds_position(p) for p in range(a.pos1, a.end1 + 1)]
+    if any(c is None for c in cs):
+        return None
+    ints = [c for c in cs if c is not None]
+    ref = a.ref if model.strand == "+" else revcomp(a.ref)
+    alt = a.alt if model.strand == "+" else revcomp(a.alt)
+    return min(ints), max(ints), ref, alt
+
+
+def match_hotspot(model: GeneModel, a: Allele, hotspots: Sequence[Hotspot]) -> Hotspot | None:
+    """The hotspot row that this substitution/MNV encodes on the bundled transcript, if any."""
+    key = _coding_key(model, a)
+    if key is None:
+        return None
+    start, end, ref, alt = key
+    for h in hotspots:
+        if (h.c_start, h.c_end, h.alt) == (start, end, alt) and (not h.ref or h.ref == ref):
+            return h
+    return None
+
+
+def _bases(a: Allele) -> list[int]:
+    """The reference bases a variant touches; both flanking bases for an insertion."""
+    if a.kind == "insertion":
+        return [a.pos1 - 1, a.pos1]
+    return list(range(a.pos1, a.end1 + 1))
+
+
+def classify_allele(
+    model: GeneModel, chrom: str, a: Allele, hotspots: Sequence[Hotspot] = ()
+) -> list[BuiltinCall]:
+    """Classify one trimmed allele on one gene model.
+
+    Returns
+    -------
+    list[BuiltinCall]
+        Empty when the allele lies outside the transcript or only in UTR/deep intron (nothing a
+        rule can use). Otherwise one call; for a coding substitution that is not a hotspot but
+        lies in a splice region, two: the ``called`` splice-region call and the ``indeterminate``
+        codon-level call.
+    """
+    if a.kind == "none":
+        return []
+    bases = _bases(a)
+    if a.kind == "insertion":
+        inside = all(model.contains(chrom, p) for p in bases)
+    else:
+        inside = any(model.contains(chrom, p) for p in bases)
+    if not inside or not model.is_coding:
+        return []
+    exons = [e for p in bases if (e := model.exon_at(p)) is not None]
+    introns = [i for p in bases if (i := model.intron_at(p)) is not None]
+    exon = exons[0] if exons else None
+    intron = introns[0] if introns else None
+    splice = {s for p in bases if (s := splice_class(model, p)) is not None}
+    if a.kind == "insertion":
+        # only an insertion between two canonical-site bases disrupts the site itself
+        both = [splice_class(model, p) for p in bases]
+        canonical = {"splice_donor", "splice_acceptor"}
+        if not (both[0] in canonical and both[0] == both[1]):
+            splice -= canonical
+            if both[0] in canonical or both[1] in canonical:
+                splice.add("splice_region")
+    coding = [model.cds_position(p) for p in bases]
+    all_coding = all(c is not None for c in coding)
+    hgvsc = _hgvsc(model, a)
+    where = f"exon {exon}" if exon is not None else (f"intron {intron}" if intron else "")
+    note = (f"built-in classification on bundled transcript {model.transcript}",)
+
+    def make(
+        status: str, reason: str, classes: set[str], hgvsp: str | None, alteration: str,
+        notes: tuple[str, ...],
+    ) -> BuiltinCall:
+        return BuiltinCall(
+            model.gene, model.transcript, status, reason, _ordered(classes), exon, intron,
+            hgvsc, hgvsp, alteration, notes,
+        )
+
+    if all_coding and a.kind in ("snv", "mnv"):
+        hot = match_hotspot(model, a, hotspots)
+        if hot is not None:
+            classes = {"missense"} | splice
+            if a.kind == "mnv":
+                classes.add("inframe_delins")
+            hot_note = f"hotspot {hot.gene} {hot.protein} {hot.c_change} ({hot.source})"
+            return [make("called", "", classes, f"p.{hot.protein}", hot.protein, (*note, hot_note))]
+        calls = []
+        if splice:
+            calls.append(
+                make("called", "", splice, None, f"{hgvsc} (splice region of {where})",
+                     (*note, "splice region by position; the codon change needs annotation"))
+            )  # fmt: skip
+        calls.append(
+            make("indeterminate", NEEDS_ANNOTATION, set(CODING_UNKNOWN), None,
+                 f"{hgvsc} (coding substitution in {where}; codon change unknown)",
+                 (*note, "no reference sequence: missense, nonsense or synonymous cannot be told apart"))
+        )  # fmt: skip
+        return calls
+
+    classes = set(splice)
+    status, reason = "called", ""
+    words: str
+    if a.kind in ("insertion", "deletion", "delins") and all_coding:
+        delta = len(a.alt) - len(a.ref)
+        if delta % 3:
+            classes.add("frameshift")
+            words = "frameshift"
+        elif a.kind == "deletion":
+            classes.add("inframe_deletion")
+            words = "in-frame deletion"
+        elif a.kind == "insertion":
+            classes.add("inframe_insertion")
+            words = "in-frame insertion"
+        else:
+            classes.add("inframe_delins")
+            if delta < 0:
+                classes.add("inframe_deletion")
+            elif delta > 0:
+                classes.add("inframe_insertion")
+            words = "in-frame delins"
+    elif splice:
+        words = "splice site" if splice & {"splice_donor", "splice_acceptor"} else "splice region"
+    elif any(c is not None for c in coding) or (exon is not None and a.kind != "snv"):
+        # touches coding sequence but also UTR/intron: the effect needs the sequence
+        classes.add("other")
+        status, reason = "indeterminate", NEEDS_ANNOTATION
+        words = "partly coding change"
+    else:
+        return []  # UTR, deep intron
+    label = hgvsc or f"{chrom}:{a.pos1} {a.ref or '-'}>{a.alt or '-'}"
+    return [make(status, reason, classes, None, f"{label} ({where} {words})".replace("( ", "("), note)]
+
+
+def classify_variant(
+    models: Mapping[str, GeneModel],
+    chrom: str,
+    pos1: int,
+    ref: str,
+    alt: str,
+    hotspots: Mapping[str, Sequence[Hotspot]],
+) -> list[BuiltinCall]:
+    """Classify one VCF allele (any padding) on every given gene model it touches."""
+    if not ref or not alt or not set(ref.upper()) <= set("ACGTN") or not set(alt.upper()) <= set(
+        "ACGTN"
+    ):
+        return []  # symbolic or breakend ALT: not a small variant
+    a = trim(pos1, ref, alt)
+    out: list[BuiltinCall] = []
+    for gene in sorted(models):
+        out.extend(classify_allele(models[gene], chrom, a, hotspots.get(gene, ())))
+    return out
