@@ -5,9 +5,9 @@
 rule assign_arm:
     input:
         evidence=[
-            f"{OUTDIR}/patients/{{patient}}/work/mutation.json",
-            f"{OUTDIR}/patients/{{patient}}/work/cnv.json",
-            f"{OUTDIR}/patients/{{patient}}/work/fusion.json",
+            f"{OUTDIR}/patients/{{patient}}/evidence/mutation.json",
+            f"{OUTDIR}/patients/{{patient}}/evidence/cnv.json",
+            f"{OUTDIR}/patients/{{patient}}/evidence/fusion.json",
         ],
         rules=RULES_PATH,
         table1=os.path.join(RESOURCES, "table1_rare_tumours.tsv"),

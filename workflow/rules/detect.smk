@@ -7,7 +7,7 @@ rule detect_small_variants:
         vcf=get_vcf,
         rules=RULES_PATH,
     output:
-        f"{OUTDIR}/patients/{{patient}}/work/mutation.json",
+        f"{OUTDIR}/patients/{{patient}}/evidence/mutation.json",
     params:
         patient=get_patient_params,
         build=get_build,
@@ -23,7 +23,7 @@ rule detect_copy_number:
         cnv=get_cnv,
         rules=RULES_PATH,
     output:
-        f"{OUTDIR}/patients/{{patient}}/work/cnv.json",
+        f"{OUTDIR}/patients/{{patient}}/evidence/cnv.json",
     params:
         patient=get_patient_params,
         build=get_build,
@@ -39,7 +39,7 @@ rule detect_fusions:
         fusions=get_fusions,
         rules=RULES_PATH,
     output:
-        f"{OUTDIR}/patients/{{patient}}/work/fusion.json",
+        f"{OUTDIR}/patients/{{patient}}/evidence/fusion.json",
     params:
         patient=get_patient_params,
         build=get_build,
