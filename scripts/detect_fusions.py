@@ -9,7 +9,9 @@ sm = snakemake  # type: ignore[name-defined]  # noqa: F821
 
 def main() -> None:
     patient = patient_from_params(sm.params.patient, sm.params.sheet)
-    evidence = detect_fusions(patient, rules=rule_set(sm.input.rules), settings=settings(sm.config))
+    evidence = detect_fusions(
+        patient, rules=rule_set(sm.input.rules), settings=settings(sm.config), build=sm.params.build
+    )
     write_text_atomic(sm.output[0], evidence.dumps())
 
 

@@ -157,7 +157,9 @@ def load_hotspots(path: Path) -> dict[str, list[Hotspot]]:
         except (ValueError, KeyError) as exc:
             raise ValueError(f"{path}:{n}: {exc}") from None
         out.setdefault(row["gene"], []).append(
-            Hotspot(row["gene"], row["protein"], start, end, ref, alt, row["c_change"], row["source"])
+            Hotspot(
+                row["gene"], row["protein"], start, end, ref, alt, row["c_change"], row["source"]
+            )
         )
     return out
 
@@ -219,7 +221,9 @@ def splice_class(model: GeneModel, pos1: int) -> str | None:
         return None
     exon = model.exon(number)
     # transcript-order 5' and 3' ends of the exon
-    five, three = (exon.start0 + 1, exon.end) if model.strand == "+" else (exon.end, exon.start0 + 1)
+    five, three = (
+        (exon.start0 + 1, exon.end) if model.strand == "+" else (exon.end, exon.start0 + 1)
+    )
     if number > 1 and abs(pos1 - five) < 3:
         return "splice_region"
     if number < len(model.exons) and abs(pos1 - three) < 3:
@@ -327,20 +331,31 @@ def classify_allele(
     note = (f"built-in classification on bundled transcript {model.transcript}",)
 
     def make(
-        status: str, reason: str, classes: set[str], hgvsp: str | None, alteration: str,
+        status: str,
+        reason: str,
+        classes: set[str],
+        hgvsp: str | None,
+        alteration: str,
         notes: tuple[str, ...],
     ) -> BuiltinCall:
         return BuiltinCall(
-            model.gene, model.transcript, status, reason, _ordered(classes), exon, intron,
-            hgvsc, hgvsp, alteration, notes,
+            model.gene,
+            model.transcript,
+            status,
+            reason,
+            _ordered(classes),
+            exon,
+            intron,
+            hgvsc,
+            hgvsp,
+            alteration,
+            notes,
         )
 
     if all_coding and a.kind in ("snv", "mnv"):
         hot = match_hotspot(model, a, hotspots)
         if hot is not None:
             classes = {"missense"} | splice
-            if a.kind == "mnv":
-                classes.add("inframe_delins")
             hot_note = f"hotspot {hot.gene} {hot.protein} {hot.c_change} ({hot.source})"
             return [make("called", "", classes, f"p.{hot.protein}", hot.protein, (*note, hot_note))]
         calls = []
@@ -387,7 +402,9 @@ def classify_allele(
     else:
         return []  # UTR, deep intron
     label = hgvsc or f"{chrom}:{a.pos1} {a.ref or '-'}>{a.alt or '-'}"
-    return [make(status, reason, classes, None, f"{label} ({where} {words})".replace("( ", "("), note)]
+    return [
+        make(status, reason, classes, None, f"{label} ({where} {words})".replace("( ", "("), note)
+    ]
 
 
 def classify_variant(
@@ -399,8 +416,11 @@ def classify_variant(
     hotspots: Mapping[str, Sequence[Hotspot]],
 ) -> list[BuiltinCall]:
     """Classify one VCF allele (any padding) on every given gene model it touches."""
-    if not ref or not alt or not set(ref.upper()) <= set("ACGTN") or not set(alt.upper()) <= set(
-        "ACGTN"
+    if (
+        not ref
+        or not alt
+        or not set(ref.upper()) <= set("ACGTN")
+        or not set(alt.upper()) <= set("ACGTN")
     ):
         return []  # symbolic or breakend ALT: not a small variant
     a = trim(pos1, ref, alt)
@@ -408,3 +428,73 @@ def classify_variant(
     for gene in sorted(models):
         out.extend(classify_allele(models[gene], chrom, a, hotspots.get(gene, ())))
     return out
+
+
+# ---------------------------------------------------------------------------------------------
+# Annotation versus built-in classification
+# ---------------------------------------------------------------------------------------------
+
+FRAME_CLASSES = frozenset({"frameshift", "inframe_insertion", "inframe_deletion", "inframe_delins"})
+CANONICAL_SPLICE = frozenset({"splice_donor", "splice_acceptor"})
+DISAGREEMENT_RULE = (
+    "the annotation wins for protein-level consequences (HGVSp, missense/nonsense/synonymous, "
+    "in-frame subtype); the built-in classification on the bundled transcript wins for what "
+    "follows from coordinates alone: frameshift versus in-frame (by length), canonical splice "
+    "sites (+-1/2), and the exon/intron number when the annotation used another transcript or "
+    "gave none"
+)
+
+
+@dataclass(frozen=True)
+class Reconciled:
+    """The classes, exon and intron kept after comparing annotation and built-in calls."""
+
+    classes: frozenset[str]
+    exon: int | None
+    intron: int | None
+    note: str | None
+    """``None`` when annotation and built-in agree."""
+
+
+def reconcile(
+    ann_classes: Sequence[str],
+    ann_exon: int | None,
+    ann_intron: int | None,
+    *,
+    annotation_on_bundled: bool,
+    calls: Sequence[BuiltinCall],
+) -> Reconciled:
+    """Decide between an annotation and the built-in calls for the same allele and gene.
+
+    The rule is :data:`DISAGREEMENT_RULE`. When the annotation used the bundled transcript and
+    the exon numbers differ, the annotation's exon is kept (the coordinate check then tells a
+    genome-build mismatch).
+    """
+    classes = set(ann_classes)
+    if not calls:
+        return Reconciled(frozenset(classes), ann_exon, ann_intron, None)
+    called = [c for c in calls if c.status == "called"]
+    b = called[0] if called else calls[0]
+    b_classes = set(b.classes) if b.status == "called" else set()
+    bf, af = b_classes & FRAME_CLASSES, classes & FRAME_CLASSES
+    if bf and (not af or ("frameshift" in bf) != ("frameshift" in af)):
+        classes = (classes - FRAME_CLASSES) | bf
+    classes |= b_classes & CANONICAL_SPLICE
+    exon, intron = ann_exon, ann_intron
+    if b.exon is not None and (ann_exon is None or not annotation_on_bundled):
+        exon = b.exon
+    if b.intron is not None and (ann_intron is None or not annotation_on_bundled):
+        intron = b.intron
+    differs = (exon, intron) != (b.exon, b.intron) or (ann_exon, ann_intron) != (exon, intron)
+    if b.status == "called":
+        differs = differs or set(ann_classes) != b_classes
+    if not differs:
+        return Reconciled(frozenset(classes), exon, intron, None)
+    note = (
+        f"annotation vs built-in ({b.transcript}): annotation "
+        f"{'&'.join(ann_classes) or '-'} exon {ann_exon} intron {ann_intron}; built-in "
+        f"{b.variant_class if b.status == 'called' else 'codon change undetermined'} exon {b.exon} "
+        f"intron {b.intron}; kept {'&'.join(sorted(classes))} exon {exon} intron {intron} "
+        f"(rule: {DISAGREEMENT_RULE})"
+    )
+    return Reconciled(frozenset(classes), exon, intron, note)

@@ -1118,7 +1118,7 @@ def detect_cnv_format(path: str | Path, *, patient: str | None = None) -> str:
     --------
     >>> import tempfile, os
     >>> d = tempfile.mkdtemp(); p = os.path.join(d, "x.tsv")
-    >>> _ = open(p, "w").write("Chromosome\tStart\tEnd\tnMajor\tnMinor\n")
+    >>> _ = open(p, "w").write("Chromosome\\tStart\\tEnd\\tnMajor\\tnMinor\\n")
     >>> detect_cnv_format(p)
     'segments'
     """

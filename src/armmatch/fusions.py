@@ -712,6 +712,37 @@ class _Junction:
     ids: tuple[str, str]
 
 
+def symbolic_junction(
+    svtype: str, chrom: str, pos1: int, info: Mapping[str, str]
+) -> tuple[Breakend, Breakend] | None:
+    """The two breakends of a symbolic ``<DEL>``, ``<DUP>`` or ``<INV>`` record, else None.
+
+    ``DEL``: the bases up to ``POS`` join those after ``END``; ``DUP``: ``END`` joins back to
+    ``POS``; ``INV``: only when the junction is stated (DELLY ``CT=3to3``/``5to5``, Manta
+    ``INV3``/``INV5``), since an inversion has two junctions. Needs an integer INFO ``END``.
+
+    Examples
+    --------
+    >>> symbolic_junction("DEL", "6", 100, {"END": "300"})
+    (Breakend(chrom='6', pos1=100, kept='left'), Breakend(chrom='6', pos1=301, kept='right'))
+    >>> symbolic_junction("INV", "2", 100, {"END": "300"}) is None
+    True
+    """
+    end_text = info.get("END", "")
+    if not end_text.isdigit():
+        return None
+    end = int(end_text)
+    if svtype == "DEL":
+        return Breakend(chrom, pos1, "left"), Breakend(chrom, end + 1, "right")
+    if svtype == "DUP":
+        return Breakend(chrom, end, "left"), Breakend(chrom, pos1, "right")
+    if svtype == "INV" and (info.get("CT") == "3to3" or "INV3" in info):
+        return Breakend(chrom, pos1, "left"), Breakend(chrom, end, "left")
+    if svtype == "INV" and (info.get("CT") == "5to5" or "INV5" in info):
+        return Breakend(chrom, pos1 + 1, "right"), Breakend(chrom, end + 1, "right")
+    return None
+
+
 def _junctions(
     records: Sequence[_VcfRecord], path: str | Path, patient: str | None
 ) -> list[_Junction]:
@@ -724,7 +755,11 @@ def _junctions(
             continue
         parsed = parse_bnd_alt(rec.alt.split(",")[0])
         if parsed is None:
-            continue  # not a breakend (SNV, indel, symbolic <DEL>...): not a fusion record
+            svtype = rec.alt.strip("<>").split(":")[0] if rec.alt.startswith("<") else ""
+            pair = symbolic_junction(svtype, rec.chrom, rec.pos1, rec.info)
+            if pair is not None:
+                out.append(_Junction(rec.line, pair[0], pair[1], rec.info, (rec.ident, "")))
+            continue  # otherwise not a junction (SNV, indel, <INS>, unstated <INV>)
         local, mate = parsed
         done.add(rec.line)
         mate_rec = by_id.get(rec.info.get("MATEID", ""))
@@ -813,8 +848,8 @@ def _junction_fusion(
                 f"no bundled gene model at the {word} breakend {end.text()}: partner not named"
             )
     notes.append(
-        f"breakend records {j.ids[0]} / {j.ids[1] or '(mate from ALT)'}; 5'/3' from the bracket "
-        "orientation and the bundled gene strands"
+        f"breakend records {j.ids[0]} / {j.ids[1] or '(mate from ALT or END)'}; 5'/3' from the "
+        "bracket or SV-type orientation and the bundled gene strands"
     )
     sr = j.info.get("SR", "")
     return Fusion(
@@ -849,7 +884,9 @@ def read_bnd_vcf(
     (:func:`transcript_role`); when both genes would be 5' (or both 3') the orientation is
     unknown. FusionCatcher's VCF names the genes itself (INFO ``GENE5``/``GENE3``, ``EFFECT``
     for the frame, ``END`` 5 or 3 for the breakend): those are used. Junctions with no bundled
-    gene at either breakend, and non-BND records (SNVs, symbolic ``<DEL>``...), are skipped.
+    gene at either breakend, and records that are no junction (SNVs, indels, ``<INS>``) are
+    skipped; symbolic ``<DEL>``, ``<DUP>`` and stated ``<INV>`` records are read as junctions
+    (:func:`symbolic_junction`).
 
     Raises
     ------

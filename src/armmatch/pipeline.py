@@ -105,7 +105,8 @@ def check_coordinates(events: Sequence[Event], build: str, *, path: str, patient
 def detect_small_variants(
     patient: Patient, *, build: str, rules: RuleSet, settings: Settings
 ) -> Evidence:
-    """Small-variant evidence from the patient's VEP-annotated VCF."""
+    """Small-variant evidence from the patient's VCF (VEP-annotated, or unannotated: built-in
+    classification on the bundled transcript models)."""
     models = gene_models(build)
     evidence = read_small_variants(
         patient.vcf,
@@ -115,6 +116,7 @@ def detect_small_variants(
         preferred=preferred_transcripts(models),
         vcf_sample=patient.vcf_sample,
         policy=settings.small_variants,
+        models=models,
     )
     check_coordinates(evidence.events, build, path=patient.vcf, patient=patient.patient_id)
     return evidence

@@ -21,6 +21,7 @@ from armmatch.consequence import (
     classify_variant,
     default_hotspots_path,
     load_hotspots,
+    reconcile,
 )
 from armmatch.errors import InputError
 from armmatch.events import Event, Evidence, SourceRecord, assessed
@@ -149,6 +150,77 @@ def vep_alleles(ref: str, alts: Sequence[str]) -> list[str]:
     if len({a[0] for a in alleles}) == 1 and any(len(a) != len(ref) for a in alts):
         return [a[1:] or "-" for a in alts]
     return list(alts)
+
+
+SNPEFF_TERMS: dict[str, str] = {
+    "conservative_inframe_deletion": "inframe_deletion",
+    "disruptive_inframe_deletion": "inframe_deletion",
+    "conservative_inframe_insertion": "inframe_insertion",
+    "disruptive_inframe_insertion": "inframe_insertion",
+    "initiator_codon_variant": "start_lost",
+    "start_lost": "start_lost",
+    "exon_loss_variant": "exon_loss_variant",
+    "5_prime_UTR_premature_start_codon_gain_variant": "5_prime_UTR_variant",
+    "non_coding_transcript_exon_variant": "non_coding_transcript_exon_variant",
+    "intragenic_variant": "intron_variant",
+}
+"""SnpEff ``Annotation`` terms that differ from VEP's SO terms (others are shared)."""
+
+ANN_FIELDS = (
+    "Allele", "Annotation", "Annotation_Impact", "Gene_Name", "Gene_ID", "Feature_Type",
+    "Feature_ID", "Transcript_BioType", "Rank", "HGVS.c", "HGVS.p",
+)  # fmt: skip
+
+
+def has_ann_header(raw_header: str) -> bool:
+    """Whether the header declares SnpEff's ``##INFO=<ID=ANN,...>``."""
+    return any(line.startswith("##INFO=<ID=ANN,") for line in raw_header.splitlines())
+
+
+def parse_ann(value: str, alts: Sequence[str]) -> list[CsqEntry]:
+    """SnpEff ``ANN`` entries as CSQ-style entries (same field names as VEP's).
+
+    ``Rank`` (``exon/total`` or ``intron/total``) becomes ``INTRON`` for intronic annotations
+    (intron, splice donor/acceptor) and ``EXON`` otherwise; the ALT allele becomes
+    ``ALLELE_NUM``. Entries of other features (e.g. ``intergenic_region``) are kept but carry
+    no transcript.
+
+    >>> e, = parse_ann("T|missense_variant|MODERATE|BRAF|673|transcript|NM_004333.6|"
+    ...                "protein_coding|15/18|c.1799T>A|p.Val600Glu|1799/2301|1799/2301|600/766||", ["T"])
+    >>> e.get("EXON"), e.get("HGVSp"), e.get("ALLELE_NUM")
+    ('15/18', 'p.Val600Glu', '1')
+    """
+    out = []
+    for block in value.split(","):
+        parts = block.split("|")
+        if len(parts) < len(ANN_FIELDS):
+            raise ValueError(f"ANN entry has {len(parts)} fields, at least {len(ANN_FIELDS)} expected")
+        f = dict(zip(ANN_FIELDS, parts, strict=False))
+        terms = [SNPEFF_TERMS.get(t, t) for t in f["Annotation"].split("&") if t]
+        intronic = any(
+            t in ("intron_variant", "splice_donor_variant", "splice_acceptor_variant")
+            for t in terms
+        ) and not any(t.endswith(("missense_variant", "inframe_deletion", "inframe_insertion",
+                                  "frameshift_variant", "stop_gained", "synonymous_variant"))
+                      for t in terms)  # fmt: skip
+        allele = f["Allele"].split("-")[-1]  # cancer mode writes "ALT-REF"
+        num = str(alts.index(allele) + 1) if allele in alts else ""
+        out.append(
+            CsqEntry(
+                {
+                    "Allele": allele,
+                    "ALLELE_NUM": num,
+                    "Consequence": "&".join(terms),
+                    "SYMBOL": f["Gene_Name"],
+                    "Feature": f["Feature_ID"],
+                    "EXON": "" if intronic else f["Rank"],
+                    "INTRON": f["Rank"] if intronic else "",
+                    "HGVSc": f["HGVS.c"],
+                    "HGVSp": f["HGVS.p"],
+                }
+            )
+        )
+    return out
 
 
 def parse_csq(value: str, names: Sequence[str]) -> list[CsqEntry]:
@@ -440,6 +512,9 @@ def iter_target_events(
     (:mod:`armmatch.consequence`) on ``models`` (the bundled transcripts of the target genes).
     """
     names = csq_fields_from_header(vcf.raw_header)
+    ann = names is None and has_ann_header(vcf.raw_header)
+    if ann:
+        names = ["Allele", "Consequence", "SYMBOL", "Feature", "ALLELE_NUM"]
     if names is None:
         if models is None:
             raise InputError(
@@ -465,11 +540,11 @@ def iter_target_events(
     header_lines = count_header_lines(path) or vcf.raw_header.count("\n")
     for index, variant in enumerate(vcf):
         line = header_lines + index + 1
-        csq = variant.INFO.get("CSQ")
+        csq = _info(variant, "ANN" if ann else "CSQ")
         if not csq:
             continue
         try:
-            entries = parse_csq(csq, names)
+            entries = parse_ann(csq, list(variant.ALT)) if ann else parse_csq(csq, names)
         except ValueError as exc:
             raise InputError(str(exc), path=path, line=line, patient=patient) from None
         entries = [e for e in entries if e.get("SYMBOL") in wanted]
@@ -490,6 +565,25 @@ def iter_target_events(
                 )
                 hgvsp = chosen.get("HGVSp") or None
                 classes = classify(chosen.get("Consequence"), hgvsp)
+                exon, intron = _number(chosen.get("EXON")), _number(chosen.get("INTRON"))
+                extra_notes: list[str] = []
+                model = models.get(gene) if models is not None else None
+                if model is not None:
+                    chrom_ = normalise_chrom(variant.CHROM)
+                    calls = classify_variant(
+                        {gene: model}, chrom_, int(variant.POS), variant.REF, alt, hotspots or {}
+                    )
+                    rec = reconcile(
+                        classes,
+                        exon,
+                        intron,
+                        annotation_on_bundled=why.startswith("bundled transcript"),
+                        calls=calls,
+                    )
+                    classes = [c for c in CLASS_ORDER if c in rec.classes]
+                    exon, intron = rec.exon, rec.intron
+                    if rec.note:
+                        extra_notes.append(rec.note)
                 if not classes or all(c in NON_PROTEIN for c in classes):
                     continue
                 vaf, depth, how = allele_support(variant, sample_index, alt_index)
@@ -502,7 +596,7 @@ def iter_target_events(
                         alteration = hgvsp
                 elif chosen.get("HGVSc"):
                     alteration = chosen.get("HGVSc").rsplit(":", 1)[-1]
-                notes = [f"transcript: {why}", f"VAF/depth from {how}"]
+                notes = [f"transcript: {why}", f"VAF/depth from {how}", *extra_notes]
                 chrom = normalise_chrom(variant.CHROM)
                 yield Event(
                     gene=gene,
@@ -518,8 +612,8 @@ def iter_target_events(
                     ref=variant.REF,
                     alt=alt,
                     transcript=chosen.get("Feature") or None,
-                    exon=_number(chosen.get("EXON")),
-                    intron=_number(chosen.get("INTRON")),
+                    exon=exon,
+                    intron=intron,
                     hgvsc=chosen.get("HGVSc") or None,
                     hgvsp=hgvsp,
                     variant_class="&".join(classes),

@@ -36,7 +36,12 @@ def test_pcgr_coad_unannotated(shared_data: Path, name: str, build: str, braf: i
     events = _events(shared_data / "sigven-pcgr" / name, build)
     assert _fired(events) == {"BRAF-V600"}
     (v600,) = [e for e in events if e.gene == "BRAF"]
-    assert (v600.pos1, v600.alteration, v600.hgvsp, v600.status) == (braf, "V600E", "p.V600E", "called")
+    assert (v600.pos1, v600.alteration, v600.hgvsp, v600.status) == (
+        braf,
+        "V600E",
+        "p.V600E",
+        "called",
+    )
     kit = [e for e in events if e.gene == "KIT"]
     assert [(e.exon, e.status, e.hgvsc) for e in kit] == [(21, "indeterminate", "c.2829C>T")]
     ntrk2 = [e for e in events if e.gene == "NTRK2"]
@@ -116,7 +121,9 @@ def test_vep_ground_truth_with_annotation_stripped(shared_data: Path, tmp_path: 
         by_label.setdefault(lines[e.source.line - 1].split("\t")[2].replace("~", " "), []).append(e)
     for label, (rule, exon, cls) in EXPECTED.items():
         (e,) = by_label[label]
-        assert (e.status, e.rule_ids, e.exon, e.variant_class) == ("called", (rule,), exon, cls), label
+        assert (e.status, e.rule_ids, e.exon, e.variant_class) == ("called", (rule,), exon, cls), (
+            label
+        )
     # the EGFR exon 20 3-bp insertion is an in-frame exon 20 insertion, not an almonertinib alteration
     (ins,) = by_label["EGFR exon20 3bp inframe ins (plus)"]
     assert (ins.exon, ins.variant_class, ins.rule_ids) == (20, "inframe_insertion", ())

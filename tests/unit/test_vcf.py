@@ -91,12 +91,20 @@ def test_header_of_another_build_stops_with_a_clear_message(write_vcf: VcfWriter
     assert "patient P1" in str(info.value)
 
 
-def test_unannotated_vcf_is_a_clear_error(write_vcf: VcfWriter) -> None:
+def test_unannotated_vcf_is_classified_by_the_builtin_classifier(write_vcf: VcfWriter) -> None:
     path = write_vcf(
         [("chr7", "55191822", "T", "G", "PASS", "DP=3", "0/1:1,1:2")], csq_header=False
     )
-    with pytest.raises(InputError, match="no VEP CSQ annotation"):
-        read(path)
+    (e,) = read(path).events
+    # L858R from the hotspot table, kept (filtered) so the board sees it
+    assert (e.gene, e.alteration, e.hgvsp, e.exon, e.status) == (
+        "EGFR",
+        "L858R",
+        "p.L858R",
+        21,
+        "filtered",
+    )
+    assert "depth 2 < min_depth 20" in e.status_reason
 
 
 def test_vep_allele_strings() -> None:

@@ -268,7 +268,11 @@ def test_snakemake_report_holds_patient_reports_and_summary(batch: Path, results
 
     with zipfile.ZipFile(batch / "smk-report.zip") as z:
         names = z.namelist()
-        index = next(z.read(n).decode() for n in names if n.endswith("/report.html") and "/data/" not in n)
-    assert len([n for n in names if n.endswith("/report.html") and "/data/raw/" in n]) == len(patient_ids())
+        index = next(
+            z.read(n).decode() for n in names if n.endswith("/report.html") and "/data/" not in n
+        )
+    assert len([n for n in names if n.endswith("/report.html") and "/data/raw/" in n]) == len(
+        patient_ids()
+    )
     assert len([n for n in names if n.endswith("/summary.html")]) == 1
     assert "PLT-001" in index  # patient labels and captions travel into the report
