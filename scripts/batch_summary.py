@@ -1,9 +1,18 @@
-"""Snakemake adapter: every assignment.json -> batch/assignments.tsv and batch/summary.html."""
+"""Snakemake adapter: every assignment.json -> batch/assignments.tsv and batch/summary.html.
+
+With a responses table (config ``responses``), the summary also shows each patient's resistance
+classification and next step, and every arm's Simon two-stage monitoring.
+"""
 
 import json
 
+from armmatch.errors import ConfigError
 from armmatch.io import write_text_atomic
+from armmatch.monitoring import monitoring_rows, resistance_rows
 from armmatch.report import assignments_tsv, summary_html
+from armmatch.resistance import arm_plan, classify_all, read_responses
+from armmatch.rules import load_rules
+from armmatch.simon import simon_designs
 from armmatch.steps import run_step
 
 sm = snakemake  # type: ignore[name-defined]  # noqa: F821
@@ -11,11 +20,30 @@ sm = snakemake  # type: ignore[name-defined]  # noqa: F821
 
 def main() -> None:
     records = []
-    for path in sm.input:
+    for path in sm.input.assignments:
         with open(path, encoding="utf-8") as fh:
             records.append(json.load(fh))
+    rules = load_rules(sm.params.rules)
+    plan = arm_plan(rules)
+    outcomes = []
+    for path in sm.input.responses:
+        outcomes = classify_all(read_responses(path, arms=plan.arm_types), plan)
+    m = sm.params.monitoring
+    design = simon_designs(m["p0"], m["p1"], alpha=m["alpha"], power=m["power"], max_n=m["max_n"])
+    if design.minimax is None:
+        raise ConfigError(
+            f"monitoring: no Simon design with n <= {m['max_n']} for {m}", path="config"
+        )
+    monitoring = monitoring_rows(records, outcomes, design.minimax)
     write_text_atomic(sm.output.tsv, assignments_tsv(records))
-    write_text_atomic(sm.output.html, summary_html(records))
+    write_text_atomic(
+        sm.output.html,
+        summary_html(
+            records,
+            monitoring=monitoring,
+            resistance=resistance_rows(outcomes) if sm.input.responses else None,
+        ),
+    )
 
 
 run_step(sm.log[0], main)

@@ -51,6 +51,32 @@ def _add_validate(p: argparse.ArgumentParser) -> None:
 COMMANDS["validate"] = ("check a config, sample sheet and rule table", _add_validate, _validate)
 
 
+def _add_simon(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--p0", type=float, required=True, help="response rate not worth pursuing")
+    p.add_argument("--p1", type=float, required=True, help="response rate worth pursuing")
+    p.add_argument("--alpha", type=float, default=0.05, help="type I error (default 0.05)")
+    p.add_argument("--power", type=float, default=0.8, help="power (default 0.8)")
+    p.add_argument("--max-n", type=int, default=100, help="largest total n searched (default 100)")
+    p.add_argument("--json", action="store_true", help="print JSON instead of a table")
+
+
+def _simon(args: argparse.Namespace) -> int:
+    """Print the optimal and minimax Simon two-stage designs."""
+    import json
+
+    from armmatch.simon import format_designs, simon_designs
+
+    result = simon_designs(args.p0, args.p1, alpha=args.alpha, power=args.power, max_n=args.max_n)
+    if args.json:
+        print(json.dumps(result.to_dict(), indent=1, sort_keys=True))
+    else:
+        print(format_designs(result), end="")
+    return 0 if result.minimax else 1
+
+
+COMMANDS["simon"] = ("Simon two-stage designs (optimal and minimax)", _add_simon, _simon)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="armmatch", description=__doc__.splitlines()[0] if __doc__ else None

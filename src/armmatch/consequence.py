@@ -394,7 +394,7 @@ def classify_allele(
             words = "in-frame delins"
     elif splice:
         words = "splice site" if splice & {"splice_donor", "splice_acceptor"} else "splice region"
-    elif any(c is not None for c in coding) or (exon is not None and a.kind != "snv"):
+    elif any(c is not None for c in coding):
         # touches coding sequence but also UTR/intron: the effect needs the sequence
         classes.add("other")
         status, reason = "indeterminate", NEEDS_ANNOTATION
@@ -435,12 +435,13 @@ def classify_variant(
 # ---------------------------------------------------------------------------------------------
 
 FRAME_CLASSES = frozenset({"frameshift", "inframe_insertion", "inframe_deletion", "inframe_delins"})
-CANONICAL_SPLICE = frozenset({"splice_donor", "splice_acceptor"})
+SPLICE_CLASSES = frozenset({"splice_donor", "splice_acceptor", "splice_region"})
 DISAGREEMENT_RULE = (
     "the annotation wins for protein-level consequences (HGVSp, missense/nonsense/synonymous, "
     "in-frame subtype); the built-in classification on the bundled transcript wins for what "
-    "follows from coordinates alone: frameshift versus in-frame (by length), canonical splice "
-    "sites (+-1/2), and the exon/intron number when the annotation used another transcript or "
+    "follows from coordinates alone: frameshift versus in-frame (by length), splice sites "
+    "(intron +-1/2) and splice regions (exon 1-3, intron 3-8 bases), added when the annotation "
+    "lacks them, and the exon/intron number when the annotation used another transcript or "
     "gave none"
 )
 
@@ -479,15 +480,18 @@ def reconcile(
     bf, af = b_classes & FRAME_CLASSES, classes & FRAME_CLASSES
     if bf and (not af or ("frameshift" in bf) != ("frameshift" in af)):
         classes = (classes - FRAME_CLASSES) | bf
-    classes |= b_classes & CANONICAL_SPLICE
+    classes |= b_classes & SPLICE_CLASSES
     exon, intron = ann_exon, ann_intron
     if b.exon is not None and (ann_exon is None or not annotation_on_bundled):
         exon = b.exon
     if b.intron is not None and (ann_intron is None or not annotation_on_bundled):
         intron = b.intron
-    differs = (exon, intron) != (b.exon, b.intron) or (ann_exon, ann_intron) != (exon, intron)
+    differs = (ann_exon is not None and ann_exon != b.exon) or (
+        ann_intron is not None and ann_intron != b.intron
+    )
     if b.status == "called":
-        differs = differs or set(ann_classes) != b_classes
+        # the built-in call is partial (no codon): it disagrees only by what it adds or replaces
+        differs = differs or bool(b_classes - set(ann_classes)) or set(classes) != set(ann_classes)
     if not differs:
         return Reconciled(frozenset(classes), exon, intron, None)
     note = (

@@ -119,6 +119,68 @@ def detect_small_variants(
         models=models,
     )
     check_coordinates(evidence.events, build, path=patient.vcf, patient=patient.patient_id)
+    if patient.germline_vcf is not None:
+        evidence.extend(detect_germline(patient, build=build, rules=rules, settings=settings))
+    return evidence
+
+
+GERMLINE_ARM = "niraparib-BRCA"
+"""The arm whose genes are read from the germline VCF (germline or somatic BRCA1/2 count)."""
+
+
+def germline_sample(path: str, tumour_sample: str | None, *, patient: str) -> str | None:
+    """The germline sample: the only sample, or the only one that is not the tumour sample."""
+    from armmatch.maf import is_maf
+    from armmatch.vcf import open_vcf
+
+    if is_maf(path):
+        return None
+    vcf = open_vcf(path, patient=patient)
+    try:
+        samples = [str(s) for s in vcf.samples]
+    finally:
+        vcf.close()
+    others = [s for s in samples if s != tumour_sample]
+    if len(samples) <= 1:
+        return samples[0] if samples else None
+    if len(others) == 1:
+        return others[0]
+    raise InputError(
+        f"the germline VCF has samples {', '.join(samples)}; it must have one sample, or one "
+        "besides the tumour's vcf_sample",
+        path=path,
+        patient=patient,
+    )
+
+
+def detect_germline(
+    patient: Patient, *, build: str, rules: RuleSet, settings: Settings
+) -> Evidence:
+    """BRCA1/2 events of the patient's germline VCF, marked ``origin='germline'``."""
+    from dataclasses import replace
+
+    assert patient.germline_vcf is not None
+    path = patient.germline_vcf
+    genes = tuple(sorted({g for a in rules.arms if a.arm_id == GERMLINE_ARM for g in a.genes}))
+    models = gene_models(build)
+    evidence = read_small_variants(
+        path,
+        patient=patient.patient_id,
+        build=build,
+        genes=genes,
+        preferred=preferred_transcripts(models),
+        vcf_sample=germline_sample(path, patient.vcf_sample, patient=patient.patient_id),
+        policy=settings.small_variants,
+        models=models,
+    )
+    check_coordinates(evidence.events, build, path=path, patient=patient.patient_id)
+    evidence.events = [
+        replace(e, origin="germline", notes=(*e.notes, f"germline variant (germline_vcf {path})"))
+        for e in evidence.events
+    ]
+    evidence.assessments = [
+        replace(a, reason=f"germline small variants read from {path}") for a in evidence.assessments
+    ]
     return evidence
 
 

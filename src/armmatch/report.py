@@ -481,8 +481,18 @@ def _vaf_view(r: Mapping[str, Any]) -> str:
     return "".join(out)
 
 
-def summary_html(records: Sequence[Mapping[str, Any]]) -> str:
-    """The batch summary: status and arm counts, patients needing attention first."""
+def summary_html(
+    records: Sequence[Mapping[str, Any]],
+    *,
+    monitoring: Sequence[Mapping[str, Any]] | None = None,
+    resistance: Sequence[Mapping[str, Any]] | None = None,
+) -> str:
+    """The batch summary: status and arm counts, patients needing attention first.
+
+    ``monitoring`` (rows of :func:`armmatch.monitoring.monitoring_rows`) adds the table "Simon
+    two-stage monitoring"; ``resistance`` (rows of :func:`armmatch.monitoring.resistance_rows`)
+    adds each patient's resistance classification and next step.
+    """
     rows = sorted((batch_row(r) for r in records), key=lambda r: str(r["patient_id"]))
     attention = [
         r for r in rows if r["status"] == "incomplete" or r["provisional"] or r["override"]
@@ -511,4 +521,42 @@ def summary_html(records: Sequence[Mapping[str, Any]]) -> str:
                [(r["patient_id"], r["tumour_type"], r["status"], r["arm"], r["drug"], r["dose"],
                  "; ".join(r["actionable_events"]), r["status_reason"]) for r in rows]),
     ]  # fmt: skip
+    parts += _monitoring_parts(monitoring, resistance)
     return _page("armmatch batch summary", "\n".join(parts))
+
+
+def _monitoring_parts(
+    monitoring: Sequence[Mapping[str, Any]] | None,
+    resistance: Sequence[Mapping[str, Any]] | None,
+) -> list[str]:
+    """The optional "Simon two-stage monitoring" and "Resistance and next step" sections."""
+    parts: list[str] = []
+    if monitoring is not None:
+        design = monitoring[0]["design"] if monitoring else ""
+        parts += [
+            "<h2>Simon two-stage monitoring</h2>",
+            f'<p class="muted">Minimax design {esc(design)}: stop for futility if r1 or fewer '
+            "of the first n1 evaluable patients respond; promising if more than r of n respond. "
+            "Responses are confirmed CR/PR; patients are taken in order of first dose.</p>",
+            _table(["arm", "assigned", "evaluable", "responses (confirmed CR/PR)", "unconfirmed",
+                    "stage-1 responses", "decision", "explanation"],
+                   [(m["arm"], m["assigned"], m["evaluable"], m["responses"], m["unconfirmed"],
+                     m["stage1_responses"], m["decision"], m["explanation"]) for m in monitoring])
+            if monitoring else "<p>No arm to monitor.</p>",
+        ]  # fmt: skip
+    if resistance is not None:
+        parts += [
+            "<h2>Resistance and next step</h2>",
+            '<p class="muted">The 6-month clock starts at the first dose. Primary resistance: '
+            "progression at the first response evaluation, or CR/PR/SD lasting less than 6 months "
+            "from the first dose. Secondary resistance: CR/PR or SD lasting 6 months or more, then "
+            "progression.</p>",
+            _table(["patient", "arm", "classification", "best response", "first dose",
+                    "6-month mark", "progression", "next step", "reason"],
+                   [(r["patient_id"], r["arm_id"], r["classification"], r["best_response"] or "-",
+                     r["first_dose_date"] or "-", r["six_month_date"] or "-",
+                     r["progression_date"] or "-", r["next_step"], r["reason"])
+                    for r in resistance])
+            if resistance else "<p>No response assessments.</p>",
+        ]  # fmt: skip
+    return parts

@@ -16,7 +16,7 @@ from pathlib import Path
 from armmatch.errors import InputError
 from armmatch.schemas import load_schema, schema_errors
 
-PATH_COLUMNS = ("vcf", "cnv", "fusions")
+PATH_COLUMNS = ("vcf", "cnv", "fusions", "germline_vcf")
 
 
 @dataclass(frozen=True)
@@ -28,6 +28,8 @@ class Patient:
     vcf: str
     line: int
     vcf_sample: str | None = None
+    germline_vcf: str | None = None
+    """Optional germline VCF/MAF; its BRCA1/2 variants count for the niraparib arm (origin germline)."""
     cnv: str | None = None
     cnv_format: str | None = None
     cnv_sample: str | None = None
@@ -107,6 +109,7 @@ def patient_from_row(
         vcf=values["vcf"],
         line=line,
         vcf_sample=values.get("vcf_sample"),
+        germline_vcf=values.get("germline_vcf"),
         cnv=values.get("cnv"),
         cnv_format=values.get("cnv_format"),
         cnv_sample=values.get("cnv_sample"),

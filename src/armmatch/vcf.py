@@ -194,7 +194,9 @@ def parse_ann(value: str, alts: Sequence[str]) -> list[CsqEntry]:
     for block in value.split(","):
         parts = block.split("|")
         if len(parts) < len(ANN_FIELDS):
-            raise ValueError(f"ANN entry has {len(parts)} fields, at least {len(ANN_FIELDS)} expected")
+            raise ValueError(
+                f"ANN entry has {len(parts)} fields, at least {len(ANN_FIELDS)} expected"
+            )
         f = dict(zip(ANN_FIELDS, parts, strict=False))
         terms = [SNPEFF_TERMS.get(t, t) for t in f["Annotation"].split("&") if t]
         intronic = any(
@@ -723,8 +725,9 @@ def read_small_variants(
 ) -> Evidence:
     """Read a VCF for one patient into :class:`Evidence`.
 
-    VEP ``CSQ`` annotation is used when present; otherwise the built-in classifier runs on
-    ``models`` (default: the bundled transcript models of ``build``).
+    VEP ``CSQ`` or SnpEff ``ANN`` annotation is used when present; otherwise the built-in
+    classifier runs on ``models`` (default: the bundled transcript models of ``build``). A MAF
+    (recognised by its header row) is read by :func:`armmatch.maf.read_maf` instead.
 
     Raises
     ------
@@ -732,6 +735,20 @@ def read_small_variants(
         Unreadable VCF, a header that states another build, a missing tumour sample,
         a missing or malformed CSQ annotation.
     """
+    from armmatch.maf import is_maf, read_maf
+
+    if Path(path).is_file() and is_maf(path):
+        return read_maf(
+            path,
+            patient=patient,
+            build=build,
+            genes=genes,
+            preferred=preferred,
+            sample=vcf_sample,
+            policy=policy,
+            models=_model_map(models, build),
+            hotspots=load_hotspots(default_hotspots_path()),
+        )
     vcf = open_vcf(path, patient=patient)
     try:
         check_build(vcf.raw_header, build, path=path, patient=patient)

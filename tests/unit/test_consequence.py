@@ -210,7 +210,9 @@ def test_exon20_insertion_called_splice_region_by_the_annotator(write_vcf: VcfWr
              "NM_004448.4", "protein_coding", "", "19/26", "", "", "YES", "", ""]  # fmt: skip
     (e,) = _annotated(write_vcf, entry)
     # built-in wins for the frame class (by length) and fills in the exon the annotation lacks
-    assert "inframe_insertion" in (e.variant_class or "") and "splice_region" in (e.variant_class or "")
+    assert "inframe_insertion" in (e.variant_class or "") and "splice_region" in (
+        e.variant_class or ""
+    )
     assert e.exon == 20 and e.rule_ids == ("ERBB2-ex20ins",)
     (note,) = [n for n in e.notes if n.startswith("annotation vs built-in")]
     assert "splice_region_variant" not in note and "annotation splice_region&intron" in note
@@ -230,3 +232,46 @@ def test_other_transcript_exon_number_is_replaced_by_the_bundled_one(write_vcf: 
     (e,) = _annotated(write_vcf, entry)
     assert e.exon == 20 and e.alteration == "Y802_A805dup"  # protein change: the annotation's
     assert any("exon 21" in n and "kept" in n for n in e.notes)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.sampled_from([("EGFR", 19), ("EGFR", 20), ("ERBB2", 20), ("BRCA1", 10), ("BRCA2", 11), ("KIT", 11)]),
+       st.integers(1, 9), st.integers(0, 40), st.integers(0, 40), st.booleans())  # fmt: skip
+def test_right_shifted_indels_in_one_exon_classify_the_same(
+    target: tuple[str, int], length: int, offset: int, shift: int, insertion: bool
+) -> None:
+    """Within a repeat the same indel can be written at several positions (left-aligned or
+    3'-shifted); while they stay inside one coding exon the class and exon do not change."""
+    gene, number = target
+    model = gene_models("GRCh38").get(gene)
+    assert model is not None
+    exon = model.exon(number)
+    lo, hi = max(exon.start0, model.cds_start0) + 4, min(exon.end, model.cds_end) - 4  # 0-based
+    first = lo + 1 + offset  # 1-based anchor base
+    if first + shift + length + 1 > hi:
+        return
+    models = _models()
+
+    def at(pos: int) -> list[tuple]:  # type: ignore[type-arg]
+        ref, alt = ("A", "A" + "C" * length) if insertion else ("A" + "C" * length, "A")
+        return [
+            s[:-1] for s in _summary(classify_variant(models, model.chrom, pos, ref, alt, HOTSPOTS))
+        ]  # type: ignore[arg-type]
+
+    assert at(first) == at(first + shift)
+    assert at(first)[0][2] == (
+        "frameshift" if length % 3 else ("inframe_insertion" if insertion else "inframe_deletion")
+    )
+
+
+def test_utr_and_deep_intron_give_nothing_and_cds_edge_is_indeterminate() -> None:
+    models = _models()
+    egfr = gene_models("GRCh38").get("EGFR")
+    assert egfr is not None
+    utr = egfr.tx_start0 + 5  # 5' UTR of exon 1 (plus strand)
+    assert classify_variant(models, "7", utr, "AC", "A", HOTSPOTS) == []  # type: ignore[arg-type]
+    intron = egfr.exon(19).end + 200
+    assert classify_variant(models, "7", intron, "A", "G", HOTSPOTS) == []  # type: ignore[arg-type]
+    start = egfr.cds_start0 + 1  # c.1: a deletion from the UTR into the start codon
+    (call,) = classify_variant(models, "7", start - 3, "ACGTA", "A", HOTSPOTS)  # type: ignore[arg-type]
+    assert (call.status, call.status_reason) == ("indeterminate", NEEDS_ANNOTATION)

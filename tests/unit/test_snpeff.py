@@ -70,4 +70,8 @@ def test_snpeff_records_give_the_expected_rules(tmp_path: Path) -> None:
 def test_parse_ann_rank_goes_to_intron_for_intronic_terms() -> None:
     (e,) = parse_ann("A|splice_donor_variant&intron_variant|HIGH|MET|4233|transcript|NM_000245.4|"
                      "protein_coding|14/20|c.3028+1G>A||||||", ["A"])  # fmt: skip
-    assert (e.get("INTRON"), e.get("EXON"), e.get("Consequence")) == ("14/20", "", "splice_donor_variant&intron_variant")
+    assert (e.get("INTRON"), e.get("EXON"), e.get("Consequence")) == (
+        "14/20",
+        "",
+        "splice_donor_variant&intron_variant",
+    )

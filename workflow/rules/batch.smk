@@ -3,7 +3,11 @@
 
 rule batch_summary:
     input:
-        get_assignments,
+        assignments=get_assignments,
+        responses=get_responses,
+    params:
+        rules=RULES_PATH,
+        monitoring=config["monitoring"],
     output:
         tsv=f"{OUTDIR}/batch/assignments.tsv",
         html=report(

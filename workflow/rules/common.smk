@@ -70,6 +70,12 @@ def get_assignments(wildcards):
     return expand(f"{OUTDIR}/patients/{{patient}}/assignment.json", patient=sorted(PATIENTS))
 
 
+def get_responses(wildcards):
+    """The optional responses table (config `responses`), or nothing when not configured."""
+    path = config.get("responses")
+    return [path] if path else []
+
+
 def get_final_output(wildcards):
     return [
         *expand(
