@@ -54,6 +54,12 @@ def get_vcf(wildcards):
     return PATIENTS[wildcards.patient].vcf
 
 
+def get_germline_vcf(wildcards):
+    """The germline VCF, or nothing: BRCA1/2 germline status then comes from the tumour VCF only."""
+    path = PATIENTS[wildcards.patient].germline_vcf
+    return [path] if path else []
+
+
 def get_cnv(wildcards):
     """The copy-number file, or nothing (the step then records 'not assessed')."""
     path = PATIENTS[wildcards.patient].cnv

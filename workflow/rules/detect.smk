@@ -5,6 +5,7 @@
 rule detect_small_variants:
     input:
         vcf=get_vcf,
+        germline=get_germline_vcf,
         rules=RULES_PATH,
     output:
         f"{OUTDIR}/patients/{{patient}}/evidence/mutation.json",
