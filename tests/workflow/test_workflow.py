@@ -276,3 +276,23 @@ def test_snakemake_report_holds_patient_reports_and_summary(batch: Path, results
     )
     assert len([n for n in names if n.endswith("/summary.html")]) == 1
     assert "PLT-001" in index  # patient labels and captions travel into the report
+
+
+def test_responses_table_drives_resistance_and_monitoring(batch: Path, results: Path) -> None:
+    responses = batch / "responses.tsv"
+    responses.write_text(
+        "patient_id\tarm_id\tfirst_dose_date\tassessment_date\tresponse\tconfirmed\tnext_treatment_date\n"
+        "PLT-001\talmonertinib-EGFR\t2026-01-05\t2026-02-20\tPD\t\t\n"
+        "PLT-002\tvemurafenib-BRAF\t2026-01-10\t2026-03-01\tPR\tyes\t\n"
+        "PLT-002\tvemurafenib-BRAF\t2026-01-10\t2026-09-10\tPD\t\t\n"
+    )
+    snakemake(batch, "--cores", "2", "--config", "samples=config/samples.tsv", "outdir=results",
+              f"responses={responses}")  # fmt: skip
+    html = (results / "batch" / "summary.html").read_text()
+    assert "Simon two-stage monitoring" in html and "Resistance and next step" in html
+    assert "primary" in html and "sintilimab-PD1" in html
+    assert "vemurafenib-PD1-combination" in html
+    # per-patient outputs are not redone for a batch-level input
+    assert (
+        results / "patients" / "PLT-001" / "assignment.json"
+    ).stat().st_mtime < responses.stat().st_mtime
