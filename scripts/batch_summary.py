@@ -1,4 +1,4 @@
-"""Snakemake adapter: every assignment.json -> batch/assignments.tsv and batch/summary.html.
+"""Snakemake adapter: every assignment.json -> batch/assignments.{tsv,jsonl} and summary.html.
 
 With a responses table (config ``responses``), the summary also shows each patient's resistance
 classification and next step, and every arm's Simon two-stage monitoring.
@@ -9,7 +9,7 @@ import json
 from armmatch.errors import ConfigError
 from armmatch.io import write_text_atomic
 from armmatch.monitoring import monitoring_rows, resistance_rows
-from armmatch.report import assignments_tsv, summary_html
+from armmatch.report import assignments_jsonl, assignments_tsv, summary_html
 from armmatch.resistance import arm_plan, classify_all, read_responses
 from armmatch.rules import load_rules
 from armmatch.simon import simon_designs
@@ -36,6 +36,7 @@ def main() -> None:
         )
     monitoring = monitoring_rows(records, outcomes, design.minimax)
     write_text_atomic(sm.output.tsv, assignments_tsv(records))
+    write_text_atomic(sm.output.jsonl, assignments_jsonl(records))
     write_text_atomic(
         sm.output.html,
         summary_html(

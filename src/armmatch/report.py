@@ -34,7 +34,7 @@ EVENT_COLUMNS = (
 BATCH_COLUMNS = (
     "patient_id", "tumour_type", "status", "arm", "drug", "dose", "status_reason",
     "candidate_arm", "provisional", "override", "actionable_events", "not_assessed",
-    "rule_set_version", "genome_build",
+    "indeterminate_events", "rule_set_version", "genome_build",
 )  # fmt: skip
 
 
@@ -152,9 +152,24 @@ def batch_row(record: Mapping[str, Any]) -> dict[str, Any]:
             f"{e['gene']} {e['alteration']}" for e in record["events"] if e["actionable"]
         ],
         "not_assessed": sorted({m["item"] for m in record["missing"]}),
+        "indeterminate_events": [
+            f"{e['gene']} {e['alteration']}"
+            for e in record["events"]
+            if e["status"] == "indeterminate"
+        ],
         "rule_set_version": record["provenance"]["rule_set"]["version"],
         "genome_build": record["provenance"]["genome_build"],
     }
+
+
+def assignments_jsonl(records: Iterable[Mapping[str, Any]]) -> str:
+    """``batch/assignments.jsonl``: one assignment record per line (schema
+    ``armmatch.assignment/1``, ``workflow/schemas/assignment.schema.json``), sorted by patient."""
+    ordered = sorted(records, key=lambda r: str(r["patient_id"]))
+    return "".join(
+        json.dumps(r, sort_keys=True, separators=(",", ":"), ensure_ascii=False) + "\n"
+        for r in ordered
+    )
 
 
 def assignments_tsv(records: Iterable[Mapping[str, Any]]) -> str:
@@ -192,6 +207,7 @@ def _table(
     *,
     cls: str = "",
     row_class: Callable[[Sequence[object]], str] | None = None,
+    table_id: str | None = None,
 ) -> str:
     head = "".join(f"<th>{esc(h)}</th>" for h in headers)
     body = "".join(
@@ -200,7 +216,8 @@ def _table(
         + "</tr>"
         for row in rows
     )
-    return f'<table class="{esc(cls)}"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+    ident = f' id="{esc(table_id)}"' if table_id else ""
+    return f'<table{ident} class="{esc(cls)}"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
 
 
 def _page(title: str, body: str) -> str:
@@ -495,7 +512,12 @@ def summary_html(
     """
     rows = sorted((batch_row(r) for r in records), key=lambda r: str(r["patient_id"]))
     attention = [
-        r for r in rows if r["status"] == "incomplete" or r["provisional"] or r["override"]
+        r
+        for r in rows
+        if r["status"] == "incomplete"
+        or r["provisional"]
+        or r["override"]
+        or r["indeterminate_events"]
     ]
     status_counts: dict[str, int] = {}
     arm_counts: dict[str, int] = {}
@@ -508,21 +530,55 @@ def summary_html(
         "<h1>armmatch batch summary</h1>",
         f'<p class="muted">{len(rows)} patients; rule set version(s) {esc(", ".join(versions))}</p>',
         "<h2>Needs attention</h2>",
-        _table(["patient", "status", "reason", "provisional / override"],
+        _table(["patient", "status", "reason", "provisional / override / indeterminate"],
                [(r["patient_id"], r["status"], r["status_reason"],
-                 "; ".join([*r["provisional"], r["override"] or ""]).strip("; ")) for r in attention])
+                 "; ".join([*r["provisional"], r["override"] or "",
+                            *(f"indeterminate: {x}" for x in r["indeterminate_events"])]).strip("; "))
+                for r in attention], cls="sortable")
         if attention else "<p>No patient needs attention.</p>",
         "<h2>Statuses</h2>",
         _table(["status", "patients"], sorted(status_counts.items())),
         "<h2>Arms</h2>",
         _table(["arm", "patients"], sorted(arm_counts.items())) if arm_counts else "<p>No arm assigned.</p>",
         "<h2>All patients</h2>",
+        '<p><label>Filter: <input id="filter" type="search" placeholder="patient, arm, gene, status..."></label>'
+        ' <span class="muted">Click a column heading to sort.</span></p>',
         _table(["patient", "tumour type", "status", "arm", "drug", "dose", "actionable events", "reason"],
                [(r["patient_id"], r["tumour_type"], r["status"], r["arm"], r["drug"], r["dose"],
-                 "; ".join(r["actionable_events"]), r["status_reason"]) for r in rows]),
+                 "; ".join(r["actionable_events"]), r["status_reason"]) for r in rows],
+               cls="sortable", table_id="patients"),
     ]  # fmt: skip
     parts += _monitoring_parts(monitoring, resistance)
+    parts.append(f"<script>{_SORT_FILTER_JS}</script>")
     return _page("armmatch batch summary", "\n".join(parts))
+
+
+_SORT_FILTER_JS = """
+document.querySelectorAll('table.sortable').forEach(function (t) {
+  t.querySelectorAll('th').forEach(function (th, i) {
+    th.style.cursor = 'pointer';
+    th.addEventListener('click', function () {
+      var body = t.tBodies[0], rows = Array.prototype.slice.call(body.rows);
+      var asc = th.getAttribute('data-dir') !== 'asc';
+      rows.sort(function (a, b) {
+        return (asc ? 1 : -1) * a.cells[i].textContent.localeCompare(
+          b.cells[i].textContent, undefined, {numeric: true});
+      });
+      th.setAttribute('data-dir', asc ? 'asc' : 'desc');
+      rows.forEach(function (r) { body.appendChild(r); });
+    });
+  });
+});
+var filter = document.getElementById('filter');
+if (filter) {
+  filter.addEventListener('input', function () {
+    var q = filter.value.toLowerCase();
+    document.querySelectorAll('#patients tbody tr').forEach(function (r) {
+      r.style.display = r.textContent.toLowerCase().indexOf(q) >= 0 ? '' : 'none';
+    });
+  });
+}
+"""
 
 
 def _monitoring_parts(

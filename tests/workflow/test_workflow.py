@@ -120,6 +120,15 @@ def test_reasons_a_board_relies_on(results: Path) -> None:
     assert "TARGETED: almonertinib-EGFR" in html and "110 mg qd" in html and "2026.11-1" in html
 
 
+def test_jsonl_for_lims_holds_every_record_under_the_schema(results: Path) -> None:
+    lines = (results / "batch" / "assignments.jsonl").read_text().splitlines()
+    records = [json.loads(line) for line in lines]
+    assert [r["patient_id"] for r in records] == sorted(patient_ids())
+    for r in records:
+        jsonschema.validate(r, SCHEMA)
+        assert r == json.loads((results / "patients" / r["patient_id"] / "assignment.json").read_text())
+
+
 def test_assignments_follow_the_published_schema(results: Path) -> None:
     for pid in patient_ids():
         record = json.loads((results / "patients" / pid / "assignment.json").read_text())
@@ -253,6 +262,19 @@ def test_reports_render_in_headless_chromium(results: Path) -> None:
         summary = check_page(b, results / "batch" / "summary.html", "h1")
         assert summary.text == "armmatch batch summary"
         assert summary.errors == []
+        page = b.new_page()
+        errors: list[str] = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.goto((results / "batch" / "summary.html").resolve().as_uri())
+        page.fill("#filter", "excluded")
+        visible = [r for r in page.locator("#patients tbody tr").all() if r.is_visible()]
+        assert [r.locator("td").first.inner_text() for r in visible] == ["PLT-007"]
+        page.fill("#filter", "")
+        page.locator("#patients th", has_text="status").click()
+        first = page.locator("#patients tbody tr").first.locator("td").nth(2).inner_text()
+        assert first == "excluded"  # alphabetical: excluded < immunotherapy < incomplete < ...
+        assert errors == []
+        page.close()
 
 
 def test_snakemake_report_holds_patient_reports_and_summary(batch: Path, results: Path) -> None:

@@ -10,6 +10,7 @@ rule batch_summary:
         monitoring=config["monitoring"],
     output:
         tsv=f"{OUTDIR}/batch/assignments.tsv",
+        jsonl=f"{OUTDIR}/batch/assignments.jsonl",
         html=report(
             f"{OUTDIR}/batch/summary.html",
             caption="../report/batch_summary.rst",

@@ -90,5 +90,6 @@ def get_final_output(wildcards):
             name=["assignment.json", "events.tsv", "report.html"],
         ),
         f"{OUTDIR}/batch/assignments.tsv",
+        f"{OUTDIR}/batch/assignments.jsonl",
         f"{OUTDIR}/batch/summary.html",
     ]
