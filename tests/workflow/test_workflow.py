@@ -274,6 +274,9 @@ def test_reports_render_in_headless_chromium(results: Path) -> None:
         first = page.locator("#patients tbody tr").first.locator("td").nth(2).inner_text()
         assert first == "excluded"  # alphabetical: excluded < immunotherapy < incomplete < ...
         assert errors == []
+        page.goto((results / "patients" / "PLT-011" / "report.html").resolve().as_uri())
+        pdf = page.pdf(format="A4", print_background=True)
+        assert pdf.startswith(b"%PDF") and pdf.count(b"/Type /Page") >= 2  # prints to A4 pages
         page.close()
 
 
