@@ -1,7 +1,7 @@
 # armmatch: two commands on a fresh machine (Python 3.11 + pip).
 #   make run    create .venv, install armmatch with pinned dependencies, run the example batch
 #   make test   install the test extras and run the whole test suite
-PYTHON ?= python3.11
+PYTHON ?= $(shell command -v python3.11 2>/dev/null || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 CORES ?= 8
