@@ -79,3 +79,18 @@ def write_vcf(tmp_path: Path) -> VcfWriter:
         return path
 
     return _write
+
+
+# --- the bad-input catalogue count (issue 8) ---------------------------------------------------
+
+_BAD_INPUT: set[str] = set()
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Remember the collected tests marked ``bad_input``."""
+    _BAD_INPUT.update(i.nodeid for i in items if i.get_closest_marker("bad_input"))
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Print how many bad-input cases were collected (each parametrized case counts)."""
+    terminalreporter.write_line(f"bad-input cases: {len(_BAD_INPUT)}")

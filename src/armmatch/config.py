@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -78,6 +78,14 @@ class Settings:
     require_exclusions_assessed: bool
     seg_mean_scale: str = "log2"
     genome_build: str = "GRCh38"
+    germline_arms: tuple[str, ...] = ()
+    """Arms whose genes are read from the germline VCF (``small_variants.germline_arms``)."""
+    reference_fasta: Mapping[str, str | None] = field(default_factory=dict)
+    """Per-build reference FASTA (``reference_fasta`` key); a missing or null build: none."""
+
+    def reference_fasta_for(self, build: str) -> str | None:
+        """The configured reference FASTA of ``build``, or None (coordinate-only mode)."""
+        return self.reference_fasta.get(build)
 
     def thresholds_for(self, gene: str) -> dict[str, float]:
         """The copy-number thresholds of ``gene`` (gene overrides on top of the defaults)."""
@@ -85,11 +93,12 @@ class Settings:
 
     def to_dict(self) -> dict[str, Any]:
         """The run parameters, for the provenance block (deterministic order)."""
-        return {
+        out: dict[str, Any] = {
             "small_variants": {
                 "filter_policy": self.small_variants.filter_policy,
                 "min_vaf": self.small_variants.min_vaf,
                 "min_depth": self.small_variants.min_depth,
+                "germline_arms": list(self.germline_arms),
             },
             "copy_number": {
                 "thresholds": dict(self.thresholds),
@@ -102,6 +111,10 @@ class Settings:
             "clinical": {"min_age": self.min_age, "max_ecog": self.max_ecog},
             "assignment": {"require_exclusions_assessed": self.require_exclusions_assessed},
         }
+        fastas = {b: v for b, v in sorted(self.reference_fasta.items()) if v}
+        if fastas:  # only when configured: provenance of coordinate-only runs is unchanged
+            out["small_variants"]["reference_fasta"] = fastas
+        return out
 
 
 def settings_from_config(config: Mapping[str, Any]) -> Settings:
@@ -123,6 +136,11 @@ def settings_from_config(config: Mapping[str, Any]) -> Settings:
         min_age=int(c["clinical"]["min_age"]),
         max_ecog=int(c["clinical"]["max_ecog"]),
         require_exclusions_assessed=bool(c["assignment"]["require_exclusions_assessed"]),
+        germline_arms=tuple(sv["germline_arms"]),
         seg_mean_scale=str(cn["seg_mean_scale"]),
         genome_build=str(c["genome_build"]),
+        reference_fasta={
+            b: (str(v) if v is not None else None)
+            for b, v in (c.get("reference_fasta") or {}).items()
+        },
     )

@@ -24,8 +24,12 @@ import csv
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from armmatch.transcripts import GeneModel
+
+if TYPE_CHECKING:
+    from armmatch.reference import SequenceSource
 
 NEEDS_ANNOTATION = "indeterminate: needs annotation"
 CODING_UNKNOWN = ("missense", "stop_gained", "synonymous")
@@ -86,7 +90,7 @@ def trim(pos1: int, ref: str, alt: str) -> Allele:
     >>> trim(10, "CTG", "CAG")
     Allele(pos1=11, ref='T', alt='A')
     >>> trim(5, "G", "GG")
-    Allele(pos1=6, ref='', alt='G')
+    Allele(pos1=5, ref='', alt='G')
     """
     ref, alt = ref.upper(), alt.upper()
     while ref and alt and ref[-1] == alt[-1]:
@@ -198,7 +202,8 @@ class BuiltinCall:
 
 
 _ORDER = (
-    "splice_acceptor", "splice_donor", "stop_gained", "frameshift", "inframe_insertion",
+    "splice_acceptor", "splice_donor", "stop_gained", "frameshift", "stop_lost", "start_lost",
+    "inframe_insertion",
     "inframe_deletion", "inframe_delins", "missense", "splice_region", "other", "synonymous",
 )  # fmt: skip
 
@@ -290,9 +295,17 @@ def _bases(a: Allele) -> list[int]:
 
 
 def classify_allele(
-    model: GeneModel, chrom: str, a: Allele, hotspots: Sequence[Hotspot] = ()
+    model: GeneModel,
+    chrom: str,
+    a: Allele,
+    hotspots: Sequence[Hotspot] = (),
+    reference: SequenceSource | None = None,
 ) -> list[BuiltinCall]:
     """Classify one trimmed allele on one gene model.
+
+    With a ``reference`` (see :mod:`armmatch.reference`), a change whose touched bases are all
+    coding is decided at the codon level (classes, HGVS c. and three-letter p.); ``a`` should
+    then be shifted 3' on the transcript strand (:func:`armmatch.reference.shift_on_transcript`).
 
     Returns
     -------
@@ -351,6 +364,27 @@ def classify_allele(
             alteration,
             notes,
         )
+
+    if all_coding and reference is not None:
+        from armmatch.hgvs import parse_protein_change
+        from armmatch.reference import model_change
+
+        change = model_change(reference, model, a)
+        if change is not None:
+            hgvsc = change.hgvsc
+            try:
+                short = parse_protein_change(change.hgvsp).short
+            except ValueError:
+                short = change.hgvsp
+            hot = match_hotspot(model, a, hotspots)
+            extra = (
+                (f"hotspot {hot.gene} {hot.protein} {hot.c_change} ({hot.source})",) if hot else ()
+            )
+            ref_note = "codon-level consequence from the reference FASTA"
+            return [
+                make("called", "", set(change.classes) | splice, change.hgvsp, short,
+                     (*note, ref_note, *extra))
+            ]  # fmt: skip
 
     if all_coding and a.kind in ("snv", "mnv"):
         hot = match_hotspot(model, a, hotspots)
@@ -414,8 +448,13 @@ def classify_variant(
     ref: str,
     alt: str,
     hotspots: Mapping[str, Sequence[Hotspot]],
+    reference: SequenceSource | None = None,
 ) -> list[BuiltinCall]:
-    """Classify one VCF allele (any padding) on every given gene model it touches."""
+    """Classify one VCF allele (any padding) on every given gene model it touches.
+
+    With a ``reference``, indels are left-aligned in the genome, then shifted 3' on each
+    transcript's strand (within the exon) and decided at the codon level.
+    """
     if (
         not ref
         or not alt
@@ -424,9 +463,17 @@ def classify_variant(
     ):
         return []  # symbolic or breakend ALT: not a small variant
     a = trim(pos1, ref, alt)
+    if reference is not None:
+        from armmatch.reference import left_align, shift_on_transcript
+
+        a = left_align(reference, chrom, a)
     out: list[BuiltinCall] = []
     for gene in sorted(models):
-        out.extend(classify_allele(models[gene], chrom, a, hotspots.get(gene, ())))
+        model = models[gene]
+        here = a
+        if reference is not None:
+            here = shift_on_transcript(reference, model, chrom, a)
+        out.extend(classify_allele(model, chrom, here, hotspots.get(gene, ()), reference))
     return out
 
 

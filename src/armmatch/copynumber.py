@@ -55,7 +55,7 @@ from armmatch.events import (
     Evidence,
     SourceRecord,
 )
-from armmatch.genome import normalise_chrom
+from armmatch.genome import BUILDS, CONTIG_LENGTHS, normalise_chrom
 from armmatch.io import open_text, sha256_file
 
 log = logging.getLogger(__name__)
@@ -1161,6 +1161,53 @@ def _check_format(fmt: str | None, path: str | Path, patient: str | None) -> str
     return used
 
 
+def check_segments(
+    segments: Sequence[Segment],
+    path: str | Path,
+    *,
+    patient: str | None = None,
+    build: str | None = None,
+) -> None:
+    """Stop on segments that cannot be right: overlapping, or beyond the chromosome's end.
+
+    * Two segments of one chromosome that overlap (the same bases measured twice, e.g. two
+      samples or two builds pasted together) are an error naming both lines.
+    * A segment on a primary chromosome ending beyond that chromosome's length in ``build``
+      (when given) is an error: the file is of another build (e.g. chr7 beyond 159,138,663 on
+      GRCh37). Without ``build``, only an end beyond the chromosome's length in every supported
+      build is detected. Coordinates within both builds' lengths cannot be told apart.
+    """
+    builds = [build] if build in BUILDS else list(BUILDS)
+    by_chrom: dict[str, list[Segment]] = {}
+    for seg in segments:
+        by_chrom.setdefault(seg.chrom, []).append(seg)
+        name = normalise_chrom(seg.chrom)
+        lengths = [CONTIG_LENGTHS[b].get(name) for b in builds]
+        if all(n is not None and seg.end > n for n in lengths):
+            which = " and ".join(f"{b} ({n:,} bp)" for b, n in zip(builds, lengths, strict=True))
+            raise InputError(
+                f"segment {seg.chrom}:{seg.start0 + 1}-{seg.end} ends beyond the end of "
+                f"{seg.chrom} in {which}: the file is of another genome build, or its "
+                "coordinates are wrong",
+                path=path,
+                line=seg.line,
+                patient=patient,
+            )
+    for chrom, segs in by_chrom.items():
+        ordered = sorted(segs, key=lambda s: (s.start0, s.end))
+        for a, b in itertools.pairwise(ordered):
+            if b.start0 < a.end:
+                first, second = sorted((a, b), key=lambda s: s.line or 0)
+                raise InputError(
+                    f"segment {chrom}:{second.start0 + 1}-{second.end} overlaps the segment "
+                    f"{chrom}:{first.start0 + 1}-{first.end} on line {first.line}: one sample's "
+                    "segments must not overlap (two samples or two files pasted together?)",
+                    path=path,
+                    line=second.line,
+                    patient=patient,
+                )
+
+
 def read_segments_file(
     path: str | Path,
     fmt: str | None = None,
@@ -1168,10 +1215,13 @@ def read_segments_file(
     patient: str | None = None,
     sample: str | None = None,
     seg_mean_scale: SegMeanScale = "log2",
+    build: str | None = None,
 ) -> tuple[str, list[Segment]]:
     """Read a segment file in ``fmt`` (detected from the header when ``None``/``"auto"``).
 
-    ``sample`` and ``seg_mean_scale`` apply to SEG files (see :func:`read_seg`).
+    ``sample`` and ``seg_mean_scale`` apply to SEG files (see :func:`read_seg`). The segments
+    are checked by :func:`check_segments` (no overlaps, none beyond the chromosome's end in
+    ``build``, or in every build when ``build`` is not given).
 
     Returns
     -------
@@ -1185,14 +1235,18 @@ def read_segments_file(
         segments: use :func:`read_copy_number`) or bad file content.
     """
     used = _check_format(fmt, path, patient)
+    segments: list[Segment] | None = None
     if used == "cnvkit":
-        return used, read_cnvkit(path, patient=patient)
-    if used == "seg":
-        return used, read_seg(path, patient=patient, sample=sample, scale=seg_mean_scale)
-    if used == "gatk":
-        return used, read_gatk_seg(path, patient=patient)
-    if used == "segments":
-        return used, read_segments(path, patient=patient)
+        segments = read_cnvkit(path, patient=patient)
+    elif used == "seg":
+        segments = read_seg(path, patient=patient, sample=sample, scale=seg_mean_scale)
+    elif used == "gatk":
+        segments = read_gatk_seg(path, patient=patient)
+    elif used == "segments":
+        segments = read_segments(path, patient=patient)
+    if segments is not None:
+        check_segments(segments, path, patient=patient, build=build)
+        return used, segments
     raise InputError(
         f"format {used!r} gives gene-level calls, not segments", path=path, patient=patient
     )
@@ -1602,6 +1656,7 @@ def read_copy_number(
     min_gene_coverage: float = 0.0,
     sample: str | None = None,
     seg_mean_scale: SegMeanScale = "log2",
+    build: str | None = None,
 ) -> Evidence:
     """Read a copy-number file and summarise the target genes (see :func:`gene_copy_number`).
 
@@ -1623,6 +1678,9 @@ def read_copy_number(
         The sample sheet's ``cnv_sample`` (see :func:`select_sample`).
     seg_mean_scale
         ``log2`` or ``log10``: the scale of a SEG file's ``seg.mean``.
+    build
+        The patient's genome build: segments beyond a chromosome's end in it are an error
+        (see :func:`check_segments`).
 
     Returns
     -------
@@ -1648,7 +1706,7 @@ def read_copy_number(
         evidence.inputs[str(path)] = sha256_file(path)
         return evidence
     used, segments = read_segments_file(
-        path, used, patient=patient, sample=sample, seg_mean_scale=seg_mean_scale
+        path, used, patient=patient, sample=sample, seg_mean_scale=seg_mean_scale, build=build
     )
     evidence = gene_copy_number(
         segments,

@@ -16,7 +16,7 @@ from armmatch import __version__
 from armmatch.assignment import decide
 from armmatch.config import RESOURCE_DIR, Settings
 from armmatch.eligibility import assess_eligibility, her2_evidence, load_drug_vocabulary
-from armmatch.errors import InputError
+from armmatch.errors import ConfigError, InputError
 from armmatch.events import CATEGORIES, Event, Evidence, not_assessed
 from armmatch.io import sha256_file
 from armmatch.report import assignment_record
@@ -106,26 +106,39 @@ def detect_small_variants(
     patient: Patient, *, build: str, rules: RuleSet, settings: Settings
 ) -> Evidence:
     """Small-variant evidence from the patient's VCF (VEP-annotated, or unannotated: built-in
-    classification on the bundled transcript models)."""
+    classification on the bundled transcript models).
+
+    With ``reference_fasta`` configured for ``build``, REFs are checked against the FASTA and
+    the built-in classification is codon-level (:mod:`armmatch.reference`).
+    """
+    from armmatch.reference import FastaReference
+
     models = gene_models(build)
-    evidence = read_small_variants(
-        patient.vcf,
-        patient=patient.patient_id,
-        build=build,
-        genes=rules.genes(),
-        preferred=preferred_transcripts(models),
-        vcf_sample=patient.vcf_sample,
-        policy=settings.small_variants,
-        models=models,
-    )
-    check_coordinates(evidence.events, build, path=patient.vcf, patient=patient.patient_id)
-    if patient.germline_vcf is not None:
-        evidence.extend(detect_germline(patient, build=build, rules=rules, settings=settings))
+    fasta = settings.reference_fasta_for(build)
+    reference = FastaReference(fasta) if fasta else None
+    try:
+        evidence = read_small_variants(
+            patient.vcf,
+            patient=patient.patient_id,
+            build=build,
+            genes=rules.genes(),
+            preferred=preferred_transcripts(models),
+            vcf_sample=patient.vcf_sample,
+            policy=settings.small_variants,
+            models=models,
+            reference=reference,
+        )
+        check_coordinates(evidence.events, build, path=patient.vcf, patient=patient.patient_id)
+        if patient.germline_vcf is not None:
+            evidence.extend(
+                detect_germline(
+                    patient, build=build, rules=rules, settings=settings, reference=reference
+                )
+            )
+    finally:
+        if reference is not None:
+            reference.close()
     return evidence
-
-
-GERMLINE_ARM = "niraparib-BRCA"
-"""The arm whose genes are read from the germline VCF (germline or somatic BRCA1/2 count)."""
 
 
 def germline_sample(path: str, tumour_sample: str | None, *, patient: str) -> str | None:
@@ -154,14 +167,28 @@ def germline_sample(path: str, tumour_sample: str | None, *, patient: str) -> st
 
 
 def detect_germline(
-    patient: Patient, *, build: str, rules: RuleSet, settings: Settings
+    patient: Patient,
+    *,
+    build: str,
+    rules: RuleSet,
+    settings: Settings,
+    reference: Any = None,
 ) -> Evidence:
-    """BRCA1/2 events of the patient's germline VCF, marked ``origin='germline'``."""
+    """Events of the patient's germline VCF in the genes of ``small_variants.germline_arms``
+    (BRCA1/2 of the niraparib arm by default), marked ``origin='germline'``."""
     from dataclasses import replace
 
     assert patient.germline_vcf is not None
     path = patient.germline_vcf
-    genes = tuple(sorted({g for a in rules.arms if a.arm_id == GERMLINE_ARM for g in a.genes}))
+    known = {a.arm_id for a in rules.arms}
+    unknown = [a for a in settings.germline_arms if a not in known]
+    if unknown:
+        raise ConfigError(
+            f"small_variants.germline_arms names unknown arm(s) {', '.join(unknown)}", path="config"
+        )
+    genes = tuple(
+        sorted({g for a in rules.arms if a.arm_id in settings.germline_arms for g in a.genes})
+    )
     models = gene_models(build)
     evidence = read_small_variants(
         path,
@@ -172,6 +199,7 @@ def detect_germline(
         vcf_sample=germline_sample(path, patient.vcf_sample, patient=patient.patient_id),
         policy=settings.small_variants,
         models=models,
+        reference=reference,
     )
     check_coordinates(evidence.events, build, path=path, patient=patient.patient_id)
     evidence.events = [

@@ -8,8 +8,11 @@ patient.
 from __future__ import annotations
 
 import csv
+import logging
+import math
 import os
-from collections.abc import Mapping
+import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -17,6 +20,32 @@ from armmatch.errors import InputError
 from armmatch.schemas import load_schema, schema_errors
 
 PATH_COLUMNS = ("vcf", "cnv", "fusions", "germline_vcf")
+
+log = logging.getLogger(__name__)
+
+
+def check_inside_roots(
+    value: str, roots: Sequence[str | Path], *, column: str, sheet: str, line: int, patient: str
+) -> None:
+    """Stop when the file ``value`` (symlinks resolved) lies outside every folder in ``roots``.
+
+    Raises
+    ------
+    InputError
+        Naming the sheet, line, patient, column, the resolved path and the allowed folders.
+    """
+    real = Path(os.path.realpath(value))
+    resolved_roots = [Path(os.path.realpath(r)) for r in roots]
+    if any(real == r or r in real.parents for r in resolved_roots):
+        return
+    raise InputError(
+        f"{column} file {value!r} resolves to {str(real)!r}, which is outside the allowed input "
+        f"folders ({', '.join(str(r) for r in resolved_roots)}); move it there or add its "
+        "folder to the config key input_roots",
+        path=sheet,
+        line=line,
+        patient=patient,
+    )
 
 
 @dataclass(frozen=True)
@@ -69,11 +98,45 @@ def resolve_path(value: str, sheet_dir: str) -> str:
     return os.path.normpath(os.path.join(sheet_dir, value))
 
 
+_ICD10 = re.compile(r"[Cc][0-9]{2}(\.[0-9]{1,2})?")
+
+
+def _check_readable_values(
+    row: Mapping[str, str], *, sheet: str, line: int, patient: str | None
+) -> None:
+    """Messages in words (not schema regexes) for the values users most often get wrong."""
+    if "tumour_type" in row:
+        code = row["tumour_type"].partition("|")[0].strip()
+        if not _ICD10.fullmatch(code):
+            raise InputError(
+                f"tumour_type {row['tumour_type']!r}: {code!r} is not an ICD-10 C code; write "
+                "it like C49 or C49.2, optionally followed by '|' and the Table 1 subtype name "
+                "(e.g. C49|Synovial sarcoma)",
+                path=sheet,
+                line=line,
+                patient=patient,
+            )
+    if "purity" in row:
+        try:
+            purity = float(row["purity"])
+        except ValueError:
+            purity = math.nan
+        if not 0 < purity <= 1:
+            raise InputError(
+                f"purity {row['purity']!r} is not a number in (0, 1] (tumour cell fraction, "
+                "e.g. 0.7)",
+                path=sheet,
+                line=line,
+                patient=patient,
+            )
+
+
 def patient_from_row(
     row: Mapping[str, str], *, sheet: str, line: int, sheet_dir: str, check_files: bool = True
 ) -> Patient:
     """Validate one row (non-empty cells only) and build a :class:`Patient`."""
     pid = row.get("patient_id") or None
+    _check_readable_values(row, sheet=sheet, line=line, patient=pid)
     errors = schema_errors(dict(row), load_schema("samples"), fill_defaults=False)
     if errors:
         raise InputError("; ".join(errors), path=sheet, line=line, patient=pid)
@@ -129,14 +192,24 @@ def patient_from_row(
     )
 
 
-def read_sample_sheet(path: str | Path, *, check_files: bool = True) -> list[Patient]:
+def read_sample_sheet(
+    path: str | Path,
+    *,
+    check_files: bool = True,
+    input_roots: Sequence[str | Path] | None = None,
+) -> list[Patient]:
     """Read and validate the sample sheet.
+
+    ``input_roots``: when given, every file the sheet names must resolve (symlinks followed)
+    inside one of these folders. The same file given for two patients is logged as a warning
+    naming both (it is legitimate for, e.g., a multi-sample SEG file).
 
     Raises
     ------
     InputError
         For a missing sheet, a header with unknown or missing columns, a row with the wrong
-        number of fields, an invalid value, a duplicate ``patient_id`` or a missing file.
+        number of fields, an invalid value, a duplicate ``patient_id``, a missing file or
+        (with ``input_roots``) a file outside the allowed folders.
     """
     sheet = str(path)
     if not Path(path).is_file():
@@ -146,6 +219,7 @@ def read_sample_sheet(path: str | Path, *, check_files: bool = True) -> list[Pat
     sheet_dir = os.path.dirname(sheet)
     patients: list[Patient] = []
     seen: dict[str, int] = {}
+    files: dict[str, list[tuple[str, str]]] = {}
     header: list[str] | None = None
     with open(path, encoding="utf-8", newline="") as fh:
         for lineno, text in enumerate(fh, start=1):
@@ -195,6 +269,34 @@ def read_sample_sheet(path: str | Path, *, check_files: bool = True) -> list[Pat
                     patient=patient.patient_id,
                 )
             seen[patient.patient_id] = lineno
+            for col in PATH_COLUMNS:
+                value = patient.raw.get(col)
+                if value is None:
+                    continue
+                if input_roots is not None:
+                    check_inside_roots(
+                        value,
+                        input_roots,
+                        column=col,
+                        sheet=sheet,
+                        line=lineno,
+                        patient=patient.patient_id,
+                    )
+                key = os.path.realpath(value)
+                for other_pid, other_col in files.get(key, []):
+                    if other_pid != patient.patient_id:
+                        log.warning(
+                            "%s, line %d: the same file %s is given for patients %s (%s) and "
+                            "%s (%s); check the sample sheet if that is not intended",
+                            sheet,
+                            lineno,
+                            value,
+                            other_pid,
+                            other_col,
+                            patient.patient_id,
+                            col,
+                        )
+                files.setdefault(key, []).append((patient.patient_id, col))
             patients.append(patient)
     if header is None:
         raise InputError("sample sheet is empty (no header row)", path=sheet)

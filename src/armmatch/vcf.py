@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from armmatch.consequence import (
     BuiltinCall,
@@ -38,6 +38,9 @@ from armmatch.transcripts import (
     default_transcripts_path,
     load_gene_models,
 )
+
+if TYPE_CHECKING:
+    from armmatch.reference import SequenceSource
 
 SO_TO_CLASS: dict[str, str] = {
     "transcript_ablation": "exon_deletion",
@@ -445,11 +448,18 @@ def count_header_lines(path: str) -> int | None:
 
 
 def open_vcf(path: str, *, patient: str | None = None) -> Any:
-    """Open a VCF/BCF with cyvcf2, turning failures into :class:`InputError`."""
+    """Open a VCF/BCF with cyvcf2, turning failures into :class:`InputError`.
+
+    A text VCF is first checked by :func:`armmatch.io.check_vcf_text` (corrupt bgzip, broken header,
+    unknown contigs; unsorted records are a warning).
+    """
     import cyvcf2
+
+    from armmatch.io import check_vcf_text
 
     if not Path(path).is_file():
         raise InputError("VCF does not exist", path=path, patient=patient)
+    check_vcf_text(path, patient=patient)
     try:
         return cyvcf2.VCF(path, lazy=True)
     except Exception as exc:  # cyvcf2 raises bare OSError/Exception on unreadable files
@@ -496,6 +506,24 @@ def check_build(raw_header: str, build: str, *, path: str, patient: str) -> None
             )
 
 
+def check_ref(
+    reference: SequenceSource | None,
+    variant: Any,
+    *,
+    path: str,
+    line: int,
+    patient: str,
+) -> None:
+    """Stop when the record's REF differs from the reference FASTA (another build?)."""
+    if reference is None:
+        return
+    from armmatch.reference import ref_mismatch
+
+    problem = ref_mismatch(reference, str(variant.CHROM), int(variant.POS), str(variant.REF))
+    if problem is not None:
+        raise InputError(problem, path=path, line=line, patient=patient)
+
+
 def iter_target_events(
     vcf: Any,
     *,
@@ -507,11 +535,14 @@ def iter_target_events(
     policy: SmallVariantPolicy,
     models: Mapping[str, GeneModel] | None = None,
     hotspots: Mapping[str, Sequence[Hotspot]] | None = None,
+    reference: SequenceSource | None = None,
 ) -> Iterator[Event]:
     """Yield one event per (record, ALT, target gene) with a protein-level or splice class.
 
     A VCF without a VEP ``CSQ`` header is classified by the built-in classifier
     (:mod:`armmatch.consequence`) on ``models`` (the bundled transcripts of the target genes).
+    With a ``reference`` the REF of every target-gene record is checked against it and the
+    built-in classification is codon-level (:mod:`armmatch.reference`).
     """
     names = csq_fields_from_header(vcf.raw_header)
     ann = names is None and has_ann_header(vcf.raw_header)
@@ -533,6 +564,7 @@ def iter_target_events(
             hotspots=hotspots or {},
             sample_index=sample_index,
             policy=policy,
+            reference=reference,
         )
         return
     for needed in ("Allele", "Consequence", "SYMBOL", "Feature"):
@@ -552,6 +584,7 @@ def iter_target_events(
         entries = [e for e in entries if e.get("SYMBOL") in wanted]
         if not entries:
             continue
+        check_ref(reference, variant, path=path, line=line, patient=patient)
         alts = list(variant.ALT)
         vep = vep_alleles(variant.REF, alts)
         for alt_index, alt in enumerate(alts):
@@ -573,7 +606,13 @@ def iter_target_events(
                 if model is not None:
                     chrom_ = normalise_chrom(variant.CHROM)
                     calls = classify_variant(
-                        {gene: model}, chrom_, int(variant.POS), variant.REF, alt, hotspots or {}
+                        {gene: model},
+                        chrom_,
+                        int(variant.POS),
+                        variant.REF,
+                        alt,
+                        hotspots or {},
+                        reference,
                     )
                     rec = reconcile(
                         classes,
@@ -682,8 +721,13 @@ def iter_builtin_events(
     sample_index: int | None,
     policy: SmallVariantPolicy,
     origin: Literal["somatic", "germline"] = "somatic",
+    reference: SequenceSource | None = None,
 ) -> Iterator[Event]:
-    """Events of an unannotated VCF, classified on the bundled transcript models."""
+    """Events of an unannotated VCF, classified on the bundled transcript models.
+
+    With a ``reference``: REF checked (:class:`InputError` on a mismatch), indels left-aligned,
+    codon-level consequences and HGVS p.
+    """
     header_lines = count_header_lines(path) or vcf.raw_header.count("\n")
     spans = [(m.chrom, m.tx_start0, m.tx_end) for m in models.values()]
     for index, variant in enumerate(vcf):
@@ -693,8 +737,9 @@ def iter_builtin_events(
         if not any(c == chrom and s - 1 <= end and pos <= e + 1 for c, s, e in spans):
             continue
         line = header_lines + index + 1
+        check_ref(reference, variant, path=path, line=line, patient=patient)
         for alt_index, alt in enumerate(variant.ALT):
-            calls = classify_variant(models, chrom, pos, variant.REF, alt, hotspots)
+            calls = classify_variant(models, chrom, pos, variant.REF, alt, hotspots, reference)
             if not calls:
                 continue
             vaf, depth, how = allele_support(variant, sample_index, alt_index)
@@ -722,8 +767,12 @@ def read_small_variants(
     vcf_sample: str | None,
     policy: SmallVariantPolicy,
     models: GeneModels | None = None,
+    reference: SequenceSource | None = None,
 ) -> Evidence:
     """Read a VCF for one patient into :class:`Evidence`.
+
+    ``reference`` (the configured ``reference_fasta``, see :mod:`armmatch.reference`) turns on
+    the REF check and codon-level built-in classification; MAF input does not use it.
 
     VEP ``CSQ`` or SnpEff ``ANN`` annotation is used when present; otherwise the built-in
     classifier runs on ``models`` (default: the bundled transcript models of ``build``). A MAF
@@ -764,6 +813,7 @@ def read_small_variants(
                 policy=policy,
                 models=_model_map(models, build),
                 hotspots=load_hotspots(default_hotspots_path()),
+                reference=reference,
             )
         )
     finally:

@@ -79,7 +79,7 @@ def test_hostile_free_text_is_escaped_everywhere(
     )
     record = _record(p)
     for html in (patient_html(record), summary_html([record])):
-        assert "<script>" not in html
+        assert "<script>alert" not in html  # the summary's own sort script is the only <script>
         assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in html
     for tsv in (assignments_tsv([record]), events_tsv(record)):
         for line in tsv.splitlines():

@@ -126,7 +126,9 @@ def test_jsonl_for_lims_holds_every_record_under_the_schema(results: Path) -> No
     assert [r["patient_id"] for r in records] == sorted(patient_ids())
     for r in records:
         jsonschema.validate(r, SCHEMA)
-        assert r == json.loads((results / "patients" / r["patient_id"] / "assignment.json").read_text())
+        assert r == json.loads(
+            (results / "patients" / r["patient_id"] / "assignment.json").read_text()
+        )
 
 
 def test_assignments_follow_the_published_schema(results: Path) -> None:
@@ -199,7 +201,14 @@ def _sheet(batch: Path, tmp_path: Path, edit: str, old: str, new: str) -> Path:
 
 def _run_bad(tmp_path: Path, sheet: Path) -> str:
     proc = snakemake(
-        tmp_path, "--cores", "1", "--config", f"samples={sheet}", "outdir=out", check=False
+        tmp_path,
+        "--cores",
+        "1",
+        "--config",
+        f"samples={sheet}",
+        "outdir=out",
+        f"input_roots=[{tmp_path.parent}]",  # the sheet's paths point at the batch copy
+        check=False,
     )
     assert proc.returncode != 0
     assert not list((tmp_path / "out").rglob("assignment.json"))
@@ -240,7 +249,7 @@ def test_vcf_without_the_named_sample(batch: Path, tmp_path: Path) -> None:
 def test_wrong_genome_build_for_the_coordinates(batch: Path, tmp_path: Path) -> None:
     sheet = _sheet(batch, tmp_path, "row", "", "")
     proc = snakemake(tmp_path, "--cores", "1", "--config", f"samples={sheet}", "outdir=out",
-                     "genome_build=GRCh37", check=False)  # fmt: skip
+                     "genome_build=GRCh37", f"input_roots=[{batch}]", check=False)  # fmt: skip
     assert proc.returncode != 0
     assert "says GRCh38 but the patient's genome_build is GRCh37" in proc.stdout + proc.stderr
     assert not list((tmp_path / "out").rglob("assignment.json"))

@@ -19,7 +19,14 @@ try:
     config.update(_validated)
     RULES_PATH = config["rules"] or os.path.join(RESOURCES, "actionable_targets.tsv")
     RULES = rule_set(RULES_PATH)
-    PATIENTS = {p.patient_id: p for p in read_sample_sheet(config["samples"])}
+    # Inputs must lie inside input_roots (default: the sheet's folder and the working directory)
+    INPUT_ROOTS = config["input_roots"] or [
+        os.path.dirname(os.path.abspath(config["samples"])),
+        os.getcwd(),
+    ]
+    PATIENTS = {
+        p.patient_id: p for p in read_sample_sheet(config["samples"], input_roots=INPUT_ROOTS)
+    }
     _arms = {a.arm_id for a in RULES.arms}
     for _p in PATIENTS.values():
         if _p.arm_override and _p.arm_override not in _arms:

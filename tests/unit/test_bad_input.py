@@ -1,0 +1,473 @@
+"""The bad-input catalogue (issue 8): each case with the exact error (file, line/patient, problem).
+
+Package-level and fast; the Snakemake-level cases (parse-time errors, kills, concurrency) are in
+tests/workflow/test_faults.py. Every case is marked ``bad_input``; the test run prints their count.
+"""
+
+from __future__ import annotations
+
+import gzip
+import logging
+import os
+from pathlib import Path
+
+import pysam
+import pytest
+
+from armmatch.config import settings_from_config, validate_config
+from armmatch.copynumber import CnvThresholds, GeneSpan, read_copy_number, read_segments_file
+from armmatch.errors import InputError, RuleTableError
+from armmatch.fusions import read_fusion_file
+from armmatch.pipeline import (
+    assign_patient,
+    detect_copy_number,
+    detect_fusions,
+    detect_small_variants,
+    gene_models,
+    preferred_transcripts,
+    rule_set,
+)
+from armmatch.rules import load_rules
+from armmatch.samples import Patient, read_sample_sheet
+from armmatch.vcf import SmallVariantPolicy, read_small_variants
+from tests.conftest import CSQ_FIELDS, REPO, VcfWriter, csq
+
+pytestmark = pytest.mark.bad_input
+
+MANE_TX = ["G", "missense_variant", "MODERATE", "EGFR", "ENSG00000146648", "Transcript",
+           "ENST00000275493.7", "protein_coding", "21/28", "", "ENST00000275493.7:c.2573T>G",
+           "ENSP00000275493.2:p.Leu858Arg", "YES", "NM_005228.5", "NM_005228.5"]  # fmt: skip
+L858R = ("chr7", "55191822", "T", "G", "PASS", f"DP=300;CSQ={csq(MANE_TX)}", "0/1:200,100:300")
+L858R_PLAIN = ("chr7", "55191822", "T", "G", "PASS", "DP=300", "0/1:200,100:300")
+HEADER_LINES = 16  # the write_vcf fixture's header: records start on line 17
+
+
+def read(path: Path | str, *, sample: str | None = "TUMOR", build: str = "GRCh38"):  # type: ignore[no-untyped-def]
+    return read_small_variants(
+        str(path), patient="P1", build=build, genes=rule_set().genes(),
+        preferred=preferred_transcripts(gene_models(build)), vcf_sample=sample,
+        policy=SmallVariantPolicy(),
+    )  # fmt: skip
+
+
+def error(call, *args, **kwargs) -> str:  # type: ignore[no-untyped-def]
+    with pytest.raises(InputError) as info:
+        call(*args, **kwargs)
+    return str(info.value)
+
+
+def bgzip(src: Path) -> Path:
+    out = src.with_name(src.name + ".gz")
+    pysam.tabix_compress(str(src), str(out), force=True)
+    return out
+
+
+# --- VCF -----------------------------------------------------------------------------------------
+
+
+def test_truncated_bgzip(write_vcf: VcfWriter) -> None:
+    path = bgzip(write_vcf([L858R] * 200))
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) // 2])
+    msg = error(read, path)
+    assert msg.startswith(f"{path} (patient P1): the gzip/bgzip file is truncated or corrupt")
+    assert msg.endswith("re-create it with bgzip")
+
+
+def test_corrupt_bgzip(write_vcf: VcfWriter) -> None:
+    path = bgzip(write_vcf([L858R]))
+    data = bytearray(path.read_bytes())
+    data[20:40] = b"\xff" * 20  # damage the deflate stream, keep the gzip magic
+    path.write_bytes(bytes(data))
+    msg = error(read, path)
+    assert msg.startswith(f"{path} (patient P1): the gzip/bgzip file is truncated or corrupt")
+
+
+def test_not_a_vcf_at_all(tmp_path: Path) -> None:
+    path = tmp_path / "x.vcf"
+    path.write_text("hello\tworld\n")
+    assert error(read, path) == (
+        f"{path}, line 1 (patient P1): the first line is 'hello\\tworld', not "
+        "'##fileformat=VCFv4.x': not a VCF, or its header is broken"
+    )
+
+
+def test_broken_header_line(write_vcf: VcfWriter) -> None:
+    path = write_vcf([L858R])
+    text = path.read_text().replace("#CHROM\tPOS\tID", "#CHROM\tPOS\tIDENT")
+    path.write_text(text)
+    msg = error(read, path)
+    assert msg.startswith(f"{path}, line {HEADER_LINES} (patient P1): broken header line '#CHROM")
+    assert msg.endswith("the column header must start #CHROM, POS, ID, REF, ALT, QUAL, FILTER, INFO (tab-separated)")  # fmt: skip
+
+
+def test_missing_chrom_line(write_vcf: VcfWriter) -> None:
+    path = write_vcf([L858R])
+    lines = [x for x in path.read_text().splitlines() if not x.startswith("#CHROM")]
+    path.write_text("\n".join(lines) + "\n")
+    assert error(read, path) == (
+        f"{path}, line {HEADER_LINES} (patient P1): the '#CHROM POS ID REF ALT QUAL FILTER "
+        "INFO' header line is missing before the first record"
+    )
+
+
+def test_header_only_without_chrom_line(write_vcf: VcfWriter) -> None:
+    path = write_vcf([])
+    path.write_text("\n".join(path.read_text().splitlines()[:-1]) + "\n")
+    assert error(read, path) == (
+        f"{path} (patient P1): the '#CHROM POS ID REF ALT QUAL FILTER INFO' header line is "
+        "missing (the file ends inside the header)"
+    )
+
+
+def test_record_with_too_few_fields(write_vcf: VcfWriter) -> None:
+    path = write_vcf([L858R])
+    path.write_text(path.read_text() + "chr7\t55191822\t.\tT\n")
+    assert error(read, path) == (
+        f"{path}, line {HEADER_LINES + 2} (patient P1): a VCF record needs at least 8 "
+        "tab-separated fields, found 4"
+    )
+
+
+def test_records_out_of_order_are_accepted_with_a_warning(
+    write_vcf: VcfWriter, caplog: pytest.LogCaptureFixture
+) -> None:
+    later = ("chr7", "55200000", "A", "C", "PASS", "DP=300", "0/1:200,100:300")
+    path = write_vcf([later, L858R])
+    with caplog.at_level(logging.WARNING):
+        events = read(path).events
+    assert [e.alteration for e in events] == ["L858R"]
+    assert (
+        f"{path}, line {HEADER_LINES + 2} (patient P1): records are not sorted "
+        "(chr7:55191822 after chr7:55200000); accepted, each record is read on its own"
+    ) in caplog.text
+
+
+def test_unknown_contig(write_vcf: VcfWriter) -> None:
+    rec = ("NC_000007.14", "55191822", "T", "G", "PASS", "DP=300", "0/1:200,100:300")
+    path = write_vcf([rec])
+    msg = error(read, path)
+    assert msg == (
+        f"{path}, line {HEADER_LINES + 1} (patient P1): unknown contig 'NC_000007.14': the "
+        "header's ##contig lines do not declare it (declared: chr12, chr13, chr17, chr4, chr7, "
+        "chr9); is the VCF of another reference?"
+    )
+
+
+def test_sample_named_in_the_sheet_but_absent(write_vcf: VcfWriter) -> None:
+    path = write_vcf([L858R])
+    assert error(read, path, sample="T1") == (
+        f"{path} (patient P1): vcf_sample 'T1' is not in the VCF (its samples: TUMOR)"
+    )
+
+
+def test_empty_vcf_is_valid_and_still_gets_a_verdict(write_vcf: VcfWriter) -> None:
+    path = bgzip(write_vcf([]))
+    settings = settings_from_config(validate_config({"samples": "x"}))
+    rules = rule_set()
+    patient = Patient(patient_id="P1", tumour_type="C49|Synovial sarcoma", vcf=str(path),
+                      line=2, age=40, ecog=0, purity=0.7)  # fmt: skip
+    evidence = [
+        detect_small_variants(patient, build="GRCh38", rules=rules, settings=settings),
+        detect_copy_number(patient, build="GRCh38", rules=rules, settings=settings),
+        detect_fusions(patient, build="GRCh38", rules=rules, settings=settings),
+    ]
+    assert evidence[0].events == [] and evidence[0].assessments
+    record = assign_patient(
+        patient, evidence, rules=rules, settings=settings, build="GRCh38", sheet="s.tsv"
+    )
+    assert record["status"] in {"targeted", "immunotherapy", "excluded", "ineligible", "incomplete"}
+
+
+def test_missing_csq_header_uses_the_builtin_classifier(write_vcf: VcfWriter) -> None:
+    path = write_vcf([L858R_PLAIN], csq_header=False)
+    (event,) = [e for e in read(path).events if e.gene == "EGFR"]
+    assert event.alteration == "L858R" and event.status == "called"
+
+
+def test_csq_fields_in_another_order(write_vcf: VcfWriter) -> None:
+    names = CSQ_FIELDS.split("|")
+    order = list(reversed(range(len(names))))
+    header = (
+        '##INFO=<ID=CSQ,Number=.,Type=String,Description="Consequence annotations from Ensembl '
+        f'VEP. Format: {"|".join(names[i] for i in order)}">'
+    )
+    entry = "|".join(MANE_TX[i] for i in order)
+    rec = ("chr7", "55191822", "T", "G", "PASS", f"DP=300;CSQ={entry}", "0/1:200,100:300")
+    path = write_vcf([rec], csq_header=False)
+    lines = path.read_text().splitlines()
+    lines.insert(len(lines) - 2, header)
+    path.write_text("\n".join(lines) + "\n")
+    (event,) = read(path).events
+    assert (event.alteration, event.transcript, event.exon) == ("L858R", "ENST00000275493.7", 21)
+
+
+def test_plain_gzip_vcf_reads(write_vcf: VcfWriter, tmp_path: Path) -> None:
+    src = write_vcf([L858R])
+    path = tmp_path / "plain.vcf.gz"
+    path.write_bytes(gzip.compress(src.read_bytes()))
+    assert [e.alteration for e in read(path).events] == ["L858R"]
+
+
+# --- copy number ---------------------------------------------------------------------------------
+
+CNS = "chromosome\tstart\tend\tgene\tlog2\tprobes\n"
+MET = GeneSpan("MET", "chr7", 116672195, 116798377)
+
+
+def cnv(path: Path, text: str, **kw: object):  # type: ignore[no-untyped-def]
+    path.write_text(text)
+    return read_copy_number(path, "cnvkit", [MET], 0.7, 2.0, lambda g: CnvThresholds(), "P1", **kw)  # type: ignore[arg-type]
+
+
+def test_cnv_unknown_columns(tmp_path: Path) -> None:
+    path = tmp_path / "x.cns"
+    assert error(cnv, path, "foo\tbar\n1\t2\n") == (
+        f"{path}, line 1 (patient P1): missing column(s) chrom, start, end, log2; "
+        "header has: foo, bar"
+    )
+
+
+def test_cnv_unknown_format_autodetect(tmp_path: Path) -> None:
+    path = tmp_path / "x.txt"
+    path.write_text("foo\tbar\n1\t2\n")
+    msg = error(read_segments_file, path, None, patient="P1")
+    assert msg.startswith(
+        f"{path}, line 1 (patient P1): cannot tell the copy-number format from the header "
+        "(foo bar); accepted: cnvkit"
+    )
+
+
+@pytest.mark.parametrize("value", ["nan", "NaN", "inf", "-inf", "Infinity"])
+def test_cnv_nan_or_infinite_log2(tmp_path: Path, value: str) -> None:
+    path = tmp_path / "x.cns"
+    assert error(cnv, path, CNS + f"chr7\t116672195\t116798377\tMET\t{value}\t40\n") == (
+        f"{path}, line 2 (patient P1): log2 is {value!r}; it must be a finite number"
+    )
+
+
+def test_cnv_overlapping_segments(tmp_path: Path) -> None:
+    path = tmp_path / "x.cns"
+    text = CNS + "chr7\t100\t300\tA\t0.1\t4\nchr7\t1000\t2000\tB\t0\t4\nchr7\t200\t400\tC\t1\t4\n"
+    assert error(cnv, path, text) == (
+        f"{path}, line 4 (patient P1): segment chr7:201-400 overlaps the segment chr7:101-300 "
+        "on line 2: one sample's segments must not overlap (two samples or two files pasted "
+        "together?)"
+    )
+
+
+def test_cnv_touching_segments_are_fine(tmp_path: Path) -> None:
+    path = tmp_path / "x.cns"
+    cnv(path, CNS + "chr7\t100\t300\tA\t0.1\t4\nchr7\t300\t400\tC\t1\t4\n")
+
+
+def test_cnv_beyond_the_chromosome_of_the_build(tmp_path: Path) -> None:
+    # chr7 is 159,138,663 bp on GRCh37 and 159,345,973 bp on GRCh38: an end between the two
+    # is detectable only when the patient's build is known
+    path = tmp_path / "x.cns"
+    text = CNS + "chr7\t159200000\t159300000\tX\t0\t4\n"
+    assert error(cnv, path, text, build="GRCh37") == (
+        f"{path}, line 2 (patient P1): segment chr7:159200001-159300000 ends beyond the end of "
+        "chr7 in GRCh37 (159,138,663 bp): the file is of another genome build, or its "
+        "coordinates are wrong"
+    )
+    cnv(path, text, build="GRCh38")  # fits GRCh38
+    cnv(path, text)  # build unknown: fits one build, accepted
+
+
+def test_cnv_beyond_every_build(tmp_path: Path) -> None:
+    path = tmp_path / "x.cns"
+    assert error(cnv, path, CNS + "7\t1000\t260000000\tX\t0\t4\n") == (
+        f"{path}, line 2 (patient P1): segment 7:1001-260000000 ends beyond the end of 7 in "
+        "GRCh37 (159,138,663 bp) and GRCh38 (159,345,973 bp): the file is of another genome "
+        "build, or its coordinates are wrong"
+    )
+
+
+# --- fusions -------------------------------------------------------------------------------------
+
+
+def test_fusion_file_of_unknown_format(tmp_path: Path) -> None:
+    path = tmp_path / "f.tsv"
+    path.write_text("left\tright\nEML4\tALK\n")
+    msg = error(read_fusion_file, path, patient="P1")
+    assert msg.startswith(
+        f"{path}, line 1 (patient P1): cannot tell the fusion format from the header; accepted: "
+        "arriba"
+    )
+
+
+def test_fusion_format_that_does_not_exist(tmp_path: Path) -> None:
+    path = tmp_path / "f.tsv"
+    path.write_text("gene5\tgene3\nEML4\tALK\n")
+    assert error(read_fusion_file, path, "defuse", patient="P1") == (
+        f"{path} (patient P1): unknown fusion format 'defuse'; accepted: "
+        "arriba, star-fusion, fusioncatcher, bnd-vcf, generic, pcgr or auto"
+    )
+
+
+# --- sample sheet --------------------------------------------------------------------------------
+
+SHEET_HEADER = "patient_id\ttumour_type\tvcf\tpurity\n"
+
+
+def sheet(tmp_path: Path, rows: str, header: str = SHEET_HEADER) -> Path:
+    (tmp_path / "a.vcf").write_text("##fileformat=VCFv4.2\n")
+    (tmp_path / "b.vcf").write_text("##fileformat=VCFv4.2\n")
+    path = tmp_path / "samples.tsv"
+    path.write_text(header + rows)
+    return path
+
+
+@pytest.mark.parametrize("purity", ["0", "1.5", "-0.2", "0.0", "abc", "nan", "inf"])
+def test_purity_outside_zero_one(tmp_path: Path, purity: str) -> None:
+    path = sheet(tmp_path, f"P1\tC49\ta.vcf\t{purity}\n")
+    assert error(read_sample_sheet, path) == (
+        f"{path}, line 2 (patient P1): purity {purity!r} is not a number in (0, 1] (tumour cell "
+        "fraction, e.g. 0.7)"
+    )
+
+
+@pytest.mark.parametrize("code", ["X49", "C4", "C499", "C49.", "49", "C49.123"])
+def test_malformed_icd10(tmp_path: Path, code: str) -> None:
+    path = sheet(tmp_path, f"P1\t{code}\ta.vcf\t0.5\n")
+    assert error(read_sample_sheet, path) == (
+        f"{path}, line 2 (patient P1): tumour_type {code!r}: {code!r} is not an ICD-10 C code; "
+        "write it like C49 or C49.2, optionally followed by '|' and the Table 1 subtype name "
+        "(e.g. C49|Synovial sarcoma)"
+    )
+
+
+def test_duplicate_patient_ids(tmp_path: Path) -> None:
+    path = sheet(tmp_path, "P1\tC49\ta.vcf\t0.5\nP2\tC49\tb.vcf\t0.5\nP1\tC49\tb.vcf\t0.5\n")
+    assert error(read_sample_sheet, path) == (
+        f"{path}, line 4 (patient P1): duplicate patient_id (first on line 2)"
+    )
+
+
+def test_path_that_does_not_exist(tmp_path: Path) -> None:
+    path = sheet(tmp_path, "P1\tC49\tmissing.vcf\t0.5\n")
+    missing = os.path.join(str(tmp_path), "missing.vcf")
+    assert error(read_sample_sheet, path) == (
+        f"{path}, line 2 (patient P1): vcf file {missing!r} does not exist (given as "
+        "'missing.vcf', resolved against the sample sheet's folder)"
+    )
+
+
+def test_path_outside_the_allowed_tree(tmp_path: Path) -> None:
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    (outside / "x.vcf").write_text("##fileformat=VCFv4.2\n")
+    inside = tmp_path / "batch"
+    inside.mkdir()
+    path = sheet(inside, "P1\tC49\t../elsewhere/x.vcf\t0.5\n")
+    given = os.path.join(str(inside), "../elsewhere/x.vcf")
+    assert read_sample_sheet(path)  # no roots given: no restriction (library use)
+    msg = error(read_sample_sheet, path, input_roots=[inside])
+    assert msg == (
+        f"{path}, line 2 (patient P1): vcf file {os.path.normpath(given)!r} resolves to "
+        f"{str(outside / 'x.vcf')!r}, which is outside the allowed input folders ({inside}); "
+        "move it there or add its folder to the config key input_roots"
+    )
+    assert read_sample_sheet(path, input_roots=[inside, outside])
+
+
+def test_symlink_out_of_the_allowed_tree(tmp_path: Path) -> None:
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    (outside / "x.vcf").write_text("##fileformat=VCFv4.2\n")
+    inside = tmp_path / "batch"
+    inside.mkdir()
+    (inside / "link.vcf").symlink_to(outside / "x.vcf")
+    path = sheet(inside, "P1\tC49\tlink.vcf\t0.5\n")
+    msg = error(read_sample_sheet, path, input_roots=[inside])
+    assert msg.startswith(f"{path}, line 2 (patient P1): vcf file ")
+    assert f"resolves to {str(outside / 'x.vcf')!r}, which is outside" in msg
+
+
+def test_same_file_for_two_patients_is_a_warning(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    path = sheet(tmp_path, "P1\tC49\ta.vcf\t0.5\nP2\tC49\ta.vcf\t0.5\n")
+    with caplog.at_level(logging.WARNING):
+        patients = read_sample_sheet(path)
+    assert [p.patient_id for p in patients] == ["P1", "P2"]
+    assert (
+        f"{path}, line 3: the same file {tmp_path / 'a.vcf'} is given for patients P1 (vcf) and "
+        "P2 (vcf); check the sample sheet if that is not intended"
+    ) in caplog.text
+
+
+def test_config_input_roots_must_be_a_list_of_folders() -> None:
+    with pytest.raises(InputError, match="input_roots"):
+        validate_config({"samples": "s.tsv", "input_roots": "not-a-list"})
+    assert validate_config({"samples": "s.tsv"})["input_roots"] is None
+
+
+# --- rule table ----------------------------------------------------------------------------------
+
+
+def _rules_copy(tmp_path: Path, edit) -> Path:  # type: ignore[no-untyped-def]
+    text = (REPO / "resources" / "actionable_targets.tsv").read_text()
+    lines = text.splitlines()
+    path = tmp_path / "rules.tsv"
+    path.write_text("\n".join(edit(lines)) + "\n")
+    return path
+
+
+def _first_rule_line(lines: list[str]) -> int:
+    header = next(i for i, x in enumerate(lines) if x and not x.startswith("#"))
+    return header + 1
+
+
+def test_rule_table_duplicate_rule_id(tmp_path: Path) -> None:
+    def edit(lines: list[str]) -> list[str]:
+        i = _first_rule_line(lines)
+        return [*lines[: i + 1], lines[i], *lines[i + 1 :]]
+
+    path = _rules_copy(tmp_path, edit)
+    lines = path.read_text().splitlines()
+    i = _first_rule_line(lines)
+    rid = lines[i].split("\t")[0]
+    with pytest.raises(RuleTableError) as info:
+        load_rules(path)
+    assert str(info.value) == (
+        f"{path}, line {i + 2}: duplicate rule_id {rid!r} (first on line {i + 1})"
+    )
+
+
+def test_rule_table_arm_id_reused_for_another_drug(tmp_path: Path) -> None:
+    # one arm id, two drugs: two arms sharing an id
+    def edit(lines: list[str]) -> list[str]:
+        i = _first_rule_line(lines)
+        row = lines[i].split("\t")
+        row[0] = row[0] + "-dup"
+        row[3] = "otherdrug"
+        return [*lines[: i + 1], "\t".join(row), *lines[i + 1 :]]
+
+    path = _rules_copy(tmp_path, edit)
+    lines = path.read_text().splitlines()
+    i = _first_rule_line(lines)
+    arm, drug = lines[i].split("\t")[1], lines[i].split("\t")[3]
+    with pytest.raises(RuleTableError) as info:
+        load_rules(path)
+    assert str(info.value) == (
+        f"{path}, line {i + 2}: arm {arm!r} has drug 'otherdrug' here but {drug!r} on line "
+        f"{i + 1}: one arm, one drug"
+    )
+
+
+def test_rule_table_unknown_gene(tmp_path: Path) -> None:
+    def edit(lines: list[str]) -> list[str]:
+        i = _first_rule_line(lines)
+        row = lines[i].split("\t")
+        row[5] = "NOTAGENE"
+        return [*lines[:i], "\t".join(row), *lines[i + 1 :]]
+
+    path = _rules_copy(tmp_path, edit)
+    i = _first_rule_line(path.read_text().splitlines())
+    with pytest.raises(RuleTableError) as info:
+        load_rules(path, known_genes=gene_models("GRCh38").genes())
+    assert str(info.value) == (
+        f"{path}, line {i + 1}: unknown gene 'NOTAGENE': not in the bundled transcript models"
+    )

@@ -1,0 +1,124 @@
+"""Fuzzing (issue 8): arbitrary input never crashes a reader with anything but armmatch's errors.
+
+The CNV and fusion readers may raise only :class:`~armmatch.errors.ArmmatchError` (bad input
+named with its file and line); :func:`armmatch.hgvs.parse_protein_change` documents
+``ValueError`` for text it cannot read. Example counts stay modest so the suite stays fast.
+"""
+
+from __future__ import annotations
+
+import gzip
+import itertools
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from armmatch.copynumber import CNV_FORMATS, CnvThresholds, GeneSpan, read_copy_number
+from armmatch.errors import ArmmatchError
+from armmatch.fusions import FUSION_FORMATS, read_fusion_file
+from armmatch.hgvs import matches_protein, parse_protein_change
+from armmatch.pipeline import gene_models
+
+FUZZ = settings(
+    max_examples=150,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+_counter = itertools.count()
+
+# Cells that look like real content, so the fuzzer gets past header detection into the rows.
+CNV_WORDS = [
+    "chromosome", "start", "end", "gene", "log2", "cn", "probes", "depth", "weight", "ID",
+    "chrom", "loc.start", "loc.end", "num.mark", "seg.mean", "CONTIG", "START", "END",
+    "NUM_POINTS_COPY_RATIO", "MEAN_LOG2_COPY_RATIO", "CALL", "Chromosome", "Start", "End",
+    "nMajor", "nMinor", "Total_CN", "Segment_Mean", "Hugo_Symbol", "Entrez_Gene_Id", "sample",
+    "value", "P1", "chr7", "7", "chrX", "MET", "ERBB2", "0", "1", "-1", "100", "116672195",
+    "116798377", "1e9", "nan", "inf", "-inf", "NA", ".", "", "-2", "2.5", "+", "-", "@HD",
+    "@SQ\tSN:chr7\tLN:159345973", "#", "1.5e308", "99999999999999999999",
+]  # fmt: skip
+FUSION_WORDS = [
+    "#gene1", "gene2", "strand1(gene/fusion)", "strand2(gene/fusion)", "breakpoint1",
+    "breakpoint2", "site1", "site2", "type", "split_reads1", "split_reads2", "discordant_mates",
+    "coverage1", "coverage2", "confidence", "reading_frame", "#FusionName", "JunctionReadCount",
+    "SpanningFragCount", "LeftGene", "LeftBreakpoint", "RightGene", "RightBreakpoint",
+    "Gene_1_symbol(5end_fusion_partner)", "Gene_2_symbol(3end_fusion_partner)", "FusionGene",
+    "gene5", "gene3", "breakpoint5", "breakpoint3", "frame", "split_reads", "EML4", "ALK",
+    "EML4--ALK", "EML4^ENSG1.2", "chr2:42522656:+", "chr2:29446394:-", "2:29446394", "in-frame",
+    "out-of-frame", ".", "", "high", "0", "12", "-1", "nan", "EML4(1234),ALK(5)", "##fileformat=VCFv4.2",
+    "N[chr2:29446394[", "]chr2:29446394]N", "SVTYPE=BND;MATEID=b", "<TRA>",
+]  # fmt: skip
+
+
+def table(words: list[str]) -> st.SearchStrategy[str]:
+    cell = st.one_of(st.sampled_from(words), st.text(max_size=8))
+    row = st.lists(cell, min_size=1, max_size=8).map("\t".join)
+    return st.lists(row, min_size=0, max_size=8).map(lambda rows: "\n".join(rows) + "\n")
+
+
+def contents(words: list[str]) -> st.SearchStrategy[bytes]:
+    text = st.one_of(table(words), st.text(max_size=300))
+    as_bytes = text.map(lambda t: t.encode("utf-8", errors="surrogatepass"))
+    return st.one_of(as_bytes, as_bytes.map(gzip.compress), st.binary(max_size=300))
+
+
+def write(folder: Path, data: bytes) -> Path:
+    path = folder / f"f{next(_counter)}.txt"
+    path.write_bytes(data)
+    return path
+
+
+GENES = [GeneSpan("MET", "chr7", 116672195, 116798377), GeneSpan("ERBB2", "17", 39687913, 39730426)]
+
+
+@FUZZ
+@given(data=contents(CNV_WORDS), fmt=st.sampled_from([None, *CNV_FORMATS]))
+def test_cnv_reader_raises_only_armmatch_errors(
+    tmp_path: Path, data: bytes, fmt: str | None
+) -> None:
+    path = write(tmp_path, data)
+    try:
+        read_copy_number(path, fmt, GENES, 0.7, 2.0, lambda g: CnvThresholds(), "P1")
+    except ArmmatchError as exc:
+        assert str(path) in str(exc) and "P1" in str(exc)
+
+
+@FUZZ
+@given(data=contents(FUSION_WORDS), fmt=st.sampled_from([None, *FUSION_FORMATS]))
+def test_fusion_reader_raises_only_armmatch_errors(
+    tmp_path: Path, data: bytes, fmt: str | None
+) -> None:
+    path = write(tmp_path, data)
+    try:
+        read_fusion_file(path, fmt, patient="P1", models=gene_models("GRCh38"), targets=("ALK",))
+    except ArmmatchError as exc:
+        assert str(path) in str(exc) and "P1" in str(exc)
+
+
+AA3 = ["Ala", "Arg", "Asn", "Asp", "Cys", "Gln", "Glu", "Gly", "His", "Ile", "Leu", "Lys", "Met",
+       "Phe", "Pro", "Ser", "Thr", "Trp", "Tyr", "Val", "Ter", "Xaa", "Sec", "X", "*", "L", "R"]  # fmt: skip
+PIECES = ["p.", "(", ")", "_", "del", "ins", "delins", "dup", "fs", "ext", "Ter", "=", "?", "%3D",
+          ":", "ENSP00000275493.2", "0", "1", "858", "99999999999999999999", "-", "*"]  # fmt: skip
+HGVS_LIKE = st.lists(
+    st.one_of(st.sampled_from(AA3), st.sampled_from(PIECES), st.integers(0, 2000).map(str)),
+    max_size=10,
+).map("".join)
+
+
+@FUZZ
+@given(text=st.one_of(HGVS_LIKE, st.text(max_size=40)))
+def test_protein_change_parser_raises_only_value_error(text: str) -> None:
+    try:
+        change = parse_protein_change(text)
+    except ValueError as exc:
+        assert repr(text) in str(exc)
+        return
+    assert change.short
+    for pattern in ("L858R", "V600X", "G12C"):
+        assert matches_protein(change, pattern) in (True, False)
+
+
+@pytest.mark.parametrize("text", ["p.Leu858Arg", "p.(Val600Glu)", "p.Glu746_Ala750del"])
+def test_protein_change_parser_reads_real_changes(text: str) -> None:
+    assert parse_protein_change(text).short
