@@ -134,3 +134,24 @@ def test_coordinates_of_the_other_build_are_caught_without_header_hints(
     assert "the VCF looks like GRCh38" in message
     assert info.value.line == 16  # no chr7 contig line in this header
     check_coordinates(events, "GRCh38", path=str(path), patient="P1")  # the right build passes
+
+
+def test_bcf_reads_like_the_same_vcf(tmp_path: Path) -> None:
+    import pysam
+
+    from tests.conftest import REPO
+
+    source = REPO / "example" / "vcf" / "PLT-001.vcf.gz"
+    bcf = tmp_path / "PLT-001.bcf"
+    with (
+        pysam.VariantFile(str(source)) as vin,
+        pysam.VariantFile(str(bcf), "wb", header=vin.header) as out,
+    ):
+        for record in vin:
+            out.write(record)
+    from_vcf = read(source)
+    from_bcf = read(bcf)
+    assert [(e.alteration, e.status) for e in from_bcf.events] == [
+        (e.alteration, e.status) for e in from_vcf.events
+    ]
+    assert ("L858R", "called") in [(e.alteration, e.status) for e in from_bcf.events]
