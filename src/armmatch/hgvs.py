@@ -108,6 +108,13 @@ def parse_protein_change(hgvsp: str) -> ProteinChange:
     >>> parse_protein_change("p.Arg248%3D").kind
     'synonymous'
     """
+    try:
+        return _parse(hgvsp)
+    except ValueError as exc:
+        raise ValueError(f"cannot read protein change {hgvsp!r}: {exc}") from None
+
+
+def _parse(hgvsp: str) -> ProteinChange:
     text = strip_prefix(hgvsp)
     if text in ("?", "0", "=", ""):
         raise ValueError(f"protein change {hgvsp!r} has no position")

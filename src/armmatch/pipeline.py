@@ -251,6 +251,7 @@ def detect_copy_number(
         patient.patient_id,
         sample=patient.cnv_sample,
         seg_mean_scale="log10" if settings.seg_mean_scale == "log10" else "log2",
+        build=build,
     )
 
 

@@ -199,7 +199,9 @@ def _sheet(batch: Path, tmp_path: Path, edit: str, old: str, new: str) -> Path:
     return path
 
 
-def _run_bad(tmp_path: Path, sheet: Path) -> str:
+def _run_bad(tmp_path: Path, sheet: Path, patient: str | None = None) -> str:
+    """Run on a bad sheet: it must fail; with ``patient`` (a job-time error) that patient has no
+    evidence or assignment, otherwise (a parse-time error) no assignment exists at all."""
     proc = snakemake(
         tmp_path,
         "--cores",
@@ -211,7 +213,11 @@ def _run_bad(tmp_path: Path, sheet: Path) -> str:
         check=False,
     )
     assert proc.returncode != 0
-    assert not list((tmp_path / "out").rglob("assignment.json"))
+    if patient is None:
+        assert not list((tmp_path / "out").rglob("assignment.json"))
+    else:
+        assert not list((tmp_path / "out" / "patients" / patient).rglob("*.json"))
+        assert not (tmp_path / "out" / "batch").exists()
     return proc.stdout + proc.stderr
 
 
@@ -239,7 +245,9 @@ def test_duplicate_patient_is_named(batch: Path, tmp_path: Path) -> None:
 def test_vcf_without_the_named_sample(batch: Path, tmp_path: Path) -> None:
     first = patient_ids()[0]
     sheet = _sheet(batch, tmp_path, "row", "\tTUMOR\t", "\tTUMOUR_1\t")
-    out = _run_bad(tmp_path, sheet)
+    # a job-time error: other patients' jobs may finish first (each output is whole), but the
+    # failing patient gets no evidence and no assignment
+    out = _run_bad(tmp_path, sheet, patient=first)
     assert (
         f"(patient {first}): vcf_sample 'TUMOUR_1' is not in the VCF (its samples: TUMOR, NORMAL)"
         in out
