@@ -226,7 +226,13 @@ def check_vcf_text(path: str, *, patient: str | None = None) -> None:
                 patient=patient,
             )
         if not text.strip():
-            continue
+            # htslib reads a blank line as an empty record (and cyvcf2 can crash on it)
+            raise InputError(
+                "blank line among the records: a VCF record cannot be empty; remove the line",
+                path=path,
+                line=lineno,
+                patient=patient,
+            )
         fields = text.split("\t")
         if len(fields) < 8:
             raise InputError(

@@ -471,3 +471,17 @@ def test_rule_table_unknown_gene(tmp_path: Path) -> None:
     assert str(info.value) == (
         f"{path}, line {i + 1}: unknown gene 'NOTAGENE': not in the bundled transcript models"
     )
+
+
+def test_blank_line_among_vcf_records_is_named(tmp_path: Path) -> None:
+    # found by fuzzing: htslib reads a blank line as an empty record, and cyvcf2 then crashed
+    from armmatch.io import check_vcf_text
+
+    path = tmp_path / "blank.vcf"
+    path.write_text(
+        "##fileformat=VCFv4.2\n#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\n"
+        "chr7\t55191822\t.\tT\tG\t.\tPASS\t.\n\nchr7\t55191823\t.\tA\tG\t.\tPASS\t.\n"
+    )
+    with pytest.raises(InputError) as info:
+        check_vcf_text(str(path), patient="P1")
+    assert info.value.line == 4 and "blank line among the records" in str(info.value)

@@ -122,3 +122,37 @@ def test_protein_change_parser_raises_only_value_error(text: str) -> None:
 @pytest.mark.parametrize("text", ["p.Leu858Arg", "p.(Val600Glu)", "p.Glu746_Ala750del"])
 def test_protein_change_parser_reads_real_changes(text: str) -> None:
     assert parse_protein_change(text).short
+
+
+# --- the VCF reader -------------------------------------------------------------------------
+
+_VCF_HEAD = (
+    "##fileformat=VCFv4.2\n##contig=<ID=chr7,length=159345973>\n"
+    '##INFO=<ID=DP,Number=1,Type=Integer,Description="d">\n'
+    '##FORMAT=<ID=AD,Number=R,Type=Integer,Description="a">\n'
+    "#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\tFORMAT\tTUMOR\n"
+)
+_FIELD = st.text(alphabet="ACGTN.,:;=0123456789-chr7<>[]", min_size=0, max_size=12)
+
+
+@settings(
+    max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(rows=st.lists(st.lists(_FIELD, min_size=1, max_size=11), min_size=1, max_size=4))
+def test_vcf_reader_raises_only_input_errors(
+    tmp_path_factory: pytest.TempPathFactory, rows: list[list[str]]
+) -> None:
+    from armmatch.errors import ArmmatchError
+    from armmatch.pipeline import gene_models, preferred_transcripts, rule_set
+    from armmatch.vcf import SmallVariantPolicy, read_small_variants
+
+    path = tmp_path_factory.mktemp("fuzzvcf") / "f.vcf"
+    path.write_text(_VCF_HEAD + "".join("\t".join(r) + "\n" for r in rows))
+    try:
+        read_small_variants(
+            str(path), patient="F", build="GRCh38", genes=rule_set().genes(),
+            preferred=preferred_transcripts(gene_models("GRCh38")), vcf_sample="TUMOR",
+            policy=SmallVariantPolicy(),
+        )  # fmt: skip
+    except ArmmatchError as err:
+        assert str(path) in str(err)
