@@ -20,7 +20,7 @@ from armmatch.report import assignments_tsv, events_tsv, patient_html, summary_h
 from armmatch.samples import Patient, read_sample_sheet
 from tests.conftest import REPO
 
-HOSTILE = '<script>alert("x")</script>\t&"quoted"\nnext line'
+HOSTILE = '<script>alert("x")</script>\t&"quoted"\nnext line' + " very long" * 2000
 
 
 def _record(patient: Patient) -> dict[str, Any]:
