@@ -56,7 +56,7 @@ from armmatch.events import (
     SourceRecord,
 )
 from armmatch.genome import BUILDS, CONTIG_LENGTHS, normalise_chrom
-from armmatch.io import open_text, sha256_file
+from armmatch.io import read_tsv_rows, sha256_file
 
 log = logging.getLogger(__name__)
 
@@ -350,21 +350,7 @@ def _table_lines(
     The first row is the header; with ``header_only`` only that row is read. Lines starting
     with any of ``comments`` are skipped (GATK's SAM-style ``@`` header needs ``"@"``).
     """
-    rows: list[tuple[int, list[str]]] = []
-    try:
-        with open_text(path, patient=patient) as fh:
-            for number, raw in enumerate(fh, start=1):
-                text = raw.rstrip("\r\n")
-                if not text.strip() or text.startswith(comments):
-                    continue
-                rows.append((number, text.split("\t")))
-                if header_only:
-                    break
-    except UnicodeDecodeError as exc:
-        raise InputError(
-            f"not a UTF-8 text file ({exc.reason})", path=path, patient=patient
-        ) from exc
-    return rows
+    return read_tsv_rows(path, patient, header_only=header_only, comments=comments)
 
 
 def _split_header(

@@ -52,7 +52,7 @@ from armmatch.config import RESOURCE_DIR
 from armmatch.errors import InputError
 from armmatch.events import Event, EventStatus, Evidence, SourceRecord, assessed
 from armmatch.genome import normalise_chrom
-from armmatch.io import open_text, sha256_file
+from armmatch.io import open_text, read_tsv_rows, sha256_file
 from armmatch.transcripts import GeneModel, GeneModels
 
 Frame = Literal["in-frame", "out-of-frame", "unknown"]
@@ -236,24 +236,7 @@ def _rows(
 
     A leading ``#`` on the header (Arriba) is removed; later ``#`` lines are comments.
     """
-    rows: list[tuple[int, list[str]]] = []
-    try:
-        with open_text(path, patient=patient) as fh:
-            for number, raw in enumerate(fh, start=1):
-                text = raw.rstrip("\r\n")
-                if not text.strip():
-                    continue
-                if rows and text.startswith("#"):
-                    continue
-                if not rows:
-                    text = text.lstrip("#")
-                rows.append((number, text.split("\t")))
-                if header_only:
-                    break
-    except UnicodeDecodeError as exc:
-        raise InputError(
-            f"not a UTF-8 text file ({exc.reason})", path=path, patient=patient
-        ) from exc
+    rows = read_tsv_rows(path, patient, header_only=header_only, hash_header=True)
     if not rows:
         raise InputError("file is empty (no header line)", path=path, patient=patient)
     return rows

@@ -284,3 +284,44 @@ def check_vcf_text(path: str, *, patient: str | None = None) -> None:
             path=path,
             patient=patient,
         )
+
+
+def read_tsv_rows(
+    path: str | Path,
+    patient: str | None = None,
+    *,
+    header_only: bool = False,
+    comments: tuple[str, ...] = ("#",),
+    hash_header: bool = False,
+) -> list[tuple[int, list[str]]]:
+    """``(line_number, fields)`` of a tab-separated file (plain or gzip), blank lines skipped.
+
+    The first row returned is the header; with ``header_only`` only that row is read. Lines
+    starting with any of ``comments`` are skipped, except that with ``hash_header`` the first
+    non-blank line is the header even when it starts with ``#`` (Arriba's ``#gene1``), the
+    ``#`` removed.
+
+    Raises
+    ------
+    InputError
+        When the file is missing, not UTF-8 text, or a corrupt gzip stream.
+    """
+    rows: list[tuple[int, list[str]]] = []
+    try:
+        with open_text(path, patient=patient) as fh:
+            for number, raw in enumerate(fh, start=1):
+                text = raw.rstrip("\r\n")
+                if not text.strip():
+                    continue
+                if hash_header and not rows:
+                    text = text.lstrip("#")
+                elif text.startswith(comments):
+                    continue
+                rows.append((number, text.split("\t")))
+                if header_only:
+                    break
+    except UnicodeDecodeError as exc:
+        raise InputError(
+            f"not a UTF-8 text file ({exc.reason})", path=path, patient=patient
+        ) from exc
+    return rows
