@@ -178,3 +178,22 @@ def matches_protein(change: ProteinChange, pattern: str) -> bool:
     if pattern.endswith("X") and change.kind == "substitution":
         return change.short[:-1] == pattern[:-1]
     return change.short == pattern
+
+
+def alteration_words(hgvsp: str | None, hgvsc: str | None, consequence: str) -> str:
+    """The plain-words alteration of a small variant: the one-letter protein change when the
+    HGVS p. is readable, else the HGVS p. as written, else the HGVS c., else the consequence.
+
+    Examples
+    --------
+    >>> alteration_words("ENSP00000275493.2:p.Leu858Arg", "c.2573T>G", "missense_variant")
+    'L858R'
+    >>> alteration_words(None, "c.3028+1G>A", "splice_donor_variant")
+    'c.3028+1G>A'
+    """
+    if hgvsp:
+        try:
+            return parse_protein_change(hgvsp).short
+        except ValueError:
+            return hgvsp
+    return hgvsc or consequence

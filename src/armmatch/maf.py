@@ -20,7 +20,7 @@ from armmatch.consequence import Allele, Hotspot, classify_allele, reconcile
 from armmatch.errors import InputError
 from armmatch.events import Event, Evidence, SourceRecord, assessed
 from armmatch.genome import normalise_build, normalise_chrom
-from armmatch.hgvs import parse_protein_change
+from armmatch.hgvs import alteration_words
 from armmatch.io import open_text, sha256_file
 from armmatch.transcripts import GeneModel
 from armmatch.vcf import CLASS_ORDER, NON_PROTEIN, SmallVariantPolicy, classify
@@ -203,14 +203,7 @@ def read_maf(
             "VAF/depth from MAF t_alt_count/t_depth" if vaf is not None else "VAF not reported"
         )
         reason = _filter_reason(row, vaf, depth, policy)
-        alteration = consequence
-        if hgvsp:
-            try:
-                alteration = parse_protein_change(hgvsp).short
-            except ValueError:
-                alteration = hgvsp
-        elif row.get("HGVSc"):
-            alteration = row["HGVSc"]
+        alteration = alteration_words(hgvsp, row.get("HGVSc"), consequence)
         ref = row["Reference_Allele"]
         alt = row["Tumor_Seq_Allele2"]
         events.append(

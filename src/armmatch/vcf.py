@@ -30,7 +30,7 @@ from armmatch.genome import (
     normalise_build,
     normalise_chrom,
 )
-from armmatch.hgvs import parse_protein_change
+from armmatch.hgvs import alteration_words, parse_protein_change
 from armmatch.io import sha256_file
 from armmatch.transcripts import (
     GeneModel,
@@ -629,14 +629,9 @@ def iter_target_events(
                     continue
                 vaf, depth, how = allele_support(variant, sample_index, alt_index)
                 reason = _filter_reason(variant, vaf, depth, policy)
-                alteration = chosen.get("Consequence")
-                if hgvsp:
-                    try:
-                        alteration = parse_protein_change(hgvsp).short
-                    except ValueError:
-                        alteration = hgvsp
-                elif chosen.get("HGVSc"):
-                    alteration = chosen.get("HGVSc").rsplit(":", 1)[-1]
+                alteration = alteration_words(
+                    hgvsp, chosen.get("HGVSc").rsplit(":", 1)[-1], chosen.get("Consequence")
+                )
                 notes = [f"transcript: {why}", f"VAF/depth from {how}", *extra_notes]
                 chrom = normalise_chrom(variant.CHROM)
                 yield Event(
