@@ -28,11 +28,6 @@ def sha256_file(path: str | Path, chunk: int = 1 << 20) -> str:
     return h.hexdigest()
 
 
-def sha256_text(text: str) -> str:
-    """Hex SHA-256 of a text's UTF-8 bytes."""
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
 @contextmanager
 def atomic_write(path: str | Path, mode: str = "w") -> Iterator[IO[str]]:
     """Write to a temporary file beside ``path`` and rename it into place on success.

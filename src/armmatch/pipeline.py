@@ -7,7 +7,7 @@ combines the evidence with the rule table and the clinical fields into the assig
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -383,8 +383,3 @@ def clinical_fields(patient: Patient, settings: Settings) -> dict[str, Any]:
 def load_evidence_files(paths: Sequence[str]) -> list[Evidence]:
     """Read the per-step evidence JSON files written by the detection rules."""
     return [Evidence.loads(Path(p).read_text(encoding="utf-8")) for p in paths]
-
-
-def genes_by_category(rules: RuleSet) -> Mapping[str, tuple[str, ...]]:
-    """Rule genes per category (for the report's "what was assessed" table)."""
-    return {c: rules.genes(c) for c in CATEGORIES}
