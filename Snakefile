@@ -2,6 +2,7 @@
 # Run from the repository root:  snakemake --cores 8
 # Any batch:  snakemake --cores 8 --config samples=PATH outdir=DIR genome_build=GRCh37
 import os
+import signal
 
 from snakemake.utils import min_version
 
@@ -17,10 +18,15 @@ report: "workflow/report/workflow.rst"
 
 
 include: "workflow/rules/common.smk"
-include: "workflow/rules/detect.smk"
-include: "workflow/rules/assign.smk"
-include: "workflow/rules/report.smk"
+include: "workflow/rules/patient.smk"
 include: "workflow/rules/batch.smk"
+
+
+onstart:
+    # SIGTERM (`kill`, or SLURM at a time limit) stops the run as Ctrl-C does. Snakemake's own
+    # SIGTERM handler takes the scheduler's lock, and deadlocks when the signal arrives while
+    # the main thread holds that lock (likely with in-process patient jobs).
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
 
 
 rule all:

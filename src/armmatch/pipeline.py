@@ -383,3 +383,45 @@ def clinical_fields(patient: Patient, settings: Settings) -> dict[str, Any]:
 def load_evidence_files(paths: Sequence[str]) -> list[Evidence]:
     """Read the per-step evidence JSON files written by the detection rules."""
     return [Evidence.loads(Path(p).read_text(encoding="utf-8")) for p in paths]
+
+
+PATIENT_OUTPUTS = ("mutation", "cnv", "fusion", "assignment", "events", "report")
+"""The named outputs of one patient's job, in the order they are written."""
+
+
+def assess_patient(
+    patient: Patient,
+    *,
+    build: str,
+    rules: RuleSet,
+    settings: Settings,
+    sheet: str,
+    table1_path: str | None = None,
+    drugs_path: str | None = None,
+) -> dict[str, str]:
+    """Every output text of one patient, keyed as :data:`PATIENT_OUTPUTS`.
+
+    The three evidence files (what each input gave, and what was assessed), the assignment
+    record, its events table and the HTML report. Nothing is written here: the caller writes
+    all of them only once every step has succeeded, so a failing patient leaves no output.
+    """
+    from armmatch.report import dumps_json, events_tsv, patient_html
+
+    evidences = [
+        detect_small_variants(patient, build=build, rules=rules, settings=settings),
+        detect_copy_number(patient, build=build, rules=rules, settings=settings),
+        detect_fusions(patient, rules=rules, settings=settings, build=build),
+    ]
+    record = assign_patient(
+        patient,
+        evidences,
+        rules=rules,
+        settings=settings,
+        build=build,
+        sheet=sheet,
+        table1_path=table1_path,
+        drugs_path=drugs_path,
+    )
+    texts = [ev.dumps() for ev in evidences]
+    texts += [dumps_json(record), events_tsv(record), patient_html(record)]
+    return dict(zip(PATIENT_OUTPUTS, texts, strict=True))

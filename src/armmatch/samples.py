@@ -283,7 +283,9 @@ def read_sample_sheet(
                         patient=patient.patient_id,
                     )
                 key = os.path.realpath(value)
-                for other_pid, other_col in files.get(key, []):
+                # Named against the file's first user only: one warning per repeat, so a
+                # shared multi-sample file does not cost quadratic time at thousands of rows.
+                for other_pid, other_col in files.get(key, [])[:1]:
                     if other_pid != patient.patient_id:
                         log.warning(
                             "%s, line %d: the same file %s is given for patients %s (%s) and "
@@ -296,7 +298,8 @@ def read_sample_sheet(
                             patient.patient_id,
                             col,
                         )
-                files.setdefault(key, []).append((patient.patient_id, col))
+                if key not in files or files[key][0][0] == patient.patient_id:
+                    files.setdefault(key, []).append((patient.patient_id, col))
             patients.append(patient)
     if header is None:
         raise InputError("sample sheet is empty (no header row)", path=sheet)

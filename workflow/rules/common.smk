@@ -9,6 +9,7 @@ from armmatch.config import validate_config
 from armmatch.errors import ArmmatchError
 from armmatch.pipeline import rule_set
 from armmatch.samples import read_sample_sheet
+from armmatch.steps import run_patient_job
 
 # Bundled resources are found relative to this file, so `--directory elsewhere` still works.
 RESOURCES = os.path.normpath(os.path.join(workflow.basedir, "resources"))
@@ -57,26 +58,12 @@ def get_build(wildcards):
     return PATIENTS[wildcards.patient].genome_build or config["genome_build"]
 
 
-def get_vcf(wildcards):
-    return PATIENTS[wildcards.patient].vcf
-
-
-def get_germline_vcf(wildcards):
-    """The germline VCF, or nothing: BRCA1/2 germline status then comes from the tumour VCF only."""
-    path = PATIENTS[wildcards.patient].germline_vcf
-    return [path] if path else []
-
-
-def get_cnv(wildcards):
-    """The copy-number file, or nothing (the step then records 'not assessed')."""
-    path = PATIENTS[wildcards.patient].cnv
-    return [path] if path else []
-
-
-def get_fusions(wildcards):
-    """The fusion calls, or nothing (the step then records 'not assessed')."""
-    path = PATIENTS[wildcards.patient].fusions
-    return [path] if path else []
+def get_patient_inputs(wildcards):
+    """The patient's input files by name: the VCF always; the germline VCF, copy-number file
+    and fusion calls when the sheet gives them (a missing one is recorded as not assessed)."""
+    p = PATIENTS[wildcards.patient]
+    named = {"vcf": p.vcf, "germline": p.germline_vcf, "cnv": p.cnv, "fusions": p.fusions}
+    return {name: path for name, path in named.items() if path}
 
 
 def get_assignments(wildcards):
