@@ -8,7 +8,7 @@ CORES ?= 8
 STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 
-.PHONY: run test lint dryrun report install clean constraints chromium screenshots
+.PHONY: run test lint dryrun report install clean constraints chromium screenshots bench slurm slurm-run slurm-stop
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "make: $(PYTHON) not found (set PYTHON=...)"; exit 1; }
@@ -47,6 +47,26 @@ test: $(TEST_STAMP) chromium
 # Screenshots of a patient report and the batch summary (docs/screenshots/), from the example batch.
 screenshots: run chromium
 	$(BIN)/python scripts/screenshots.py results docs/screenshots
+
+# Benchmarks (README, "Scale"): every figure is printed as a ratio to a baseline run in the same
+# process. Generated inputs are cached in bench/.cache.
+bench: $(STAMP)
+	$(BIN)/python bench/bench_wgs.py
+	$(BIN)/python bench/bench_batch.py
+
+# A real single-node SLURM cluster on this machine: Debian's slurmctld/slurmd/munge, configured
+# for localhost and started by hand (no systemd); needs root or passwordless sudo.
+#   make slurm        start it (installs the Debian packages if missing)
+#   make slurm-run    run the example batch on it through profiles/slurm
+#   make slurm-stop   stop the daemons
+slurm:
+	bash scripts/slurm_cluster.sh start
+
+slurm-run: $(TEST_STAMP) slurm
+	$(BIN)/snakemake --profile profiles/slurm --config outdir=results/slurm
+
+slurm-stop:
+	bash scripts/slurm_cluster.sh stop
 
 lint: $(TEST_STAMP)
 	$(BIN)/ruff check src tests scripts

@@ -6,6 +6,7 @@ classification and next step, and every arm's Simon two-stage monitoring.
 
 import json
 
+from armmatch.blocks import block_assignments
 from armmatch.errors import ConfigError
 from armmatch.io import write_text_atomic
 from armmatch.monitoring import monitoring_rows, resistance_rows
@@ -20,7 +21,7 @@ sm = snakemake  # type: ignore[name-defined]  # noqa: F821
 
 def main() -> None:
     records = []
-    for path in sm.input.assignments:
+    for path in block_assignments(sm.input.blocks, sm.config["outdir"]):
         with open(path, encoding="utf-8") as fh:
             records.append(json.load(fh))
     rules = load_rules(sm.params.rules)
@@ -35,6 +36,8 @@ def main() -> None:
             f"monitoring: no Simon design with n <= {m['max_n']} for {m}", path="config"
         )
     monitoring = monitoring_rows(records, outcomes, design.minimax)
+    with open(sm.input.knowledge, encoding="utf-8") as fh:
+        knowledge = json.load(fh)
     write_text_atomic(sm.output.tsv, assignments_tsv(records))
     write_text_atomic(sm.output.jsonl, assignments_jsonl(records))
     write_text_atomic(
@@ -43,6 +46,7 @@ def main() -> None:
             records,
             monitoring=monitoring,
             resistance=resistance_rows(outcomes) if sm.input.responses else None,
+            knowledge=knowledge,
         ),
     )
 

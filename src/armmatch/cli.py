@@ -77,6 +77,88 @@ def _simon(args: argparse.Namespace) -> int:
 COMMANDS["simon"] = ("Simon two-stage designs (optimal and minimax)", _add_simon, _simon)
 
 
+def _add_manifest(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--manifest",
+        help="the manifest (default: the bundled resources/manifest.tsv)",
+    )
+    p.add_argument(
+        "--update",
+        nargs="+",
+        metavar="NAME",
+        help="record the current sha256 of these resources (after an intended edit)",
+    )
+
+
+def _manifest(args: argparse.Namespace) -> int:
+    """Check every bundled resource against the manifest, or record intended edits."""
+    from armmatch.config import RESOURCE_DIR
+    from armmatch.io import write_text_atomic
+    from armmatch.manifest import (
+        knowledge_record,
+        load_manifest,
+        render_manifest,
+        resource_files,
+        updated_entries,
+    )
+
+    manifest = load_manifest(args.manifest or RESOURCE_DIR / "manifest.tsv")
+    if args.update:
+        manifest = updated_entries(manifest, args.update)
+        write_text_atomic(manifest.path, render_manifest(manifest))
+        print(f"{manifest.path}: recorded the sha256 of {', '.join(args.update)}")
+    record = knowledge_record(manifest, {}, present=resource_files(manifest.folder))
+    for r in record["resources"]:
+        print(f"{r['name']}\t{r['version']}\t{r['date']}\t{r['sha256'][:12]}\tok")
+    return 0
+
+
+COMMANDS["manifest"] = (
+    "check the knowledge resources against resources/manifest.tsv (or record an edit)",
+    _add_manifest,
+    _manifest,
+)
+
+
+def _add_update(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--resources", help="resources folder to update (default: the bundled one)")
+    p.add_argument(
+        "--work-dir",
+        help="downloads, resumable partial files and the report (default: <resources>/.update)",
+    )
+    p.add_argument("--base-url", help="fetch <base-url>/<mirror_path> instead of the public URLs")
+    p.add_argument("--only", nargs="+", metavar="SOURCE", help="only these sources")
+    p.add_argument("--timeout", type=float, default=60.0, help="read timeout in seconds")
+    p.add_argument("--retries", type=int, default=4, help="retries per file (default 4)")
+
+
+def _update(args: argparse.Namespace) -> int:
+    """Download newer public sources and rebuild the resources they feed (opt-in, online)."""
+    from pathlib import Path
+
+    from armmatch.config import RESOURCE_DIR
+    from armmatch.updater import Policy, update_resources
+
+    resources = Path(args.resources) if args.resources else RESOURCE_DIR
+    work = Path(args.work_dir) if args.work_dir else resources / ".update"
+    result = update_resources(
+        resources,
+        work,
+        base_url=args.base_url,
+        policy=Policy(read_timeout=args.timeout, retries=args.retries),
+        only=args.only,
+    )
+    print(result.report, end="")
+    return 0
+
+
+COMMANDS["update-resources"] = (
+    "download newer public sources and rebuild the knowledge resources (network; opt-in)",
+    _add_update,
+    _update,
+)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="armmatch", description=__doc__.splitlines()[0] if __doc__ else None

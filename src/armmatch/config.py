@@ -41,7 +41,20 @@ def validate_config(config: Mapping[str, Any], *, source: str = "config") -> dic
         merged = {**data["copy_number"]["thresholds"], **values}
         _check_threshold_order(merged, f"copy_number.gene_thresholds.{gene}", source)
     _check_threshold_order(data["copy_number"]["thresholds"], "copy_number.thresholds", source)
+    _merge_rules_alias(data, source)
     return data
+
+
+def _merge_rules_alias(data: dict[str, Any], source: str) -> None:
+    """``rules`` and ``resources.rule_table`` name the same file: fill each from the other."""
+    rules, table = data.get("rules"), data["resources"].get("rule_table")
+    if rules and table and rules != table:
+        raise ConfigError(
+            f"rules ({rules}) and resources.rule_table ({table}) name different rule tables; "
+            "give one of them",
+            path=source,
+        )
+    data["rules"] = data["resources"]["rule_table"] = rules or table
 
 
 def _check_threshold_order(t: Mapping[str, float], where: str, source: str) -> None:
@@ -82,6 +95,14 @@ class Settings:
     """Arms whose genes are read from the germline VCF (``small_variants.germline_arms``)."""
     reference_fasta: Mapping[str, str | None] = field(default_factory=dict)
     """Per-build reference FASTA (``reference_fasta`` key); a missing or null build: none."""
+    resources: Mapping[str, str | None] = field(default_factory=dict)
+    """Custom knowledge resources by manifest name (config ``resources:``); null: bundled."""
+    oncokb: Mapping[str, Any] = field(default_factory=dict)
+    """The ``oncokb`` block: optional evidence levels for the report (armmatch.oncokb)."""
+
+    def resource_path(self, name: str, default: str | Path) -> str:
+        """The configured custom file of resource ``name``, else ``default`` (the bundled one)."""
+        return self.resources.get(name) or str(default)
 
     def reference_fasta_for(self, build: str) -> str | None:
         """The configured reference FASTA of ``build``, or None (coordinate-only mode)."""
@@ -98,6 +119,7 @@ class Settings:
                 "filter_policy": self.small_variants.filter_policy,
                 "min_vaf": self.small_variants.min_vaf,
                 "min_depth": self.small_variants.min_depth,
+                "index_min_bytes": self.small_variants.index_min_bytes,
                 "germline_arms": list(self.germline_arms),
             },
             "copy_number": {
@@ -114,6 +136,8 @@ class Settings:
         fastas = {b: v for b, v in sorted(self.reference_fasta.items()) if v}
         if fastas:  # only when configured: provenance of coordinate-only runs is unchanged
             out["small_variants"]["reference_fasta"] = fastas
+        if self.oncokb.get("enabled"):  # likewise: only when the optional lookup is on
+            out["oncokb"] = {"base_url": self.oncokb.get("base_url")}
         return out
 
 
@@ -124,7 +148,10 @@ def settings_from_config(config: Mapping[str, Any]) -> Settings:
     cn = c["copy_number"]
     return Settings(
         small_variants=SmallVariantPolicy(
-            sv["filter_policy"], float(sv["min_vaf"]), int(sv["min_depth"])
+            sv["filter_policy"],
+            float(sv["min_vaf"]),
+            int(sv["min_depth"]),
+            index_min_bytes=int(float(sv["index_min_mb"]) * 1_000_000),
         ),
         thresholds={k: float(v) for k, v in cn["thresholds"].items()},
         gene_thresholds={
@@ -143,4 +170,6 @@ def settings_from_config(config: Mapping[str, Any]) -> Settings:
             b: (str(v) if v is not None else None)
             for b, v in (c.get("reference_fasta") or {}).items()
         },
+        resources={k: (str(v) if v else None) for k, v in c["resources"].items()},
+        oncokb=dict(c["oncokb"]),
     )

@@ -256,7 +256,16 @@ class _Table:
     def read(cls, path: str | Path, patient: str | None) -> _Table:
         rows = _rows(path, patient)
         (header_line, header), body = rows[0], rows[1:]
-        columns = {name.strip(): i for i, name in enumerate(header)}
+        names = [name.strip() for name in header]
+        repeated = sorted({n for n in names if names.count(n) > 1})
+        if repeated:
+            raise InputError(
+                f"column(s) {', '.join(map(repr, repeated))} appear more than once in the header",
+                path=path,
+                line=header_line,
+                patient=patient,
+            )
+        columns = {name: i for i, name in enumerate(names)}
         return cls(path, patient, header_line, columns, body)
 
     def require(self, *names: str) -> None:

@@ -7,10 +7,12 @@ import hashlib
 import io
 import logging
 import os
+import re
 import tempfile
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
@@ -124,8 +126,8 @@ def _is_primary(chrom: str) -> bool:
     return (chrom[3:] if chrom[:3].lower() == "chr" else chrom) in _PRIMARY
 
 
-def _text_lines(path: str, patient: str | None) -> Iterator[tuple[int, str]] | None:
-    """Numbered lines of a plain or gzip/bgzip text VCF; None for BCF (checked by htslib)."""
+def _vcf_magic(path: str, patient: str | None) -> bytes | None:
+    """The first bytes of a VCF: None for BCF (checked by htslib), else the raw magic."""
     with open(path, "rb") as fh:
         magic = fh.read(3)
     if magic == b"BCF":
@@ -141,23 +143,285 @@ def _text_lines(path: str, patient: str | None) -> Iterator[tuple[int, str]] | N
                 path=path,
                 patient=patient,
             ) from None
+    return magic
 
-    def lines() -> Iterator[tuple[int, str]]:
-        opener: Any = gzip.open if magic[:2] == b"\x1f\x8b" else open
-        lineno = 0
-        try:
-            with opener(path, "rb") as fh:
-                for lineno, raw in enumerate(fh, start=1):
-                    yield lineno, raw.decode("utf-8", errors="replace").rstrip("\r\n")
-        except (OSError, EOFError, zlib.error) as exc:
+
+_CHUNK = 1 << 22
+_FIELD = rb"[^\t\n]*\t"
+_BAD_RECORD = re.compile(rb"\n(?![^\t\n]*+\t0*+[1-9][0-9]*+\t" + _FIELD * 5 + rb")")
+"""A record line (after its leading newline) that is not CHROM, a positive POS, and 6 more
+tab-separated fields: blank, too few fields or a bad POS (:func:`_record_problem` says which)."""
+_POS = re.compile(rb"\n[^\t\n]*\t([0-9]+)")
+
+
+def _chunks(
+    path: str, magic: bytes, patient: str | None, size: int = _CHUNK
+) -> Iterator[tuple[int, bytes]]:
+    """``(lines_before, data)``: the decompressed file in large pieces that end at line ends."""
+    opener: Any = gzip.open if magic[:2] == b"\x1f\x8b" else open
+    lineno = 0
+    buf = b""
+    try:
+        with opener(path, "rb") as fh:
+            while block := fh.read(size):
+                buf += block
+                cut = buf.rfind(b"\n") + 1
+                if cut:
+                    piece, buf = buf[:cut], buf[cut:]
+                    yield lineno, piece
+                    lineno += piece.count(b"\n")
+    except (OSError, EOFError, zlib.error) as exc:
+        raise InputError(
+            f"the gzip/bgzip file is truncated or corrupt after line {lineno} ({exc}); "
+            "re-create it with bgzip",
+            path=path,
+            patient=patient,
+        ) from None
+    if buf:
+        yield lineno, buf + b"\n"
+
+
+def _decode(raw: bytes) -> str:
+    return raw.decode("utf-8", errors="replace").rstrip("\r\n")
+
+
+def _record_problem(text: str) -> str | None:
+    """What is wrong with one record line's layout (blank, too few fields, bad POS), if anything."""
+    if not text.strip():
+        # htslib reads a blank line as an empty record (and cyvcf2 can crash on it)
+        return "blank line among the records: a VCF record cannot be empty; remove the line"
+    fields = text.split("\t")
+    if len(fields) < 8:
+        return f"a VCF record needs at least 8 tab-separated fields, found {len(fields)}"
+    pos_text = fields[1]
+    if not (pos_text.isascii() and pos_text.isdigit()) or int(pos_text) < 1:
+        return f"POS {pos_text!r} is not a positive integer"
+    return None
+
+
+@dataclass
+class VcfText:
+    """What one fast pass over a text VCF found (see :func:`scan_vcf_text`)."""
+
+    header_lines: int
+    """Lines up to and including ``#CHROM``: record ``i`` (0-based) is on line header_lines + i + 1."""
+    contigs: frozenset[str]
+    """Contigs declared by ``##contig`` lines."""
+    info: frozenset[str] = frozenset()
+    """INFO fields declared by ``##INFO`` lines."""
+    header_text: str = ""
+    """The ``##INFO`` lines (for the CSQ/ANN declarations)."""
+    runs: list[tuple[int, str]] = field(default_factory=list)
+    """``(index of the first record, CHROM)`` of each run of consecutive records on one contig."""
+    records: int = 0
+    marked: list[int] = field(default_factory=list)
+    """Indexes of the records whose text matches the ``mark`` pattern."""
+
+
+class _Header:
+    """The header part of the check (line by line; headers are short)."""
+
+    def __init__(self, path: str, patient: str | None) -> None:
+        self.path, self.patient = path, patient
+        self.contigs: set[str] = set()
+        self.info: set[str] = set()
+        self.meta: list[str] = []
+        self.chrom_line: int | None = None
+
+    def feed(self, lineno: int, text: str) -> None:
+        path, patient = self.path, self.patient
+        if lineno == 1 and not text.startswith("##fileformat=VCF"):
             raise InputError(
-                f"the gzip/bgzip file is truncated or corrupt after line {lineno} ({exc}); "
-                "re-create it with bgzip",
+                f"the first line is {text[:40]!r}, not '##fileformat=VCFv4.x': not a VCF, "
+                "or its header is broken",
                 path=path,
+                line=lineno,
                 patient=patient,
-            ) from None
+            )
+        if text.startswith("##"):
+            if text.startswith("##contig=<"):
+                for part in text[len("##contig=<") :].rstrip(">").split(","):
+                    key, _, value = part.partition("=")
+                    if key.strip() == "ID":
+                        self.contigs.add(value.strip())
+            elif text.startswith("##INFO=<ID="):
+                self.info.add(text[len("##INFO=<ID=") :].split(",", 1)[0])
+                self.meta.append(text)
+            return
+        if text.startswith("#"):
+            if tuple(text.split("\t")[:8]) != _CHROM_LINE:
+                raise InputError(
+                    f"broken header line {text[:60]!r}: the column header must start "
+                    "#CHROM, POS, ID, REF, ALT, QUAL, FILTER, INFO (tab-separated)",
+                    path=path,
+                    line=lineno,
+                    patient=patient,
+                )
+            self.chrom_line = lineno
+            return
+        raise InputError(
+            "the '#CHROM POS ID REF ALT QUAL FILTER INFO' header line is missing before "
+            "the first record",
+            path=path,
+            line=lineno,
+            patient=patient,
+        )
 
-    return lines()
+    def finish(self) -> int:
+        if self.chrom_line is None:
+            raise InputError(
+                "the '#CHROM POS ID REF ALT QUAL FILTER INFO' header line is missing (the file "
+                "ends inside the header)",
+                path=self.path,
+                patient=self.patient,
+            )
+        return self.chrom_line
+
+
+def warn_unsorted(
+    path: str, lineno: int, patient: str | None, here: tuple[str, int], last: tuple[str, int]
+) -> None:
+    """Log the one warning about records out of order (accepted: each is read on its own)."""
+    log.warning(
+        "%s, line %d%s: records are not sorted (%s:%d after %s:%d); accepted, "
+        "each record is read on its own",
+        path,
+        lineno,
+        f" (patient {patient})" if patient else "",
+        here[0],
+        here[1],
+        last[0],
+        last[1],
+    )
+
+
+def scan_vcf_text(
+    path: str,
+    *,
+    patient: str | None = None,
+    header_only: bool = False,
+    check_order: bool = True,
+    mark: re.Pattern[bytes] | None = None,
+) -> VcfText | None:
+    """One fast pass over a text VCF (plain or bgzip): the checks of :func:`check_vcf_text`.
+
+    The header is checked line by line; the records in large decompressed pieces with
+    C-level scans (a regular expression for the line layout, one per run of records on a
+    contig), so that the pass costs a fraction of htslib's own parse. Returns None for BCF.
+
+    ``header_only`` stops after the ``#CHROM`` line (indexed reading: only the records read
+    through the index are parsed). ``check_order=False`` leaves the unsorted warning to the
+    caller (which sees every record's position anyway; ``runs`` give the contig changes).
+    ``mark`` (a bytes pattern) collects the indexes of the records whose text matches it.
+    """
+    magic = _vcf_magic(path, patient)
+    if magic is None:
+        return None
+    header = _Header(path, patient)
+    scan: VcfText | None = None
+    contigs: frozenset[str] = frozenset()
+    known: dict[bytes, bool] = {}
+    runs_pattern: dict[bytes, re.Pattern[bytes]] = {}
+    done: set[bytes] = set()
+    last: tuple[bytes, int] | None = None  # (chrom, pos) of the previous record (check_order)
+    warned = False
+    size = 1 << 16 if header_only else _CHUNK
+    for before, piece in _chunks(path, magic, patient, size):
+        offset = 0
+        if scan is None:
+            lineno = before
+            while offset < len(piece) and header.chrom_line is None:
+                nl = piece.index(b"\n", offset)
+                lineno += 1
+                header.feed(lineno, _decode(piece[offset:nl]))
+                offset = nl + 1
+            if header.chrom_line is None:
+                continue
+            contigs = frozenset(header.contigs)
+            scan = VcfText(
+                header_lines=header.chrom_line,
+                contigs=contigs,
+                info=frozenset(header.info),
+                header_text="\n".join(header.meta),
+            )
+            if header_only:
+                return scan
+            if offset >= len(piece):
+                continue
+        # records: data[0] is a virtual newline before the first line of the piece
+        data = b"\n" + piece[offset:]
+        first_line = before + piece.count(b"\n", 0, offset) + 1
+        stop = len(data) - 1
+        bad = _BAD_RECORD.search(data, 0, stop)
+        limit = bad.start() if bad is not None else stop
+        at, index = 0, scan.records  # `index`: record index of the line after `at`
+        while at < limit:
+            tab = data.find(b"\t", at + 1, limit + 1)
+            chrom = data[at + 1 : tab]
+            ok = known.get(chrom)
+            if ok is None:
+                name = chrom.decode("utf-8", errors="replace")
+                ok = known[chrom] = not contigs or name in contigs or _is_primary(name)
+            if not ok:
+                raise InputError(
+                    f"unknown contig {chrom.decode('utf-8', errors='replace')!r}: the header's "
+                    f"##contig lines do not declare it (declared: {', '.join(sorted(contigs)[:12])}"
+                    f"{', ...' if len(contigs) > 12 else ''}); is the VCF of another reference?",
+                    path=path,
+                    line=first_line + index - scan.records,
+                    patient=patient,
+                )
+            if not scan.runs or scan.runs[-1][1] != chrom.decode("utf-8", errors="replace"):
+                scan.runs.append((index, chrom.decode("utf-8", errors="replace")))
+            pattern = runs_pattern.get(chrom)
+            if pattern is None:
+                pattern = runs_pattern[chrom] = re.compile(b"\n(?!" + re.escape(chrom) + b"\t)")
+            nxt = pattern.search(data, at + 1, limit)
+            end = nxt.start() if nxt is not None else limit
+            if check_order and not warned:
+                for m in _POS.finditer(data, at, end):
+                    pos = int(m.group(1))
+                    if last is not None and (
+                        (chrom == last[0] and pos < last[1]) or (chrom != last[0] and chrom in done)
+                    ):
+                        lineno = (
+                            first_line + index - scan.records + data.count(b"\n", at, m.start())
+                        )
+                        warn_unsorted(
+                            path, lineno, patient,
+                            (chrom.decode(errors="replace"), pos),
+                            (last[0].decode(errors="replace"), last[1]),
+                        )  # fmt: skip
+                        warned = True
+                        break
+                    if last is not None and chrom != last[0]:
+                        done.add(last[0])
+                    last = (chrom, pos)
+            index += data.count(b"\n", at, end)
+            at = end
+        if mark is not None:
+            seen_line = -1
+            cursor, line_at = 0, 0
+            for m in mark.finditer(data, 0, limit):
+                line_at += data.count(b"\n", cursor, m.start())
+                cursor = m.start()
+                if line_at - 1 != seen_line:
+                    seen_line = line_at - 1
+                    scan.marked.append(scan.records + seen_line)
+        if bad is not None:
+            nl = data.find(b"\n", bad.start() + 1)
+            lineno = first_line + data.count(b"\n", 0, bad.start())
+            problem = _record_problem(_decode(data[bad.start() + 1 : nl]))
+            raise InputError(
+                problem or "a record line that htslib cannot read (CHROM, POS, ... expected)",
+                path=path,
+                line=lineno,
+                patient=patient,
+            )
+        scan.records = index
+    if scan is None:
+        header.finish()
+    return scan
 
 
 def check_vcf_text(path: str, *, patient: str | None = None) -> None:
@@ -175,110 +439,9 @@ def check_vcf_text(path: str, *, patient: str | None = None) -> None:
     Records out of order (a position below the previous one on the same contig, or a contig
     resumed after another) are accepted with one logged warning naming the line: each record is
     read on its own, so the order does not change the result. A header-only VCF is valid (zero
-    variants). BCF files are left to htslib.
+    variants). BCF files are left to htslib. The work is done by :func:`scan_vcf_text`.
     """
-    numbered = _text_lines(path, patient)
-    if numbered is None:
-        return
-    contigs: set[str] = set()
-    chrom_line: int | None = None
-    last: tuple[str, int] | None = None
-    done: set[str] = set()
-    warned = False
-    for lineno, text in numbered:
-        if chrom_line is None:
-            if lineno == 1 and not text.startswith("##fileformat=VCF"):
-                raise InputError(
-                    f"the first line is {text[:40]!r}, not '##fileformat=VCFv4.x': not a VCF, "
-                    "or its header is broken",
-                    path=path,
-                    line=lineno,
-                    patient=patient,
-                )
-            if text.startswith("##"):
-                if text.startswith("##contig=<"):
-                    for part in text[len("##contig=<") :].rstrip(">").split(","):
-                        key, _, value = part.partition("=")
-                        if key.strip() == "ID":
-                            contigs.add(value.strip())
-                continue
-            if text.startswith("#"):
-                if tuple(text.split("\t")[:8]) != _CHROM_LINE:
-                    raise InputError(
-                        f"broken header line {text[:60]!r}: the column header must start "
-                        "#CHROM, POS, ID, REF, ALT, QUAL, FILTER, INFO (tab-separated)",
-                        path=path,
-                        line=lineno,
-                        patient=patient,
-                    )
-                chrom_line = lineno
-                continue
-            raise InputError(
-                "the '#CHROM POS ID REF ALT QUAL FILTER INFO' header line is missing before "
-                "the first record",
-                path=path,
-                line=lineno,
-                patient=patient,
-            )
-        if not text.strip():
-            # htslib reads a blank line as an empty record (and cyvcf2 can crash on it)
-            raise InputError(
-                "blank line among the records: a VCF record cannot be empty; remove the line",
-                path=path,
-                line=lineno,
-                patient=patient,
-            )
-        fields = text.split("\t")
-        if len(fields) < 8:
-            raise InputError(
-                f"a VCF record needs at least 8 tab-separated fields, found {len(fields)}",
-                path=path,
-                line=lineno,
-                patient=patient,
-            )
-        chrom, pos_text = fields[0], fields[1]
-        if not pos_text.isdigit() or int(pos_text) < 1:
-            raise InputError(
-                f"POS {pos_text!r} is not a positive integer",
-                path=path,
-                line=lineno,
-                patient=patient,
-            )
-        if contigs and chrom not in contigs and not _is_primary(chrom):
-            raise InputError(
-                f"unknown contig {chrom!r}: the header's ##contig lines do not declare it "
-                f"(declared: {', '.join(sorted(contigs)[:12])}"
-                f"{', ...' if len(contigs) > 12 else ''}); is the VCF of another reference?",
-                path=path,
-                line=lineno,
-                patient=patient,
-            )
-        pos = int(pos_text)
-        if last is not None and not warned:
-            resumed = chrom != last[0] and chrom in done
-            if resumed or (chrom == last[0] and pos < last[1]):
-                log.warning(
-                    "%s, line %d%s: records are not sorted (%s:%d after %s:%d); accepted, "
-                    "each record is read on its own",
-                    path,
-                    lineno,
-                    f" (patient {patient})" if patient else "",
-                    chrom,
-                    pos,
-                    last[0],
-                    last[1],
-                )
-                warned = True
-        if last is not None and chrom != last[0]:
-            done.add(last[0])
-        last = (chrom, pos)
-    if chrom_line is None:
-        raise InputError(
-            "the '#CHROM POS ID REF ALT QUAL FILTER INFO' header line is missing (the file "
-            "ends inside the header)",
-            path=path,
-            patient=patient,
-        )
+    scan_vcf_text(path, patient=patient)
 
 
 def read_tsv_rows(
@@ -319,4 +482,46 @@ def read_tsv_rows(
         raise InputError(
             f"not a UTF-8 text file ({exc.reason})", path=path, patient=patient
         ) from exc
+    return rows
+
+
+def fixed_tsv_rows(
+    text: str,
+    columns: Sequence[str],
+    *,
+    path: str | Path,
+    error: type[InputError] = InputError,
+) -> list[tuple[int, list[str]]]:
+    """Data rows of a ``#``-commented TSV whose header must be exactly ``columns``.
+
+    Returns ``(1-based line, fields)`` per data row; blank and ``#`` lines are skipped. A wrong
+    header, a row with another number of fields, or no header at all raises ``error`` (an
+    :class:`InputError` subclass, e.g. :class:`~armmatch.errors.ConfigError` for resources)
+    naming the file and line.
+    """
+    rows: list[tuple[int, list[str]]] = []
+    header_seen = False
+    for number, line in enumerate(text.splitlines(), start=1):
+        if line.startswith("#") or not line.strip():
+            continue
+        fields = line.split("\t")
+        if not header_seen:
+            if tuple(fields) != tuple(columns):
+                raise error(
+                    f"header must be {', '.join(columns)} (tab-separated), found "
+                    f"{', '.join(fields)}",
+                    path=path,
+                    line=number,
+                )
+            header_seen = True
+            continue
+        if len(fields) != len(columns):
+            raise error(
+                f"expected {len(columns)} tab-separated fields, found {len(fields)}",
+                path=path,
+                line=number,
+            )
+        rows.append((number, fields))
+    if not header_seen:
+        raise error("no header line found", path=path)
     return rows

@@ -7,7 +7,7 @@ combines the evidence with the rule table and the clinical fields into the assig
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -19,6 +19,8 @@ from armmatch.eligibility import assess_eligibility, her2_evidence, load_drug_vo
 from armmatch.errors import ConfigError, InputError
 from armmatch.events import CATEGORIES, Event, Evidence, not_assessed
 from armmatch.io import sha256_file
+from armmatch.oncokb import evidence_for as oncokb_evidence
+from armmatch.pathogenic import PathogenicList, classify_events, load_list
 from armmatch.report import assignment_record
 from armmatch.rules import RuleSet, annotate_events, load_rules
 from armmatch.samples import Patient
@@ -42,6 +44,12 @@ def rule_set(path: str | None = None) -> RuleSet:
     """The rule table (bundled unless ``path`` is given), checked against the GRCh38 models."""
     p = path or str(RESOURCE_DIR / "actionable_targets.tsv")
     return load_rules(p, known_genes=gene_models("GRCh38").genes())
+
+
+@cache
+def pathogenic_list(path: str) -> PathogenicList:
+    """The BRCA1/2 pathogenic variant list at ``path`` (read once per process)."""
+    return load_list(path)
 
 
 def patient_build(patient: Patient, default_build: str) -> str:
@@ -127,6 +135,7 @@ def detect_small_variants(
             policy=settings.small_variants,
             models=models,
             reference=reference,
+            region_margin=COORDINATE_MARGIN,
         )
         check_coordinates(evidence.events, build, path=patient.vcf, patient=patient.patient_id)
         if patient.germline_vcf is not None:
@@ -286,7 +295,9 @@ def detect_fusions(
         settings.require_in_frame,
         patient.patient_id,
         models=gene_models(used_build),
-        kinase_rules=load_kinase_rules(),
+        kinase_rules=load_kinase_rules(
+            settings.resource_path("kinase_domains", RESOURCE_DIR / "kinase_domains.tsv")
+        ),
     )
 
 
@@ -310,14 +321,23 @@ def assign_patient(
     sheet: str,
     table1_path: str | None = None,
     drugs_path: str | None = None,
+    knowledge: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """The full assignment record of one patient (the content of ``assignment.json``)."""
+    """The full assignment record of one patient (the content of ``assignment.json``).
+
+    ``knowledge`` (the checked resource record of :func:`armmatch.manifest.knowledge_record`)
+    is stamped into the provenance.
+    """
     table1_file = table1_path or str(RESOURCE_DIR / "table1_rare_tumours.tsv")
     drugs_file = drugs_path or str(RESOURCE_DIR / "drug_classes.tsv")
     table1 = load_table1(Path(table1_file))
     drugs = load_drug_vocabulary(drugs_file)
     evidence = combine([*evidences, her2_evidence(patient, sheet=sheet)])
-    events = annotate_events(evidence.events, rules)
+    brca = pathogenic_list(
+        settings.resource_path("brca_pathogenic", RESOURCE_DIR / "brca_pathogenic.tsv")
+    )
+    classified = classify_events(evidence.events, brca, preferred_transcripts(gene_models(build)))
+    events = annotate_events(classified, rules)
     eligibility = assess_eligibility(
         patient, table1=table1, drugs=drugs, min_age=settings.min_age, max_ecog=settings.max_ecog
     )
@@ -339,6 +359,7 @@ def assign_patient(
         override_reason=patient.override_reason,
         require_exclusions_assessed=settings.require_exclusions_assessed,
     )
+    events = oncokb_evidence(events, settings.oncokb)  # after the decision: notes only
     resources = {
         "rule_table": {"path": Path(rules.path).name, "version": rules.version, "sha256": rules.sha256},
         "table1": {"path": Path(table1_file).name, "sha256": sha256_file(table1_file)},
@@ -360,6 +381,7 @@ def assign_patient(
         parameters=settings.to_dict(),
         clinical=clinical_fields(patient, settings),
         rules=rules,
+        knowledge=knowledge,
     )
 
 
@@ -398,6 +420,7 @@ def assess_patient(
     sheet: str,
     table1_path: str | None = None,
     drugs_path: str | None = None,
+    knowledge: Mapping[str, Any] | None = None,
 ) -> dict[str, str]:
     """Every output text of one patient, keyed as :data:`PATIENT_OUTPUTS`.
 
@@ -421,6 +444,7 @@ def assess_patient(
         sheet=sheet,
         table1_path=table1_path,
         drugs_path=drugs_path,
+        knowledge=knowledge,
     )
     texts = [ev.dumps() for ev in evidences]
     texts += [dumps_json(record), events_tsv(record), patient_html(record)]

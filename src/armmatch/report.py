@@ -74,8 +74,13 @@ def assignment_record(
     parameters: Mapping[str, Any],
     clinical: Mapping[str, Any] | None = None,
     rules: RuleSet | None = None,
+    knowledge: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """The ``assignment.json`` content (see ``workflow/schemas/assignment.schema.json``)."""
+    """The ``assignment.json`` content (see ``workflow/schemas/assignment.schema.json``).
+
+    ``knowledge``: the checked knowledge resources (manifest version, and per resource its
+    version, source, date, licence, sha256 and origin), stored as ``provenance.knowledge``.
+    """
     ids = event_ids(events)
     arm = decision.arm
     fired = sorted({r for e in events for r in e.rule_ids})
@@ -113,6 +118,7 @@ def assignment_record(
             "resources": dict(resources),
             "inputs": [{"path": p, "sha256": h} for p, h in sorted(inputs.items())],
             "parameters": dict(parameters),
+            **({"knowledge": dict(knowledge)} if knowledge is not None else {}),
         },
     }
 
@@ -368,7 +374,28 @@ def patient_html(record: Mapping[str, Any]) -> str:
     prow += [(f"input {i['path']}", f"sha256 {i['sha256']}") for i in prov["inputs"]]
     prow.append(("parameters", json.dumps(prov["parameters"], sort_keys=True)))
     parts.append(_table(["item", "value"], prow, cls="mono"))
+    if prov.get("knowledge"):
+        parts.append(_knowledge_html(prov["knowledge"]))
     return _page(f"armmatch report {r['patient_id']}", "\n".join(parts))
+
+
+def _knowledge_html(knowledge: Mapping[str, Any]) -> str:
+    """The "Knowledge resources" table: every resource used, bundled (manifest) or custom."""
+    from armmatch.manifest import knowledge_rows
+
+    m = knowledge["manifest"]
+    return (
+        '<h2>Knowledge resources</h2><p class="muted">Manifest '
+        f"{esc(m['path'])} version {esc(m['version'])} (sha256 {esc(m['sha256'])}); every "
+        "bundled file was checked against it before the first patient; custom files are the "
+        "config's own (hashed, not checked).</p>"
+        + _table(
+            ["resource", "origin", "version", "date", "source", "licence", "sha256"],
+            knowledge_rows(knowledge),
+            cls="mono",
+            table_id="knowledge",
+        )
+    )
 
 
 def _or_dash(value: object) -> str:
@@ -400,6 +427,7 @@ def _event_cells(
     else:
         measure = e.get("value") or ""
     status = e["status"] + (f": {e['status_reason']}" if e.get("status_reason") else "")
+    status += "".join(f"; {n}" for n in e.get("notes", ()) if n.startswith(_SHOWN_NOTES))
     hgvs = " / ".join(x for x in (e.get("hgvsp"), e.get("hgvsc")) if x)
     tx = " · exon ".join(str(x) for x in (e.get("transcript"), e.get("exon")) if x is not None)
     rules = ", ".join(
@@ -408,6 +436,9 @@ def _event_cells(
     src = f"{e['source']['path']}:{e['source']['line']} ({e['source']['record']})"
     return [e["event_id"], e["gene"], e["alteration"], hgvs, tx, measure, status, rules, src]
 
+
+_SHOWN_NOTES = ("pathogenic: ", "OncoKB: ")
+"""Event notes shown in the report's status cell: the classification and OncoKB evidence."""
 
 _CALL_COLOUR = {
     "amplification": "#1e7b34", "indeterminate_gain": "#d08b00", "gain": "#7fb88c",
@@ -503,8 +534,11 @@ def summary_html(
     *,
     monitoring: Sequence[Mapping[str, Any]] | None = None,
     resistance: Sequence[Mapping[str, Any]] | None = None,
+    knowledge: Mapping[str, Any] | None = None,
 ) -> str:
     """The batch summary: status and arm counts, patients needing attention first.
+
+    ``knowledge`` (the batch's checked resource record) is shown once, as "Knowledge resources".
 
     ``monitoring`` (rows of :func:`armmatch.monitoring.monitoring_rows`) adds the table "Simon
     two-stage monitoring"; ``resistance`` (rows of :func:`armmatch.monitoring.resistance_rows`)
@@ -549,6 +583,8 @@ def summary_html(
                cls="sortable", table_id="patients"),
     ]  # fmt: skip
     parts += _monitoring_parts(monitoring, resistance)
+    if knowledge:
+        parts.append(_knowledge_html(knowledge))
     parts.append(f"<script>{_SORT_FILTER_JS}</script>")
     return _page("armmatch batch summary", "\n".join(parts))
 

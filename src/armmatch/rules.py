@@ -373,8 +373,11 @@ def _mutation_matches(rule: Rule, event: Event) -> bool:
             at_end = change.end_pos == pos and change.end_aa == aa
             if not (at_start or at_end) or change.kind in ("synonymous", "unknown"):
                 return False
-    # "pathogenic=yes" needs a classification source (a later resource) that marks the event
-    return not (crit.get("pathogenic") == "yes" and "pathogenic" not in event.notes)
+    # "pathogenic=yes": the event is on the pathogenic variant list (armmatch.pathogenic)
+    return not (
+        crit.get("pathogenic") == "yes"
+        and not any(n.startswith("pathogenic: ") for n in event.notes)
+    )
 
 
 def rule_matches(rule: Rule, event: Event, *, clinical: Mapping[str, str] | None = None) -> bool:

@@ -1,25 +1,28 @@
 """The boundary between Snakemake and the package.
 
-The per-patient rule calls :func:`run_patient_job` from a ``run:`` block, so with the workflow
-profile's ``force-use-threads`` it runs inside the Snakemake process: no Python start-up and no
-imports per patient (the dominant cost at batch scale; see ``bench/``). Its log records go to
-the patient's own log file even when two patients run at once in two threads.
+The patient rule's script runs :func:`run_block_job` for a block of patients (:mod:`armmatch.
+blocks`): one Python start-up per block, not per patient (the dominant cost at batch scale; see
+``bench/``), each patient with its own outputs and log (:func:`job_log` routes a patient's log
+records to its file, also when jobs run in threads of the Snakemake process).
 
-The batch script in ``scripts/`` calls :func:`run_step` with a function of its own. Either way,
-errors the package raises on purpose become one clear line in the log and a failed job, and
-nothing is written to the outputs (the writers are atomic).
+Scripts in ``scripts/`` call :func:`run_step` with a function of their own: errors the package
+raises on purpose become one clear line in the log and a failed job, and nothing half-written is
+left in the outputs (the writers are atomic).
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import sys
 import threading
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any, TextIO
 
+from armmatch.blocks import FINGERPRINT_FILE
 from armmatch.config import Settings, settings_from_config
 from armmatch.errors import ArmmatchError
 from armmatch.io import write_text_atomic
@@ -98,52 +101,183 @@ def job_log(path: str) -> Iterator[TextIO]:
             del _THREAD_LOGS.streams[ident]
 
 
-def run_patient_job(
-    row: Mapping[str, str],
+def run_block_job(
     *,
+    block: str,
+    members: Sequence[Mapping[str, str]],
+    builds: Mapping[str, str],
     sheet: str,
-    build: str,
     config: Mapping[str, Any],
     rules_path: str,
     table1_path: str,
     drugs_path: str,
-    outputs: Mapping[str, str],
-    log_path: str,
+    outdir: str,
+    manifest_path: str,
+    reports_dir: str,
+    knowledge_path: str | None = None,
 ) -> None:
-    """One patient's whole assessment: evidence, assignment, events table and report.
+    """Assess a block of patients (:mod:`armmatch.blocks`): per patient, reuse its outputs when
+    its fingerprint is unchanged, else compute and write them (all outputs of a patient only
+    after every step succeeded) with the patient's own log ``<outdir>/logs/patients/<id>.log``.
 
-    Every output is written (atomically) only after all steps succeeded. A known input error
-    is written to the patient's log and raised as :class:`ArmmatchError` with the one-line
-    message (file, line or patient, problem), which Snakemake reports as the job's error.
+    A patient whose input is wrong gets no outputs (old ones are removed) and the other patients
+    of the block are still done; the job then fails with one line per failed patient (file, line
+    or patient, problem). On success it writes the block manifest and links every member's
+    report into ``reports_dir`` (for ``snakemake --report``).
     """
-    from armmatch.pipeline import PATIENT_OUTPUTS, assess_patient, rule_set
+    from armmatch.blocks import (
+        BlockError,
+        MemberResult,
+        code_digest,
+        fingerprint,
+        manifest_tsv,
+        patient_paths,
+        remove_patient_outputs,
+        remove_stale_temporaries,
+        reusable,
+        write_patient,
+    )
+    from armmatch.io import sha256_file
+    from armmatch.pipeline import assess_patient, rule_set
 
     quiet_htslib()
-    with job_log(log_path) as log_file:
+    log = logging.getLogger("armmatch.steps")
+    typed = settings(config)
+    rules = rule_set(rules_path)
+    knowledge = read_knowledge(knowledge_path) if knowledge_path else None
+    # keyed by role, not path: the same resources fingerprint alike in any output folder
+    named = {"rules": rules_path, "table1": table1_path, "drug_classes": drugs_path}
+    if knowledge_path:
+        named["knowledge"] = knowledge_path
+    resources = {name: sha256_file(path) for name, path in named.items()}
+    code = code_digest()
+    results: list[MemberResult] = []
+    failures: list[str] = []
+    for row in members:
         patient = patient_from_params(row, sheet)
-        logging.getLogger("armmatch.steps").info(
-            "patient %s (build %s, sheet %s line %d)",
-            patient.patient_id,
-            build,
-            sheet,
-            patient.line,
-        )
+        pid = patient.patient_id
+        paths = patient_paths(outdir, pid)
+        remove_stale_temporaries(paths)
+        build = builds[pid]
+        inputs = [p for p in (patient.vcf, patient.germline_vcf, patient.cnv, patient.fusions) if p]
         try:
-            texts = assess_patient(
-                patient,
-                build=build,
-                rules=rule_set(rules_path),
-                settings=settings(config),
-                sheet=sheet,
-                table1_path=table1_path,
-                drugs_path=drugs_path,
+            stamp = fingerprint(
+                row=row, build=build, settings=typed.to_dict(), inputs=inputs,
+                resources=resources, code=code,
+            )  # fmt: skip
+        except OSError as exc:
+            failures.append(f"patient {pid}: cannot read an input ({exc})")
+            remove_patient_outputs(paths)
+            continue
+        if reusable(paths, stamp):
+            log.info("%s: reused (fingerprint %s unchanged)", pid, stamp["fingerprint"][:12])
+            old = json.loads((Path(paths["assignment"]).parent / FINGERPRINT_FILE).read_text())
+            results.append(MemberResult(pid, "reused", stamp["fingerprint"], old["outputs"]))
+            continue
+        with job_log(os.path.join(outdir, "logs", "patients", f"{pid}.log")) as log_file:
+            log_file.write(
+                f"INFO patient {pid} (block {block}, build {build}, sheet {sheet} line "
+                f"{patient.line}, fingerprint {stamp['fingerprint']})\n"
+            )
+            try:
+                texts = assess_patient(
+                    patient,
+                    build=build,
+                    rules=rules,
+                    settings=typed,
+                    sheet=sheet,
+                    table1_path=table1_path,
+                    drugs_path=drugs_path,
+                    knowledge=knowledge,
+                )
+            except ArmmatchError as err:
+                log_file.write(f"ERROR armmatch: {err}\n")
+                remove_patient_outputs(paths)
+                failures.append(str(err))
+                continue
+            digests = write_patient(paths, texts, stamp)
+            log_file.write(f"INFO wrote {', '.join(paths.values())}\n")
+        log.info("%s: computed (fingerprint %s)", pid, stamp["fingerprint"][:12])
+        results.append(MemberResult(pid, "computed", stamp["fingerprint"], digests))
+    if failures:
+        raise BlockError(
+            f"block {block}: {len(failures)} of {len(members)} patient(s) failed (the others "
+            "were written):\n" + "\n".join(failures)
+        )
+    link_reports(results, outdir, reports_dir)
+    write_text_atomic(manifest_path, manifest_tsv(block, results))
+
+
+def link_reports(results: Sequence[Any], outdir: str, reports_dir: str) -> None:
+    """Hard-link (copy where links are impossible) each member's report into ``reports_dir``."""
+    import shutil
+
+    from armmatch.blocks import patient_paths
+
+    os.makedirs(reports_dir, exist_ok=True)
+    for r in results:
+        source = patient_paths(outdir, r.patient)["report"]
+        target = os.path.join(reports_dir, f"{r.patient}.html")
+        if os.path.lexists(target):
+            os.unlink(target)
+        try:
+            os.link(source, target)
+        except OSError:
+            shutil.copyfile(source, target)
+
+
+def read_knowledge(path: str) -> dict[str, Any]:
+    """The checked resource record written by :func:`run_resources_job`."""
+    with open(path, encoding="utf-8") as fh:
+        record: dict[str, Any] = json.load(fh)
+    return record
+
+
+def run_resources_job(
+    *, manifest_path: str, custom: Mapping[str, str | None], output: str, log_path: str
+) -> None:
+    """Check every bundled resource against the manifest (custom files are hashed) and write
+    the resource record; a modified or unlisted bundled file fails the job with the remedy."""
+    from armmatch.manifest import knowledge_record, load_manifest, resource_files
+
+    with job_log(log_path) as log_file:
+        try:
+            manifest = load_manifest(manifest_path)
+            record = knowledge_record(manifest, custom, present=resource_files(manifest.folder))
+        except ArmmatchError as err:
+            log_file.write(f"ERROR armmatch: {err}\n")
+            raise
+        write_text_atomic(output, json.dumps(record, indent=1, sort_keys=True) + "\n")
+        log_file.write(
+            f"INFO {len(record['resources'])} resources checked against {manifest_path} "
+            f"(version {record['manifest']['version']})\n"
+        )
+
+
+def run_update_job(
+    *, resources_dir: str, work_dir: str, update: Mapping[str, Any], log_path: str
+) -> None:
+    """The opt-in ``update_resources`` target: download, rebuild, replace (all or nothing)."""
+    from pathlib import Path
+
+    from armmatch.updater import Policy, update_resources
+
+    with job_log(log_path) as log_file:
+        try:
+            result = update_resources(
+                Path(resources_dir),
+                Path(work_dir),
+                base_url=update.get("base_url"),
+                only=update.get("sources"),
+                policy=Policy(
+                    read_timeout=float(update.get("timeout", 60)),
+                    retries=int(update.get("retries", 4)),
+                ),
             )
         except ArmmatchError as err:
             log_file.write(f"ERROR armmatch: {err}\n")
             raise
-        for name in PATIENT_OUTPUTS:
-            write_text_atomic(outputs[name], texts[name])
-        log_file.write(f"INFO wrote {', '.join(outputs[n] for n in PATIENT_OUTPUTS)}\n")
+        log_file.write(result.report)
 
 
 def quiet_htslib() -> None:

@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import Final, Literal
 
 from armmatch.errors import InputError
+from armmatch.io import fixed_tsv_rows
 
 # --------------------------------------------------------------------------------------------
 # ICD-10 codes
@@ -378,30 +379,7 @@ def _read_tsv(path: Path, columns: Sequence[str]) -> list[tuple[int, list[str]]]
         text = path.read_text(encoding="utf-8")
     except OSError as error:
         raise InputError(f"cannot read the file: {error.strerror}", path=path) from None
-    rows: list[tuple[int, list[str]]] = []
-    header_seen = False
-    for number, line in enumerate(text.splitlines(), start=1):
-        if line.startswith("#") or not line.strip():
-            continue
-        fields = line.split("\t")
-        if not header_seen:
-            if tuple(fields) != tuple(columns):
-                expected = "\t".join(columns)
-                raise InputError(
-                    f"header must be {expected!r}, found {line!r}", path=path, line=number
-                )
-            header_seen = True
-            continue
-        if len(fields) != len(columns):
-            raise InputError(
-                f"expected {len(columns)} tab-separated fields, found {len(fields)}",
-                path=path,
-                line=number,
-            )
-        rows.append((number, fields))
-    if not header_seen:
-        raise InputError("no header line found", path=path)
-    return rows
+    return fixed_tsv_rows(text, columns, path=path)
 
 
 def _int_field(value: str, name: str, allowed: Iterable[int] | None, path: Path, line: int) -> int:

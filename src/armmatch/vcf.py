@@ -8,10 +8,15 @@ see, for example, a filtered-out L858R.
 
 from __future__ import annotations
 
+import itertools
 import math
+import os
 import re
-from collections.abc import Iterator, Mapping, Sequence
+import warnings
+from bisect import bisect_left
+from collections.abc import Container, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -31,7 +36,7 @@ from armmatch.genome import (
     normalise_chrom,
 )
 from armmatch.hgvs import alteration_words, parse_protein_change
-from armmatch.io import sha256_file
+from armmatch.io import VcfText, scan_vcf_text, sha256_file, warn_unsorted
 from armmatch.transcripts import (
     GeneModel,
     GeneModels,
@@ -88,6 +93,9 @@ class SmallVariantPolicy:
     filter_policy: FilterPolicy = "pass_only"
     min_vaf: float = 0.05
     min_depth: int = 20
+    index_min_bytes: int = 0
+    """An indexed VCF at least this large is read through its index (region queries, records
+    cited by position); a smaller one is streamed (exact line numbers, cheap at panel size)."""
 
 
 @dataclass(frozen=True)
@@ -511,7 +519,7 @@ def check_ref(
     variant: Any,
     *,
     path: str,
-    line: int,
+    line: int | None,
     patient: str,
 ) -> None:
     """Stop when the record's REF differs from the reference FASTA (another build?)."""
@@ -536,6 +544,7 @@ def iter_target_events(
     models: Mapping[str, GeneModel] | None = None,
     hotspots: Mapping[str, Sequence[Hotspot]] | None = None,
     reference: SequenceSource | None = None,
+    records: Iterable[tuple[int | None, Any]] | None = None,
 ) -> Iterator[Event]:
     """Yield one event per (record, ALT, target gene) with a protein-level or splice class.
 
@@ -543,6 +552,9 @@ def iter_target_events(
     (:mod:`armmatch.consequence`) on ``models`` (the bundled transcripts of the target genes).
     With a ``reference`` the REF of every target-gene record is checked against it and the
     built-in classification is codon-level (:mod:`armmatch.reference`).
+
+    ``records`` (``(line, record)`` pairs, line None when unknown) replaces iterating ``vcf``:
+    :func:`read_small_variants` passes only the records of the target regions.
     """
     names = csq_fields_from_header(vcf.raw_header)
     ann = names is None and has_ann_header(vcf.raw_header)
@@ -565,15 +577,14 @@ def iter_target_events(
             sample_index=sample_index,
             policy=policy,
             reference=reference,
+            records=records,
         )
         return
     for needed in ("Allele", "Consequence", "SYMBOL", "Feature"):
         if needed not in names:
             raise InputError(f"the CSQ header has no {needed} field", path=path, patient=patient)
     wanted = set(genes)
-    header_lines = count_header_lines(path) or vcf.raw_header.count("\n")
-    for index, variant in enumerate(vcf):
-        line = header_lines + index + 1
+    for line, variant in _all_records(vcf, path, patient) if records is None else records:
         csq = _info(variant, "ANN" if ann else "CSQ")
         if not csq:
             continue
@@ -667,7 +678,7 @@ def builtin_event(
     alt: str,
     *,
     path: str,
-    line: int,
+    line: int | None,
     vaf: float | None,
     depth: int | None,
     how: str,
@@ -706,6 +717,20 @@ def builtin_event(
     )
 
 
+_NEAR = 10_000
+"""Models this far from a record are not asked to classify it (they cannot call it)."""
+_EXON_SLACK = 10
+"""Without a reference (no left-alignment), the built-in classifier calls nothing on an allele
+more than 8 bases from every exon (splice region: intron 3-8): such records are skipped."""
+
+
+def _near_exon(exons: tuple[list[int], list[int]], start0: int, end: int) -> bool:
+    """Whether ``[start0, end)`` comes within ``_EXON_SLACK`` of one of the (sorted) exons."""
+    starts, ends = exons
+    i = bisect_left(starts, end + _EXON_SLACK) - 1
+    return i >= 0 and ends[i] > start0 - _EXON_SLACK
+
+
 def iter_builtin_events(
     vcf: Any,
     *,
@@ -717,24 +742,43 @@ def iter_builtin_events(
     policy: SmallVariantPolicy,
     origin: Literal["somatic", "germline"] = "somatic",
     reference: SequenceSource | None = None,
+    records: Iterable[tuple[int | None, Any]] | None = None,
 ) -> Iterator[Event]:
     """Events of an unannotated VCF, classified on the bundled transcript models.
 
     With a ``reference``: REF checked (:class:`InputError` on a mismatch), indels left-aligned,
-    codon-level consequences and HGVS p.
+    codon-level consequences and HGVS p. ``records``: as for :func:`iter_target_events`.
     """
-    header_lines = count_header_lines(path) or vcf.raw_header.count("\n")
-    spans = [(m.chrom, m.tx_start0, m.tx_end) for m in models.values()]
-    for index, variant in enumerate(vcf):
+    spans: dict[str, list[tuple[str, int, int]]] = {}
+    for g, m in sorted(models.items()):
+        spans.setdefault(m.chrom, []).append((g, m.tx_start0, m.tx_end))
+    exons = {
+        g: ([x.start0 for x in m.exons_genomic], [x.end for x in m.exons_genomic])
+        for g, m in models.items()
+    }
+    for line, variant in _all_records(vcf, path, patient) if records is None else records:
         chrom = normalise_chrom(variant.CHROM)
+        mine = spans.get(chrom)
+        if not mine:
+            continue
         pos = int(variant.POS)
         end = pos + len(variant.REF)
-        if not any(c == chrom and s - 1 <= end and pos <= e + 1 for c, s, e in spans):
+        if not any(s - 1 <= end and pos <= e + 1 for _, s, e in mine):
             continue
-        line = header_lines + index + 1
+        # classify on the models near the record only (an allele is called on a model only
+        # when it touches the transcript; the slack covers left-alignment with a reference)
+        near = {
+            g: models[g]
+            for g, s, e in mine
+            if s - _NEAR <= end
+            and pos <= e + _NEAR
+            and (reference is not None or _near_exon(exons[g], pos - 1, end - 1))
+        }
+        if not near:
+            continue  # deep intron or UTR-free flank of every model: nothing to call
         check_ref(reference, variant, path=path, line=line, patient=patient)
         for alt_index, alt in enumerate(variant.ALT):
-            calls = classify_variant(models, chrom, pos, variant.REF, alt, hotspots, reference)
+            calls = classify_variant(near, chrom, pos, variant.REF, alt, hotspots, reference)
             if not calls:
                 continue
             vaf, depth, how = allele_support(variant, sample_index, alt_index)
@@ -746,10 +790,266 @@ def iter_builtin_events(
                 )  # fmt: skip
 
 
+def _all_records(vcf: Any, path: str, patient: str | None = None) -> Iterator[tuple[int, Any]]:
+    """Every record of an open VCF with its line number (as counted from the file's header)."""
+    header_lines = count_header_lines(path) or vcf.raw_header.count("\n")
+    index = -1
+    try:
+        for index, variant in enumerate(vcf):
+            yield header_lines + index + 1, variant
+    except Exception as exc:  # htslib's own read errors (cyvcf2 raises bare Exception)
+        line = header_lines + index + 2
+        raise _unreadable(exc, path=path, patient=patient, line=line) from None
+
+
+def _unreadable(exc: Exception, *, path: str, patient: str | None, line: int | None) -> InputError:
+    return InputError(
+        f"htslib cannot read this record ({exc}); check its fields", path=path, line=line,
+        patient=patient,
+    )  # fmt: skip
+
+
+@cache
+def _bundled_map(build: str) -> dict[str, GeneModel]:
+    models = load_gene_models(default_transcripts_path(normalise_build(build)))
+    return {g: m for g in models.genes() if (m := models.get(g)) is not None}
+
+
 def _model_map(models: GeneModels | None, build: str) -> dict[str, GeneModel]:
     if models is None:
-        models = load_gene_models(default_transcripts_path(normalise_build(build)))
+        return dict(_bundled_map(build))
     return {g: m for g in models.genes() if (m := models.get(g)) is not None}
+
+
+DEFAULT_REGION_MARGIN = 10_000
+"""Default widening of each target gene's transcript span (VEP's upstream/downstream calls);
+the pipeline passes its ``COORDINATE_MARGIN``."""
+
+Region = tuple[str, int, int]
+"""``(chrom without chr, start0, end)``: 0-based half-open."""
+
+
+def target_regions(
+    model_sets: Iterable[Mapping[str, GeneModel] | GeneModels], genes: Iterable[str], margin: int
+) -> list[Region]:
+    """Merged, sorted regions covering each gene's transcript span +/- ``margin`` in every set.
+
+    >>> from armmatch.pipeline import gene_models
+    >>> target_regions([gene_models("GRCh38")], ["BRAF"], 10_000)
+    [('7', 140724012, 140934764)]
+    """
+    spans: list[Region] = []
+    wanted = list(genes)
+    for models in model_sets:
+        for g in wanted:
+            m = models.get(g)
+            if m is not None:
+                spans.append((m.chrom, max(0, m.tx_start0 - margin), m.tx_end + margin))
+    merged: list[Region] = []
+    for chrom, start0, end in sorted(spans):
+        if merged and merged[-1][0] == chrom and start0 <= merged[-1][2]:
+            merged[-1] = (chrom, merged[-1][1], max(end, merged[-1][2]))
+        else:
+            merged.append((chrom, start0, end))
+    return merged
+
+
+def find_index(path: str) -> str | None:
+    """The tabix (``.tbi``) or CSI (``.csi``) index beside a bgzipped VCF or a BCF, if any."""
+    with open(path, "rb") as fh:
+        magic = fh.read(4)
+    if len(magic) < 4 or magic[:2] != b"\x1f\x8b" or not magic[3] & 0x04:
+        return None  # not BGZF (an index needs block offsets): plain text or plain gzip
+    for suffix in (".tbi", ".csi"):
+        if Path(path + suffix).is_file():
+            return path + suffix
+    return None
+
+
+def check_index_fresh(path: str, index: str, *, patient: str | None = None) -> None:
+    """Stop when the index is older than the data file: it could hide records."""
+    if os.stat(index).st_mtime_ns < os.stat(path).st_mtime_ns:
+        raise InputError(
+            f"the index {index} is older than the file: re-index it (tabix -p vcf, or "
+            "bcftools index); a stale index can hide records",
+            path=path,
+            patient=patient,
+        )
+
+
+def _seqname(chrom: str, names: Container[str]) -> str | None:
+    """The VCF's own name of a normalised chromosome (``7`` -> ``chr7`` when it says chr7)."""
+    candidates = ("MT", "M", "chrM", "chrMT") if chrom == "MT" else (chrom, f"chr{chrom}")
+    return next((c for c in candidates if c in names), None)
+
+
+def _indexed_records(
+    vcf: Any, regions: Sequence[Region], *, path: str = "", patient: str | None = None
+) -> Iterator[tuple[None, Any]]:
+    """The records overlapping ``regions``, read through the index, each once, in file order.
+
+    A record overlapping two (merged, so disjoint) regions is returned by both queries; it is
+    kept from the first only (it starts before the end of the previous region on its contig).
+    """
+    seqnames = list(vcf.seqnames)
+    order = {n: i for i, n in enumerate(seqnames)}
+    named = [(name, s, e) for c, s, e in regions if (name := _seqname(c, order)) is not None]
+    named.sort(key=lambda r: (order[r[0]], r[1]))
+    prev_chrom, prev_end = "", -1
+    for name, start0, end in named:
+        before = prev_end if name == prev_chrom else -1
+        region = f"{name}:{start0 + 1}-{end}"
+        try:
+            with warnings.catch_warnings():  # cyvcf2 warns about a region without records
+                warnings.filterwarnings("ignore", message="no intervals found")
+                found = iter(vcf(region))
+                first = next(found, None)
+            for variant in found if first is None else itertools.chain([first], found):
+                if variant.start < before:
+                    continue  # also overlaps the previous region: already yielded
+                yield None, variant
+        except Exception as exc:  # htslib's own read errors (cyvcf2 raises bare Exception)
+            raise _unreadable(exc, path=path, patient=patient, line=None) from None
+        prev_chrom, prev_end = name, end
+
+
+def _streamed_records(
+    vcf: Any,
+    text: VcfText,
+    regions: Sequence[Region] | None,
+    *,
+    marked: Iterable[int] = (),
+    path: str,
+    patient: str,
+) -> Iterator[tuple[int, Any]]:
+    """Records overlapping ``regions`` (all when None) or ``marked``, with exact line numbers.
+
+    ``text`` is the fast text pass of the same file (:func:`armmatch.io.scan_vcf_text`): its
+    contig runs give each record's contig without asking htslib, so a record outside every
+    region costs two integer reads. Also logs the one unsorted-records warning.
+    """
+    by_chrom: dict[str, tuple[list[int], list[int]]] = {}
+    for c, s, e in regions or ():
+        starts, ends = by_chrom.setdefault(c, ([], []))
+        starts.append(s)
+        ends.append(e)
+    keep = set(marked)
+    runs = iter(text.runs)
+    upcoming = next(runs, None)
+    next_run = upcoming[0] if upcoming is not None else -1
+    header_lines = text.header_lines
+    everything = regions is None
+    chrom, last_start = "", -1
+    starts_: list[int] = []
+    ends_: list[int] = []
+    gap_lo, gap_hi = 0, -1  # records inside [gap_lo, gap_hi) are outside every region
+    done: set[str] = set()
+    warned = False
+    index = -1
+    try:
+        for index, variant in enumerate(vcf):
+            start = variant.start
+            if index == next_run:
+                assert upcoming is not None
+                name = upcoming[1]
+                if name != variant.CHROM:
+                    raise InputError(
+                        f"htslib read record {index + 1} on {variant.CHROM!r}, the text has "
+                        f"{name!r}: a record line htslib cannot read?",
+                        path=path,
+                        line=header_lines + index + 1,
+                        patient=patient,
+                    )
+                if chrom and not warned and name in done:
+                    warn_unsorted(
+                        path,
+                        header_lines + index + 1,
+                        patient,
+                        (name, start + 1),
+                        (chrom, last_start + 1),
+                    )
+                    warned = True
+                if chrom:
+                    done.add(chrom)
+                chrom, last_start = name, start
+                starts_, ends_ = by_chrom.get(normalise_chrom(name), ([], []))
+                gap_lo, gap_hi = (0, 1 << 62) if not starts_ else (0, -1)
+                upcoming = next(runs, None)
+                next_run = upcoming[0] if upcoming is not None else -1
+            elif start < last_start and not warned:
+                warn_unsorted(
+                    path,
+                    header_lines + index + 1,
+                    patient,
+                    (chrom, start + 1),
+                    (chrom, last_start + 1),
+                )
+                warned = True
+            last_start = start
+            if everything:
+                yield header_lines + index + 1, variant
+                continue
+            end = variant.end
+            if not (gap_lo <= start and end <= gap_hi):
+                i = bisect_left(starts_, end) - 1
+                if i >= 0 and start < ends_[i]:
+                    yield header_lines + index + 1, variant
+                    continue
+                # outside: remember the gap around it (between region i and region i + 1)
+                gap_lo = ends_[i] if i >= 0 else 0
+                gap_hi = starts_[i + 1] if i + 1 < len(starts_) else 1 << 62
+            if keep and index in keep:
+                yield header_lines + index + 1, variant
+    except InputError:
+        raise
+    except Exception as exc:  # htslib's own read errors (cyvcf2 raises bare Exception)
+        raise _unreadable(exc, path=path, patient=patient, line=header_lines + index + 2) from None
+    if index + 1 != text.records:
+        raise InputError(
+            f"htslib read {index + 1} records, the text has {text.records}: a record line "
+            "htslib cannot read?",
+            path=path,
+            patient=patient,
+        )
+
+
+def _trie(words: Sequence[bytes]) -> bytes:
+    """A regular expression matching exactly ``words``, factored by prefix (``BR(?:AF|CA1)``):
+    re tries alternatives one by one, so a shared prefix is tested once."""
+    rest = [w for w in words if w]
+    if len(rest) < len(words):
+        return b"(?:" + _trie(rest) + b")?" if rest else b""
+    groups: dict[bytes, list[bytes]] = {}
+    for w in words:
+        groups.setdefault(w[:1], []).append(w[1:])
+    parts = [re.escape(k) + _trie(v) for k, v in sorted(groups.items())]
+    return parts[0] if len(parts) == 1 else b"(?:" + b"|".join(parts) + b")"
+
+
+def _symbol_pattern(genes: Iterable[str], *, first_field: bool = False) -> re.Pattern[bytes]:
+    """Bytes pattern of a CSQ/ANN field that is one of ``genes`` (``|BRAF|``, ``|BRAF,``...).
+
+    A field after a ``|`` (SYMBOL is not the first CSQ field; ANN's Gene_Name is the fourth):
+    the literal ``|`` lets re skip ahead fast. With ``first_field``, also after ``=`` or ``,``
+    (about four times slower).
+
+    >>> bool(_symbol_pattern(["BRAF", "BRCA1"]).search(b"T|missense|BRAF|x"))
+    True
+    >>> bool(_symbol_pattern(["BRAF"]).search(b"T|missense|BRAFX|x"))
+    False
+    """
+    words = sorted({g.encode() for g in genes})
+    lead = rb"[|=,]" if first_field else rb"\|"
+    return re.compile(lead + _trie(words) + rb"(?=[|,;\t\n])")
+
+
+def _open_cyvcf2(path: str, patient: str | None) -> Any:
+    import cyvcf2
+
+    try:
+        return cyvcf2.VCF(path, lazy=True)
+    except Exception as exc:  # cyvcf2 raises bare OSError/Exception on unreadable files
+        raise InputError(f"not a readable VCF/BCF ({exc})", path=path, patient=patient) from None
 
 
 def read_small_variants(
@@ -763,6 +1063,8 @@ def read_small_variants(
     policy: SmallVariantPolicy,
     models: GeneModels | None = None,
     reference: SequenceSource | None = None,
+    region_margin: int = DEFAULT_REGION_MARGIN,
+    other_models: GeneModels | None = None,
 ) -> Evidence:
     """Read a VCF for one patient into :class:`Evidence`.
 
@@ -773,11 +1075,21 @@ def read_small_variants(
     classifier runs on ``models`` (default: the bundled transcript models of ``build``). A MAF
     (recognised by its header row) is read by :func:`armmatch.maf.read_maf` instead.
 
+    Only the target regions are read: each target gene's transcript span +/- ``region_margin``
+    on ``build`` and on the other build (``other_models``, default the bundled ones), so that a
+    record placed where the other build puts the gene is still read and reported as a build
+    mismatch. A bgzipped VCF with a tabix/CSI index (or an indexed BCF) is read through the
+    index (records cited without a line number: finding it would take a full pass); any other
+    file in one pass that checks the text (:func:`armmatch.io.scan_vcf_text`), with exact line
+    numbers, skipping records outside the regions before their INFO is touched. In an annotated
+    VCF, a record outside the regions whose text names a target gene as a CSQ/ANN field is read
+    too (so that a target-gene annotation at another position still stops the run).
+
     Raises
     ------
     InputError
         Unreadable VCF, a header that states another build, a missing tumour sample,
-        a missing or malformed CSQ annotation.
+        a missing or malformed CSQ annotation, an index older than the VCF.
     """
     from armmatch.maf import is_maf, read_maf
 
@@ -793,7 +1105,76 @@ def read_small_variants(
             models=_model_map(models, build),
             hotspots=load_hotspots(default_hotspots_path()),
         )
-    vcf = open_vcf(path, patient=patient)
+    if not Path(path).is_file():
+        raise InputError("VCF does not exist", path=path, patient=patient)
+    evidence = _read_vcf(
+        path, patient=patient, build=build, genes=genes, preferred=preferred,
+        vcf_sample=vcf_sample, policy=policy, models=models, reference=reference,
+        region_margin=region_margin, other_models=other_models,
+    )  # fmt: skip
+    # the provenance checksum reads the whole file (a thread would not help: cyvcf2 holds the
+    # GIL while it reads, so a second thread slows the reading down)
+    evidence.inputs = {path: sha256_file(path)}
+    return evidence
+
+
+def _read_vcf(
+    path: str,
+    *,
+    patient: str,
+    build: str,
+    genes: Sequence[str],
+    preferred: Mapping[str, Sequence[str]],
+    vcf_sample: str | None,
+    policy: SmallVariantPolicy,
+    models: GeneModels | None,
+    reference: SequenceSource | None,
+    region_margin: int,
+    other_models: GeneModels | None,
+) -> Evidence:
+    """:func:`read_small_variants` of a VCF/BCF, without the checksum of the input."""
+    model_map = _model_map(models, build)
+    other = "GRCh37" if normalise_build(build) == "GRCh38" else "GRCh38"
+    other_map = _model_map(other_models, other)
+    # every target gene needs a model to have a region; else every record is read
+    have_regions = all(g in model_map or g in other_map for g in genes)
+    # an annotated record is read in both builds' regions (one placed where the other build
+    # puts its gene is a build mismatch, see pipeline.check_coordinates); the built-in
+    # classifier uses this build's models only
+    both = [model_map, other_map]
+    index = find_index(path)
+    reason = f"small variants read from {path}"
+    records: Iterable[tuple[int | None, Any]]
+    regions: list[Region] | None = None
+    if index is not None and have_regions and os.path.getsize(path) >= policy.index_min_bytes:
+        check_index_fresh(path, index, patient=patient)
+        scan_vcf_text(path, patient=patient, header_only=True)
+        vcf = _open_cyvcf2(path, patient)
+        raw = vcf.raw_header
+        annotated = csq_fields_from_header(raw) is not None or has_ann_header(raw)
+        regions = target_regions(both if annotated else [model_map], genes, region_margin)
+        records = _indexed_records(vcf, regions, path=path, patient=patient)
+        kind = "tabix" if index.endswith(".tbi") else "CSI"
+        reason += f" (target regions through its {kind} index)"
+    else:
+        header = scan_vcf_text(path, patient=patient, header_only=True)
+        text: VcfText | None = None
+        if header is not None:
+            annotated = bool(header.info & {"CSQ", "ANN"})
+            if have_regions:
+                regions = target_regions(both if annotated else [model_map], genes, region_margin)
+            mark = None
+            if annotated and regions is not None:
+                names = csq_fields_from_header(header.header_text) or []
+                mark = _symbol_pattern(genes, first_field=names[:1] == ["SYMBOL"])
+            text = scan_vcf_text(path, patient=patient, check_order=False, mark=mark)
+        vcf = _open_cyvcf2(path, patient)
+        if text is None:  # BCF: htslib checks it
+            records = _all_records(vcf, path, patient)
+        else:
+            records = _streamed_records(
+                vcf, text, regions, marked=text.marked, path=path, patient=patient
+            )
     try:
         check_build(vcf.raw_header, build, path=path, patient=patient)
         sample_index = select_sample(vcf.samples, vcf_sample, path=path, patient=patient)
@@ -806,15 +1187,12 @@ def read_small_variants(
                 preferred=preferred,
                 sample_index=sample_index,
                 policy=policy,
-                models=_model_map(models, build),
+                models=model_map,
                 hotspots=load_hotspots(default_hotspots_path()),
                 reference=reference,
+                records=records,
             )
         )
     finally:
         vcf.close()
-    return Evidence(
-        events=events,
-        assessments=assessed(genes, "mutation", f"small variants read from {path}"),
-        inputs={path: sha256_file(path)},
-    )
+    return Evidence(events=events, assessments=assessed(genes, "mutation", reason))

@@ -1,6 +1,6 @@
-"""Batch-scale behaviour of the workflow: reruns touch only what changed, parse time reads only
-the sample sheet (plus config and rule table), per-patient logs stay per patient when patients
-run side by side in threads. Timings are measured by bench/bench_batch.py, not here."""
+"""Batch-scale behaviour of the workflow: patients run in blocks, yet reruns compute only what
+changed, each patient keeps its own outputs and log, and parse time reads only the sample sheet
+(plus config and rule table). Timings are measured by bench/bench_batch.py, not here."""
 
 from __future__ import annotations
 
@@ -55,22 +55,30 @@ def test_adding_a_patient_reruns_only_that_patient_and_the_batch(tmp_path: Path)
     dry = snakemake(tmp_path, *args, "-n")
     assert job_counts(dry.stdout + dry.stderr) == {
         "all": 1,
-        "assess_patient": 1,
+        "assess_block": 1,
         "batch_summary": 1,
     }, dry.stdout
-    assert f"wildcards: patient={new_id}" in dry.stdout + dry.stderr
 
     snakemake(tmp_path, *args)
     after = {p: p.stat().st_mtime_ns for p in patients.rglob("*") if p.is_file()}
     assert {p: after[p] for p in before} == before, "another patient's outputs were rewritten"
     assert (patients / new_id / "assignment.json").is_file()
+    manifest = (tmp_path / "results" / "blocks" / "00001.tsv").read_text().splitlines()
+    actions = {r.split("\t")[1]: r.split("\t")[2] for r in manifest[1:]}
+    assert actions.pop(new_id) == "computed"
+    assert set(actions.values()) == {"reused"} and len(actions) == 13
     rows = (tmp_path / "results" / "batch" / "assignments.tsv").read_text().splitlines()
     assert new_id in {r.split("\t")[0] for r in rows[1:]}
 
 
 def test_each_patient_log_holds_only_that_patient(tmp_path: Path) -> None:
+    """Blocks of 3 (five jobs, two at a time): every patient still has its own log."""
     example_copy(tmp_path)
-    snakemake(tmp_path, "--cores", "2", "--config", "samples=config/samples.tsv", "outdir=out")
+    snakemake(
+        tmp_path, "--cores", "2", "--config", "samples=config/samples.tsv", "outdir=out",
+        "patients_per_job=3",
+    )  # fmt: skip
+    assert len(list((tmp_path / "out" / "blocks").glob("*.tsv"))) == 5
     logs = sorted((tmp_path / "out" / "logs" / "patients").glob("*.log"))
     assert len(logs) == 14
     for log in logs:
@@ -104,3 +112,53 @@ main()
     assert any(p.endswith("samples.tsv") for p in paths)
     inputs = [p for p in paths if "/example/" in p or p.startswith("example/")]
     assert inputs == [], inputs
+
+
+def test_changed_input_recomputes_only_that_patient(tmp_path: Path) -> None:
+    """Editing one patient's CNV file recomputes that patient; the rest of its block is reused
+    byte for byte (same fingerprint) and the decision follows the new file."""
+    example_copy(tmp_path)
+    args = ("--cores", "2", "--config", "samples=config/samples.tsv", "outdir=results")
+    snakemake(tmp_path, *args)
+    cns = tmp_path / "example" / "cnv" / "PLT-006.cns"
+    lines = cns.read_text(encoding="utf-8").splitlines()
+    # PLT-006's MET amplification: flatten every segment to a neutral log2 ratio
+    cns.write_text(
+        "\n".join([lines[0], *("\t".join([*r.split("\t")[:4], "0", *r.split("\t")[5:]])
+                                for r in lines[1:])]) + "\n",
+        encoding="utf-8",
+    )  # fmt: skip
+    snakemake(tmp_path, *args)
+    manifest = (tmp_path / "results" / "blocks" / "00001.tsv").read_text().splitlines()
+    actions = {r.split("\t")[1]: r.split("\t")[2] for r in manifest[1:]}
+    assert actions.pop("PLT-006") == "computed"
+    assert set(actions.values()) == {"reused"}
+    record = (tmp_path / "results" / "patients" / "PLT-006" / "assignment.json").read_text()
+    assert '"crizotinib-MET-amp"' not in record.split('"arms"')[0]
+
+
+def test_a_failing_patient_does_not_stop_its_block(tmp_path: Path) -> None:
+    """A wrong vcf_sample for one patient: the job fails naming that patient, every other
+    patient of the block is written, the failing patient has no outputs."""
+    sheet, _ = example_copy(tmp_path)
+    text = sheet.read_text(encoding="utf-8")
+    rows = text.splitlines()
+    header = rows[0].split("\t")
+    col = header.index("vcf_sample")
+    fields = rows[3].split("\t")
+    assert fields[0] == "PLT-003"
+    fields[col] = "NO_SUCH_SAMPLE"
+    rows[3] = "\t".join(fields)
+    sheet.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    proc = snakemake(
+        tmp_path, "--cores", "2", "--config", "samples=config/samples.tsv", "outdir=results",
+        check=False,
+    )  # fmt: skip
+    out = proc.stdout + proc.stderr
+    assert proc.returncode != 0
+    assert "PLT-003" in out and "NO_SUCH_SAMPLE" in out, out
+    patients = tmp_path / "results" / "patients"
+    assert not (patients / "PLT-003" / "assignment.json").exists()
+    written = {p.parent.name for p in patients.glob("*/assignment.json")}
+    assert written == {f"PLT-{i:03d}" for i in range(1, 15)} - {"PLT-003"}
+    assert not (tmp_path / "results" / "batch" / "assignments.tsv").exists()

@@ -3,8 +3,9 @@
 
 rule batch_summary:
     input:
-        assignments=get_assignments,
+        blocks=get_block_manifests,
         responses=get_responses,
+        knowledge=f"{OUTDIR}/resources.json",
     params:
         rules=RULES_PATH,
         monitoring=config["monitoring"],

@@ -5,11 +5,11 @@ import os
 
 from snakemake.exceptions import WorkflowError
 
+from armmatch.blocks import blocks_of
 from armmatch.config import validate_config
 from armmatch.errors import ArmmatchError
 from armmatch.pipeline import rule_set
 from armmatch.samples import read_sample_sheet
-from armmatch.steps import run_patient_job
 
 # Bundled resources are found relative to this file, so `--directory elsewhere` still works.
 RESOURCES = os.path.normpath(os.path.join(workflow.basedir, "resources"))
@@ -41,33 +41,41 @@ except ArmmatchError as _err:
 OUTDIR = config["outdir"]
 
 
+# Patients run in blocks of `patients_per_job` consecutive sheet rows (armmatch.blocks).
+BLOCKS = blocks_of(list(PATIENTS), config["patients_per_job"])
+
+
 wildcard_constraints:
-    patient=r"[A-Za-z0-9._-]+",
+    block=r"[0-9]{5}",
 
 
-def get_patient(wildcards):
-    return PATIENTS[wildcards.patient]
+def get_block_inputs(wildcards):
+    """The input files of the block's patients by kind (VCFs, germline VCFs, copy-number files,
+    fusion calls); a kind no patient gives is left out (recorded per patient as not assessed)."""
+    members = [PATIENTS[pid] for pid in BLOCKS[wildcards.block]]
+    named = {
+        "vcf": [p.vcf for p in members],
+        "germline": [p.germline_vcf for p in members if p.germline_vcf],
+        "cnv": [p.cnv for p in members if p.cnv],
+        "fusions": [p.fusions for p in members if p.fusions],
+    }
+    return {kind: paths for kind, paths in named.items() if paths}
 
 
-def get_patient_params(wildcards):
-    """The patient's sheet row (paths resolved) as plain strings: deterministic params."""
-    return PATIENTS[wildcards.patient].to_params()
+def get_block_members(wildcards):
+    """Each member's sheet row (paths resolved) as plain strings: deterministic params."""
+    return [PATIENTS[pid].to_params() for pid in BLOCKS[wildcards.block]]
 
 
-def get_build(wildcards):
-    return PATIENTS[wildcards.patient].genome_build or config["genome_build"]
+def get_block_builds(wildcards):
+    """Each member's genome build: the sheet's genome_build column, else the config's."""
+    return {
+        pid: PATIENTS[pid].genome_build or config["genome_build"] for pid in BLOCKS[wildcards.block]
+    }
 
 
-def get_patient_inputs(wildcards):
-    """The patient's input files by name: the VCF always; the germline VCF, copy-number file
-    and fusion calls when the sheet gives them (a missing one is recorded as not assessed)."""
-    p = PATIENTS[wildcards.patient]
-    named = {"vcf": p.vcf, "germline": p.germline_vcf, "cnv": p.cnv, "fusions": p.fusions}
-    return {name: path for name, path in named.items() if path}
-
-
-def get_assignments(wildcards):
-    return expand(f"{OUTDIR}/patients/{{patient}}/assignment.json", patient=sorted(PATIENTS))
+def get_block_manifests(wildcards):
+    return expand(f"{OUTDIR}/blocks/{{block}}.tsv", block=list(BLOCKS))
 
 
 def get_responses(wildcards):
@@ -78,12 +86,18 @@ def get_responses(wildcards):
 
 def get_final_output(wildcards):
     return [
-        *expand(
-            f"{OUTDIR}/patients/{{patient}}/{{name}}",
-            patient=sorted(PATIENTS),
-            name=["assignment.json", "events.tsv", "report.html"],
-        ),
+        *get_block_manifests(wildcards),
         f"{OUTDIR}/batch/assignments.tsv",
         f"{OUTDIR}/batch/assignments.jsonl",
         f"{OUTDIR}/batch/summary.html",
     ]
+
+
+def get_resource_inputs(wildcards):
+    """The manifest, every bundled file under resources/ (listed, never read here) and the
+    config's custom resource files: rule check_resources hashes them in its job."""
+    bundled = []
+    for root, dirs, files in os.walk(RESOURCES):
+        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        bundled += [os.path.join(root, f) for f in files if not f.startswith(".")]
+    return sorted(bundled) + [p for p in config["resources"].values() if p]

@@ -1,0 +1,286 @@
+"""Reading only the target regions (issue "Scale"): through a tabix/CSI index, or streaming.
+
+Indexed mode reads the target genes' regions (both builds, +/- the margin) through the index
+and cites records without a line number; streaming mode reads the whole file in one checked
+pass with exact line numbers. Both must find the same events.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+
+import cyvcf2
+import pysam
+import pytest
+
+from armmatch.errors import InputError
+from armmatch.events import Evidence
+from armmatch.pipeline import (
+    COORDINATE_MARGIN,
+    check_coordinates,
+    gene_models,
+    preferred_transcripts,
+    rule_set,
+)
+from armmatch.vcf import (
+    SmallVariantPolicy,
+    _indexed_records,
+    find_index,
+    read_small_variants,
+    target_regions,
+)
+from tests.conftest import VcfWriter, csq
+
+EGFR_CSQ = csq(["G", "missense_variant", "MODERATE", "EGFR", "ENSG00000146648", "Transcript",
+                "ENST00000275493.7", "protein_coding", "21/28", "", "ENST00000275493.7:c.2573T>G",
+                "ENSP00000275493.2:p.Leu858Arg", "YES", "NM_005228.5", "NM_005228.5"])  # fmt: skip
+BRAF_CSQ = csq(["T", "missense_variant", "MODERATE", "BRAF", "ENSG00000157764", "Transcript",
+                "ENST00000646891.2", "protein_coding", "15/18", "", "ENST00000646891.2:c.1799T>A",
+                "ENSP00000493543.1:p.Val600Glu", "YES", "NM_004333.6", "NM_004333.6"])  # fmt: skip
+FAR_CSQ = csq(["C", "intergenic_variant", "MODIFIER", "", "", "", "", "", "", "", "", "", "", "",
+               ""])  # fmt: skip
+SAMPLE = "0/1:200,100:300"
+
+
+def records(annotated: bool) -> list[tuple[str, ...]]:
+    """EGFR L858R and BRAF V600E among records far from every target gene."""
+
+    def info(value: str) -> str:
+        return f"DP=300;CSQ={value}" if annotated else "DP=300"
+
+    return [
+        ("chr4", "1000", "A", "C", "PASS", info(FAR_CSQ), SAMPLE),
+        ("chr7", "1000", "A", "C", "PASS", info(FAR_CSQ), SAMPLE),
+        ("chr7", "55191822", "T", "G", "PASS", info(EGFR_CSQ), "0/1:150,50:200"),
+        ("chr7", "100000000", "A", "C", "PASS", info(FAR_CSQ), SAMPLE),
+        ("chr7", "140753336", "A", "T", "PASS", info(BRAF_CSQ), "0/1:80,20:100"),
+        ("chr12", "1000", "A", "C", "PASS", info(FAR_CSQ), SAMPLE),
+    ]
+
+
+def index(path: Path, *, csi: bool = False) -> Path:
+    """bgzip ``path`` to ``path.gz`` and index it (tabix, or CSI)."""
+    gz = path.with_name(path.name + ".gz")
+    pysam.tabix_compress(str(path), str(gz), force=True)
+    pysam.tabix_index(str(gz), preset="vcf", force=True, csi=csi)
+    return gz
+
+
+def read(path: Path, build: str = "GRCh38") -> Evidence:
+    return read_small_variants(
+        str(path), patient="P1", build=build, genes=rule_set().genes(),
+        preferred=preferred_transcripts(gene_models(build)), vcf_sample="TUMOR",
+        policy=SmallVariantPolicy(), region_margin=COORDINATE_MARGIN,
+    )  # fmt: skip
+
+
+def summary(evidence: Evidence) -> list[tuple[object, ...]]:
+    return [(e.gene, e.alteration, e.status, e.vaf, e.depth, e.pos1) for e in evidence.events]
+
+
+@pytest.mark.parametrize("annotated", [True, False])
+def test_indexed_mode_finds_what_streaming_finds(write_vcf: VcfWriter, annotated: bool) -> None:
+    plain = write_vcf(records(annotated), csq_header=annotated)
+    gz = index(plain)
+    assert find_index(str(gz)) == f"{gz}.tbi" and find_index(str(plain)) is None
+    streamed, indexed = read(plain), read(gz)
+    assert summary(indexed) == summary(streamed)
+    assert {(e.gene, e.alteration) for e in indexed.events} == {
+        ("EGFR", "L858R"),
+        ("BRAF", "V600E"),
+    }
+    lines = plain.read_text().splitlines()
+    for e in streamed.events:  # streaming: exact line numbers
+        assert e.source.line is not None
+        assert lines[e.source.line - 1].split("\t")[1] == str(e.pos1)
+    for e in indexed.events:  # indexed: no line number, the record in brief
+        assert e.source.line is None
+        assert e.source.record == f"chr7:{e.pos1} {e.ref}>{e.alt}"
+        assert e.source.describe() == f"{gz} ({e.source.record})"
+    assert all("tabix index" in a.reason for a in indexed.assessments)
+    assert not any("through its" in a.reason for a in streamed.assessments)
+    check_coordinates(indexed.events, "GRCh38", path=str(gz), patient="P1")
+
+
+def test_records_outside_the_regions_are_not_read_through_the_index(write_vcf: VcfWriter) -> None:
+    # an EGFR annotation with a broken CSQ, far from EGFR on both builds: htslib parses it, but
+    # armmatch would stop on it if it read it (streaming reads it: it names a target gene)
+    broken = ("chr12", "2000", "A", "C", "PASS", "DP=300;CSQ=C|missense_variant|EGFR", SAMPLE)
+    plain = write_vcf([*records(True), broken])
+    gz = index(plain)
+    assert {(e.gene, e.alteration) for e in read(gz).events} == {
+        ("EGFR", "L858R"),
+        ("BRAF", "V600E"),
+    }
+    with pytest.raises(InputError) as info:
+        read(plain)
+    assert info.value.line == len(plain.read_text().splitlines())
+    assert "CSQ entry has 3 fields" in str(info.value)
+
+
+def test_streaming_reads_a_target_annotation_far_from_the_gene(write_vcf: VcfWriter) -> None:
+    # annotated as EGFR but on chr12, outside both builds' EGFR regions: the prefilter must not
+    # skip it, so that check_coordinates still stops the run
+    far = ("chr12", "5000000", "T", "G", "PASS", f"DP=300;CSQ={EGFR_CSQ}", SAMPLE)
+    plain = write_vcf([*records(True), far])
+    events = read(plain).events
+    assert [e.pos1 for e in events if e.gene == "EGFR"] == [55191822, 5000000]
+    with pytest.raises(InputError, match="annotated as EGFR"):
+        check_coordinates(events, "GRCh38", path=str(plain), patient="P1")
+
+
+def test_a_record_spanning_two_regions_is_read_once(write_vcf: VcfWriter) -> None:
+    deletion = ("chr7", "1500", "A" * 2000, "A", "PASS", "DP=300", SAMPLE)
+    twin = ("chr7", "3500", "C", "G", "PASS", "DP=300", SAMPLE)
+    plain = write_vcf([deletion, twin, twin], csq_header=False)
+    gz = index(plain)
+    vcf = cyvcf2.VCF(str(gz))
+    try:
+        got = [
+            (v.POS, v.REF[:3])
+            for _, v in _indexed_records(vcf, [("7", 1000, 2000), ("7", 3000, 4000)])
+        ]
+    finally:
+        vcf.close()
+    # the deletion overlaps both regions: once; the duplicated line is two records: twice
+    assert got == [(1500, "AAA"), (3500, "C"), (3500, "C")]
+
+
+def test_regions_are_both_builds_widened_and_merged() -> None:
+    genes = ["EGFR", "BRAF"]
+    here, there = gene_models("GRCh38"), gene_models("GRCh37")
+    regions = target_regions([here, there], genes, 10_000)
+    assert regions == sorted(regions)
+    for g in genes:
+        for models in (here, there):
+            m = models.get(g)
+            assert m is not None
+            assert any(
+                c == m.chrom and s <= m.tx_start0 - 10_000 and m.tx_end + 10_000 <= e
+                for c, s, e in regions
+            )
+    # overlapping spans merge into one region
+    assert target_regions([here, here], ["EGFR"], 0) == target_regions([here], ["EGFR"], 0)
+
+
+def test_contigs_without_chr_prefix(write_vcf: VcfWriter, tmp_path: Path) -> None:
+    plain = write_vcf(records(False), csq_header=False)
+    text = plain.read_text().replace("ID=chr", "ID=").replace("\nchr", "\n")
+    bare = tmp_path / "bare.vcf"
+    bare.write_text(text)
+    gz = index(bare)
+    assert set(cyvcf2.VCF(str(gz)).seqnames) >= {"7"}
+    assert summary(read(gz)) == summary(read(plain))
+    assert {e.alteration for e in read(gz).events} == {"L858R", "V600E"}
+
+
+def test_stale_index_is_an_error_naming_the_file(write_vcf: VcfWriter) -> None:
+    gz = index(write_vcf(records(False), csq_header=False))
+    tbi = Path(f"{gz}.tbi")
+    later = tbi.stat().st_mtime + 60
+    os.utime(gz, (later, later))
+    with pytest.raises(InputError) as info:
+        read(gz)
+    message = str(info.value)
+    assert message.startswith(f"{gz} (patient P1): the index {tbi} is older than the file")
+    assert "re-index it" in message
+
+
+def test_build_mismatch_is_still_caught_through_the_index(write_vcf: VcfWriter) -> None:
+    # GRCh38 coordinates read as GRCh37, no header hint: BRAF V600E (GRCh38 chr7:140753336)
+    # lies only in the other build's BRAF region, and check_coordinates must still see it
+    braf_only = [r for r in records(True) if "EGFR" not in r[5]]
+    gz = index(write_vcf(braf_only, chr7_length=None))
+    grch37 = gene_models("GRCh37").get("BRAF")
+    assert grch37 is not None and not grch37.overlaps("7", 140753335 - 10_000, 140753336 + 10_000)
+    events = read(gz, build="GRCh37").events
+    assert [e.gene for e in events] == ["BRAF"]
+    with pytest.raises(InputError) as info:
+        check_coordinates(events, "GRCh37", path=str(gz), patient="P1")
+    assert "annotated as BRAF" in str(info.value)
+    assert "the VCF looks like GRCh38" in str(info.value)
+    assert info.value.line is None
+
+
+def test_csi_index_works(write_vcf: VcfWriter) -> None:
+    plain = write_vcf(records(True))
+    gz = index(plain, csi=True)
+    assert find_index(str(gz)) == f"{gz}.csi"
+    evidence = read(gz)
+    assert summary(evidence) == summary(read(plain))
+    assert all("CSI index" in a.reason for a in evidence.assessments)
+
+
+def test_indexed_bcf(tmp_path: Path, write_vcf: VcfWriter) -> None:
+    plain = write_vcf(records(False), csq_header=False)
+    bcf = tmp_path / "t.bcf"
+    with (
+        pysam.VariantFile(str(plain)) as vin,
+        pysam.VariantFile(str(bcf), "wb", header=vin.header) as out,
+    ):
+        for rec in vin:
+            out.write(rec)
+    pysam.tabix_index(str(bcf), preset="vcf", csi=True, force=True)
+    assert find_index(str(bcf)) == f"{bcf}.csi"
+    evidence = read(bcf)
+    assert [e.source.line for e in evidence.events] == [None, None]
+    assert summary(evidence) == summary(read(plain))
+
+
+def test_streaming_checks_every_line_even_far_from_genes(write_vcf: VcfWriter) -> None:
+    plain = write_vcf(records(False), csq_header=False)
+    plain.write_text(plain.read_text() + "chr12\t9000\t.\tA\n")
+    with pytest.raises(InputError, match="at least 8 tab-separated fields, found 4"):
+        read(plain)
+
+
+def test_streaming_warns_once_about_unsorted_records(
+    write_vcf: VcfWriter, caplog: pytest.LogCaptureFixture
+) -> None:
+    recs = records(False)
+    plain = write_vcf([recs[1], recs[0], *recs[2:], recs[0]], csq_header=False)
+    with caplog.at_level(logging.WARNING):
+        events = read(plain).events
+    assert {e.alteration for e in events} == {"L858R", "V600E"}
+    warnings = [r for r in caplog.records if "records are not sorted" in r.getMessage()]
+    assert len(warnings) == 1
+    # chr4 after chr7 is a new contig; chr7 resumed after chr4 is what is out of order
+    message = warnings[0].getMessage()
+    assert "line 18 (patient P1)" in message and "(chr7:55191822 after chr4:1000)" in message
+
+
+def test_a_record_htslib_cannot_read_is_an_input_error_with_its_line(
+    write_vcf: VcfWriter,
+) -> None:
+    # found by fuzzing: empty REF/ALT/... pass the text checks, htslib then fails on the record
+    plain = write_vcf(records(False), csq_header=False)
+    plain.write_text(plain.read_text() + "chr12\t1\t\t\t\t\t\t\t\t\n")
+    with pytest.raises(InputError) as info:
+        read(plain)
+    assert info.value.line == len(plain.read_text().splitlines())
+    assert "htslib cannot read this record" in str(info.value)
+
+
+def test_an_indexed_file_below_index_min_bytes_is_streamed_with_line_numbers(
+    write_vcf: VcfWriter,
+) -> None:
+    """config small_variants.index_min_mb: a panel-size indexed VCF keeps exact line numbers."""
+    gz = index(write_vcf(records(True)))
+    small = os.path.getsize(gz)
+    policies = {
+        "streamed": SmallVariantPolicy(index_min_bytes=small + 1),
+        "indexed": SmallVariantPolicy(index_min_bytes=small),
+    }
+    got = {}
+    for name, policy in policies.items():
+        got[name] = read_small_variants(
+            str(gz), patient="P1", build="GRCh38", genes=rule_set().genes(),
+            preferred=preferred_transcripts(gene_models("GRCh38")), vcf_sample="TUMOR",
+            policy=policy, region_margin=COORDINATE_MARGIN,
+        )  # fmt: skip
+    assert summary(got["streamed"]) == summary(got["indexed"])
+    assert all(e.source.line is not None for e in got["streamed"].events)
+    assert all(e.source.line is None for e in got["indexed"].events)
+    assert not any("through its" in a.reason for a in got["streamed"].assessments)
