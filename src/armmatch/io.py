@@ -10,7 +10,8 @@ import os
 import re
 import tempfile
 import zlib
-from collections.abc import Iterator, Sequence
+from bisect import bisect_left
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -151,7 +152,10 @@ _FIELD = rb"[^\t\n]*\t"
 _BAD_RECORD = re.compile(rb"\n(?![^\t\n]*+\t0*+[1-9][0-9]*+\t" + _FIELD * 5 + rb")")
 """A record line (after its leading newline) that is not CHROM, a positive POS, and 6 more
 tab-separated fields: blank, too few fields or a bad POS (:func:`_record_problem` says which)."""
-_POS = re.compile(rb"\n[^\t\n]*\t([0-9]+)")
+_POS_REF = re.compile(rb"\n[^\t\n]*\t([0-9]+)\t[^\t\n]*\t([^\t\n]*)")
+"""A record's POS and REF (after its leading newline)."""
+_END = re.compile(rb"[\t;]END=")
+"""An INFO END key: the record may reach beyond POS + len(REF)."""
 
 
 def _chunks(
@@ -211,11 +215,16 @@ class VcfText:
     """INFO fields declared by ``##INFO`` lines."""
     header_text: str = ""
     """The ``##INFO`` lines (for the CSQ/ANN declarations)."""
-    runs: list[tuple[int, str]] = field(default_factory=list)
-    """``(index of the first record, CHROM)`` of each run of consecutive records on one contig."""
     records: int = 0
-    marked: list[int] = field(default_factory=list)
-    """Indexes of the records whose text matches the ``mark`` pattern."""
+    selected: list[tuple[int, bytes]] = field(default_factory=list)
+    """``(line number, record line)`` of the records picked by ``select`` or ``mark``, in file
+    order."""
+    marked: set[int] = field(default_factory=set)
+    """Line numbers of the selected records whose text matches the ``mark`` pattern."""
+
+
+Spans = tuple[Sequence[int], Sequence[int]]
+"""Sorted, disjoint regions of one contig: ``(starts0, ends)``, 0-based half-open."""
 
 
 class _Header:
@@ -302,6 +311,7 @@ def scan_vcf_text(
     header_only: bool = False,
     check_order: bool = True,
     mark: re.Pattern[bytes] | None = None,
+    select: Callable[[str], Spans | None] | None = None,
 ) -> VcfText | None:
     """One fast pass over a text VCF (plain or bgzip): the checks of :func:`check_vcf_text`.
 
@@ -310,9 +320,13 @@ def scan_vcf_text(
     contig), so that the pass costs a fraction of htslib's own parse. Returns None for BCF.
 
     ``header_only`` stops after the ``#CHROM`` line (indexed reading: only the records read
-    through the index are parsed). ``check_order=False`` leaves the unsorted warning to the
-    caller (which sees every record's position anyway; ``runs`` give the contig changes).
-    ``mark`` (a bytes pattern) collects the indexes of the records whose text matches it.
+    through the index are parsed). ``check_order=False`` leaves out the unsorted warning.
+
+    ``select`` (a contig name -> its regions, or None) and ``mark`` (a bytes pattern) pick the
+    records a streaming reader needs, kept with their line numbers in ``selected``: those
+    whose ``[POS - 1, POS - 1 + len(REF))`` overlaps a region of their contig, those with an
+    INFO ``END`` on such a contig (their extent is htslib's to say), and those whose text
+    matches ``mark``. Only the picked lines are then parsed by htslib.
     """
     magic = _vcf_magic(path, patient)
     if magic is None:
@@ -321,6 +335,7 @@ def scan_vcf_text(
     scan: VcfText | None = None
     contigs: frozenset[str] = frozenset()
     known: dict[bytes, bool] = {}
+    spans_of: dict[bytes, Spans | None] = {}
     runs_pattern: dict[bytes, re.Pattern[bytes]] = {}
     done: set[bytes] = set()
     last: tuple[bytes, int] | None = None  # (chrom, pos) of the previous record (check_order)
@@ -355,6 +370,8 @@ def scan_vcf_text(
         bad = _BAD_RECORD.search(data, 0, stop)
         limit = bad.start() if bad is not None else stop
         at, index = 0, scan.records  # `index`: record index of the line after `at`
+        picked: set[int] = set()  # offsets of the newline before each picked record line
+        marks: set[int] = set()
         while at < limit:
             tab = data.find(b"\t", at + 1, limit + 1)
             chrom = data[at + 1 : tab]
@@ -371,43 +388,52 @@ def scan_vcf_text(
                     line=first_line + index - scan.records,
                     patient=patient,
                 )
-            if not scan.runs or scan.runs[-1][1] != chrom.decode("utf-8", errors="replace"):
-                scan.runs.append((index, chrom.decode("utf-8", errors="replace")))
             pattern = runs_pattern.get(chrom)
             if pattern is None:
                 pattern = runs_pattern[chrom] = re.compile(b"\n(?!" + re.escape(chrom) + b"\t)")
             nxt = pattern.search(data, at + 1, limit)
             end = nxt.start() if nxt is not None else limit
-            if check_order and not warned:
-                for m in _POS.finditer(data, at, end):
+            spans = None
+            if select is not None:
+                if chrom not in spans_of:
+                    spans_of[chrom] = select(chrom.decode("utf-8", errors="replace"))
+                spans = spans_of[chrom]
+            if spans is not None or (check_order and not warned):
+                for m in _POS_REF.finditer(data, at, end):
                     pos = int(m.group(1))
-                    if last is not None and (
-                        (chrom == last[0] and pos < last[1]) or (chrom != last[0] and chrom in done)
-                    ):
-                        lineno = (
-                            first_line + index - scan.records + data.count(b"\n", at, m.start())
-                        )
-                        warn_unsorted(
-                            path, lineno, patient,
-                            (chrom.decode(errors="replace"), pos),
-                            (last[0].decode(errors="replace"), last[1]),
-                        )  # fmt: skip
-                        warned = True
-                        break
-                    if last is not None and chrom != last[0]:
-                        done.add(last[0])
-                    last = (chrom, pos)
+                    if check_order and not warned:
+                        if last is not None and (
+                            (chrom == last[0] and pos < last[1])
+                            or (chrom != last[0] and chrom in done)
+                        ):
+                            lineno = (
+                                first_line + index - scan.records
+                                + data.count(b"\n", at, m.start())
+                            )  # fmt: skip
+                            warn_unsorted(
+                                path, lineno, patient,
+                                (chrom.decode(errors="replace"), pos),
+                                (last[0].decode(errors="replace"), last[1]),
+                            )  # fmt: skip
+                            warned = True
+                        if last is not None and chrom != last[0]:
+                            done.add(last[0])
+                        last = (chrom, pos)
+                    if spans is not None:
+                        starts, ends = spans
+                        i = bisect_left(starts, pos - 1 + len(m.group(2))) - 1
+                        if i >= 0 and pos - 1 < ends[i]:
+                            picked.add(m.start())
+                if spans is not None:
+                    for m in _END.finditer(data, at, end):
+                        picked.add(data.rfind(b"\n", 0, m.start()))
             index += data.count(b"\n", at, end)
             at = end
         if mark is not None:
-            seen_line = -1
-            cursor, line_at = 0, 0
             for m in mark.finditer(data, 0, limit):
-                line_at += data.count(b"\n", cursor, m.start())
-                cursor = m.start()
-                if line_at - 1 != seen_line:
-                    seen_line = line_at - 1
-                    scan.marked.append(scan.records + seen_line)
+                line_start = data.rfind(b"\n", 0, m.start())
+                picked.add(line_start)
+                marks.add(line_start)
         if bad is not None:
             nl = data.find(b"\n", bad.start() + 1)
             lineno = first_line + data.count(b"\n", 0, bad.start())
@@ -418,6 +444,13 @@ def scan_vcf_text(
                 line=lineno,
                 patient=patient,
             )
+        lineno, cursor = first_line, 0
+        for off in sorted(picked):
+            lineno += data.count(b"\n", cursor, off)
+            cursor = off
+            scan.selected.append((lineno, data[off + 1 : data.index(b"\n", off + 1)]))
+            if off in marks:
+                scan.marked.add(lineno)
         scan.records = index
     if scan is None:
         header.finish()

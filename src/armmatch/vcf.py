@@ -12,9 +12,11 @@ import itertools
 import math
 import os
 import re
+import tempfile
 import warnings
 from bisect import bisect_left
 from collections.abc import Container, Iterable, Iterator, Mapping, Sequence
+from contextlib import ExitStack, closing
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -36,7 +38,7 @@ from armmatch.genome import (
     normalise_chrom,
 )
 from armmatch.hgvs import alteration_words, parse_protein_change
-from armmatch.io import VcfText, scan_vcf_text, sha256_file, warn_unsorted
+from armmatch.io import VcfText, scan_vcf_text, sha256_file
 from armmatch.transcripts import (
     GeneModel,
     GeneModels,
@@ -913,101 +915,59 @@ def _indexed_records(
         prev_chrom, prev_end = name, end
 
 
-def _streamed_records(
-    vcf: Any,
-    text: VcfText,
-    regions: Sequence[Region] | None,
-    *,
-    marked: Iterable[int] = (),
-    path: str,
-    patient: str,
-) -> Iterator[tuple[int, Any]]:
-    """Records overlapping ``regions`` (all when None) or ``marked``, with exact line numbers.
-
-    ``text`` is the fast text pass of the same file (:func:`armmatch.io.scan_vcf_text`): its
-    contig runs give each record's contig without asking htslib, so a record outside every
-    region costs two integer reads. Also logs the one unsorted-records warning.
-    """
+def _region_spans(regions: Sequence[Region]) -> dict[str, tuple[list[int], list[int]]]:
+    """``regions`` by (normalised) chromosome: sorted starts and ends."""
     by_chrom: dict[str, tuple[list[int], list[int]]] = {}
-    for c, s, e in regions or ():
+    for c, s, e in regions:
         starts, ends = by_chrom.setdefault(c, ([], []))
         starts.append(s)
         ends.append(e)
-    keep = set(marked)
-    runs = iter(text.runs)
-    upcoming = next(runs, None)
-    next_run = upcoming[0] if upcoming is not None else -1
-    header_lines = text.header_lines
-    everything = regions is None
-    chrom, last_start = "", -1
-    starts_: list[int] = []
-    ends_: list[int] = []
-    gap_lo, gap_hi = 0, -1  # records inside [gap_lo, gap_hi) are outside every region
-    done: set[str] = set()
-    warned = False
-    index = -1
+    return by_chrom
+
+
+def _selected_records(
+    text: VcfText,
+    raw_header: str,
+    regions: Sequence[Region],
+    stack: ExitStack,
+    *,
+    path: str,
+    patient: str,
+) -> Iterator[tuple[int, Any]]:
+    """The records the text pass picked (:func:`armmatch.io.scan_vcf_text` with ``select``),
+    parsed by htslib, with their line numbers: those overlapping ``regions`` or marked.
+
+    The picked lines go, under the file's own header, into a temporary VCF that cyvcf2 reads
+    (removed when ``stack`` closes): htslib parses only these records, not the whole file.
+    The text pass picks by ``POS + len(REF)`` and keeps every record with an INFO ``END``;
+    htslib's extent of each record then decides, as for an indexed query.
+    """
+    import cyvcf2
+
+    tmp = stack.enter_context(tempfile.NamedTemporaryFile(prefix="armmatch-", suffix=".vcf"))  # noqa: SIM115
+    tmp.write(raw_header.encode("utf-8"))
+    for _, raw in text.selected:
+        tmp.write(raw + b"\n")
+    tmp.flush()
+    by_chrom = _region_spans(regions)
+    line: int | None = None
     try:
-        for index, variant in enumerate(vcf):
-            start = variant.start
-            if index == next_run:
-                assert upcoming is not None
-                name = upcoming[1]
-                if name != variant.CHROM:
-                    raise InputError(
-                        f"htslib read record {index + 1} on {variant.CHROM!r}, the text has "
-                        f"{name!r}: a record line htslib cannot read?",
-                        path=path,
-                        line=header_lines + index + 1,
-                        patient=patient,
-                    )
-                if chrom and not warned and name in done:
-                    warn_unsorted(
-                        path,
-                        header_lines + index + 1,
-                        patient,
-                        (name, start + 1),
-                        (chrom, last_start + 1),
-                    )
-                    warned = True
-                if chrom:
-                    done.add(chrom)
-                chrom, last_start = name, start
-                starts_, ends_ = by_chrom.get(normalise_chrom(name), ([], []))
-                gap_lo, gap_hi = (0, 1 << 62) if not starts_ else (0, -1)
-                upcoming = next(runs, None)
-                next_run = upcoming[0] if upcoming is not None else -1
-            elif start < last_start and not warned:
-                warn_unsorted(
-                    path,
-                    header_lines + index + 1,
-                    patient,
-                    (chrom, start + 1),
-                    (chrom, last_start + 1),
-                )
-                warned = True
-            last_start = start
-            if everything:
-                yield header_lines + index + 1, variant
-                continue
-            end = variant.end
-            if not (gap_lo <= start and end <= gap_hi):
-                i = bisect_left(starts_, end) - 1
-                if i >= 0 and start < ends_[i]:
-                    yield header_lines + index + 1, variant
-                    continue
-                # outside: remember the gap around it (between region i and region i + 1)
-                gap_lo = ends_[i] if i >= 0 else 0
-                gap_hi = starts_[i + 1] if i + 1 < len(starts_) else 1 << 62
-            if keep and index in keep:
-                yield header_lines + index + 1, variant
-    except InputError:
-        raise
+        picked = stack.enter_context(closing(cyvcf2.VCF(tmp.name, lazy=True)))
+        lines = iter(text.selected)
+        for variant in picked:
+            line = next(lines)[0]
+            starts, ends = by_chrom.get(normalise_chrom(variant.CHROM), ((), ()))
+            i = bisect_left(starts, variant.end) - 1
+            if (i >= 0 and variant.start < ends[i]) or line in text.marked:
+                yield line, variant
     except Exception as exc:  # htslib's own read errors (cyvcf2 raises bare Exception)
-        raise _unreadable(exc, path=path, patient=patient, line=header_lines + index + 2) from None
-    if index + 1 != text.records:
+        after = line + 1 if line is not None else None
+        at = next((n for n, _ in text.selected if after is None or n >= after), None)
+        raise _unreadable(exc, path=path, patient=patient, line=at) from None
+    if next(lines, None) is not None:
         raise InputError(
-            f"htslib read {index + 1} records, the text has {text.records}: a record line "
-            "htslib cannot read?",
+            f"htslib read fewer records than the {len(text.selected)} target-region lines: a "
+            "record line htslib cannot read?",
             path=path,
             patient=patient,
         )
@@ -1080,10 +1040,11 @@ def read_small_variants(
     record placed where the other build puts the gene is still read and reported as a build
     mismatch. A bgzipped VCF with a tabix/CSI index (or an indexed BCF) is read through the
     index (records cited without a line number: finding it would take a full pass); any other
-    file in one pass that checks the text (:func:`armmatch.io.scan_vcf_text`), with exact line
-    numbers, skipping records outside the regions before their INFO is touched. In an annotated
-    VCF, a record outside the regions whose text names a target gene as a CSQ/ANN field is read
-    too (so that a target-gene annotation at another position still stops the run).
+    file in one pass that checks the text (:func:`armmatch.io.scan_vcf_text`) and picks the
+    records reaching into the regions, which alone htslib then parses, with exact line
+    numbers. In an annotated VCF, a record outside the regions whose text names a target gene
+    as a CSQ/ANN field is picked too (so that a target-gene annotation at another position
+    still stops the run).
 
     Raises
     ------
@@ -1142,6 +1103,7 @@ def _read_vcf(
     # puts its gene is a build mismatch, see pipeline.check_coordinates); the built-in
     # classifier uses this build's models only
     both = [model_map, other_map]
+    stack = ExitStack()  # the temporary file of the streamed records' lines
     index = find_index(path)
     reason = f"small variants read from {path}"
     records: Iterable[tuple[int | None, Any]]
@@ -1163,17 +1125,20 @@ def _read_vcf(
             annotated = bool(header.info & {"CSQ", "ANN"})
             if have_regions:
                 regions = target_regions(both if annotated else [model_map], genes, region_margin)
-            mark = None
-            if annotated and regions is not None:
-                names = csq_fields_from_header(header.header_text) or []
-                mark = _symbol_pattern(genes, first_field=names[:1] == ["SYMBOL"])
-            text = scan_vcf_text(path, patient=patient, check_order=False, mark=mark)
+            mark = select = None
+            if regions is not None:
+                spans = _region_spans(regions)
+                select = lambda name: spans.get(normalise_chrom(name))  # noqa: E731
+                if annotated:
+                    names = csq_fields_from_header(header.header_text) or []
+                    mark = _symbol_pattern(genes, first_field=names[:1] == ["SYMBOL"])
+            text = scan_vcf_text(path, patient=patient, mark=mark, select=select)
         vcf = _open_cyvcf2(path, patient)
-        if text is None:  # BCF: htslib checks it
+        if text is None or regions is None:  # BCF (htslib checks it), or no regions: all
             records = _all_records(vcf, path, patient)
         else:
-            records = _streamed_records(
-                vcf, text, regions, marked=text.marked, path=path, patient=patient
+            records = _selected_records(
+                text, vcf.raw_header, regions, stack, path=path, patient=patient
             )
     try:
         check_build(vcf.raw_header, build, path=path, patient=patient)
@@ -1195,4 +1160,5 @@ def _read_vcf(
         )
     finally:
         vcf.close()
+        stack.close()
     return Evidence(events=events, assessments=assessed(genes, "mutation", reason))

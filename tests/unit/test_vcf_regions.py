@@ -254,13 +254,23 @@ def test_streaming_warns_once_about_unsorted_records(
 def test_a_record_htslib_cannot_read_is_an_input_error_with_its_line(
     write_vcf: VcfWriter,
 ) -> None:
-    # found by fuzzing: empty REF/ALT/... pass the text checks, htslib then fails on the record
+    # found by fuzzing: empty fields pass the text checks, htslib then fails on the record (its
+    # sample column is missing). In a target region (BRAF), so htslib parses it.
     plain = write_vcf(records(False), csq_header=False)
-    plain.write_text(plain.read_text() + "chr12\t1\t\t\t\t\t\t\t\t\n")
+    plain.write_text(plain.read_text() + "chr7\t140753400\t\t\t\t\t\t\t\t\n")
     with pytest.raises(InputError) as info:
         read(plain)
     assert info.value.line == len(plain.read_text().splitlines())
     assert "htslib cannot read this record" in str(info.value)
+
+
+def test_streaming_parses_only_target_region_records(write_vcf: VcfWriter) -> None:
+    """Far from every target gene a record gets the text checks only (as through an index):
+    a line htslib would reject there does not stop the patient; in a region it does."""
+    plain = write_vcf(records(False), csq_header=False)
+    text = plain.read_text()
+    plain.write_text(text + "chr12\t1\t\t\t\t\t\t\t\t\n")
+    assert summary(read(plain)) == summary(read(write_vcf(records(False), csq_header=False)))
 
 
 def test_an_indexed_file_below_index_min_bytes_is_streamed_with_line_numbers(
@@ -284,3 +294,43 @@ def test_an_indexed_file_below_index_min_bytes_is_streamed_with_line_numbers(
     assert all(e.source.line is not None for e in got["streamed"].events)
     assert all(e.source.line is None for e in got["indexed"].events)
     assert not any("through its" in a.reason for a in got["streamed"].assessments)
+
+
+def test_text_pass_picks_overlapping_end_and_marked_records(tmp_path: Path) -> None:
+    """scan_vcf_text(select=, mark=): a deletion reaching into a region from before it, a record
+    with an INFO END (its extent is htslib's to say), and a marked line are picked with their
+    line numbers; records beside the region and on other contigs are not."""
+    import re
+
+    from armmatch.io import scan_vcf_text
+
+    header = (
+        "##fileformat=VCFv4.2\n##contig=<ID=chr7,length=159345973>\n"
+        "##contig=<ID=chr9,length=138394717>\n"
+        "#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\n"
+    )
+    rows = [
+        "chr7\t95\t.\tACGTAC\tA\t50\tPASS\t.",  # [94, 100): ends where the region starts
+        "chr7\t96\t.\tACGTACG\tA\t50\tPASS\t.",  # [95, 102): reaches into [100, 200)
+        "chr7\t150\t.\tA\tC\t50\tPASS\t.",  # inside
+        "chr7\t200\t.\tA\tC\t50\tPASS\t.",  # [199, 200): the last base
+        "chr7\t201\t.\tA\tC\t50\tPASS\t.",  # after
+        "chr7\t300\t.\tN\t<DEL>\t50\tPASS\tSVTYPE=DEL;END=5000",  # END: picked
+        "chr9\t150\t.\tA\tC\t50\tPASS\tNOTE=KEEP",  # another contig, but marked
+        "chr9\t160\t.\tA\tC\t50\tPASS\t.",
+    ]
+    path = tmp_path / "t.vcf"
+    path.write_text(header + "\n".join(rows) + "\n")
+    regions = {"chr7": ([100], [200])}
+    text = scan_vcf_text(str(path), select=regions.get, mark=re.compile(rb"KEEP"))
+    assert text is not None and text.records == len(rows)
+    first = header.count("\n") + 1
+    assert [line for line, _ in text.selected] == [
+        first + 1,
+        first + 2,
+        first + 3,
+        first + 5,
+        first + 6,
+    ]
+    assert text.selected[0][1] == rows[1].encode()
+    assert text.marked == {first + 6}
