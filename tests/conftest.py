@@ -4,8 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
+
+if TYPE_CHECKING:
+    from armmatch.samples import Patient
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED_DATA = REPO.parent / "shared" / "data"
@@ -22,6 +26,22 @@ def shared_data() -> Path:
             f"../shared/data is absent ({SHARED_DATA}): public test data are not in this clone"
         )
     return SHARED_DATA
+
+
+def example_patient(patient_id: str) -> Patient:
+    """A patient of the bundled example sheet (config/samples.tsv, paths resolved from REPO)."""
+    import os
+
+    from armmatch.samples import read_sample_sheet
+
+    here = os.getcwd()
+    os.chdir(REPO)
+    try:
+        return next(
+            p for p in read_sample_sheet("config/samples.tsv") if p.patient_id == patient_id
+        )
+    finally:
+        os.chdir(here)
 
 
 def csq(*entries: Sequence[str]) -> str:

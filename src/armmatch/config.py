@@ -104,6 +104,15 @@ class Settings:
         """The configured custom file of resource ``name``, else ``default`` (the bundled one)."""
         return self.resources.get(name) or str(default)
 
+    def transcripts_path(self, build: str) -> str:
+        """The transcript models of ``build``: ``resources.transcripts_grch37/38`` or bundled."""
+        bundled = RESOURCE_DIR / "transcripts" / f"transcripts.{build}.tsv"
+        return self.resource_path(f"transcripts_{build.lower()}", bundled)
+
+    def hotspots_path(self) -> str:
+        """The hotspot table: ``resources.hotspots`` or the bundled ``hotspots.tsv``."""
+        return self.resource_path("hotspots", RESOURCE_DIR / "hotspots.tsv")
+
     def reference_fasta_for(self, build: str) -> str | None:
         """The configured reference FASTA of ``build``, or None (coordinate-only mode)."""
         return self.reference_fasta.get(build)

@@ -23,9 +23,11 @@ from __future__ import annotations
 import csv
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from armmatch.errors import ConfigError
 from armmatch.transcripts import GeneModel
 
 if TYPE_CHECKING:
@@ -140,13 +142,18 @@ def parse_c_change(text: str) -> tuple[int, int, str, str]:
     raise ValueError(f"unsupported c. change {text!r} (use c.NX>Y or c.N_Mdelins...)")
 
 
+HOTSPOT_COLUMNS = ("gene", "protein", "c_change", "source")
+
+
+@cache
 def load_hotspots(path: Path) -> dict[str, list[Hotspot]]:
-    """Read ``hotspots.tsv`` into ``{gene: [Hotspot, ...]}``.
+    """Read ``hotspots.tsv`` (the bundled one or a custom copy) into ``{gene: [Hotspot, ...]}``;
+    read once per process.
 
     Raises
     ------
-    ValueError
-        On a malformed row (with its line number).
+    ConfigError
+        On a missing column or a malformed row (naming the file and the line).
     """
     rows = [
         (n, line)
@@ -154,12 +161,20 @@ def load_hotspots(path: Path) -> dict[str, list[Hotspot]]:
         if line.strip() and not line.startswith("#")
     ]
     reader = csv.DictReader([line for _, line in rows], delimiter="\t")
+    missing = [c for c in HOTSPOT_COLUMNS if c not in (reader.fieldnames or ())]
+    if missing:
+        raise ConfigError(
+            f"the hotspot table lacks column(s) {', '.join(missing)} (needs "
+            f"{', '.join(HOTSPOT_COLUMNS)})",
+            path=str(path),
+            line=rows[0][0] if rows else None,
+        )
     out: dict[str, list[Hotspot]] = {}
     for (n, _), row in zip(rows[1:], reader, strict=True):
         try:
-            start, end, ref, alt = parse_c_change(row["c_change"])
-        except (ValueError, KeyError) as exc:
-            raise ValueError(f"{path}:{n}: {exc}") from None
+            start, end, ref, alt = parse_c_change(row["c_change"] or "")
+        except ValueError as exc:
+            raise ConfigError(f"hotspot row: {exc}", path=str(path), line=n) from None
         out.setdefault(row["gene"], []).append(
             Hotspot(
                 row["gene"], row["protein"], start, end, ref, alt, row["c_change"], row["source"]

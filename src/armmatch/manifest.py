@@ -214,6 +214,37 @@ def check_bundled(
     return hashes
 
 
+def _readers() -> dict[str, Any]:
+    """armmatch's own reader of each configurable resource (imported when needed)."""
+    from armmatch.consequence import load_hotspots
+    from armmatch.eligibility import load_drug_vocabulary
+    from armmatch.fusions import load_kinase_rules
+    from armmatch.pathogenic import load_list
+    from armmatch.rules import load_rules
+    from armmatch.transcripts import load_gene_models
+    from armmatch.tumour_types import load_table1
+
+    return {
+        "brca_pathogenic": load_list,
+        "drug_classes": load_drug_vocabulary,
+        "hotspots": lambda p: load_hotspots(Path(p)),
+        "kinase_domains": load_kinase_rules,
+        "rule_table": load_rules,
+        "table1": load_table1,
+        "transcripts_grch37": lambda p: load_gene_models(Path(p)),
+        "transcripts_grch38": lambda p: load_gene_models(Path(p)),
+    }
+
+
+def check_custom_files(custom: Mapping[str, str | None]) -> None:
+    """Read every custom resource file with armmatch's own reader, so that a malformed one stops
+    the run before the first patient job, with the reader's message (file, line, problem)."""
+    readers = _readers()
+    for name, path in sorted(custom.items()):
+        if path and name in readers:
+            readers[name](path)
+
+
 def knowledge_record(
     manifest: Manifest,
     custom: Mapping[str, str | None],

@@ -81,14 +81,27 @@ def _fits(model: GeneModel | None, e: Event) -> bool:
     return model.overlaps(e.chrom, e.pos1 - 1 - COORDINATE_MARGIN, e.pos1 + COORDINATE_MARGIN)
 
 
-def check_coordinates(events: Sequence[Event], build: str, *, path: str, patient: str) -> None:
+def other_build(build: str) -> str:
+    return "GRCh37" if build == "GRCh38" else "GRCh38"
+
+
+def check_coordinates(
+    events: Sequence[Event],
+    build: str,
+    *,
+    path: str,
+    patient: str,
+    settings: Settings | None = None,
+) -> None:
     """Stop when annotated target-gene records do not sit where their annotation says on ``build``.
 
     A record that fits the other build's transcript model is reported as a genome-build
-    mismatch (the VCF's coordinates are of the other build).
+    mismatch (the VCF's coordinates are of the other build). ``settings``: its transcript
+    models (custom ones, if configured); default the bundled models.
     """
-    other = "GRCh37" if build == "GRCh38" else "GRCh38"
-    here, there = gene_models(build), gene_models(other)
+    other = other_build(build)
+    here = gene_models(build, settings.transcripts_path(build) if settings else None)
+    there = gene_models(other, settings.transcripts_path(other) if settings else None)
     for e in events:
         if e.category != "mutation" or e.pos1 is None or e.chrom is None:
             continue
@@ -121,7 +134,8 @@ def detect_small_variants(
     """
     from armmatch.reference import FastaReference
 
-    models = gene_models(build)
+    models = gene_models(build, settings.transcripts_path(build))
+    other = other_build(build)
     fasta = settings.reference_fasta_for(build)
     reference = FastaReference(fasta) if fasta else None
     try:
@@ -136,8 +150,12 @@ def detect_small_variants(
             models=models,
             reference=reference,
             region_margin=COORDINATE_MARGIN,
+            other_models=gene_models(other, settings.transcripts_path(other)),
+            hotspots=settings.hotspots_path(),
         )
-        check_coordinates(evidence.events, build, path=patient.vcf, patient=patient.patient_id)
+        check_coordinates(
+            evidence.events, build, path=patient.vcf, patient=patient.patient_id, settings=settings
+        )
         if patient.germline_vcf is not None:
             evidence.extend(
                 detect_germline(
@@ -198,7 +216,8 @@ def detect_germline(
     genes = tuple(
         sorted({g for a in rules.arms if a.arm_id in settings.germline_arms for g in a.genes})
     )
-    models = gene_models(build)
+    models = gene_models(build, settings.transcripts_path(build))
+    other = other_build(build)
     evidence = read_small_variants(
         path,
         patient=patient.patient_id,
@@ -209,8 +228,12 @@ def detect_germline(
         policy=settings.small_variants,
         models=models,
         reference=reference,
+        other_models=gene_models(other, settings.transcripts_path(other)),
+        hotspots=settings.hotspots_path(),
     )
-    check_coordinates(evidence.events, build, path=path, patient=patient.patient_id)
+    check_coordinates(
+        evidence.events, build, path=path, patient=patient.patient_id, settings=settings
+    )
     evidence.events = [
         replace(e, origin="germline", notes=(*e.notes, f"germline variant (germline_vcf {path})"))
         for e in evidence.events
@@ -232,7 +255,7 @@ def detect_copy_number(
         )
     from armmatch.copynumber import GeneSpan, detect_cnv_format, read_copy_number
 
-    models = gene_models(build)
+    models = gene_models(build, settings.transcripts_path(build))
     spans = []
     for g in genes:
         m = models.get(g)
@@ -294,7 +317,7 @@ def detect_fusions(
         rules.fusion_roles(),
         settings.require_in_frame,
         patient.patient_id,
-        models=gene_models(used_build),
+        models=gene_models(used_build, settings.transcripts_path(used_build)),
         kinase_rules=load_kinase_rules(
             settings.resource_path("kinase_domains", RESOURCE_DIR / "kinase_domains.tsv")
         ),
@@ -336,7 +359,9 @@ def assign_patient(
     brca = pathogenic_list(
         settings.resource_path("brca_pathogenic", RESOURCE_DIR / "brca_pathogenic.tsv")
     )
-    classified = classify_events(evidence.events, brca, preferred_transcripts(gene_models(build)))
+    transcripts_file = settings.transcripts_path(build)
+    models = gene_models(build, transcripts_file)
+    classified = classify_events(evidence.events, brca, preferred_transcripts(models))
     events = annotate_events(classified, rules)
     eligibility = assess_eligibility(
         patient, table1=table1, drugs=drugs, min_age=settings.min_age, max_ecog=settings.max_ecog
@@ -365,8 +390,8 @@ def assign_patient(
         "table1": {"path": Path(table1_file).name, "sha256": sha256_file(table1_file)},
         "drug_classes": {"path": Path(drugs_file).name, "version": drugs.version,
                          "sha256": sha256_file(drugs_file)},
-        "transcripts": {"path": f"transcripts.{build}.tsv",
-                        "sha256": sha256_file(RESOURCE_DIR / "transcripts" / f"transcripts.{build}.tsv")},
+        "transcripts": {"path": Path(transcripts_file).name,
+                        "sha256": sha256_file(transcripts_file)},
     }  # fmt: skip
     return assignment_record(
         patient=patient,

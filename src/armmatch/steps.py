@@ -238,12 +238,18 @@ def run_resources_job(
 ) -> None:
     """Check every bundled resource against the manifest (custom files are hashed) and write
     the resource record; a modified or unlisted bundled file fails the job with the remedy."""
-    from armmatch.manifest import knowledge_record, load_manifest, resource_files
+    from armmatch.manifest import (
+        check_custom_files,
+        knowledge_record,
+        load_manifest,
+        resource_files,
+    )
 
     with job_log(log_path) as log_file:
         try:
             manifest = load_manifest(manifest_path)
             record = knowledge_record(manifest, custom, present=resource_files(manifest.folder))
+            check_custom_files(custom)
         except ArmmatchError as err:
             log_file.write(f"ERROR armmatch: {err}\n")
             raise

@@ -1025,6 +1025,7 @@ def read_small_variants(
     reference: SequenceSource | None = None,
     region_margin: int = DEFAULT_REGION_MARGIN,
     other_models: GeneModels | None = None,
+    hotspots: str | Path | None = None,
 ) -> Evidence:
     """Read a VCF for one patient into :class:`Evidence`.
 
@@ -1064,7 +1065,7 @@ def read_small_variants(
             sample=vcf_sample,
             policy=policy,
             models=_model_map(models, build),
-            hotspots=load_hotspots(default_hotspots_path()),
+            hotspots=load_hotspots(Path(hotspots or default_hotspots_path())),
         )
     if not Path(path).is_file():
         raise InputError("VCF does not exist", path=path, patient=patient)
@@ -1072,6 +1073,7 @@ def read_small_variants(
         path, patient=patient, build=build, genes=genes, preferred=preferred,
         vcf_sample=vcf_sample, policy=policy, models=models, reference=reference,
         region_margin=region_margin, other_models=other_models,
+        hotspots=Path(hotspots or default_hotspots_path()),
     )  # fmt: skip
     # the provenance checksum reads the whole file (a thread would not help: cyvcf2 holds the
     # GIL while it reads, so a second thread slows the reading down)
@@ -1092,6 +1094,7 @@ def _read_vcf(
     reference: SequenceSource | None,
     region_margin: int,
     other_models: GeneModels | None,
+    hotspots: Path,
 ) -> Evidence:
     """:func:`read_small_variants` of a VCF/BCF, without the checksum of the input."""
     model_map = _model_map(models, build)
@@ -1153,7 +1156,7 @@ def _read_vcf(
                 sample_index=sample_index,
                 policy=policy,
                 models=model_map,
-                hotspots=load_hotspots(default_hotspots_path()),
+                hotspots=load_hotspots(hotspots),
                 reference=reference,
                 records=records,
             )

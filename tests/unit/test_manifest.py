@@ -116,7 +116,7 @@ def test_config_resources_and_rules_alias() -> None:
             {"samples": "s.tsv", "rules": "a.tsv", "resources": {"rule_table": "b.tsv"}}
         )
     with pytest.raises(ConfigError, match="resources"):
-        validate_config({"samples": "s.tsv", "resources": {"hotspots": "h.tsv"}})
+        validate_config({"samples": "s.tsv", "resources": {"update_sources": "u.tsv"}})
     s = settings_from_config({"samples": "s.tsv", "resources": {"table1": "t.tsv"}})
     assert s.resource_path("table1", "bundled.tsv") == "t.tsv"
     assert s.resource_path("drug_classes", "bundled.tsv") == "bundled.tsv"

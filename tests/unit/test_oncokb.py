@@ -23,8 +23,8 @@ from armmatch.pipeline import (
     rule_set,
 )
 from armmatch.report import patient_html
-from armmatch.samples import Patient, read_sample_sheet
-from tests.conftest import REPO
+from armmatch.samples import Patient
+from tests.conftest import REPO, example_patient
 
 
 class FakeOncokb:
@@ -69,14 +69,7 @@ def fake() -> Iterator[FakeOncokb]:
 
 @pytest.fixture(scope="module")
 def plt002() -> Patient:
-    import os
-
-    here = os.getcwd()
-    os.chdir(REPO)
-    try:
-        return next(p for p in read_sample_sheet("config/samples.tsv") if p.patient_id == "PLT-002")
-    finally:
-        os.chdir(here)
+    return example_patient("PLT-002")
 
 
 def record(patient: Patient, oncokb: dict[str, Any]) -> dict[str, Any]:

@@ -25,8 +25,8 @@ from armmatch.pipeline import (
     rule_set,
 )
 from armmatch.report import events_tsv, patient_html
-from armmatch.samples import Patient, read_sample_sheet
-from tests.conftest import REPO
+from armmatch.samples import Patient
+from tests.conftest import REPO, example_patient
 
 SRC = SourceRecord("t.vcf", 12, "17:43106487 A>C")
 BUNDLED = REPO / "resources" / "brca_pathogenic.tsv"
@@ -40,14 +40,7 @@ def brca1(hgvsp: str | None, hgvsc: str, cls: str = "missense", tx: str = "NM_00
 
 @pytest.fixture(scope="module")
 def plt008() -> Patient:
-    import os
-
-    here = os.getcwd()
-    os.chdir(REPO)
-    try:
-        return next(p for p in read_sample_sheet("config/samples.tsv") if p.patient_id == "PLT-008")
-    finally:
-        os.chdir(here)
+    return example_patient("PLT-008")
 
 
 def record_with(

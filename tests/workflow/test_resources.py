@@ -123,3 +123,21 @@ def test_modified_bundled_resource_stops_before_any_patient(tmp_path: Path) -> N
     )  # fmt: skip
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert (work / "results" / "resources.json").is_file()
+
+
+@pytest.mark.bad_input
+def test_malformed_custom_resource_stops_before_any_patient(tmp_path: Path) -> None:
+    example_batch(tmp_path)
+    own = tmp_path / "site_hotspots.tsv"
+    own.write_text("gene\tprotein\tc_change\tsource\nBRAF\tV600E\tV600E\tsite\n")
+    cmd = [
+        SNAKEMAKE, "--snakefile", str(REPO / "Snakefile"), "--directory", str(tmp_path),
+        "--cores", "2", "--config", "samples=config/samples.tsv", "outdir=results",
+        f"resources={{hotspots: {own}}}",
+    ]  # fmt: skip
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=900)
+    out = proc.stdout + proc.stderr
+    assert proc.returncode != 0
+    assert f"{own}, line 2: hotspot row" in out, out[-3000:]
+    assert not list((tmp_path / "results").rglob("assignment.json"))
+    assert not (tmp_path / "results" / "resources.json").exists()
