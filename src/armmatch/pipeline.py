@@ -171,15 +171,11 @@ def detect_small_variants(
 def germline_sample(path: str, tumour_sample: str | None, *, patient: str) -> str | None:
     """The germline sample: the only sample, or the only one that is not the tumour sample."""
     from armmatch.maf import is_maf
-    from armmatch.vcf import open_vcf
+    from armmatch.vcf import vcf_samples
 
     if is_maf(path):
         return None
-    vcf = open_vcf(path, patient=patient)
-    try:
-        samples = [str(s) for s in vcf.samples]
-    finally:
-        vcf.close()
+    samples = vcf_samples(path, patient=patient)
     others = [s for s in samples if s != tumour_sample]
     if len(samples) <= 1:
         return samples[0] if samples else None

@@ -457,23 +457,17 @@ def count_header_lines(path: str) -> int | None:
         return None
 
 
-def open_vcf(path: str, *, patient: str | None = None) -> Any:
-    """Open a VCF/BCF with cyvcf2, turning failures into :class:`InputError`.
-
-    A text VCF is first checked by :func:`armmatch.io.check_vcf_text` (corrupt bgzip, broken header,
-    unknown contigs; unsorted records are a warning).
-    """
-    import cyvcf2
-
-    from armmatch.io import check_vcf_text
-
+def vcf_samples(path: str, *, patient: str | None = None) -> list[str]:
+    """The sample names of a VCF/BCF, from its header only (a text VCF's header is checked
+    first; its records are left to the reader that comes next)."""
     if not Path(path).is_file():
         raise InputError("VCF does not exist", path=path, patient=patient)
-    check_vcf_text(path, patient=patient)
+    scan_vcf_text(path, patient=patient, header_only=True)
+    vcf = _open_cyvcf2(path, patient)
     try:
-        return cyvcf2.VCF(path, lazy=True)
-    except Exception as exc:  # cyvcf2 raises bare OSError/Exception on unreadable files
-        raise InputError(f"not a readable VCF/BCF ({exc})", path=path, patient=patient) from None
+        return [str(s) for s in vcf.samples]
+    finally:
+        vcf.close()
 
 
 def select_sample(
