@@ -156,3 +156,35 @@ def test_vcf_reader_raises_only_input_errors(
         )  # fmt: skip
     except ArmmatchError as err:
         assert str(path) in str(err)
+
+
+@settings(
+    max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    rows=st.lists(
+        st.tuples(st.integers(140753300, 140753400), st.lists(_FIELD, min_size=0, max_size=9)),
+        min_size=1,
+        max_size=4,
+    )
+)
+def test_vcf_reader_on_target_region_records_raises_only_input_errors(
+    tmp_path_factory: pytest.TempPathFactory, rows: list[tuple[int, list[str]]]
+) -> None:
+    """Records inside BRAF: the ones the streaming pass hands to htslib (a random POS above
+    almost never lands in a target region)."""
+    from armmatch.errors import ArmmatchError
+    from armmatch.pipeline import gene_models, preferred_transcripts, rule_set
+    from armmatch.vcf import SmallVariantPolicy, read_small_variants
+
+    path = tmp_path_factory.mktemp("fuzzvcf") / "f.vcf"
+    lines = ["\t".join(["chr7", str(pos), *rest]) + "\n" for pos, rest in sorted(rows)]
+    path.write_text(_VCF_HEAD + "".join(lines))
+    try:
+        read_small_variants(
+            str(path), patient="F", build="GRCh38", genes=rule_set().genes(),
+            preferred=preferred_transcripts(gene_models("GRCh38")), vcf_sample="TUMOR",
+            policy=SmallVariantPolicy(),
+        )  # fmt: skip
+    except ArmmatchError as err:
+        assert str(path) in str(err)
