@@ -201,6 +201,8 @@ border:2px solid #444}.s-targeted{background:#e6f4ea;border-color:#1e7b34}
 .s-immunotherapy{background:#e8f0fe;border-color:#1a56c4}.s-excluded{background:#fdecea;border-color:#b3261e}
 .s-ineligible{background:#f3e8fd;border-color:#6b2fa3}.s-incomplete{background:#fff4e5;border-color:#b26a00}
 .muted{color:#555}.mono{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:.82rem;word-break:break-all}
+.knowledge td:nth-child(-n+4){white-space:nowrap}
+.knowledge td:last-child{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:.78rem;word-break:break-all}
 tr.v-selected td{font-weight:bold;background:#e6f4ea}.warn{color:#8a4b00}
 figure{margin:.5rem 0}figcaption{font-size:.8rem;color:#555}
 @media print{body{margin:0;max-width:none}h2{page-break-after:avoid}tr{page-break-inside:avoid}}
@@ -392,7 +394,7 @@ def _knowledge_html(knowledge: Mapping[str, Any]) -> str:
         + _table(
             ["resource", "origin", "version", "date", "source", "licence", "sha256"],
             knowledge_rows(knowledge),
-            cls="mono",
+            cls="knowledge",
             table_id="knowledge",
         )
     )
