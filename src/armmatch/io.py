@@ -22,13 +22,43 @@ from armmatch.errors import InputError
 log = logging.getLogger(__name__)
 
 
+_REMEMBERED: dict[tuple[int, int, int, int], str] | None = None
+"""Digests by file identity while :func:`remembered_digests` is active (else None)."""
+
+
 def sha256_file(path: str | Path, chunk: int = 1 << 20) -> str:
-    """Hex SHA-256 of a file's bytes."""
+    """Hex SHA-256 of a file's bytes.
+
+    Inside :func:`remembered_digests` a file whose identity (device, inode, size, modification
+    time) is unchanged is hashed once.
+    """
+    key = None
+    if _REMEMBERED is not None:
+        st = os.stat(path)
+        key = (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
+        if key in _REMEMBERED:
+            return _REMEMBERED[key]
     h = hashlib.sha256()
     with open(path, "rb") as fh:
         while block := fh.read(chunk):
             h.update(block)
-    return h.hexdigest()
+    digest = h.hexdigest()
+    if key is not None and _REMEMBERED is not None:
+        _REMEMBERED[key] = digest
+    return digest
+
+
+@contextmanager
+def remembered_digests() -> Iterator[None]:
+    """Hash each unchanged file once in this block (one patient's job: its fingerprint and
+    its readers' provenance both need the sha256 of the same, possibly whole-genome, inputs)."""
+    global _REMEMBERED
+    outer = _REMEMBERED
+    _REMEMBERED = {} if outer is None else outer
+    try:
+        yield
+    finally:
+        _REMEMBERED = outer
 
 
 @contextmanager

@@ -137,7 +137,7 @@ def run_block_job(
         reusable,
         write_patient,
     )
-    from armmatch.io import sha256_file
+    from armmatch.io import remembered_digests, sha256_file
     from armmatch.pipeline import assess_patient, rule_set
 
     quiet_htslib()
@@ -153,52 +153,56 @@ def run_block_job(
     code = code_digest()
     results: list[MemberResult] = []
     failures: list[str] = []
-    for row in members:
-        patient = patient_from_params(row, sheet)
-        pid = patient.patient_id
-        paths = patient_paths(outdir, pid)
-        remove_stale_temporaries(paths)
-        build = builds[pid]
-        inputs = [p for p in (patient.vcf, patient.germline_vcf, patient.cnv, patient.fusions) if p]
-        try:
-            stamp = fingerprint(
-                row=row, build=build, settings=typed.to_dict(), inputs=inputs,
-                resources=resources, code=code,
-            )  # fmt: skip
-        except OSError as exc:
-            failures.append(f"patient {pid}: cannot read an input ({exc})")
-            remove_patient_outputs(paths)
-            continue
-        if reusable(paths, stamp):
-            log.info("%s: reused (fingerprint %s unchanged)", pid, stamp["fingerprint"][:12])
-            old = json.loads((Path(paths["assignment"]).parent / FINGERPRINT_FILE).read_text())
-            results.append(MemberResult(pid, "reused", stamp["fingerprint"], old["outputs"]))
-            continue
-        with job_log(os.path.join(outdir, "logs", "patients", f"{pid}.log")) as log_file:
-            log_file.write(
-                f"INFO patient {pid} (block {block}, build {build}, sheet {sheet} line "
-                f"{patient.line}, fingerprint {stamp['fingerprint']})\n"
-            )
+    # the fingerprint and the readers' provenance hash the same inputs: once each
+    with remembered_digests():
+        for row in members:
+            patient = patient_from_params(row, sheet)
+            pid = patient.patient_id
+            paths = patient_paths(outdir, pid)
+            remove_stale_temporaries(paths)
+            build = builds[pid]
+            inputs = [
+                p for p in (patient.vcf, patient.germline_vcf, patient.cnv, patient.fusions) if p
+            ]
             try:
-                texts = assess_patient(
-                    patient,
-                    build=build,
-                    rules=rules,
-                    settings=typed,
-                    sheet=sheet,
-                    table1_path=table1_path,
-                    drugs_path=drugs_path,
-                    knowledge=knowledge,
-                )
-            except ArmmatchError as err:
-                log_file.write(f"ERROR armmatch: {err}\n")
+                stamp = fingerprint(
+                    row=row, build=build, settings=typed.to_dict(), inputs=inputs,
+                    resources=resources, code=code,
+                )  # fmt: skip
+            except OSError as exc:
+                failures.append(f"patient {pid}: cannot read an input ({exc})")
                 remove_patient_outputs(paths)
-                failures.append(str(err))
                 continue
-            digests = write_patient(paths, texts, stamp)
-            log_file.write(f"INFO wrote {', '.join(paths.values())}\n")
-        log.info("%s: computed (fingerprint %s)", pid, stamp["fingerprint"][:12])
-        results.append(MemberResult(pid, "computed", stamp["fingerprint"], digests))
+            if reusable(paths, stamp):
+                log.info("%s: reused (fingerprint %s unchanged)", pid, stamp["fingerprint"][:12])
+                old = json.loads((Path(paths["assignment"]).parent / FINGERPRINT_FILE).read_text())
+                results.append(MemberResult(pid, "reused", stamp["fingerprint"], old["outputs"]))
+                continue
+            with job_log(os.path.join(outdir, "logs", "patients", f"{pid}.log")) as log_file:
+                log_file.write(
+                    f"INFO patient {pid} (block {block}, build {build}, sheet {sheet} line "
+                    f"{patient.line}, fingerprint {stamp['fingerprint']})\n"
+                )
+                try:
+                    texts = assess_patient(
+                        patient,
+                        build=build,
+                        rules=rules,
+                        settings=typed,
+                        sheet=sheet,
+                        table1_path=table1_path,
+                        drugs_path=drugs_path,
+                        knowledge=knowledge,
+                    )
+                except ArmmatchError as err:
+                    log_file.write(f"ERROR armmatch: {err}\n")
+                    remove_patient_outputs(paths)
+                    failures.append(str(err))
+                    continue
+                digests = write_patient(paths, texts, stamp)
+                log_file.write(f"INFO wrote {', '.join(paths.values())}\n")
+            log.info("%s: computed (fingerprint %s)", pid, stamp["fingerprint"][:12])
+            results.append(MemberResult(pid, "computed", stamp["fingerprint"], digests))
     if failures:
         raise BlockError(
             f"block {block}: {len(failures)} of {len(members)} patient(s) failed (the others "

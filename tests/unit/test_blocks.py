@@ -1,0 +1,149 @@
+"""Patient blocks (armmatch.blocks): membership, fingerprints, reuse, manifests, and the
+per-block memo of input digests (armmatch.io.remembered_digests)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from armmatch.blocks import (
+    FINGERPRINT_FILE,
+    PATIENT_FILES,
+    MemberResult,
+    block_assignments,
+    blocks_of,
+    fingerprint,
+    manifest_tsv,
+    patient_paths,
+    read_manifest_patients,
+    remove_patient_outputs,
+    remove_stale_temporaries,
+    reusable,
+    write_patient,
+)
+from armmatch.io import remembered_digests, sha256_file
+
+
+def test_blocks_are_consecutive_rows_and_appending_a_patient_touches_one_block() -> None:
+    ids = [f"P{n:03d}" for n in range(7)]
+    blocks = blocks_of(ids, 3)
+    assert blocks == {
+        "00001": ("P000", "P001", "P002"),
+        "00002": ("P003", "P004", "P005"),
+        "00003": ("P006",),
+    }
+    grown = blocks_of([*ids, "P007"], 3)
+    assert [b for b in grown if grown[b] != blocks.get(b)] == ["00003"]
+    with pytest.raises(ValueError):
+        blocks_of(ids, 0)
+
+
+def stamp_for(tmp_path: Path, **changes: object) -> dict[str, object]:
+    vcf = tmp_path / "p.vcf"
+    if not vcf.exists():
+        vcf.write_text("##fileformat=VCFv4.2\n")
+    args: dict[str, object] = {
+        "row": {"patient_id": "P1", "vcf": str(vcf)},
+        "build": "GRCh38",
+        "settings": {"min_vaf": 0.05},
+        "inputs": [str(vcf)],
+        "resources": {"rules": "a" * 64},
+        "code": "c" * 64,
+    }
+    args.update(changes)
+    return fingerprint(**args)  # type: ignore[arg-type]
+
+
+def test_fingerprint_follows_every_dependency(tmp_path: Path) -> None:
+    base = stamp_for(tmp_path)
+    assert stamp_for(tmp_path)["fingerprint"] == base["fingerprint"]  # deterministic
+    for change in (
+        {"build": "GRCh37"},
+        {"settings": {"min_vaf": 0.1}},
+        {"resources": {"rules": "b" * 64}},
+        {"code": "d" * 64},
+        {"row": {"patient_id": "P1", "vcf": "other.vcf"}},
+    ):
+        assert stamp_for(tmp_path, **change)["fingerprint"] != base["fingerprint"], change
+    (tmp_path / "p.vcf").write_text("##fileformat=VCFv4.3\n")  # the input's content
+    assert stamp_for(tmp_path)["fingerprint"] != base["fingerprint"]
+
+
+def texts() -> dict[str, str]:
+    return {name: f"{name} content\n" for name in PATIENT_FILES}
+
+
+def test_written_patient_is_reusable_until_an_output_changes_or_goes(tmp_path: Path) -> None:
+    paths = patient_paths(str(tmp_path), "P1")
+    stamp = stamp_for(tmp_path)
+    assert not reusable(paths, stamp)  # nothing written yet
+    digests = write_patient(paths, texts(), stamp)
+    assert digests["report"] == hashlib.sha256(b"report content\n").hexdigest()
+    assert reusable(paths, stamp)
+    assert not reusable(paths, stamp_for(tmp_path, build="GRCh37"))  # another fingerprint
+    Path(paths["events"]).write_text("edited by hand\n")
+    assert not reusable(paths, stamp)
+    write_patient(paths, texts(), stamp)
+    os.unlink(paths["report"])
+    assert not reusable(paths, stamp)
+
+
+def test_fingerprint_file_is_written_last(tmp_path: Path) -> None:
+    paths = patient_paths(str(tmp_path), "P1")
+    write_patient(paths, texts(), stamp_for(tmp_path))
+    fp = Path(paths["assignment"]).parent / FINGERPRINT_FILE
+    newest_output = max(os.stat(p).st_mtime_ns for p in paths.values())
+    assert os.stat(fp).st_mtime_ns >= newest_output
+    recorded = json.loads(fp.read_text())
+    assert recorded["outputs"]["assignment"] == sha256_file(paths["assignment"])
+
+
+def test_failed_patient_and_stale_temporaries_are_removed(tmp_path: Path) -> None:
+    paths = patient_paths(str(tmp_path), "P1")
+    write_patient(paths, texts(), stamp_for(tmp_path))
+    folder = Path(paths["assignment"]).parent
+    (folder / ".assignment.json.x1.tmp").write_text("half")
+    remove_stale_temporaries(paths)
+    assert not list(folder.glob(".*.tmp")) and Path(paths["assignment"]).exists()
+    remove_patient_outputs(paths)
+    assert not any(Path(p).exists() for p in paths.values())
+    assert not (folder / FINGERPRINT_FILE).exists()
+
+
+def test_manifest_round_trip_in_sheet_order(tmp_path: Path) -> None:
+    outputs = {name: "0" * 64 for name in PATIENT_FILES}
+    results = [
+        MemberResult("P2", "computed", "f" * 64, outputs),
+        MemberResult("P1", "reused", "e" * 64, outputs),
+    ]
+    text = manifest_tsv("00001", results)
+    assert text.splitlines()[1].split("\t")[:3] == ["00001", "P2", "computed"]
+    path = tmp_path / "00001.tsv"
+    path.write_text(text)
+    assert read_manifest_patients(str(path)) == ["P2", "P1"]
+    assert block_assignments([str(path)], "out") == [
+        os.path.join("out", "patients", "P1", "assignment.json"),
+        os.path.join("out", "patients", "P2", "assignment.json"),
+    ]
+
+
+def test_remembered_digests_hash_an_unchanged_file_once(tmp_path: Path) -> None:
+    f = tmp_path / "big.vcf"
+    f.write_text("AAAA\n")
+    first = sha256_file(f)
+    before = os.stat(f)
+    with remembered_digests():
+        assert sha256_file(f) == first
+        # same size and modification time, other bytes: the memo answers from the identity
+        f.write_text("CCCC\n")
+        os.utime(f, ns=(before.st_atime_ns, before.st_mtime_ns))
+        assert sha256_file(f) == first
+        f.write_text("CCCCCC\n")  # a real change (size, time): hashed again
+        assert sha256_file(f) == hashlib.sha256(b"CCCCCC\n").hexdigest()
+    f.write_text("CCCC\n")
+    os.utime(f, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert sha256_file(f) == hashlib.sha256(b"CCCC\n").hexdigest()  # outside: no memo
