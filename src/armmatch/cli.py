@@ -15,8 +15,16 @@ from armmatch.errors import ArmmatchError
 
 
 def _validate(args: argparse.Namespace) -> int:
-    """Validate a config, its sample sheet and the rule table, as the workflow does at start."""
-    from armmatch.config import load_config_file, validate_config
+    """Validate a config, its sample sheet, the rule table and the knowledge resources (the
+    manifest check and every custom file's reader), as the workflow does before the first
+    patient job."""
+    from armmatch.config import RESOURCE_DIR, load_config_file, validate_config
+    from armmatch.manifest import (
+        check_custom_files,
+        knowledge_record,
+        load_manifest,
+        resource_files,
+    )
     from armmatch.pipeline import rule_set
     from armmatch.samples import read_sample_sheet
 
@@ -32,8 +40,17 @@ def _validate(args: argparse.Namespace) -> int:
             raise ArmmatchError(
                 f"{sheet}, line {p.line} (patient {p.patient_id}): unknown arm_override {p.arm_override!r}"
             )
+    manifest = load_manifest(RESOURCE_DIR / "manifest.tsv")
+    custom = config["resources"]
+    record = knowledge_record(manifest, custom, present=resource_files(manifest.folder))
+    check_custom_files(custom)
+    n_custom = sum(1 for r in record["resources"] if r["origin"] == "custom")
     print(
         f"{sheet}: {len(patients)} patients valid; rule set {rules.version} ({rules.sha256[:12]}), {len(arms)} arms"
+    )
+    print(
+        f"knowledge resources: manifest {manifest.version}, {len(record['resources'])} resources "
+        f"checked ({n_custom} custom)"
     )
     return 0
 

@@ -25,3 +25,24 @@ def test_validate_reports_a_bad_sheet_in_one_line(
     err = capsys.readouterr().err.strip()
     assert err.startswith(f"armmatch: {sheet}, line 1: unknown column(s) 'colour'")
     assert "\n" not in err
+
+
+def test_validate_checks_the_knowledge_resources(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(REPO)
+    assert main(["validate", "--config", "config/config.yaml"]) == 0
+    assert "knowledge resources: manifest 2026.11-1, 10 resources checked (0 custom)" in (
+        capsys.readouterr().out
+    )
+    config = tmp_path / "config.yaml"
+    hotspots = tmp_path / "hotspots.tsv"
+    hotspots.write_text("gene\tprotein\tsource\nBRAF\tV600E\tsite\n")
+    config.write_text(
+        (REPO / "config" / "config.yaml")
+        .read_text()
+        .replace("resources: {}", f"resources: {{hotspots: {hotspots}}}")
+    )
+    assert main(["validate", "--config", str(config)]) == 1
+    err = capsys.readouterr().err
+    assert f"armmatch: {hotspots}, line 1: the hotspot table lacks column(s) c_change" in err
