@@ -162,3 +162,20 @@ def test_a_failing_patient_does_not_stop_its_block(tmp_path: Path) -> None:
     written = {p.parent.name for p in patients.glob("*/assignment.json")}
     assert written == {f"PLT-{i:03d}" for i in range(1, 15)} - {"PLT-003"}
     assert not (tmp_path / "results" / "batch" / "assignments.tsv").exists()
+
+
+def test_a_hand_damaged_patient_is_repaired_by_forcing_its_block(tmp_path: Path) -> None:
+    """Per-patient files are not DAG outputs: a deleted report is repaired with --forcerun, which
+    recomputes that patient only (its outputs no longer match fingerprint.json)."""
+    example_copy(tmp_path)
+    args = ("--cores", "2", "--config", "samples=config/samples.tsv", "outdir=results")
+    snakemake(tmp_path, *args)
+    report = tmp_path / "results" / "patients" / "PLT-003" / "report.html"
+    original = report.read_bytes()
+    report.unlink()
+    snakemake(tmp_path, *args, "--forcerun", "assess_block")
+    assert report.read_bytes() == original
+    manifest = (tmp_path / "results" / "blocks" / "00001.tsv").read_text().splitlines()
+    actions = {r.split("\t")[1]: r.split("\t")[2] for r in manifest[1:]}
+    assert actions.pop("PLT-003") == "computed"
+    assert set(actions.values()) == {"reused"}
