@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
 if TYPE_CHECKING:
+    from armmatch.config import Settings
+    from armmatch.events import Event
     from armmatch.samples import Patient
 
 REPO = Path(__file__).resolve().parents[1]
@@ -42,6 +44,33 @@ def example_patient(patient_id: str) -> Patient:
         )
     finally:
         os.chdir(here)
+
+
+def assign_record(
+    patient: Patient, settings: Settings, extra: Sequence[Event] = ()
+) -> dict[str, Any]:
+    """The pipeline's assignment record of ``patient`` (GRCh38, bundled rule table), with
+    ``extra`` small-variant events added to what its files give."""
+    import dataclasses
+
+    from armmatch.pipeline import (
+        assign_patient,
+        detect_copy_number,
+        detect_fusions,
+        detect_small_variants,
+        rule_set,
+    )
+
+    rules = rule_set()
+    small = detect_small_variants(patient, build="GRCh38", rules=rules, settings=settings)
+    evidence = [
+        dataclasses.replace(small, events=[*small.events, *extra]),
+        detect_copy_number(patient, build="GRCh38", rules=rules, settings=settings),
+        detect_fusions(patient, rules=rules, settings=settings),
+    ]
+    return assign_patient(
+        patient, evidence, rules=rules, settings=settings, build="GRCh38", sheet="samples.tsv"
+    )
 
 
 def csq(*entries: Sequence[str]) -> str:

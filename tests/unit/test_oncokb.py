@@ -15,16 +15,9 @@ import pytest
 from armmatch.config import load_config_file, settings_from_config
 from armmatch.errors import ConfigError
 from armmatch.oncokb import TOKEN_VARIABLE
-from armmatch.pipeline import (
-    assign_patient,
-    detect_copy_number,
-    detect_fusions,
-    detect_small_variants,
-    rule_set,
-)
 from armmatch.report import patient_html
 from armmatch.samples import Patient
-from tests.conftest import REPO, example_patient
+from tests.conftest import REPO, assign_record, example_patient
 
 
 class FakeOncokb:
@@ -75,16 +68,7 @@ def plt002() -> Patient:
 def record(patient: Patient, oncokb: dict[str, Any]) -> dict[str, Any]:
     config = load_config_file(REPO / "config" / "config.yaml")
     config["oncokb"].update(oncokb)
-    settings = settings_from_config(config)
-    rules = rule_set()
-    evidence = [
-        detect_small_variants(patient, build="GRCh38", rules=rules, settings=settings),
-        detect_copy_number(patient, build="GRCh38", rules=rules, settings=settings),
-        detect_fusions(patient, rules=rules, settings=settings),
-    ]
-    return assign_patient(
-        patient, evidence, rules=rules, settings=settings, build="GRCh38", sheet="samples.tsv"
-    )
+    return assign_record(patient, settings_from_config(config))
 
 
 def test_levels_added_decision_unchanged_and_cached(

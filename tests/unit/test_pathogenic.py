@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 from pathlib import Path
 from typing import Any
 
@@ -17,16 +16,9 @@ from armmatch.pathogenic import (
     load_list,
     parse_list,
 )
-from armmatch.pipeline import (
-    assign_patient,
-    detect_copy_number,
-    detect_fusions,
-    detect_small_variants,
-    rule_set,
-)
 from armmatch.report import events_tsv, patient_html
 from armmatch.samples import Patient
-from tests.conftest import REPO, example_patient
+from tests.conftest import REPO, assign_record, example_patient
 
 SRC = SourceRecord("t.vcf", 12, "17:43106487 A>C")
 BUNDLED = REPO / "resources" / "brca_pathogenic.tsv"
@@ -50,17 +42,7 @@ def record_with(
     monkeypatch.chdir(REPO)
     config = load_config_file(REPO / "config" / "config.yaml")
     config["resources"].update(resources)
-    settings = settings_from_config(config)
-    rules = rule_set()
-    evidence = [
-        detect_small_variants(patient, build="GRCh38", rules=rules, settings=settings),
-        detect_copy_number(patient, build="GRCh38", rules=rules, settings=settings),
-        detect_fusions(patient, rules=rules, settings=settings),
-    ]
-    evidence[0] = dataclasses.replace(evidence[0], events=[*evidence[0].events, *extra])
-    return assign_patient(
-        patient, evidence, rules=rules, settings=settings, build="GRCh38", sheet="samples.tsv"
-    )
+    return assign_record(patient, settings_from_config(config), extra)
 
 
 def test_listed_missense_assigns_niraparib_with_the_classification_in_the_report(
