@@ -423,15 +423,6 @@ def clinical_fields(patient: Patient, settings: Settings) -> dict[str, Any]:
     }
 
 
-def load_evidence_files(paths: Sequence[str]) -> list[Evidence]:
-    """Read the per-step evidence JSON files written by the detection rules."""
-    return [Evidence.loads(Path(p).read_text(encoding="utf-8")) for p in paths]
-
-
-PATIENT_OUTPUTS = ("mutation", "cnv", "fusion", "assignment", "events", "report")
-"""The named outputs of one patient's job, in the order they are written."""
-
-
 def assess_patient(
     patient: Patient,
     *,
@@ -443,12 +434,13 @@ def assess_patient(
     drugs_path: str | None = None,
     knowledge: Mapping[str, Any] | None = None,
 ) -> dict[str, str]:
-    """Every output text of one patient, keyed as :data:`PATIENT_OUTPUTS`.
+    """Every output text of one patient, keyed as :data:`armmatch.blocks.PATIENT_FILES`.
 
     The three evidence files (what each input gave, and what was assessed), the assignment
     record, its events table and the HTML report. Nothing is written here: the caller writes
     all of them only once every step has succeeded, so a failing patient leaves no output.
     """
+    from armmatch.blocks import PATIENT_FILES
     from armmatch.report import dumps_json, events_tsv, patient_html
 
     evidences = [
@@ -469,4 +461,4 @@ def assess_patient(
     )
     texts = [ev.dumps() for ev in evidences]
     texts += [dumps_json(record), events_tsv(record), patient_html(record)]
-    return dict(zip(PATIENT_OUTPUTS, texts, strict=True))
+    return dict(zip(PATIENT_FILES, texts, strict=True))
