@@ -82,8 +82,9 @@ def make_batch(folder: Path, n: int, *, link_from: Path | None = None) -> Path:
                 continue
             target = data / f"{pid}{suffix}"
             if not target.exists():
-                if link_from is not None:
-                    os.link(link_from / "data" / f"P{i % len(rows):05d}{suffix}", target)
+                source = link_from / "data" / f"P{i % len(rows):05d}{suffix}" if link_from else None
+                if source is not None and source.exists():
+                    os.link(source, target)
                 elif col == "vcf":
                     target.write_text(panel_vcf_text(REPO / "config" / row[col], i), "utf-8")
                 else:
@@ -143,7 +144,8 @@ def in_process_work(sheet: Path, scratch: Path) -> float:
     code = f"""
 import time
 from armmatch.config import validate_config
-from armmatch.pipeline import PATIENT_OUTPUTS, assess_patient, rule_set
+from armmatch.blocks import PATIENT_FILES
+from armmatch.pipeline import assess_patient, rule_set
 from armmatch.steps import settings
 from armmatch.io import write_text_atomic
 from armmatch.samples import read_sample_sheet
@@ -158,7 +160,7 @@ for p in patients:
                            sheet={str(sheet)!r})
     d = os.path.join({str(scratch)!r}, p.patient_id)
     os.makedirs(d, exist_ok=True)
-    for name in PATIENT_OUTPUTS:
+    for name in PATIENT_FILES:
         write_text_atomic(os.path.join(d, name), texts[name])
 print(time.perf_counter() - start)
 """

@@ -42,12 +42,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _common import peak_rss_mb, table, timed  # noqa: E402
 
-GENERATOR_VERSION = "3"
+GENERATOR_VERSION = "4"
 BUILD = "GRCh38"
 CHROMS = [str(n) for n in range(1, 23)] + ["X"]
 TARGETS = {"indexed": 2.0, "streaming": 1.5}
 MAX_RSS_MB = 500.0
 REPEATS = 3
+PLANTED_SAMPLE = "DP=100\tGT:AD:DP\t0/1:60,40:100\n"
 
 
 # --- planted variants ------------------------------------------------------------------------
@@ -149,8 +150,9 @@ def generate(n_records: int, plain: Path) -> None:
             pair_i = rng.integers(0, len(pairs), pos.size)
             pool_i = rng.integers(0, len(pool), pos.size)
             quals = rng.integers(30, 99, pos.size)
-            extra = [
-                (p[1], f"chr{chrom}\t{p[1]}\t.\t{p[2]}\t{p[3]}\t60\tPASS\t{pool[0]}") for p in mine
+            extra = [  # planted: a clear call (VAF 0.4, depth 100) at every file size
+                (p[1], f"chr{chrom}\t{p[1]}\t.\t{p[2]}\t{p[3]}\t60\tPASS\t{PLANTED_SAMPLE}")
+                for p in mine
             ]
             step = 200_000
             for lo in range(0, pos.size, step):

@@ -1,0 +1,41 @@
+"""The benchmarks under bench/ still run against the current package (tiny sizes: a smoke
+test of their code, not a measurement; the figures come from `make bench`)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import REPO
+
+pytestmark = pytest.mark.workflow
+
+
+def run(script: str, *args: str) -> str:
+    proc = subprocess.run(
+        [sys.executable, str(REPO / "bench" / script), *args],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    return proc.stdout
+
+
+def test_bench_wgs_finds_the_planted_events_in_both_modes(tmp_path: Path) -> None:
+    # --no-check: at 5,000 records the timings are noise; a missing planted event still fails
+    out = run("bench_wgs.py", "--records", "5000", "--workdir", str(tmp_path), "--no-check")
+    assert "5,000    indexed" in out and "5,000  streaming" in out
+    assert "MISSING EVENTS" not in out
+
+
+def test_bench_batch_runs_reruns_and_dry_runs(tmp_path: Path) -> None:
+    # its own checks hold at any size: the rerun runs one block and computes one patient
+    out = run("bench_batch.py", "--patients", "4", "--dry-patients", "20",
+              "--workdir", str(tmp_path))  # fmt: skip
+    assert "rerun jobs: {'assess_block': 1, 'batch_summary': 1, 'all': 1}" in out
+    assert "(00001.tsv): {'reused': 4, 'computed': 1}" in out
+    assert "TARGET MISSED" not in out
