@@ -109,20 +109,21 @@ def fingerprint(
     return {"fingerprint": hashlib.sha256(text.encode()).hexdigest(), **parts}
 
 
-def reusable(paths: Mapping[str, str], stamp: Mapping[str, Any]) -> bool:
-    """Whether the outputs at ``paths`` were made from exactly ``stamp`` and are all present."""
+def reusable(paths: Mapping[str, str], stamp: Mapping[str, Any]) -> dict[str, str] | None:
+    """The recorded output checksums when the outputs at ``paths`` were made from exactly
+    ``stamp`` and are all present and intact; else None (the patient must be computed)."""
     fp_path = Path(paths["assignment"]).parent / FINGERPRINT_FILE
     try:
         old = json.loads(fp_path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        return False
+        return None
     if old.get("fingerprint") != stamp["fingerprint"]:
-        return False
-    recorded = old.get("outputs", {})
+        return None
+    recorded: dict[str, str] = old.get("outputs", {})
     for name, path in paths.items():
         if not os.path.isfile(path) or recorded.get(name) != sha256_file(path):
-            return False
-    return True
+            return None
+    return recorded
 
 
 @dataclass(frozen=True)

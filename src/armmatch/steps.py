@@ -22,7 +22,6 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TextIO
 
-from armmatch.blocks import FINGERPRINT_FILE
 from armmatch.config import Settings, settings_from_config
 from armmatch.errors import ArmmatchError
 from armmatch.io import write_text_atomic
@@ -150,6 +149,7 @@ def run_block_job(
     if knowledge_path:
         named["knowledge"] = knowledge_path
     resources = {name: sha256_file(path) for name, path in named.items()}
+    parameters = typed.to_dict()
     code = code_digest()
     results: list[MemberResult] = []
     failures: list[str] = []
@@ -166,17 +166,17 @@ def run_block_job(
             ]
             try:
                 stamp = fingerprint(
-                    row=row, build=build, settings=typed.to_dict(), inputs=inputs,
+                    row=row, build=build, settings=parameters, inputs=inputs,
                     resources=resources, code=code,
                 )  # fmt: skip
             except OSError as exc:
                 failures.append(f"patient {pid}: cannot read an input ({exc})")
                 remove_patient_outputs(paths)
                 continue
-            if reusable(paths, stamp):
+            outputs = reusable(paths, stamp)
+            if outputs is not None:
                 log.info("%s: reused (fingerprint %s unchanged)", pid, stamp["fingerprint"][:12])
-                old = json.loads((Path(paths["assignment"]).parent / FINGERPRINT_FILE).read_text())
-                results.append(MemberResult(pid, "reused", stamp["fingerprint"], old["outputs"]))
+                results.append(MemberResult(pid, "reused", stamp["fingerprint"], outputs))
                 continue
             with job_log(os.path.join(outdir, "logs", "patients", f"{pid}.log")) as log_file:
                 log_file.write(
@@ -268,8 +268,6 @@ def run_update_job(
     *, resources_dir: str, work_dir: str, update: Mapping[str, Any], log_path: str
 ) -> None:
     """The opt-in ``update_resources`` target: download, rebuild, replace (all or nothing)."""
-    from pathlib import Path
-
     from armmatch.updater import Policy, update_resources
 
     with job_log(log_path) as log_file:
