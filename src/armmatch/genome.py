@@ -143,6 +143,15 @@ def normalise_build(name: str) -> Build:
     return build
 
 
+def other_build(build: str) -> Build:
+    """The other of the two builds (``hg19`` -> ``GRCh38``).
+
+    >>> other_build("GRCh38"), other_build("hg19")
+    ('GRCh37', 'GRCh38')
+    """
+    return "GRCh37" if normalise_build(build) == "GRCh38" else "GRCh38"
+
+
 def normalise_chrom(name: str) -> str:
     """Convert a chromosome name to armmatch style (no ``chr`` prefix, ``MT`` for mitochondria).
 

@@ -18,6 +18,7 @@ from armmatch.config import RESOURCE_DIR, Settings
 from armmatch.eligibility import assess_eligibility, her2_evidence, load_drug_vocabulary
 from armmatch.errors import ConfigError, InputError
 from armmatch.events import CATEGORIES, Event, Evidence, not_assessed
+from armmatch.genome import other_build
 from armmatch.io import sha256_file
 from armmatch.oncokb import evidence_for as oncokb_evidence
 from armmatch.pathogenic import PathogenicList, classify_events, load_list
@@ -79,10 +80,6 @@ def _fits(model: GeneModel | None, e: Event) -> bool:
     if bundled and e.exon is not None:
         return e.exon in (model.exon_at(e.pos1), model.exon_at(e.pos1 + 1))
     return model.overlaps(e.chrom, e.pos1 - 1 - COORDINATE_MARGIN, e.pos1 + COORDINATE_MARGIN)
-
-
-def other_build(build: str) -> str:
-    return "GRCh37" if build == "GRCh38" else "GRCh38"
 
 
 def check_coordinates(

@@ -37,6 +37,7 @@ from armmatch.genome import (
     infer_build_from_contigs,
     normalise_build,
     normalise_chrom,
+    other_build,
 )
 from armmatch.hgvs import alteration_words, parse_protein_change
 from armmatch.io import VcfText, scan_vcf_text, sha256_file
@@ -943,14 +944,15 @@ def _region_spans(regions: Sequence[Region]) -> dict[str, tuple[list[int], list[
 def _selected_records(
     text: VcfText,
     raw_header: str,
-    regions: Sequence[Region],
+    spans: Mapping[str, tuple[list[int], list[int]]],
     stack: ExitStack,
     *,
     path: str,
     patient: str,
 ) -> Iterator[tuple[int, Any]]:
     """The records the text pass picked (:func:`armmatch.io.scan_vcf_text` with ``select``),
-    parsed by htslib, with their line numbers: those overlapping ``regions`` or marked.
+    parsed by htslib, with their line numbers: those overlapping the regions (``spans``, by
+    chromosome, from :func:`_region_spans`) or marked.
 
     The picked lines go, under the file's own header, into a temporary VCF that cyvcf2 reads
     (removed when ``stack`` closes): htslib parses only these records, not the whole file.
@@ -964,14 +966,13 @@ def _selected_records(
     for _, raw in text.selected:
         tmp.write(raw + b"\n")
     tmp.flush()
-    by_chrom = _region_spans(regions)
     line: int | None = None
     try:
         picked = stack.enter_context(closing(cyvcf2.VCF(tmp.name, lazy=True)))
         lines = iter(text.selected)
         for variant in picked:
             line = next(lines)[0]
-            starts, ends = by_chrom.get(normalise_chrom(variant.CHROM), ((), ()))
+            starts, ends = spans.get(normalise_chrom(variant.CHROM), ([], []))
             i = bisect_left(starts, variant.end) - 1
             if (i >= 0 and variant.start < ends[i]) or line in text.marked:
                 yield line, variant
@@ -1070,6 +1071,7 @@ def read_small_variants(
     """
     from armmatch.maf import is_maf, read_maf
 
+    hotspots_path = Path(hotspots or default_hotspots_path())
     if Path(path).is_file() and is_maf(path):
         return read_maf(
             path,
@@ -1080,7 +1082,7 @@ def read_small_variants(
             sample=vcf_sample,
             policy=policy,
             models=_model_map(models, build),
-            hotspots=load_hotspots(Path(hotspots or default_hotspots_path())),
+            hotspots=load_hotspots(hotspots_path),
         )
     if not Path(path).is_file():
         raise InputError("VCF does not exist", path=path, patient=patient)
@@ -1093,7 +1095,7 @@ def read_small_variants(
             path, patient=patient, build=build, genes=genes, preferred=preferred,
             vcf_sample=vcf_sample, policy=policy, models=models, reference=reference,
             region_margin=region_margin, other_models=other_models,
-            hotspots=Path(hotspots or default_hotspots_path()),
+            hotspots=hotspots_path,
         )  # fmt: skip
         evidence.inputs = {path: checksum.result()}
     return evidence
@@ -1116,7 +1118,7 @@ def _read_vcf(
 ) -> Evidence:
     """:func:`read_small_variants` of a VCF/BCF, without the checksum of the input."""
     model_map = _model_map(models, build)
-    other = "GRCh37" if normalise_build(build) == "GRCh38" else "GRCh38"
+    other = other_build(build)
     other_map = _model_map(other_models, other)
     # every target gene needs a model to have a region; else every record is read
     have_regions = all(g in model_map or g in other_map for g in genes)
@@ -1159,7 +1161,7 @@ def _read_vcf(
             records = _all_records(vcf, path, patient)
         else:
             records = _selected_records(
-                text, vcf.raw_header, regions, stack, path=path, patient=patient
+                text, vcf.raw_header, spans, stack, path=path, patient=patient
             )
     try:
         check_build(vcf.raw_header, build, path=path, patient=patient)
