@@ -339,7 +339,6 @@ def scan_vcf_text(
     *,
     patient: str | None = None,
     header_only: bool = False,
-    check_order: bool = True,
     mark: re.Pattern[bytes] | None = None,
     select: Callable[[str], Spans | None] | None = None,
 ) -> VcfText | None:
@@ -350,7 +349,7 @@ def scan_vcf_text(
     contig), so that the pass costs a fraction of htslib's own parse. Returns None for BCF.
 
     ``header_only`` stops after the ``#CHROM`` line (indexed reading: only the records read
-    through the index are parsed). ``check_order=False`` leaves out the unsorted warning.
+    through the index are parsed). Records out of order get one logged warning.
 
     ``select`` (a contig name -> its regions, or None) and ``mark`` (a bytes pattern) pick the
     records a streaming reader needs, kept with their line numbers in ``selected``: those
@@ -368,7 +367,7 @@ def scan_vcf_text(
     spans_of: dict[bytes, Spans | None] = {}
     runs_pattern: dict[bytes, re.Pattern[bytes]] = {}
     done: set[bytes] = set()
-    last: tuple[bytes, int] | None = None  # (chrom, pos) of the previous record (check_order)
+    last: tuple[bytes, int] | None = None  # (chrom, pos) of the previous record
     warned = False
     size = 1 << 16 if header_only else _CHUNK
     for before, piece in _chunks(path, magic, patient, size):
@@ -428,10 +427,10 @@ def scan_vcf_text(
                 if chrom not in spans_of:
                     spans_of[chrom] = select(chrom.decode("utf-8", errors="replace"))
                 spans = spans_of[chrom]
-            if spans is not None or (check_order and not warned):
+            if spans is not None or not warned:
                 for m in _POS_REF.finditer(data, at, end):
                     pos = int(m.group(1))
-                    if check_order and not warned:
+                    if not warned:
                         if last is not None and (
                             (chrom == last[0] and pos < last[1])
                             or (chrom != last[0] and chrom in done)
@@ -546,6 +545,21 @@ def read_tsv_rows(
             f"not a UTF-8 text file ({exc.reason})", path=path, patient=patient
         ) from exc
     return rows
+
+
+def version_comment(
+    text: str, key: str, *, path: str | Path, error: type[InputError] = InputError
+) -> str:
+    """The version in a resource's ``# <key>: <version>`` comment line; without one, ``error``
+    naming the file.
+
+    >>> version_comment("# brca_list_version: 2026.11", "brca_list_version", path="x")
+    '2026.11'
+    """
+    m = re.search(rf"^#\s*{re.escape(key)}:\s*(\S+)", text, flags=re.M)
+    if m is None:
+        raise error(f"missing '# {key}: <version>' comment line", path=str(path))
+    return m.group(1)
 
 
 def fixed_tsv_rows(

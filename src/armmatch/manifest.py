@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from armmatch.errors import ConfigError
-from armmatch.io import fixed_tsv_rows, sha256_file
+from armmatch.io import fixed_tsv_rows, sha256_file, version_comment
 from armmatch.schemas import load_schema, schema_errors
 
 MANIFEST_NAME = "manifest.tsv"
@@ -83,8 +83,6 @@ def parse_manifest(text: str, *, path: str) -> Manifest:
         duplicate name or path.
     """
     comments = [raw for raw in text.splitlines() if raw.startswith("#")]
-    m = re.search(r"^#\s*manifest_version:\s*(\S+)", text, flags=re.M)
-    version = m.group(1) if m else None
     entries: list[ManifestEntry] = []
     names: dict[str, int] = {}
     paths: dict[str, int] = {}
@@ -103,8 +101,7 @@ def parse_manifest(text: str, *, path: str) -> Manifest:
                 )
             seen[rec[key]] = lineno
         entries.append(ManifestEntry(**rec, line=lineno))
-    if version is None:
-        raise ConfigError("missing '# manifest_version: <version>' comment line", path=path)
+    version = version_comment(text, "manifest_version", path=path, error=ConfigError)
     return Manifest(path=path, version=version, comments=tuple(comments), entries=tuple(entries))
 
 

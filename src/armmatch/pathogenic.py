@@ -23,7 +23,7 @@ from pathlib import Path
 from armmatch.errors import ConfigError
 from armmatch.events import Event
 from armmatch.hgvs import ProteinChange, parse_protein_change
-from armmatch.io import fixed_tsv_rows
+from armmatch.io import fixed_tsv_rows, version_comment
 
 COLUMNS = (
     "gene", "transcript", "hgvsc", "hgvsp", "variant_type", "classification", "review_status",
@@ -76,8 +76,6 @@ def parse_list(text: str, *, path: str) -> PathogenicList:
         Naming the line: missing version comment, bad header or field, unknown variant type or
         classification, an unreadable protein change, a duplicate (gene, hgvsc).
     """
-    m = re.search(r"^#\s*brca_list_version:\s*(\S+)", text, flags=re.M)
-    version = m.group(1) if m else None
     out: list[PathogenicVariant] = []
     seen: dict[tuple[str, str], int] = {}
     for lineno, fields in fixed_tsv_rows(text, COLUMNS, path=path, error=ConfigError):
@@ -93,8 +91,7 @@ def parse_list(text: str, *, path: str) -> PathogenicList:
             )
         seen[v.key] = lineno
         out.append(v)
-    if version is None:
-        raise ConfigError("missing '# brca_list_version: <version>' comment line", path=path)
+    version = version_comment(text, "brca_list_version", path=path, error=ConfigError)
     return PathogenicList(path=path, version=version, variants=tuple(out))
 
 
