@@ -18,12 +18,12 @@ Order of the decision (each step documented in the README):
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 from armmatch.eligibility import Eligibility
 from armmatch.events import Assessment, Event
-from armmatch.rules import Arm, Rule, RuleSet, rule_matches
+from armmatch.rules import Arm, Rule, RuleSet, protein_unknown_at, rule_matches
 
 Verdict = Literal[
     "selected",
@@ -120,9 +120,12 @@ def _could_match(rule: Rule, event: Event) -> bool:
     if rule.category == "cnv":
         return event.cnv_call == _REVIEW_FOR.get(rule.criterion["call"])
     if rule.category == "mutation":
-        from dataclasses import replace
-
-        return rule_matches(rule, replace(event, status="called"))
+        # as written, or as any other reading of an indel in a possible repeat, or a coding
+        # change at the rule's codon whose protein change is unknown
+        return protein_unknown_at(rule, event) or any(
+            rule_matches(rule, replace(e, status="called"))
+            for e in (event, *event.reading_events())
+        )
     return True
 
 
@@ -131,7 +134,9 @@ def evaluate_rule(
 ) -> RuleResult:
     """Positive, indeterminate, not assessed or negative, with the events and a reason."""
     fired = tuple(
-        i for i, e in enumerate(events) if rule.rule_id in e.rule_ids and e.status == "called"
+        i
+        for i, e in enumerate(events)
+        if rule.rule_id in e.rule_ids and e.status == "called" and not rule.review
     )
     if fired:
         names = ", ".join(f"{events[i].gene} {events[i].alteration}" for i in fired)

@@ -161,6 +161,7 @@ def settings_from_config(config: Mapping[str, Any]) -> Settings:
             float(sv["min_vaf"]),
             int(sv["min_depth"]),
             index_min_bytes=int(float(sv["index_min_mb"]) * 1_000_000),
+            accept_unknown_vaf=bool(sv["accept_unknown_vaf"]),
         ),
         thresholds={k: float(v) for k, v in cn["thresholds"].items()},
         gene_thresholds={

@@ -50,6 +50,33 @@ class SourceRecord:
 
 
 @dataclass(frozen=True)
+class Reading:
+    """Another placement of the same indel, as a repeat allows it (no reference to decide).
+
+    An indel in a repeat can sit at several positions with the same sequence result; without
+    a reference FASTA the classifier cannot tell how far the repeat runs, so every placement
+    within the indel's own length each way that the record's known bases do not rule out is
+    classified. The rule matcher (:func:`armmatch.rules.annotate_events`) compares the rules
+    each reading fires: when they differ, the event needs review.
+    """
+
+    placement: str
+    """Where this reading puts the indel, e.g. ``4:55593579-55593605 (c.1646_1672)``."""
+    variant_class: str
+    exon: int | None = None
+    intron: int | None = None
+    splice_exon: int | None = None
+    splice_offset: int | None = None
+
+    def describe(self) -> str:
+        """``4:55593579-55593605: splice_acceptor&exon_boundary_deletion exon 11 intron 10``."""
+        where = " ".join(
+            f"{k} {v}" for k, v in (("exon", self.exon), ("intron", self.intron)) if v is not None
+        )
+        return f"{self.placement}: {self.variant_class or 'no class'}" + (f" {where}" if where else "")
+
+
+@dataclass(frozen=True)
 class Event:
     """One alteration in a target gene, as read from one input record.
 
@@ -79,6 +106,15 @@ class Event:
     start_lost, stop_lost, intron, utr, upstream, downstream, other."""
     consequence: str | None = None
     """The annotator's own consequence terms, ``&``-joined, kept for the report."""
+    splice_exon: int | None = None
+    """For a variant touching intronic bases: the exon whose boundary is nearest (bundled
+    transcript), as HGVS counts ``c.N+k`` / ``c.N-k``."""
+    splice_offset: int | None = None
+    """The signed intronic offset of the touched base nearest to ``splice_exon``: positive
+    after the exon (donor side, ``c.N+k``), negative before it (acceptor side, ``c.N-k``)."""
+    readings: tuple[Reading, ...] = ()
+    """Other placements of an indel in a possible repeat (no reference FASTA), see
+    :class:`Reading`; empty when the placement cannot change the classification."""
     vaf: float | None = None
     depth: int | None = None
     origin: Literal["somatic", "germline"] | None = None
@@ -112,7 +148,7 @@ class Event:
         """JSON-ready dict (tuples become lists; ``actionable`` is included)."""
         d = asdict(self)
         d["actionable"] = self.actionable
-        for key in ("rule_ids", "arm_ids", "notes"):
+        for key in ("rule_ids", "arm_ids", "notes", "readings"):
             d[key] = list(d[key])
         return d
 
@@ -124,7 +160,18 @@ class Event:
         kw["source"] = SourceRecord(**kw["source"])
         for key in ("rule_ids", "arm_ids", "notes"):
             kw[key] = tuple(kw.get(key, ()))
+        kw["readings"] = tuple(Reading(**r) for r in kw.get("readings", ()))
         return cls(**kw)
+
+    def reading_events(self) -> tuple[Event, ...]:
+        """This event as each of its other readings would make it (same record, other class)."""
+        return tuple(
+            replace(
+                self, variant_class=r.variant_class, exon=r.exon, intron=r.intron,
+                splice_exon=r.splice_exon, splice_offset=r.splice_offset, readings=(),
+            )  # fmt: skip
+            for r in self.readings
+        )
 
 
 @dataclass(frozen=True)

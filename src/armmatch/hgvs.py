@@ -107,6 +107,8 @@ def parse_protein_change(hgvsp: str) -> ProteinChange:
     'E23Vfs*17'
     >>> parse_protein_change("p.Arg248%3D").kind
     'synonymous'
+    >>> parse_protein_change("p.*927*").kind
+    'synonymous'
     """
     try:
         return _parse(hgvsp)
@@ -118,6 +120,8 @@ def _parse(hgvsp: str) -> ProteinChange:
     text = strip_prefix(hgvsp)
     if text in ("?", "0", "=", ""):
         raise ValueError(f"protein change {hgvsp!r} has no position")
+    if text.endswith("_splice"):  # genome-nexus / vcf2maf: p.X762_splice names a splice site
+        raise ValueError(f"{hgvsp!r} names a splice site, not a protein change")
     m = _PATTERN.match(text)
     if m is None:
         raise ValueError(f"cannot read protein change {hgvsp!r}")
@@ -155,12 +159,26 @@ def _parse(hgvsp: str) -> ProteinChange:
         return make("extension", new, f"{head}{new}ext{ext['tail'].replace('Ter', '*')}")
     if a2 is None and re.fullmatch(rf"{_AA}", rest):
         new = _one(rest)
+        if new == a1:  # p.*927* (vcf2maf's stop retained) is no stop gain
+            return make("synonymous", a1, f"{head}=")
         if new == "*":
             return make("nonsense", "*", f"{head}*")
         if new == a1:
             return make("synonymous", a1, f"{head}=")
         return make("substitution", new, f"{head}{new}")
     raise ValueError(f"cannot read protein change {hgvsp!r}")
+
+
+def is_protein_change(hgvsp: str | None) -> bool:
+    """Whether ``hgvsp`` is a protein change this parser reads (not empty, ``p.?`` or a
+    ``p.X762_splice`` site name)."""
+    if not hgvsp:
+        return False
+    try:
+        parse_protein_change(hgvsp)
+    except ValueError:
+        return False
+    return True
 
 
 def matches_protein(change: ProteinChange, pattern: str) -> bool:

@@ -8,25 +8,56 @@ bundled transcript's entry in ``all_effects`` (vcf2maf writes every transcript's
 HGVSp there); else the row as written, with a note. This avoids the isoform trap of MET
 (p.D1010H on the bundled NM_000245 / ENST00000397752 versus p.D1028H on ENST00000318493).
 Exon numbers come from the bundled transcript model whenever the MAF's transcript is another one.
+
+Rows as real annotators write them:
+
+* no (or an empty) ``HGVSp_Short``/``HGVSp``, or a protein field that names no protein change
+  (genome-nexus/vcf2maf ``p.X762_splice``; ``p.*927*`` is a retained stop, never a stop gain):
+  the alleles and coordinates are classified by the built-in classifier, exactly as the same
+  variant in an unannotated VCF;
+* a deletion that starts in an intron and ends in an exon: its whole span is classified;
+* OncoKB-annotator style rows with ``Hugo_Symbol`` and a protein change but no usable position
+  or alleles: read at protein level (the exon from the codon on the bundled transcript); the
+  event says that no genomic check was possible. A row with neither is an input error;
+* VAF/depth from ``t_alt_count``/``t_depth``; without them the event is ``indeterminate: VAF
+  unknown`` unless ``small_variants.accept_unknown_vaf`` is set.
 """
 
 from __future__ import annotations
 
 import csv
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 
-from armmatch.consequence import Allele, Hotspot, classify_allele, reconcile
+from armmatch.consequence import Allele, Hotspot, classify_on_models, exon_of_codon, reconcile
 from armmatch.errors import InputError
 from armmatch.events import Event, Evidence, SourceRecord, assessed
 from armmatch.genome import normalise_build, normalise_chrom
-from armmatch.hgvs import alteration_words
+from armmatch.hgvs import alteration_words, is_protein_change, parse_protein_change
 from armmatch.io import open_text, sha256_file
 from armmatch.transcripts import GeneModel
-from armmatch.vcf import CLASS_ORDER, NON_PROTEIN, SmallVariantPolicy, classify
+from armmatch.vcf import (
+    CLASS_ORDER,
+    SmallVariantPolicy,
+    builtin_event,
+    classify,
+    event_status,
+    keep_classes,
+    support_problem,
+)
 
 MAF_REQUIRED = ("Hugo_Symbol", "Chromosome", "Start_Position", "Reference_Allele",
                 "Tumor_Seq_Allele2")  # fmt: skip
+GENOMIC_COLUMNS = MAF_REQUIRED[1:]
+PROTEIN_COLUMNS = ("HGVSp_Short", "HGVSp", "Protein_Change", "Alteration")
+"""Where MAF-like tables put the protein change (vcf2maf, genome-nexus, OncoKB annotator)."""
+PROTEIN_KIND_CLASS = {
+    "substitution": "missense", "nonsense": "stop_gained", "frameshift": "frameshift",
+    "deletion": "inframe_deletion", "insertion": "inframe_insertion",
+    "duplication": "inframe_insertion", "delins": "inframe_delins", "synonymous": "synonymous",
+    "start_lost": "start_lost", "extension": "stop_lost",
+}  # fmt: skip
 
 VARIANT_CLASSIFICATION_SO: dict[str, str] = {
     "Missense_Mutation": "missense_variant",
@@ -54,6 +85,14 @@ def _data_lines(path: str) -> list[tuple[int, str]]:
         return [(n, line.rstrip("\n")) for n, line in enumerate(fh, 1) if not line.startswith("#")]
 
 
+def is_maf_header(cols: Sequence[str]) -> bool:
+    """A MAF header: every genomic column, or (OncoKB-annotator style) ``Hugo_Symbol`` and a
+    protein-change column."""
+    if all(c in cols for c in MAF_REQUIRED):
+        return True
+    return "Hugo_Symbol" in cols and any(c in cols for c in PROTEIN_COLUMNS)
+
+
 def is_maf(path: str) -> bool:
     """Whether the file's first non-``#`` line is a MAF header row."""
     try:
@@ -61,8 +100,7 @@ def is_maf(path: str) -> bool:
             for line in fh:
                 if line.startswith("#"):
                     continue
-                cols = line.rstrip("\n").split("\t")
-                return all(c in cols for c in MAF_REQUIRED)
+                return is_maf_header(line.rstrip("\n").rstrip("\r").split("\t"))
     except (OSError, UnicodeDecodeError, EOFError):
         return False
     return False
@@ -72,31 +110,60 @@ def _unversioned(acc: str) -> str:
     return acc.split(".", 1)[0]
 
 
-def _maf_allele(row: Mapping[str, str]) -> Allele:
-    """The MAF allele in armmatch terms (MAF writes ``-`` for the empty side of an indel)."""
-    ref = row["Reference_Allele"].replace("-", "")
-    alt = row["Tumor_Seq_Allele2"]
-    if alt == row["Reference_Allele"] and row.get("Tumor_Seq_Allele1"):
-        alt = row["Tumor_Seq_Allele1"]
-    alt = alt.replace("-", "")
-    start = int(row["Start_Position"])
+_BASES = frozenset("ACGTN")
+
+
+def _maf_allele(row: Mapping[str, str], *, path: str, line: int, patient: str) -> Allele | None:
+    """The MAF allele in armmatch terms (MAF writes ``-`` for the empty side of an indel), or
+    None when the row gives no usable position or alleles (empty cells).
+
+    Raises
+    ------
+    InputError
+        A position that is not a whole number, or alleles that are not bases.
+    """
+    start_text = (row.get("Start_Position") or "").strip()
+    ref_text = (row.get("Reference_Allele") or "").strip().upper()
+    alt_text = (row.get("Tumor_Seq_Allele2") or "").strip().upper()
+    allele1 = (row.get("Tumor_Seq_Allele1") or "").strip().upper()
+    if alt_text == ref_text and allele1:
+        alt_text = allele1
+    if not start_text or not ref_text or not alt_text or not (row.get("Chromosome") or "").strip():
+        return None
+    if not start_text.isdigit() or int(start_text) < 1:
+        raise InputError(f"Start_Position {start_text!r} is not a position (a whole number >= 1)",
+                         path=path, line=line, patient=patient)  # fmt: skip
+    ref, alt = ref_text.replace("-", ""), alt_text.replace("-", "")
+    if not set(ref) <= _BASES or not set(alt) <= _BASES or ref == alt:
+        raise InputError(f"alleles {ref_text}>{alt_text} are not a change of bases (A, C, G, T, "
+                         "N or - for the empty side)", path=path, line=line, patient=patient)  # fmt: skip
+    start = int(start_text)
     if not ref:  # insertion: Start_Position is the base before the inserted bases
         return Allele(start + 1, "", alt)
     return Allele(start, ref, alt)
 
 
+def _protein_text(row: Mapping[str, str]) -> str:
+    for col in PROTEIN_COLUMNS:
+        text = (row.get(col) or "").strip()
+        if text and text not in (".", "NA"):
+            return text if ":" in text or text.startswith("p.") else f"p.{text}"
+    return ""
+
+
+
 def _choose(row: Mapping[str, str], preferred: Sequence[str]) -> tuple[str, str, str, str, bool]:
     """(transcript, consequence, hgvsp, why, on_bundled) for a MAF row."""
     want = {_unversioned(p) for p in preferred}
-    tx = row.get("Transcript_ID", "")
-    refseq = {_unversioned(x) for x in row.get("RefSeq", "").split(",") if x}
-    consequence = row.get("Consequence", "").replace(",", "&")
+    tx = row.get("Transcript_ID") or ""
+    refseq = {_unversioned(x) for x in (row.get("RefSeq") or "").split(",") if x}
+    consequence = (row.get("Consequence") or "").replace(",", "&")
     if not consequence:
-        consequence = VARIANT_CLASSIFICATION_SO.get(row.get("Variant_Classification", ""), "")
-    hgvsp = row.get("HGVSp_Short") or row.get("HGVSp") or ""
+        consequence = VARIANT_CLASSIFICATION_SO.get(row.get("Variant_Classification") or "", "")
+    hgvsp = _protein_text(row)
     if _unversioned(tx) in want or refseq & want:
         return tx, consequence, hgvsp, f"bundled transcript {tx}", True
-    for effect in row.get("all_effects", "").split(";"):
+    for effect in (row.get("all_effects") or "").split(";"):
         parts = effect.split(",")
         if len(parts) >= 4 and parts[0] == row["Hugo_Symbol"] and _unversioned(parts[3]) in want:
             why = f"bundled transcript {parts[3]} (from all_effects; the MAF row is on {tx})"
@@ -135,25 +202,38 @@ def read_maf(
     policy: SmallVariantPolicy,
     models: Mapping[str, GeneModel],
     hotspots: Mapping[str, Sequence[Hotspot]],
+    intronic_reach: Mapping[str, int] | None = None,
 ) -> Evidence:
-    """Read a vcf2maf MAF for one patient into :class:`Evidence`.
+    """Read a vcf2maf MAF (or an OncoKB-annotator style table) for one patient into
+    :class:`Evidence`.
 
     Raises
     ------
     InputError
         A missing required column, an ``NCBI_Build`` other than the patient's, several tumour
-        barcodes and no ``vcf_sample``, or a ``vcf_sample`` not in the MAF.
+        barcodes and no ``vcf_sample``, a ``vcf_sample`` not in the MAF, a malformed position or
+        allele, a target-gene row with neither alleles nor a protein change.
     """
-    lines = _data_lines(path)
+    try:
+        lines = _data_lines(path)
+    except (OSError, UnicodeDecodeError, EOFError) as exc:
+        raise InputError(f"cannot read the MAF ({exc})", path=path, patient=patient) from None
     if not lines:
         raise InputError("the MAF has no header row", path=path, patient=patient)
-    reader = csv.DictReader([text for _, text in lines], delimiter="\t")
+    reader = csv.DictReader([text for _, text in lines], delimiter="\t", quoting=csv.QUOTE_NONE)
     header = reader.fieldnames or []
-    for col in MAF_REQUIRED:
-        if col not in header:
-            raise InputError(f"the MAF has no {col} column", path=path, patient=patient)
-    rows = list(zip((n for n, _ in lines[1:]), reader, strict=True))
-    barcodes = sorted({r.get("Tumor_Sample_Barcode", "") for _, r in rows} - {""})
+    if not is_maf_header(header):
+        missing = [c for c in MAF_REQUIRED if c not in header]
+        raise InputError(f"the MAF has no {', '.join(missing)} column(s), and no protein-change "
+                         f"column ({', '.join(PROTEIN_COLUMNS)}) to read it at protein level",
+                         path=path, patient=patient)  # fmt: skip
+    rows = []
+    for (n, _), row in zip(lines[1:], reader, strict=True):
+        if None in row:  # more fields than the header: the columns no longer line up
+            raise InputError(f"the row has more fields than the header's {len(header)}",
+                             path=path, line=n, patient=patient)  # fmt: skip
+        rows.append((n, {k: v or "" for k, v in row.items()}))  # short rows: empty cells
+    barcodes = sorted({r.get("Tumor_Sample_Barcode") or "" for _, r in rows} - {""})
     if sample is not None and barcodes and sample not in barcodes:
         raise InputError(f"vcf_sample {sample!r} is not a Tumor_Sample_Barcode of the MAF "
                          f"({', '.join(barcodes)})", path=path, patient=patient)  # fmt: skip
@@ -162,79 +242,211 @@ def read_maf(
                          "name one in the sample sheet's vcf_sample", path=path, patient=patient)  # fmt: skip
     wanted = set(genes)
     events: list[Event] = []
+    protein_only = 0
     for line, row in rows:
-        if sample is not None and row.get("Tumor_Sample_Barcode", sample) != sample:
+        if sample is not None and (row.get("Tumor_Sample_Barcode") or sample) != sample:
             continue
-        stated = row.get("NCBI_Build", "")
-        if stated:
-            try:
-                maf_build = normalise_build(stated)
-            except ValueError:
-                maf_build = None
-            if maf_build is not None and maf_build != build:
-                raise InputError(f"the MAF's NCBI_Build is {stated} but the patient's genome_build "
-                                 f"is {build}", path=path, line=line, patient=patient)  # fmt: skip
-        gene = row["Hugo_Symbol"]
+        _check_build(row, build, path=path, line=line, patient=patient)
+        gene = row.get("Hugo_Symbol") or ""
         if gene not in wanted:
             continue
-        tx, consequence, hgvsp, why, bundled = _choose(row, preferred.get(gene, ()))
-        classes = classify(consequence, hgvsp or None)
-        row_on_bundled = bundled and "all_effects" not in why
-        exon_text = row.get("Exon_Number") or row.get("EXON") or ""
-        exon = _int(exon_text.split("/")[0]) if row_on_bundled else None
-        intron = _int((row.get("INTRON") or "").split("/")[0]) if row_on_bundled else None
-        chrom = normalise_chrom(row["Chromosome"])
-        allele = _maf_allele(row)
-        notes = [f"transcript: {why}"]
+        allele = _maf_allele(row, path=path, line=line, patient=patient)
         model = models.get(gene)
-        if model is not None:
-            calls = classify_allele(model, chrom, allele, hotspots.get(gene, ()))
-            rec = reconcile(classes, exon, intron, annotation_on_bundled=row_on_bundled,
-                            calls=calls)  # fmt: skip
-            classes = [c for c in CLASS_ORDER if c in rec.classes]
-            exon, intron = rec.exon, rec.intron
-            if rec.note:
-                notes.append(rec.note)
-        if not classes or all(c in NON_PROTEIN for c in classes):
+        if allele is None:
+            event = _protein_level_event(row, gene, model, path=path, line=line, patient=patient,
+                                         policy=policy)  # fmt: skip
+            protein_only += 1
+            if event is not None:
+                events.append(event)
             continue
-        depth, alt_count = _int(row.get("t_depth")), _int(row.get("t_alt_count"))
-        vaf = alt_count / depth if depth and alt_count is not None else None
-        notes.append(
-            "VAF/depth from MAF t_alt_count/t_depth" if vaf is not None else "VAF not reported"
+        events.extend(
+            _row_events(row, gene, allele, model, preferred.get(gene, ()), hotspots,
+                        intronic_reach, path=path, line=line, policy=policy)  # fmt: skip
         )
-        reason = _filter_reason(row, vaf, depth, policy)
-        alteration = alteration_words(hgvsp, row.get("HGVSc"), consequence)
-        ref = row["Reference_Allele"]
-        alt = row["Tumor_Seq_Allele2"]
-        events.append(
-            Event(
-                gene=gene,
-                category="mutation",
-                alteration=alteration,
-                source=SourceRecord(
-                    path, line, f"{row['Chromosome']}:{row['Start_Position']} {ref}>{alt}"
-                ),
-                status="filtered" if reason else "called",
-                status_reason=reason,
-                chrom=chrom,
-                pos1=int(row["Start_Position"]),
-                ref=ref,
-                alt=alt,
-                transcript=tx or None,
-                exon=exon,
-                intron=intron,
-                hgvsc=row.get("HGVSc") or None,
-                hgvsp=hgvsp or None,
-                variant_class="&".join(classes),
-                consequence=consequence or None,
-                vaf=round(vaf, 4) if vaf is not None else None,
-                depth=depth,
-                origin="somatic",
-                notes=tuple(notes),
-            )
-        )
+    reason = f"small variants read from MAF {path}"
+    if protein_only:
+        reason += f" ({protein_only} target-gene row(s) at protein level only)"
     return Evidence(
         events=events,
-        assessments=assessed(genes, "mutation", f"small variants read from MAF {path}"),
+        assessments=assessed(genes, "mutation", reason),
         inputs={path: sha256_file(path)},
+    )
+
+
+def _check_build(row: Mapping[str, str], build: str, *, path: str, line: int, patient: str) -> None:
+    stated = row.get("NCBI_Build") or ""
+    if not stated:
+        return
+    try:
+        maf_build = normalise_build(stated)
+    except ValueError:
+        return
+    if maf_build != build:
+        raise InputError(f"the MAF's NCBI_Build is {stated} but the patient's genome_build "
+                         f"is {build}", path=path, line=line, patient=patient)  # fmt: skip
+
+
+def _support(row: Mapping[str, str]) -> tuple[float | None, int | None, str]:
+    depth, alt_count = _int(row.get("t_depth")), _int(row.get("t_alt_count"))
+    if depth is None and alt_count is not None and _int(row.get("t_ref_count")) is not None:
+        depth = alt_count + (_int(row.get("t_ref_count")) or 0)
+    vaf = alt_count / depth if depth and alt_count is not None else None
+    how = "MAF t_alt_count/t_depth" if vaf is not None else (
+        "MAF t_depth (no t_alt_count)" if depth is not None else "not reported")  # fmt: skip
+    return vaf, depth, how
+
+
+def _record(row: Mapping[str, str]) -> str:
+    return (f"{row.get('Chromosome') or '?'}:{row.get('Start_Position') or '?'} "
+            f"{row.get('Reference_Allele') or '?'}>{row.get('Tumor_Seq_Allele2') or '?'}")  # fmt: skip
+
+
+def _row_events(
+    row: Mapping[str, str],
+    gene: str,
+    allele: Allele,
+    model: GeneModel | None,
+    preferred: Sequence[str],
+    hotspots: Mapping[str, Sequence[Hotspot]],
+    intronic_reach: Mapping[str, int] | None,
+    *,
+    path: str,
+    line: int,
+    policy: SmallVariantPolicy,
+) -> list[Event]:
+    """The events of one MAF row with a position and alleles."""
+    tx, consequence, hgvsp, why, bundled = _choose(row, preferred)
+    chrom = normalise_chrom(row.get("Chromosome") or "")
+    vaf, depth, how = _support(row)
+    reason = _filter_reason(row, vaf, depth, policy)
+    support = support_problem(vaf, depth, policy)
+    calls = (
+        classify_on_models({gene: model}, chrom, allele, hotspots, None, intronic_reach)
+        if model is not None
+        else []
+    )
+    ref, alt = row.get("Reference_Allele") or "", row.get("Tumor_Seq_Allele2") or ""
+    pos1 = int(row.get("Start_Position") or 0)
+    if hgvsp and not is_protein_change(hgvsp) and calls:
+        # p.X762_splice and the like: no protein change; the coordinates decide, as in a VCF
+        hgvsp = ""
+    if not hgvsp and calls:
+        note = (f"the MAF row gives no protein change ({_protein_text(row) or 'HGVSp empty'}): "
+                "classified from its alleles and coordinates, as an unannotated VCF")  # fmt: skip
+        return [
+            replace(
+                builtin_event(call, row.get("Chromosome") or "", pos1, ref, alt, path=path,
+                              line=line, vaf=vaf, depth=depth, how=how, filter_reason=reason,
+                              support=support),
+                consequence=consequence or None,
+                notes=(*call.notes, f"VAF/depth from {how}", note),
+            )  # fmt: skip
+            for call in calls
+        ]
+    classes = classify(consequence, hgvsp or None)
+    row_on_bundled = bundled and "all_effects" not in why
+    exon_text = row.get("Exon_Number") or row.get("EXON") or ""
+    exon = _int(exon_text.split("/")[0]) if row_on_bundled else None
+    intron = _int((row.get("INTRON") or "").split("/")[0]) if row_on_bundled else None
+    notes = [f"transcript: {why}"]
+    rec = None
+    if calls:
+        rec = reconcile(classes, exon, intron, annotation_on_bundled=row_on_bundled, calls=calls)
+        classes = [c for c in CLASS_ORDER if c in rec.classes]
+        exon, intron = rec.exon, rec.intron
+        if rec.note:
+            notes.append(rec.note)
+    if not keep_classes(classes, rec.splice_offset if rec else None):
+        return []
+    notes.append(f"VAF/depth from {how}")
+    status, status_reason = event_status(reason, support)
+    return [
+        Event(
+            gene=gene,
+            category="mutation",
+            alteration=alteration_words(hgvsp, row.get("HGVSc"), consequence),
+            source=SourceRecord(path, line, _record(row)),
+            status=status,
+            status_reason=status_reason,
+            chrom=chrom,
+            pos1=pos1,
+            ref=ref,
+            alt=alt,
+            transcript=tx or None,
+            exon=exon,
+            intron=intron,
+            hgvsc=row.get("HGVSc") or None,
+            hgvsp=hgvsp or None,
+            variant_class="&".join(classes),
+            consequence=consequence or None,
+            splice_exon=rec.splice_exon if rec else None,
+            splice_offset=rec.splice_offset if rec else None,
+            # an annotator's protein change was named with the sequence (HGVS 3' rule): its
+            # class stands; other placements matter only where the coordinates decide
+            readings=rec.readings if rec and not is_protein_change(hgvsp) else (),
+            vaf=round(vaf, 4) if vaf is not None else None,
+            depth=depth,
+            origin="somatic",
+            notes=tuple(notes),
+        )
+    ]
+
+
+def _protein_level_event(
+    row: Mapping[str, str],
+    gene: str,
+    model: GeneModel | None,
+    *,
+    path: str,
+    line: int,
+    patient: str,
+    policy: SmallVariantPolicy,
+) -> Event | None:
+    """An event read from the protein change alone (no usable position or alleles)."""
+    hgvsp = _protein_text(row)
+    if not hgvsp:
+        raise InputError(f"the {gene} row has neither a position with alleles nor a protein "
+                         f"change ({', '.join(PROTEIN_COLUMNS)}): nothing to assess",
+                         path=path, line=line, patient=patient)  # fmt: skip
+    try:
+        change = parse_protein_change(hgvsp)
+    except ValueError as exc:
+        raise InputError(f"the {gene} row has no position or alleles, and its protein change "
+                         f"cannot be read ({exc})", path=path, line=line, patient=patient) from None  # fmt: skip
+    consequence = (row.get("Consequence") or "").replace(",", "&") or VARIANT_CLASSIFICATION_SO.get(
+        row.get("Variant_Classification") or "", "")  # fmt: skip
+    classes = set(classify(consequence, hgvsp))
+    if change.kind in PROTEIN_KIND_CLASS:
+        classes.add(PROTEIN_KIND_CLASS[change.kind])
+    ordered = [c for c in CLASS_ORDER if c in classes]
+    if not keep_classes(ordered, None):
+        return None
+    exon = exon_of_codon(model, change.start_pos) if model is not None else None
+    vaf, depth, how = _support(row)
+    status, reason = event_status(_filter_reason(row, vaf, depth, policy),
+                                  support_problem(vaf, depth, policy))  # fmt: skip
+    transcript = model.transcript if model is not None else None
+    return Event(
+        gene=gene,
+        category="mutation",
+        alteration=change.short,
+        source=SourceRecord(path, line, f"{gene} {hgvsp}"),
+        status=status,
+        status_reason=reason,
+        transcript=transcript,
+        exon=exon,
+        hgvsc=row.get("HGVSc") or None,
+        hgvsp=hgvsp,
+        variant_class="&".join(ordered),
+        consequence=consequence or None,
+        vaf=round(vaf, 4) if vaf is not None else None,
+        depth=depth,
+        origin="somatic",
+        notes=(
+            "read at protein level: the row gives no genomic position or alleles, so no genomic "
+            "check (build, coordinates, alleles) was possible; the protein change is the "
+            f"evidence, on the numbering of the bundled transcript {transcript}"
+            + (f" (codon {change.start_pos} lies in exon {exon})" if exon is not None else ""),
+            f"VAF/depth from {how}",
+        ),
     )

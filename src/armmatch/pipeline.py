@@ -70,15 +70,17 @@ def preferred_transcripts(models: GeneModels) -> dict[str, tuple[str, ...]]:
 def _fits(model: GeneModel | None, e: Event) -> bool:
     """Whether the record's position agrees with its annotation on this build's model.
 
-    With the bundled transcript chosen and an exon given, the position must fall in that exon
-    (or the next base, for an indel's anchor); otherwise it must lie within the gene
-    (+/- COORDINATE_MARGIN, for VEP's upstream/downstream calls).
+    With the bundled transcript chosen and an exon given, the record's span (REF bases, and the
+    next base for an indel's anchor) must reach into that exon: a deletion that starts in the
+    intron and ends in the exon fits. Otherwise it must lie within the gene (+/-
+    COORDINATE_MARGIN, for VEP's upstream/downstream calls).
     """
     if model is None or e.pos1 is None or e.chrom is None:
         return False
     bundled = any(n.startswith("transcript: bundled transcript") for n in e.notes)
     if bundled and e.exon is not None:
-        return e.exon in (model.exon_at(e.pos1), model.exon_at(e.pos1 + 1))
+        span = max(1, len((e.ref or "").replace("-", "")))
+        return any(model.exon_at(p) == e.exon for p in range(e.pos1, e.pos1 + span + 1))
     return model.overlaps(e.chrom, e.pos1 - 1 - COORDINATE_MARGIN, e.pos1 + COORDINATE_MARGIN)
 
 
@@ -149,6 +151,7 @@ def detect_small_variants(
             region_margin=COORDINATE_MARGIN,
             other_models=gene_models(other, settings.transcripts_path(other)),
             hotspots=settings.hotspots_path(),
+            intronic_reach=rules.intronic_reach(),
         )
         check_coordinates(
             evidence.events, build, path=patient.vcf, patient=patient.patient_id, settings=settings
@@ -223,6 +226,7 @@ def detect_germline(
         reference=reference,
         other_models=gene_models(other, settings.transcripts_path(other)),
         hotspots=settings.hotspots_path(),
+        intronic_reach=rules.intronic_reach(),
     )
     check_coordinates(
         evidence.events, build, path=path, patient=patient.patient_id, settings=settings

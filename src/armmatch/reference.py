@@ -212,21 +212,25 @@ def right_align(
 
 
 def shift_on_transcript(source: SequenceSource, model: GeneModel, chrom: str, a: Allele) -> Allele:
-    """The 3'-most equivalent of an indel on the transcript strand, within its exon.
+    """The 3'-most equivalent of an indel on the transcript strand (the HGVS 3' rule).
 
-    ``a`` should be left-aligned; an indel not wholly inside one exon is returned unchanged.
+    ``a`` should be left-aligned. An indel wholly inside one exon stays in that exon (as VEP's
+    ``--shift_hgvs``); one that crosses an exon/intron boundary or lies in an intron is shifted
+    within the transcript, so that, for example, a KIT deletion written across the intron 10 /
+    exon 11 boundary and the same deletion written inside exon 11 are classified alike.
     """
     if a.kind not in ("insertion", "deletion"):
         return a
     lo, hi = (a.pos1 - 1, a.pos1) if a.kind == "insertion" else (a.pos1, a.end1)
     exon_lo, exon_hi = model.exon_at(lo), model.exon_at(hi)
-    if exon_lo is None or exon_lo != exon_hi:
-        return a
-    exon = model.exon(exon_lo)
+    if exon_lo is not None and exon_lo == exon_hi:
+        start0, end = model.exon(exon_lo).start0, model.exon(exon_lo).end
+    else:
+        start0, end = model.tx_start0, model.tx_end
     if model.strand == "+":
-        return right_align(source, chrom, a, max_end1=exon.end)
-    # an insertion keeps both flanking bases in the exon
-    return left_align(source, chrom, a, min_pos1=exon.start0 + (2 if a.kind == "insertion" else 1))
+        return right_align(source, chrom, a, max_end1=end)
+    # an insertion keeps both flanking bases inside the bounds
+    return left_align(source, chrom, a, min_pos1=start0 + (2 if a.kind == "insertion" else 1))
 
 
 # ---------------------------------------------------------------------------------------------

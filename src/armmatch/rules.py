@@ -9,7 +9,7 @@ from __future__ import annotations
 import csv
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Literal
 
@@ -18,6 +18,10 @@ from armmatch.events import Event
 from armmatch.hgvs import ProteinChange, matches_protein, parse_protein_change
 from armmatch.io import sha256_file
 from armmatch.schemas import load_schema, schema_errors
+
+REACH_MARGIN = 10
+"""Intronic variants up to this many bases beyond a rule's ``offset`` window are still listed
+(shown, not counted), so that a board sees the near misses."""
 
 ArmType = Literal["targeted", "immunotherapy", "combination", "exclusion"]
 
@@ -30,13 +34,17 @@ VARIANT_CLASSES = frozenset(
     {
         "missense", "synonymous", "stop_gained", "frameshift", "inframe_deletion",
         "inframe_insertion", "inframe_delins", "splice_donor", "splice_acceptor",
-        "splice_region", "start_lost", "stop_lost", "exon_deletion", "intron", "utr",
-        "upstream", "downstream", "other",
+        "splice_region", "start_lost", "stop_lost", "exon_deletion", "exon_boundary_deletion",
+        "intronic_deletion", "intron", "utr", "upstream", "downstream", "other",
     }
 )  # fmt: skip
 
+MUTATION_KEYS = frozenset(
+    {"protein", "codon", "exon", "intron", "class", "pathogenic", "near_exon", "offset",
+     "protein_change", "review"}
+)  # fmt: skip
 ALLOWED_KEYS: dict[str, frozenset[str]] = {
-    "mutation": frozenset({"protein", "codon", "exon", "intron", "class", "pathogenic"}),
+    "mutation": MUTATION_KEYS,
     "cnv": frozenset({"call"}),
     "fusion": frozenset({"role"}),
     "ihc": frozenset({"her2_ihc", "her2_ish"}),
@@ -50,7 +58,23 @@ _KEY_VALUES: dict[str, frozenset[str]] = {
     "her2_ish": frozenset({"positive", "negative"}),
     "no_actionable": frozenset({"yes"}),
     "pathogenic": frozenset({"yes"}),
+    "protein_change": frozenset({"absent"}),
+    "review": frozenset({"yes"}),
 }
+_OFFSETS = re.compile(r"-?\d+\.\.-?\d+(,-?\d+\.\.-?\d+)*")
+
+
+def parse_offsets(text: str) -> tuple[tuple[int, int], ...]:
+    """``-20..-3,3..20`` -> ((-20, -3), (3, 20)): inclusive ranges of signed intronic offsets.
+
+    >>> parse_offsets("-50..-1")
+    ((-50, -1),)
+    """
+    out = []
+    for part in text.split(","):
+        lo, hi = part.split("..")
+        out.append((int(lo), int(hi)))
+    return tuple(out)
 
 
 @dataclass(frozen=True)
@@ -73,6 +97,13 @@ class Rule:
 
     def criterion_text(self) -> str:
         return ";".join(f"{k}={v}" for k, v in self.criterion.items())
+
+    @property
+    def review(self) -> bool:
+        """A review rule (``review=yes``): an event it matches is shown as indeterminate for
+        the board (e.g. a BRCA1/2 splice-region variant of uncertain significance), never
+        counted, unless another rule of the table fires on it."""
+        return self.criterion.get("review") == "yes"
 
 
 @dataclass(frozen=True)
@@ -132,6 +163,17 @@ class RuleSet:
             )
         )
 
+    def intronic_reach(self) -> dict[str, int]:
+        """How far into an intron the classifier must report changes, per gene: the widest
+        ``offset`` window of the gene's rules plus :data:`REACH_MARGIN`, so that a variant
+        just outside a window is shown (not counted); genes without windows are absent."""
+        out: dict[str, int] = {}
+        for r in self.rules:
+            if "offset" in r.criterion:
+                widest = max(abs(x) for pair in parse_offsets(r.criterion["offset"]) for x in pair)
+                out[r.gene] = max(out.get(r.gene, 0), widest + REACH_MARGIN)
+        return out
+
     def fusion_roles(self) -> dict[str, str]:
         """The partner role each fusion gene must have (``3prime``, ``5prime`` or ``any``)."""
         return {r.gene: r.criterion["role"] for r in self.rules if r.category == "fusion"}
@@ -173,7 +215,13 @@ def parse_criterion(text: str, category: str, *, path: str, line: int) -> dict[s
                     path=path,
                     line=line,
                 )
-        if key in ("exon", "intron") and not re.fullmatch(r"\d+(,\d+)*", value):
+        if key == "offset" and not _OFFSETS.fullmatch(value):
+            raise RuleTableError(
+                f"offset must be signed ranges like -50..-1 or -20..-3,3..20, got {value!r}",
+                path=path,
+                line=line,
+            )
+        if key in ("exon", "intron", "near_exon") and not re.fullmatch(r"\d+(,\d+)*", value):
             raise RuleTableError(
                 f"{key} must be numbers joined by ',', got {value!r}", path=path, line=line
             )
@@ -189,10 +237,12 @@ def parse_criterion(text: str, category: str, *, path: str, line: int) -> dict[s
             raise RuleTableError(f"criterion key {key!r} given twice", path=path, line=line)
         out[key] = value
     if category == "mutation" and not (
-        {"protein", "codon", "exon", "intron", "class"} & out.keys()
+        {"protein", "codon", "exon", "intron", "class", "near_exon", "offset"} & out.keys()
     ):
         raise RuleTableError(
-            "a mutation criterion needs protein, codon, exon, intron or class", path=path, line=line
+            "a mutation criterion needs protein, codon, exon, intron, near_exon, offset or class",
+            path=path,
+            line=line,
         )
     return out
 
@@ -361,6 +411,19 @@ def _mutation_matches(rule: Rule, event: Event) -> bool:
         event.intron is None or str(event.intron) not in crit["intron"].split(",")
     ):
         return False
+    if "near_exon" in crit and (
+        # touches an intron base whose nearest exon boundary is this exon's (exonic bases are
+        # the exon key's)
+        event.splice_exon is None or str(event.splice_exon) not in crit["near_exon"].split(",")
+    ):
+        return False
+    if "offset" in crit and (
+        event.splice_offset is None
+        or not any(lo <= event.splice_offset <= hi for lo, hi in parse_offsets(crit["offset"]))
+    ):
+        return False
+    if crit.get("protein_change") == "absent" and event_protein(event) is not None:
+        return False
     if "protein" in crit or "codon" in crit:
         change = event_protein(event)
         if change is None:
@@ -401,12 +464,88 @@ def rule_matches(rule: Rule, event: Event, *, clinical: Mapping[str, str] | None
     return False
 
 
+_C_POSITION = re.compile(r"(?:.*:)?c\.(\d+)(?![\d+-])")
+
+
+def event_codon(event: Event) -> int | None:
+    """The codon of a coding change from its HGVS c. (``c.1799T>A`` -> 600), else None."""
+    m = _C_POSITION.match(event.hgvsc or "")
+    return (int(m.group(1)) + 2) // 3 if m else None
+
+
+def protein_unknown_at(rule: Rule, event: Event) -> bool:
+    """True when ``rule`` needs a protein change that ``event`` lacks, at the event's codon:
+    a coding change of that gene at the rule's codon whose protein change nobody could give
+    (no annotation, not in the hotspot table). It cannot be ruled out, so it is for review."""
+    crit = rule.criterion
+    if rule.category != "mutation" or rule.gene != event.gene or event.category != "mutation":
+        return False
+    wanted = crit.get("codon") or crit.get("protein")
+    if not wanted or event_protein(event) is not None:
+        return False
+    classes = set((event.variant_class or "").split("&"))
+    if "class" in crit and not classes & set(crit["class"].split(",")):
+        return False
+    if not classes & {"missense", "stop_gained", "synonymous", "other", "inframe_delins"}:
+        return False
+    position = int(re.sub(r"\D", "", wanted[1:-1] if "protein" in crit else wanted[1:]))
+    return event_codon(event) == position
+
+
+def _counting_arms(rules: RuleSet, event: Event) -> tuple[str, ...]:
+    """The arms whose counting (non-review) rules fire on ``event`` (status aside)."""
+    called = replace(event, status="called")
+    return tuple(
+        dict.fromkeys(r.arm_id for r in rules.rules if not r.review and rule_matches(r, called))
+    )
+
+
 def annotate_events(events: Iterable[Event], rules: RuleSet) -> list[Event]:
-    """Return the events with the ids (and arms) of every rule that fires on each."""
+    """Return the events with the ids (and arms) of every rule that fires on each.
+
+    Two cases turn a called event into ``indeterminate`` for the board's review:
+
+    * its other readings (an indel whose place in a possible repeat is unknown, see
+      :class:`~armmatch.events.Reading`) fire other arms than the written one: each reading
+      is named with what it would fire;
+    * only review rules (``review=yes``) fire on it: the reason is their alteration label.
+    """
     out = []
     for event in events:
         fired = [r for r in rules.rules if rule_matches(r, event)]
+        counting = [r for r in fired if not r.review]
+        if event.status == "called" and event.readings:
+            mine = _counting_arms(rules, event)
+            other = [(r, _counting_arms(rules, e)) for r, e in
+                     zip(event.readings, event.reading_events(), strict=True)]  # fmt: skip
+            if any(arms != mine for _, arms in other):
+                named = "; ".join(
+                    f"{r.describe()} -> {', '.join(arms) or 'no arm'}" for r, arms in other
+                )
+                reason = (
+                    "indeterminate: needs review: the indel's place in a possible repeat "
+                    f"decides its class (as written: {event.variant_class} -> "
+                    f"{', '.join(mine) or 'no arm'}; {named}); a reference_fasta decides it"
+                )
+                event = replace(event, status="indeterminate", status_reason=reason)
+        unknown = [r for r in rules.rules if not counting and protein_unknown_at(r, event)]
+        if event.status == "called" and unknown:
+            named = ", ".join(f"{r.rule_id} ({r.alteration_label})" for r in unknown)
+            event = replace(
+                event,
+                status="indeterminate",
+                status_reason=f"indeterminate: protein change unknown at codon "
+                f"{event_codon(event)}, which {named} needs; annotate the VCF or give a "
+                "reference_fasta",
+            )
+            fired = [*fired, *unknown]
+        if event.status == "called" and fired and not counting:
+            labels = "; ".join(dict.fromkeys(r.alteration_label for r in fired))
+            event = replace(
+                event, status="indeterminate", status_reason=f"indeterminate: needs review: {labels}"
+            )
+        kept = counting or fired  # a review rule is recorded only when nothing counts
         out.append(
-            event.with_rules([r.rule_id for r in fired], dict.fromkeys(r.arm_id for r in fired))
+            event.with_rules([r.rule_id for r in kept], dict.fromkeys(r.arm_id for r in kept))
         )
     return out

@@ -39,7 +39,7 @@ from armmatch.genome import (
     normalise_chrom,
     other_build,
 )
-from armmatch.hgvs import alteration_words, parse_protein_change
+from armmatch.hgvs import alteration_words, is_protein_change, parse_protein_change
 from armmatch.io import VcfText, scan_vcf_text, sha256_file
 from armmatch.transcripts import (
     GeneModel,
@@ -100,6 +100,36 @@ class SmallVariantPolicy:
     index_min_bytes: int = 0
     """An indexed VCF at least this large is read through its index (region queries, records
     cited by position); a smaller one is streamed (exact line numbers, cheap at panel size)."""
+    accept_unknown_vaf: bool = False
+    """A record with neither VAF nor depth cannot be held to ``min_vaf``/``min_depth``: it is
+    ``indeterminate: VAF unknown`` unless this is true (then it counts, with a note)."""
+
+
+VAF_UNKNOWN = "indeterminate: VAF unknown"
+
+
+def support_problem(vaf: float | None, depth: int | None, policy: SmallVariantPolicy) -> str:
+    """The indeterminate reason when neither VAF nor depth is known (and the policy does not
+    accept that), else ``""``."""
+    if vaf is not None or depth is not None or policy.accept_unknown_vaf:
+        return ""
+    return (
+        f"{VAF_UNKNOWN}: the record gives neither VAF nor depth, so min_vaf {policy.min_vaf} and "
+        f"min_depth {policy.min_depth} cannot be applied (small_variants.accept_unknown_vaf: "
+        "true counts such records)"
+    )
+
+
+def event_status(
+    filter_reason: str, support: str, call_status: str = "called", call_reason: str = ""
+) -> tuple[Literal["called", "filtered", "indeterminate"], str]:
+    """One status and reason from the filters, the VAF/depth check and the classification."""
+    if filter_reason:
+        return "filtered", "; ".join(r for r in (filter_reason, call_reason) if r)
+    reasons = [r for r in (call_reason, support) if r]
+    if call_status == "indeterminate" or support:
+        return "indeterminate", "; ".join(reasons)
+    return "called", ""
 
 
 @dataclass(frozen=True)
@@ -363,13 +393,27 @@ def _format(variant: Any, key: str) -> Any:
         return None
 
 
+def _percent(value: Any) -> float | None:
+    """VarScan's ``FREQ`` (``45.5%``) as a fraction."""
+    text = value if isinstance(value, str) else (str(value[0]) if hasattr(value, "__len__") else "")
+    text = text.split(",")[0].strip()
+    try:
+        x = float(text.rstrip("%"))
+    except ValueError:
+        return None
+    return x / 100 if text.endswith("%") or x > 1 else x
+
+
 def allele_support(
     variant: Any, sample_index: int | None, alt_index: int
 ) -> tuple[float | None, int | None, str]:
     """VAF and depth for one ALT allele of a cyvcf2 record, from whatever the caller wrote.
 
-    Tries FORMAT AF, FORMAT AD, Strelka tier-1 counts (``AU/CU/GU/TU`` for SNVs, ``TAR/TIR``
-    for indels), FORMAT DP, then INFO AF / DP. Returns ``(vaf, depth, how)``.
+    Tries, for the tumour sample: FORMAT ``AF`` (Mutect2 and most callers), ``AD`` (GATK),
+    ``ADT`` (PCGR's tumour counts), ``FREQ`` (VarScan, a percentage), ``AO``/``RO`` (FreeBayes),
+    Strelka tier-1 counts (``AU/CU/GU/TU`` for SNVs, ``TAR/TIR`` for indels), then depth from
+    ``DP`` / ``DPT``; then INFO ``TVAF``/``TDP`` (PCGR) and INFO ``AF``/``DP``. Returns
+    ``(vaf, depth, how)``; ``how`` is ``not reported`` when nothing was found.
     """
     vaf: float | None = None
     depth: int | None = None
@@ -380,14 +424,29 @@ def allele_support(
             vaf = _first_value(af[sample_index], alt_index)
             if vaf is not None:
                 how.append("FORMAT/AF")
-        ad = _format(variant, "AD")
-        if ad is not None:
+        for key in ("AD", "ADT"):
+            ad = _format(variant, key)
+            if ad is None or depth is not None:
+                continue
             counts = [c for c in _ints(ad[sample_index]) if c >= 0]
             if len(counts) > alt_index + 1 and sum(counts) > 0:
                 if vaf is None:
                     vaf = counts[alt_index + 1] / sum(counts)
-                    how.append("FORMAT/AD")
+                    how.append(f"FORMAT/{key}")
                 depth = sum(counts)
+        freq = _format(variant, "FREQ")
+        if vaf is None and freq is not None:
+            vaf = _percent(freq[sample_index])
+            if vaf is not None:
+                how.append("FORMAT/FREQ (VarScan)")
+        ao, ro = _format(variant, "AO"), _format(variant, "RO")
+        if vaf is None and ao is not None and ro is not None:
+            alts = [c for c in _ints(ao[sample_index]) if c >= 0]
+            refs = [c for c in _ints(ro[sample_index]) if c >= 0]
+            if len(alts) > alt_index and refs and refs[0] + sum(alts) > 0:
+                depth = refs[0] + sum(alts)
+                vaf = alts[alt_index] / depth
+                how.append("FORMAT/AO+RO (FreeBayes)")
         ref, alt = variant.REF, variant.ALT[alt_index]
         if vaf is None and len(ref) == 1 and len(alt) == 1:
             ref_t, alt_t = _format(variant, f"{ref}U"), _format(variant, f"{alt}U")
@@ -403,23 +462,22 @@ def allele_support(
                 if r + a > 0:
                     vaf, depth = a / (r + a), r + a
                     how.append("Strelka TAR/TIR tier 1")
-        dp = _format(variant, "DP")
-        if dp is not None and depth is None:
-            d = _first_value(dp[sample_index], 0)
-            depth = int(d) if d is not None else None
-    if vaf is None:
-        info_af = _info(variant, "AF")
+        for key in ("DP", "DPT"):
+            dp = _format(variant, key)
+            if dp is not None and depth is None:
+                d = _first_value(dp[sample_index], 0)
+                depth = int(d) if d is not None and d > 0 else None  # 0: a placeholder
+    for key in ("TVAF", "AF"):
+        info_af = _info(variant, key) if vaf is None else None
         if info_af is not None:
             vaf = _first_value(info_af if isinstance(info_af, tuple) else (info_af,), alt_index)
             if vaf is not None:
-                how.append("INFO/AF")
-    if depth is None:
-        info_dp = _info(variant, "DP")
+                how.append(f"INFO/{key}")
+    for key in ("TDP", "DP"):
+        info_dp = _info(variant, key) if depth is None else None
         if info_dp is not None:
-            try:
-                depth = int(info_dp)
-            except (TypeError, ValueError):
-                depth = None
+            d = _first_value(info_dp if isinstance(info_dp, tuple) else (info_dp,), 0)
+            depth = int(d) if d is not None and d > 0 else None
     return vaf, depth, "+".join(how) if how else "not reported"
 
 
@@ -543,6 +601,7 @@ def iter_target_events(
     hotspots: Mapping[str, Sequence[Hotspot]] | None = None,
     reference: SequenceSource | None = None,
     records: Iterable[tuple[int | None, Any]] | None = None,
+    intronic_reach: Mapping[str, int] | None = None,
 ) -> Iterator[Event]:
     """Yield one event per (record, ALT, target gene) with a protein-level or splice class.
 
@@ -576,6 +635,7 @@ def iter_target_events(
             policy=policy,
             reference=reference,
             records=records,
+            intronic_reach=intronic_reach,
         )
         return
     for needed in ("Allele", "Consequence", "SYMBOL", "Feature"):
@@ -612,6 +672,7 @@ def iter_target_events(
                 exon, intron = _number(chosen.get("EXON")), _number(chosen.get("INTRON"))
                 extra_notes: list[str] = []
                 model = models.get(gene) if models is not None else None
+                rec = None
                 if model is not None:
                     chrom_ = normalise_chrom(variant.CHROM)
                     calls = classify_variant(
@@ -622,6 +683,7 @@ def iter_target_events(
                         alt,
                         hotspots or {},
                         reference,
+                        intronic_reach,
                     )
                     rec = reconcile(
                         classes,
@@ -634,10 +696,20 @@ def iter_target_events(
                     exon, intron = rec.exon, rec.intron
                     if rec.note:
                         extra_notes.append(rec.note)
-                if not classes or all(c in NON_PROTEIN for c in classes):
+                    named = next((c for c in calls if c.status == "called" and c.hgvsp), None)
+                    if not is_protein_change(hgvsp) and named is not None:
+                        hgvsp = named.hgvsp
+                        extra_notes.append(
+                            f"protein change {named.hgvsp} from the built-in classifier (the "
+                            "annotation gives none)"
+                        )
+                if not keep_classes(classes, rec.splice_offset if rec else None):
                     continue
                 vaf, depth, how = allele_support(variant, sample_index, alt_index)
-                reason = _filter_reason(variant, vaf, depth, policy)
+                status, reason = event_status(
+                    _filter_reason(variant, vaf, depth, policy),
+                    support_problem(vaf, depth, policy),
+                )
                 alteration = alteration_words(
                     hgvsp, chosen.get("HGVSc").rsplit(":", 1)[-1], chosen.get("Consequence")
                 )
@@ -650,7 +722,7 @@ def iter_target_events(
                     source=SourceRecord(
                         path, line, f"{variant.CHROM}:{variant.POS} {variant.REF}>{alt}"
                     ),
-                    status="filtered" if reason else "called",
+                    status=status,
                     status_reason=reason,
                     chrom=chrom,
                     pos1=int(variant.POS),
@@ -663,6 +735,11 @@ def iter_target_events(
                     hgvsp=hgvsp,
                     variant_class="&".join(classes),
                     consequence=chosen.get("Consequence") or None,
+                    splice_exon=rec.splice_exon if rec else None,
+                    splice_offset=rec.splice_offset if rec else None,
+                    # an annotator's protein change was named with the sequence (HGVS 3'
+                    # rule): its class stands; other placements matter where coordinates decide
+                    readings=rec.readings if rec and not is_protein_change(hgvsp) else (),
                     vaf=round(vaf, 4) if vaf is not None else None,
                     depth=depth,
                     origin="somatic",
@@ -672,7 +749,9 @@ def iter_target_events(
 
 def builtin_event(
     call: BuiltinCall,
-    variant: Any,
+    chrom: str,
+    pos1: int,
+    ref: str,
     alt: str,
     *,
     path: str,
@@ -682,24 +761,21 @@ def builtin_event(
     how: str,
     filter_reason: str,
     origin: Literal["somatic", "germline"] = "somatic",
+    support: str = "",
 ) -> Event:
-    """An :class:`Event` from a built-in classification of one VCF allele."""
-    status: Literal["called", "filtered", "indeterminate"] = (
-        "indeterminate" if call.status == "indeterminate" else "called"
-    )
-    reason = call.status_reason
-    if filter_reason:
-        status, reason = "filtered", filter_reason + (f"; {reason}" if reason else "")
+    """An :class:`Event` from a built-in classification of one VCF allele (``support``: the
+    VAF/depth problem of :func:`support_problem`, if any)."""
+    status, reason = event_status(filter_reason, support, call.status, call.status_reason)
     return Event(
         gene=call.gene,
         category="mutation",
         alteration=call.alteration,
-        source=SourceRecord(path, line, f"{variant.CHROM}:{variant.POS} {variant.REF}>{alt}"),
+        source=SourceRecord(path, line, f"{chrom}:{pos1} {ref}>{alt}"),
         status=status,
         status_reason=reason,
-        chrom=normalise_chrom(variant.CHROM),
-        pos1=int(variant.POS),
-        ref=variant.REF,
+        chrom=normalise_chrom(chrom),
+        pos1=pos1,
+        ref=ref,
         alt=alt,
         transcript=call.transcript,
         exon=call.exon,
@@ -708,6 +784,9 @@ def builtin_event(
         hgvsp=call.hgvsp,
         variant_class=call.variant_class,
         consequence=None,
+        splice_exon=call.splice_exon,
+        splice_offset=call.splice_offset,
+        readings=call.readings,
         vaf=round(vaf, 4) if vaf is not None else None,
         depth=depth,
         origin=origin,
@@ -715,18 +794,29 @@ def builtin_event(
     )
 
 
+def keep_classes(classes: Sequence[str], splice_offset: int | None) -> bool:
+    """Whether a classified allele becomes an event: a class a rule can use, or an intronic
+    change the classifier placed near an exon (within a gene's intronic reach)."""
+    if not classes:
+        return False
+    return splice_offset is not None or not all(c in NON_PROTEIN for c in classes)
+
+
 _NEAR = 10_000
 """Models this far from a record are not asked to classify it (they cannot call it)."""
 _EXON_SLACK = 10
 """Without a reference (no left-alignment), the built-in classifier calls nothing on an allele
-more than 8 bases from every exon (splice region: intron 3-8): such records are skipped."""
+more than 8 bases from every exon (splice region: intron 3-8), nor beyond a gene's intronic
+reach: such records are skipped."""
 
 
-def _near_exon(exons: tuple[list[int], list[int]], start0: int, end: int) -> bool:
-    """Whether ``[start0, end)`` comes within ``_EXON_SLACK`` of one of the (sorted) exons."""
+def _near_exon(
+    exons: tuple[list[int], list[int]], start0: int, end: int, slack: int = _EXON_SLACK
+) -> bool:
+    """Whether ``[start0, end)`` comes within ``slack`` of one of the (sorted) exons."""
     starts, ends = exons
-    i = bisect_left(starts, end + _EXON_SLACK) - 1
-    return i >= 0 and ends[i] > start0 - _EXON_SLACK
+    i = bisect_left(starts, end + slack) - 1
+    return i >= 0 and ends[i] > start0 - slack
 
 
 def _union(exon_sets: Iterable[tuple[list[int], list[int]]]) -> tuple[list[int], list[int]]:
@@ -754,6 +844,7 @@ def iter_builtin_events(
     origin: Literal["somatic", "germline"] = "somatic",
     reference: SequenceSource | None = None,
     records: Iterable[tuple[int | None, Any]] | None = None,
+    intronic_reach: Mapping[str, int] | None = None,
 ) -> Iterator[Event]:
     """Events of an unannotated VCF, classified on the bundled transcript models.
 
@@ -770,6 +861,9 @@ def iter_builtin_events(
     # without a reference, a record must come near an exon of some model: one bisect over the
     # union of every model's exons on its chromosome turns the (many) intronic records away
     union = {c: _union(exons[g] for g, _, _ in mine) for c, mine in spans.items()}
+    reach = dict(intronic_reach or {})
+    slack = {g: max(_EXON_SLACK, reach.get(g, 0) + 1) for g in models}
+    widest = {c: max(slack[g] for g, _, _ in mine) for c, mine in spans.items()}
     chroms: dict[str, str] = {}
     for line, variant in _all_records(vcf, path, patient) if records is None else records:
         raw_chrom = variant.CHROM
@@ -779,7 +873,7 @@ def iter_builtin_events(
             continue
         pos = int(variant.POS)
         end = pos + len(variant.REF)
-        if reference is None and not _near_exon(union[chrom], pos - 1, end - 1):
+        if reference is None and not _near_exon(union[chrom], pos - 1, end - 1, widest[chrom]):
             continue
         if not any(s - 1 <= end and pos <= e + 1 for _, s, e in mine):
             continue
@@ -790,21 +884,24 @@ def iter_builtin_events(
             for g, s, e in mine
             if s - _NEAR <= end
             and pos <= e + _NEAR
-            and (reference is not None or _near_exon(exons[g], pos - 1, end - 1))
+            and (reference is not None or _near_exon(exons[g], pos - 1, end - 1, slack[g]))
         }
         if not near:
             continue  # deep intron or UTR-free flank of every model: nothing to call
         check_ref(reference, variant, path=path, line=line, patient=patient)
         for alt_index, alt in enumerate(variant.ALT):
-            calls = classify_variant(near, chrom, pos, variant.REF, alt, hotspots, reference)
+            calls = classify_variant(
+                near, chrom, pos, variant.REF, alt, hotspots, reference, reach
+            )
             if not calls:
                 continue
             vaf, depth, how = allele_support(variant, sample_index, alt_index)
             reason = _filter_reason(variant, vaf, depth, policy)
+            support = support_problem(vaf, depth, policy)
             for call in calls:
                 yield builtin_event(
-                    call, variant, alt, path=path, line=line, vaf=vaf, depth=depth, how=how,
-                    filter_reason=reason, origin=origin,
+                    call, variant.CHROM, pos, variant.REF, alt, path=path, line=line, vaf=vaf,
+                    depth=depth, how=how, filter_reason=reason, origin=origin, support=support,
                 )  # fmt: skip
 
 
@@ -1042,8 +1139,12 @@ def read_small_variants(
     region_margin: int = DEFAULT_REGION_MARGIN,
     other_models: GeneModels | None = None,
     hotspots: str | Path | None = None,
+    intronic_reach: Mapping[str, int] | None = None,
 ) -> Evidence:
     """Read a VCF for one patient into :class:`Evidence`.
+
+    ``intronic_reach`` (gene -> bases, from :meth:`armmatch.rules.RuleSet.intronic_reach`):
+    how far into an intron changes are still listed, for the rules' ``offset`` windows.
 
     ``reference`` (the configured ``reference_fasta``, see :mod:`armmatch.reference`) turns on
     the REF check and codon-level built-in classification; MAF input does not use it.
@@ -1083,6 +1184,7 @@ def read_small_variants(
             policy=policy,
             models=_model_map(models, build),
             hotspots=load_hotspots(hotspots_path),
+            intronic_reach=intronic_reach,
         )
     if not Path(path).is_file():
         raise InputError("VCF does not exist", path=path, patient=patient)
@@ -1095,7 +1197,7 @@ def read_small_variants(
             path, patient=patient, build=build, genes=genes, preferred=preferred,
             vcf_sample=vcf_sample, policy=policy, models=models, reference=reference,
             region_margin=region_margin, other_models=other_models,
-            hotspots=hotspots_path,
+            hotspots=hotspots_path, intronic_reach=intronic_reach,
         )  # fmt: skip
         evidence.inputs = {path: checksum.result()}
     return evidence
@@ -1115,6 +1217,7 @@ def _read_vcf(
     region_margin: int,
     other_models: GeneModels | None,
     hotspots: Path,
+    intronic_reach: Mapping[str, int] | None = None,
 ) -> Evidence:
     """:func:`read_small_variants` of a VCF/BCF, without the checksum of the input."""
     model_map = _model_map(models, build)
@@ -1179,6 +1282,7 @@ def _read_vcf(
                 hotspots=load_hotspots(hotspots),
                 reference=reference,
                 records=records,
+                intronic_reach=intronic_reach,
             )
         )
     finally:

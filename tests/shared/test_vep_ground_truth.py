@@ -23,6 +23,10 @@ from tests.conftest import CSQ_FIELDS
 
 pytestmark = pytest.mark.shared
 
+SITES_ONLY = SmallVariantPolicy(accept_unknown_vaf=True)
+"""These files (or the test VCFs written from them) give no VAF or depth: classification is
+what is tested here; the default policy's "VAF unknown" is tested in test_small_variant_classes."""
+
 EXPECTED_ARM = {
     "BRAF V600E missense (minus)": "vemurafenib-BRAF",
     "EGFR L858R missense (plus)": "almonertinib-EGFR",
@@ -79,7 +83,7 @@ def test_vep_ground_truth_fires_exactly_the_expected_arms(
     vcf = _vcf(rows, tmp_path / "truth.vcf")
     evidence = read_small_variants(str(vcf), patient="truth", build="GRCh38", genes=rules.genes(),
                                    preferred=preferred_transcripts(gene_models("GRCh38")),
-                                   vcf_sample=None, policy=SmallVariantPolicy())  # fmt: skip
+                                   vcf_sample=None, policy=SITES_ONLY)  # fmt: skip
     events = annotate_events(evidence.events, rules)
     fired = {}
     lines = vcf.read_text().splitlines()
@@ -103,7 +107,7 @@ def test_pcgr_vep_annotated_brca_tumour_has_no_target_event(shared_data: Path) -
     rules = rule_set()
     evidence = read_small_variants(str(path), patient="TCGA-BRCA", build="GRCh37", genes=rules.genes(),
                                    preferred=preferred_transcripts(gene_models("GRCh37")),
-                                   vcf_sample=None, policy=SmallVariantPolicy())  # fmt: skip
+                                   vcf_sample=None, policy=SITES_ONLY)  # fmt: skip
     assert evidence.events == []
     assert len(evidence.inputs[str(path)]) == 64
     assessments = [*evidence.assessments]
@@ -120,4 +124,4 @@ def test_pcgr_vep_annotated_tumour_is_refused_as_grch38(shared_data: Path) -> No
     path = shared_data / "sigven-pcgr" / "v0.3-2017" / "tumor_sample.BRCA.pcgr.vcf.gz"
     with pytest.raises(InputError, match="says GRCh37 but the patient's genome_build is GRCh38"):
         read_small_variants(str(path), patient="X", build="GRCh38", genes=rule_set().genes(),
-                            preferred={}, vcf_sample=None, policy=SmallVariantPolicy())  # fmt: skip
+                            preferred={}, vcf_sample=None, policy=SITES_ONLY)  # fmt: skip

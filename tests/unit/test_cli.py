@@ -13,7 +13,7 @@ def test_validate_the_bundled_batch(
 ) -> None:
     monkeypatch.chdir(REPO)
     assert main(["validate", "--config", "config/config.yaml"]) == 0
-    assert "14 patients valid; rule set 2026.11-2" in capsys.readouterr().out
+    assert "14 patients valid; rule set 2026.12-1" in capsys.readouterr().out
 
 
 def test_validate_reports_a_bad_sheet_in_one_line(

@@ -107,7 +107,8 @@ def _fires(rule, call) -> bool:  # type: ignore[no-untyped-def]
     from armmatch.rules import rule_matches
 
     e = Event(call.gene, "mutation", call.alteration, SourceRecord("x", 1, ""), exon=call.exon,
-              intron=call.intron, variant_class=call.variant_class, hgvsp=call.hgvsp)  # fmt: skip
+              intron=call.intron, variant_class=call.variant_class, hgvsp=call.hgvsp,
+              splice_exon=call.splice_exon, splice_offset=call.splice_offset)  # fmt: skip
     return rule_matches(rule, e)
 
 

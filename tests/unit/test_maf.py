@@ -45,10 +45,14 @@ def test_maf_rows(tmp_path: Path) -> None:
     got = [(e.gene, e.exon, e.variant_class, e.status, e.rule_ids) for e in events]
     assert got == [
         ("EGFR", 19, "inframe_deletion", "called", ("EGFR-ex19del",)),
-        ("ERBB2", 20, "inframe_insertion", "called", ("ERBB2-ex20ins",)),
+        # no HGVSp: the coordinates decide, and a 12-base insertion 19 bases into exon 20 could
+        # sit in a repeat reaching the intron 19 acceptor: for review, never silently counted
+        ("ERBB2", 20, "inframe_insertion", "indeterminate", ("ERBB2-ex20ins",)),
         ("BRCA2", 10, "frameshift", "filtered", ()),  # VAF 0.03 < 0.05: kept, never fires
     ]
     assert "VAF 0.030 < min_vaf" in events[2].status_reason
+    assert "place in a possible repeat" in events[1].status_reason
+    assert "splice_acceptor intron 19 -> no arm" in events[1].status_reason
 
 
 def test_maf_needs_a_barcode_when_several(tmp_path: Path) -> None:
