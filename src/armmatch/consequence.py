@@ -241,9 +241,10 @@ _ORDER = (
     "inframe_deletion", "inframe_delins", "missense", "splice_region", "intronic_deletion",
     "other", "synonymous", "intron",
 )  # fmt: skip
-MAX_SHIFT = 50
-"""Without a reference, an indel is tried at up to this many bases (and at most its own length)
-each way: the placements a repeat could give it."""
+MAX_SHIFT = 10
+"""Without a reference, an indel is tried at up to its own length, and at most this many bases,
+each way: the placements a repeat could give it. (Each further base needs one more flanking
+base to repeat the indel's sequence; a longer shift is tried only with a reference.)"""
 
 
 def _ordered(classes: set[str]) -> tuple[str, ...]:

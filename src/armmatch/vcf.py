@@ -80,9 +80,10 @@ SO_TO_CLASS: dict[str, str] = {
     "downstream_gene_variant": "downstream",
 }
 CLASS_ORDER = (
-    "exon_deletion", "splice_acceptor", "splice_donor", "stop_gained", "frameshift", "stop_lost",
-    "start_lost", "inframe_insertion", "inframe_deletion", "inframe_delins", "missense",
-    "splice_region", "other", "synonymous", "utr", "intron", "upstream", "downstream",
+    "exon_deletion", "splice_acceptor", "splice_donor", "exon_boundary_deletion", "stop_gained",
+    "frameshift", "stop_lost", "start_lost", "inframe_insertion", "inframe_deletion",
+    "inframe_delins", "missense", "splice_region", "intronic_deletion", "other", "synonymous",
+    "utr", "intron", "upstream", "downstream",
 )  # fmt: skip
 NON_PROTEIN = frozenset({"synonymous", "utr", "intron", "upstream", "downstream"})
 """Classes that no rule can fire on; such records are counted, not listed."""
