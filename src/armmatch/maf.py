@@ -81,8 +81,13 @@ column. ``Splice_Site`` is left to the built-in classifier (donor or acceptor by
 
 
 def _data_lines(path: str) -> list[tuple[int, str]]:
+    """Numbered lines that are neither ``#`` comments nor blank."""
     with open_text(Path(path)) as fh:
-        return [(n, line.rstrip("\n")) for n, line in enumerate(fh, 1) if not line.startswith("#")]
+        return [
+            (n, line.rstrip("\n").rstrip("\r"))
+            for n, line in enumerate(fh, 1)
+            if not line.startswith("#") and line.strip()
+        ]
 
 
 def is_maf_header(cols: Sequence[str]) -> bool:

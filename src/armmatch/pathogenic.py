@@ -116,6 +116,21 @@ def _row_problem(v: PathogenicVariant) -> str | None:
     return None
 
 
+def list_summary(plist: PathogenicList, listed_date: str = "") -> dict[str, object]:
+    """What a board needs to know of the list: its version, how many variants per gene, and
+    its date (the newest ``last_evaluated``, else ``listed_date``, e.g. the manifest's)."""
+    by_gene: dict[str, int] = {}
+    for v in plist.variants:
+        by_gene[v.gene] = by_gene.get(v.gene, 0) + 1
+    dated = max((v.last_evaluated for v in plist.variants if v.last_evaluated), default="")
+    return {
+        "version": plist.version,
+        "variants": len(plist.variants),
+        "by_gene": dict(sorted(by_gene.items())),
+        "date": dated or listed_date,
+    }
+
+
 def load_list(path: str | Path) -> PathogenicList:
     """Read the list file."""
     p = Path(path)

@@ -21,7 +21,7 @@ from armmatch.events import CATEGORIES, Event, Evidence, not_assessed
 from armmatch.genome import other_build
 from armmatch.io import sha256_file
 from armmatch.oncokb import evidence_for as oncokb_evidence
-from armmatch.pathogenic import PathogenicList, classify_events, load_list
+from armmatch.pathogenic import PathogenicList, classify_events, list_summary, load_list
 from armmatch.report import assignment_record
 from armmatch.rules import RuleSet, annotate_events, load_rules
 from armmatch.samples import Patient
@@ -353,9 +353,8 @@ def assign_patient(
     table1 = load_table1(Path(table1_file))
     drugs = load_drug_vocabulary(drugs_file)
     evidence = combine([*evidences, her2_evidence(patient, sheet=sheet)])
-    brca = pathogenic_list(
-        settings.resource_path("brca_pathogenic", RESOURCE_DIR / "brca_pathogenic.tsv")
-    )
+    brca_file = settings.resource_path("brca_pathogenic", RESOURCE_DIR / "brca_pathogenic.tsv")
+    brca = pathogenic_list(brca_file)
     transcripts_file = settings.transcripts_path(build)
     models = gene_models(build, transcripts_file)
     classified = classify_events(evidence.events, brca, preferred_transcripts(models))
@@ -389,6 +388,8 @@ def assign_patient(
                          "sha256": sha256_file(drugs_file)},
         "transcripts": {"path": Path(transcripts_file).name,
                         "sha256": sha256_file(transcripts_file)},
+        "brca_pathogenic": {"path": Path(brca_file).name, "sha256": sha256_file(brca_file),
+                            **list_summary(brca, _listed_date(knowledge, "brca_pathogenic"))},
     }  # fmt: skip
     return assignment_record(
         patient=patient,
@@ -405,6 +406,14 @@ def assign_patient(
         rules=rules,
         knowledge=knowledge,
     )
+
+
+def _listed_date(knowledge: Mapping[str, Any] | None, name: str) -> str:
+    """The date the checked knowledge record gives a resource (its manifest row), or ""."""
+    for row in (knowledge or {}).get("resources", []):
+        if row.get("name") == name:
+            return str(row.get("date") or "")
+    return ""
 
 
 def clinical_fields(patient: Patient, settings: Settings) -> dict[str, Any]:

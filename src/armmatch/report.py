@@ -317,6 +317,19 @@ def patient_html(record: Mapping[str, Any]) -> str:
             row_class=lambda row: "v-" + str(row[3]).replace(" ", "-"),
         )
     )
+    brca = r["provenance"]["resources"].get("brca_pathogenic")
+    if brca and "variants" in brca:
+        genes = ", ".join(f"{g} {n}" for g, n in brca["by_gene"].items()) or "none"
+        parts.append(
+            '<p class="muted" id="brca-list">BRCA1/2 classification list '
+            f"{esc(brca['path'])} version {esc(brca['version'])}, dated "
+            f"{esc(brca['date'] or 'not recorded')}: {brca['variants']} pathogenic missense or "
+            f"non-canonical splice variant(s) ({esc(genes)}). A BRCA1/2 missense variant not on "
+            "it is of uncertain significance (shown, not counted); a splice-region variant or "
+            "one without a protein change is for review. Truncating and canonical splice "
+            "variants count by class. <code>armmatch update-resources</code> rebuilds the list "
+            "from ClinVar.</p>"
+        )
     parts.append("<h2>Molecular exclusions (Table 2 exclusion 1)</h2>")
     parts.append(
         _table(

@@ -135,8 +135,9 @@ _VCF_HEAD = (
 _FIELD = st.text(alphabet="ACGTN.,:;=0123456789-chr7<>[]", min_size=0, max_size=12)
 
 
-def read_raising_only_input_errors(path: Path) -> None:
-    """Read ``path`` as a patient's VCF: any failure must be armmatch's own error, naming it."""
+def read_raising_only_input_errors(path: Path, sample: str | None = "TUMOR") -> None:
+    """Read ``path`` as a patient's VCF (or MAF): any failure must be armmatch's own error,
+    naming it."""
     from armmatch.errors import ArmmatchError
     from armmatch.pipeline import gene_models, preferred_transcripts, rule_set
     from armmatch.vcf import SmallVariantPolicy, read_small_variants
@@ -144,8 +145,8 @@ def read_raising_only_input_errors(path: Path) -> None:
     try:
         read_small_variants(
             str(path), patient="F", build="GRCh38", genes=rule_set().genes(),
-            preferred=preferred_transcripts(gene_models("GRCh38")), vcf_sample="TUMOR",
-            policy=SmallVariantPolicy(),
+            preferred=preferred_transcripts(gene_models("GRCh38")), vcf_sample=sample,
+            policy=SmallVariantPolicy(), intronic_reach=rule_set().intronic_reach(),
         )  # fmt: skip
     except ArmmatchError as err:
         assert str(path) in str(err)
@@ -182,3 +183,33 @@ def test_vcf_reader_on_target_region_records_raises_only_input_errors(
     lines = ["\t".join(["chr7", str(pos), *rest]) + "\n" for pos, rest in sorted(rows)]
     path.write_text(_VCF_HEAD + "".join(lines))
     read_raising_only_input_errors(path)
+
+
+# --- the MAF reader ---------------------------------------------------------------------------
+
+MAF_HEADER = ("Hugo_Symbol\tNCBI_Build\tChromosome\tStart_Position\tReference_Allele\t"
+              "Tumor_Seq_Allele2\tTumor_Sample_Barcode\tHGVSp_Short\tVariant_Classification\t"
+              "t_depth\tt_alt_count\n")  # fmt: skip
+MAF_WORDS = ["BRAF", "EGFR", "KIT", "MET", "BRCA2", "TP53", "GRCh38", "GRCh37", "hg19", "7", "chr7",
+             "140753336", "55174771", "", "-", "A", "T", "AGG", "N", "<DEL>", "p.V600E", "V600E",
+             "p.X762_splice", "p.*927*", "p.E746_A750del", "p.?", "Missense_Mutation", "Intron",
+             "Splice_Site", "100", "0", "-1", "abc", "1e9", "99999999999999999999", "T1", "T2",
+             "NA", "."]  # fmt: skip
+
+
+@FUZZ
+@given(rows=st.lists(st.lists(st.one_of(st.sampled_from(MAF_WORDS), st.text(max_size=6)),
+                              min_size=0, max_size=13), min_size=0, max_size=5),
+       header=st.sampled_from([MAF_HEADER, "Hugo_Symbol\tHGVSp_Short\n",
+                               "Hugo_Symbol\tChromosome\tStart_Position\tReference_Allele\t"
+                               "Tumor_Seq_Allele2\n"]))  # fmt: skip
+def test_maf_reader_raises_only_input_errors(
+    tmp_path_factory: pytest.TempPathFactory, rows: list[list[str]], header: str
+) -> None:
+    """MAF-like tables (vcf2maf, genome-nexus, OncoKB annotator) with any cells: only armmatch's
+    own error, naming the file; never ValueError from an empty or malformed position."""
+    path = tmp_path_factory.mktemp("fuzzmaf") / "calls.maf"
+    body = "".join("\t".join(c.replace("\t", " ").replace("\n", " ").replace("\r", " ")
+                              for c in r) + "\n" for r in rows)  # fmt: skip
+    path.write_text("#version 2.4\n" + header + body, encoding="utf-8")
+    read_raising_only_input_errors(path, sample=None)

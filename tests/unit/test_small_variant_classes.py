@@ -623,3 +623,28 @@ def test_protein_unknown_at_a_rule_codon_is_for_review(write_vcf: VcfWriter) -> 
     assert d.status == "incomplete"
     braf = next(a for a in d.arms if a.arm.arm_id == "vemurafenib-BRAF")
     assert braf.verdict == "indeterminate evidence"
+
+
+def test_report_says_how_much_the_brca_list_knows() -> None:
+    from armmatch.config import settings_from_config
+    from armmatch.manifest import knowledge_record, load_manifest, resource_files
+    from armmatch.pathogenic import load_list
+    from armmatch.pipeline import RESOURCE_DIR, assign_patient, detect_small_variants
+    from armmatch.report import patient_html
+    from tests.conftest import example_patient
+
+    patient = example_patient("PLT-004")
+    settings = settings_from_config({"samples": "s.tsv"})
+    manifest = load_manifest(RESOURCE_DIR / "manifest.tsv")
+    knowledge = knowledge_record(manifest, {}, present=resource_files(manifest.folder))
+    small = detect_small_variants(patient, build="GRCh38", rules=rule_set(), settings=settings)
+    record = assign_patient(patient, [small], rules=rule_set(), settings=settings, build="GRCh38",
+                            sheet="samples.tsv", knowledge=knowledge)  # fmt: skip
+    listed = record["provenance"]["resources"]["brca_pathogenic"]
+    plist = load_list(RESOURCE_DIR / "brca_pathogenic.tsv")
+    assert listed["variants"] == len(plist.variants) == 4
+    assert listed["by_gene"] == {"BRCA1": 3, "BRCA2": 1}
+    assert listed["version"] == plist.version and listed["date"] == "2026-11-24"
+    html = patient_html(record)
+    assert "version 2026.11-seed, dated 2026-11-24: 4 pathogenic missense" in html
+    assert "(BRCA1 3, BRCA2 1)" in html
