@@ -451,7 +451,7 @@ def classify_allele(
     if hgvsc is None and near is not None and not any(c is not None for c in coding):
         hgvsc = _intronic_hgvsc(model, a)
     where = f"exon {exon}" if exon is not None else (f"intron {intron}" if intron else "")
-    note = (f"built-in classification on bundled transcript {model.transcript}",)
+    note: tuple[str, ...] = (f"built-in classification on bundled transcript {model.transcript}",)
 
     def make(
         status: str,
@@ -614,7 +614,9 @@ def _shifted(a: Allele, k: int) -> Allele:
     seq = a.ref or a.alt
     n = k % len(seq)
     rotated = seq[n:] + seq[:n]
-    return Allele(a.pos1 + k, rotated, "") if a.kind == "deletion" else Allele(a.pos1 + k, "", rotated)
+    return (
+        Allele(a.pos1 + k, rotated, "") if a.kind == "deletion" else Allele(a.pos1 + k, "", rotated)
+    )
 
 
 def _placement(chrom: str, call: BuiltinCall | None, a: Allele) -> str:
@@ -736,7 +738,11 @@ def classify_on_models(
 
 FRAME_CLASSES = frozenset({"frameshift", "inframe_insertion", "inframe_deletion", "inframe_delins"})
 SPLICE_CLASSES = frozenset({"splice_donor", "splice_acceptor", "splice_region"})
-COORDINATE_CLASSES = SPLICE_CLASSES | {"exon_boundary_deletion", "exon_deletion", "intronic_deletion"}
+COORDINATE_CLASSES = SPLICE_CLASSES | {
+    "exon_boundary_deletion",
+    "exon_deletion",
+    "intronic_deletion",
+}
 """Classes that follow from coordinates alone: the built-in call adds them to an annotation."""
 DISAGREEMENT_RULE = (
     "the annotation wins for protein-level consequences (HGVSp, missense/nonsense/synonymous, "

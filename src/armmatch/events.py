@@ -73,7 +73,9 @@ class Reading:
         where = " ".join(
             f"{k} {v}" for k, v in (("exon", self.exon), ("intron", self.intron)) if v is not None
         )
-        return f"{self.placement}: {self.variant_class or 'no class'}" + (f" {where}" if where else "")
+        return f"{self.placement}: {self.variant_class or 'no class'}" + (
+            f" {where}" if where else ""
+        )
 
 
 @dataclass(frozen=True)
@@ -167,8 +169,13 @@ class Event:
         """This event as each of its other readings would make it (same record, other class)."""
         return tuple(
             replace(
-                self, variant_class=r.variant_class, exon=r.exon, intron=r.intron,
-                splice_exon=r.splice_exon, splice_offset=r.splice_offset, readings=(),
+                self,
+                variant_class=r.variant_class,
+                exon=r.exon,
+                intron=r.intron,
+                splice_exon=r.splice_exon,
+                splice_offset=r.splice_offset,
+                readings=(),
             )  # fmt: skip
             for r in self.readings
         )

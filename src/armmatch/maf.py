@@ -156,7 +156,6 @@ def _protein_text(row: Mapping[str, str]) -> str:
     return ""
 
 
-
 def _choose(row: Mapping[str, str], preferred: Sequence[str]) -> tuple[str, str, str, str, bool]:
     """(transcript, consequence, hgvsp, why, on_bundled) for a MAF row."""
     want = {_unversioned(p) for p in preferred}
@@ -265,8 +264,18 @@ def read_maf(
                 events.append(event)
             continue
         events.extend(
-            _row_events(row, gene, allele, model, preferred.get(gene, ()), hotspots,
-                        intronic_reach, path=path, line=line, policy=policy)  # fmt: skip
+            _row_events(
+                row,
+                gene,
+                allele,
+                model,
+                preferred.get(gene, ()),
+                hotspots,
+                intronic_reach,
+                path=path,
+                line=line,
+                policy=policy,
+            )  # fmt: skip
         )
     reason = f"small variants read from MAF {path}"
     if protein_only:
@@ -340,9 +349,20 @@ def _row_events(
                 "classified from its alleles and coordinates, as an unannotated VCF")  # fmt: skip
         return [
             replace(
-                builtin_event(call, row.get("Chromosome") or "", pos1, ref, alt, path=path,
-                              line=line, vaf=vaf, depth=depth, how=how, filter_reason=reason,
-                              support=support),
+                builtin_event(
+                    call,
+                    row.get("Chromosome") or "",
+                    pos1,
+                    ref,
+                    alt,
+                    path=path,
+                    line=line,
+                    vaf=vaf,
+                    depth=depth,
+                    how=how,
+                    filter_reason=reason,
+                    support=support,
+                ),
                 consequence=consequence or None,
                 notes=(*call.notes, f"VAF/depth from {how}", note),
             )  # fmt: skip

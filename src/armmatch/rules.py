@@ -542,7 +542,9 @@ def annotate_events(events: Iterable[Event], rules: RuleSet) -> list[Event]:
         if event.status == "called" and fired and not counting:
             labels = "; ".join(dict.fromkeys(r.alteration_label for r in fired))
             event = replace(
-                event, status="indeterminate", status_reason=f"indeterminate: needs review: {labels}"
+                event,
+                status="indeterminate",
+                status_reason=f"indeterminate: needs review: {labels}",
             )
         kept = counting or fired  # a review rule is recorded only when nothing counts
         out.append(

@@ -891,9 +891,7 @@ def iter_builtin_events(
             continue  # deep intron or UTR-free flank of every model: nothing to call
         check_ref(reference, variant, path=path, line=line, patient=patient)
         for alt_index, alt in enumerate(variant.ALT):
-            calls = classify_variant(
-                near, chrom, pos, variant.REF, alt, hotspots, reference, reach
-            )
+            calls = classify_variant(near, chrom, pos, variant.REF, alt, hotspots, reference, reach)
             if not calls:
                 continue
             vaf, depth, how = allele_support(variant, sample_index, alt_index)

@@ -76,7 +76,11 @@ def _as_maf(vcf: Path, build: str, sample: str | None, out: Path) -> Path:
             ref = v.REF
             start = v.POS
             if len(ref) != len(alt) and ref[0] == alt[0]:  # drop the VCF anchor base
-                ref, alt, start = ref[1:] or "-", alt[1:] or "-", start + (0 if len(ref) == 1 else 1)
+                ref, alt, start = (
+                    ref[1:] or "-",
+                    alt[1:] or "-",
+                    start + (0 if len(ref) == 1 else 1),
+                )
             end = start + max(len(ref.replace("-", "")), 1) - 1
             alt_count = "" if vaf is None or depth is None else str(round(vaf * depth))
             for g in genes:
@@ -105,7 +109,9 @@ def _strip_hgvsp(maf: Path, out: Path) -> Path:
     rows = list(csv.reader(lines, delimiter="\t"))
     header = rows[0]
     # all_effects carries each transcript's HGVSp too
-    drop = {i for i, c in enumerate(header) if c in ("HGVSp", "HGVSp_Short", "HGVSc", "all_effects")}
+    drop = {
+        i for i, c in enumerate(header) if c in ("HGVSp", "HGVSp_Short", "HGVSc", "all_effects")
+    }
     out.write_text("\n".join("\t".join("" if i in drop else c for i, c in enumerate(r))
                              for r in rows) + "\n")  # fmt: skip
     return out
@@ -128,4 +134,6 @@ def test_vcf2maf_maf_with_and_without_hgvsp_gives_the_vcf_arms(
     # its codon change left to an annotator (visibly, never dropped)
     met = [e for e in without if e.gene == "MET"]
     assert [(e.status, e.variant_class) for e in met] == [
-        ("called", "splice_region"), ("indeterminate", "stop_gained&missense&synonymous")]
+        ("called", "splice_region"),
+        ("indeterminate", "stop_gained&missense&synonymous"),
+    ]

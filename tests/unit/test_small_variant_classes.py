@@ -201,7 +201,9 @@ def test_kit_intron10_exon11_deletion_counts_for_exon_11(write_vcf: VcfWriter) -
     ("MET", 14, "donor", "MET-ex14"), ("KIT", 9, "donor", "KIT-ex9"),
     ("KIT", 17, "acceptor", "KIT-ex17"),
 ])  # fmt: skip
-def test_boundary_deletions_count_for_their_exon(gene: str, exon: int, side: str, rule: str) -> None:
+def test_boundary_deletions_count_for_their_exon(
+    gene: str, exon: int, side: str, rule: str
+) -> None:
     m = model(gene)
     e = m.exon(exon)
     assert m.strand == "+"
@@ -215,7 +217,9 @@ def test_boundary_deletions_count_for_their_exon(gene: str, exon: int, side: str
     (ev,) = annotate_events([replace(_event(call, m.chrom, start - 1, ref, "C"), readings=())],
                             rule_set())  # fmt: skip
     assert rule in ev.rule_ids and ev.status == "called"
-    assert {a for a in ev.arm_ids} == {rule_set().rules[[r.rule_id for r in rule_set().rules].index(rule)].arm_id}
+    assert {a for a in ev.arm_ids} == {
+        rule_set().rules[[r.rule_id for r in rule_set().rules].index(rule)].arm_id
+    }
 
 
 def _event(call, chrom: str, pos1: int, ref: str, alt: str) -> Event:  # type: ignore[no-untyped-def]
@@ -311,14 +315,20 @@ def test_reference_fasta_in_the_pipeline_decides_the_kit_deletion(
     fasta = tmp_path / "kit.fa"
     # contig 4 up to the window end: N before it (so positions stay genomic)
     body = "N" * (lo - 1) + seq
-    fasta.write_text(">4\n" + "\n".join(body[i : i + 1000] for i in range(0, len(body), 1000)) + "\n")
+    fasta.write_text(
+        ">4\n" + "\n".join(body[i : i + 1000] for i in range(0, len(body), 1000)) + "\n"
+    )
     vcf = write_vcf([("chr4", str(left - 1), reference.fetch("4", left - 2, left - 1) + deleted,
                       reference.fetch("4", left - 2, left - 1), "PASS", ".", SAMPLE)],
                     csq_header=False)  # fmt: skip
     with FastaReference(fasta) as ref:
         (e,) = read(vcf, reference=ref)
     assert (e.hgvsc, e.exon, e.variant_class, e.rule_ids) == (
-        "c.1648_1677del", 11, "inframe_deletion&splice_region", ("KIT-ex11",))
+        "c.1648_1677del",
+        11,
+        "inframe_deletion&splice_region",
+        ("KIT-ex11",),
+    )
     assert e.hgvsp == "p.Lys550_Gln559del"
     assert not e.readings
 
@@ -415,7 +425,12 @@ def test_met_intron13_donor_side_is_not_exon_14(write_vcf: VcfWriter) -> None:
 def test_maf_without_hgvsp_reads_braf_v600e_from_its_alleles(tmp_path: Path) -> None:
     row = BRAF_V600E.maf_row(with_hgvsp=False)
     (e,) = read(write_maf(tmp_path / "m.maf", [row]))
-    assert (e.alteration, e.hgvsp, e.rule_ids, e.status) == ("V600E", "p.V600E", ("BRAF-V600",), "called")
+    assert (e.alteration, e.hgvsp, e.rule_ids, e.status) == (
+        "V600E",
+        "p.V600E",
+        ("BRAF-V600",),
+        "called",
+    )
     assert any("gives no protein change" in n for n in e.notes)
     # the same row with the HGVSp columns removed altogether
     cols = [c for c in MAF_COLS if not c.startswith("HGVS")]
@@ -474,7 +489,9 @@ def test_oncokb_style_maf_is_read_at_protein_level(tmp_path: Path) -> None:
     ({"Reference_Allele": "A", "Tumor_Seq_Allele2": "A", "Tumor_Seq_Allele1": "A"}, "not a change of bases"),
     ({"Tumor_Seq_Allele2": "<DEL>"}, "not a change of bases"),
 ])  # fmt: skip
-def test_broken_maf_rows_stop_with_the_line(tmp_path: Path, cells: dict[str, str], problem: str) -> None:
+def test_broken_maf_rows_stop_with_the_line(
+    tmp_path: Path, cells: dict[str, str], problem: str
+) -> None:
     row = BRAF_V600E.maf_row(with_hgvsp=False)
     row.update(cells)
     path = write_maf(tmp_path / "bad.maf", [BRAF_V600E.maf_row(with_hgvsp=True), row])
