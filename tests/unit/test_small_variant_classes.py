@@ -665,3 +665,29 @@ def test_report_says_how_much_the_brca_list_knows() -> None:
     html = patient_html(record)
     assert "version 2026.11-seed, dated 2026-11-24: 4 pathogenic missense" in html
     assert "(BRCA1 3, BRCA2 1)" in html
+
+
+def test_a_board_resolves_a_brca_splice_vus_with_a_custom_list(
+    write_vcf: VcfWriter, tmp_path: Path
+) -> None:
+    """The review is settled by a classification added to a custom BRCA list (or an override)."""
+    from armmatch.pathogenic import classify_events, load_list
+
+    m = model("BRCA2")
+    pos = m.exon(11).end + 15
+    vcf = write_vcf([("chr13", str(pos), "A", "G", "PASS", ".", SAMPLE)], csq_header=False)
+    rules = rule_set()
+    ev = read_small_variants(str(vcf), patient="P", build="GRCh38", genes=rules.genes(),
+                             preferred=preferred_transcripts(MODELS), vcf_sample=None,
+                             policy=SmallVariantPolicy(), intronic_reach=rules.intronic_reach())  # fmt: skip
+    (raw,) = ev.events
+    assert raw.hgvsc == "c.6841+15A>G"
+    bundled = Path(rules.path).parent / "brca_pathogenic.tsv"
+    custom = tmp_path / "brca.tsv"
+    custom.write_text(bundled.read_text() + "\t".join(
+        ["BRCA2", m.transcript, "c.6841+15A>G", "", "splice", "Likely pathogenic",
+         "board 2026-12-03", "2026-12-03", "", "", ""]) + "\n")  # fmt: skip
+    (e,) = annotate_events(classify_events([raw], load_list(custom), preferred_transcripts(MODELS)),
+                           rules)  # fmt: skip
+    assert (e.status, e.rule_ids) == ("called", ("BRCA2-path",))
+    assert arm_of([e]) == "niraparib-BRCA"

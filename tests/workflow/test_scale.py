@@ -179,3 +179,46 @@ def test_a_hand_damaged_patient_is_repaired_by_forcing_its_block(tmp_path: Path)
     actions = {r.split("\t")[1]: r.split("\t")[2] for r in manifest[1:]}
     assert actions.pop("PLT-003") == "computed"
     assert set(actions.values()) == {"reused"}
+
+
+@pytest.mark.bad_input
+def test_maf_inputs_through_the_workflow(tmp_path: Path) -> None:
+    """Two MAFs in one block: PLT-008's (a vcf2maf row for BRAF V600E without HGVSp) is decided
+    from its alleles; PLT-003's (an OncoKB-style row with neither a position nor a protein
+    change) stops that patient only, naming the file and line, and the block's other patients
+    are written."""
+    import json
+
+    sheet, _ = example_copy(tmp_path)
+    cols = ["Hugo_Symbol", "NCBI_Build", "Chromosome", "Start_Position", "End_Position",
+            "Variant_Classification", "Reference_Allele", "Tumor_Seq_Allele2",
+            "Tumor_Sample_Barcode", "HGVSp_Short", "t_depth", "t_alt_count"]  # fmt: skip
+    good = ["BRAF", "GRCh38", "chr7", "140753336", "140753336", "Missense_Mutation", "A", "T",
+            "TUMOR", "", "120", "48"]  # fmt: skip
+    bad = ["EGFR", "GRCh38", "", "", "", "In_Frame_Del", "", "", "TUMOR", "", "", ""]
+    (tmp_path / "example" / "good.maf").write_text("\t".join(cols) + "\n" + "\t".join(good) + "\n")
+    (tmp_path / "example" / "bad.maf").write_text("\t".join(cols) + "\n" + "\t".join(bad) + "\n")
+    rows = [r.split("\t") for r in sheet.read_text(encoding="utf-8").splitlines()]
+    vcf = rows[0].index("vcf")
+    for r in rows[1:]:
+        if r[0] == "PLT-008":
+            r[vcf] = "../example/good.maf"
+        if r[0] == "PLT-003":
+            r[vcf] = "../example/bad.maf"
+    sheet.write_text("\n".join("\t".join(r) for r in rows) + "\n", encoding="utf-8")
+    proc = snakemake(
+        tmp_path, "--cores", "2", "--config", "samples=config/samples.tsv", "outdir=results",
+        check=False,
+    )  # fmt: skip
+    assert proc.returncode != 0
+    log = (tmp_path / "results" / "logs" / "patients" / "PLT-003.log").read_text()
+    assert "example/bad.maf, line 2 (patient PLT-003): the EGFR row has neither a position" in log
+    assert "Traceback" not in log
+    patients = tmp_path / "results" / "patients"
+    assert not (patients / "PLT-003" / "assignment.json").exists()
+    record = json.loads((patients / "PLT-008" / "assignment.json").read_text())
+    assert (record["status"], record["arm"]) == ("targeted", "vemurafenib-BRAF")
+    (braf,) = [e for e in record["events"] if e["gene"] == "BRAF"]
+    assert (braf["alteration"], braf["vaf"], braf["depth"]) == ("V600E", 0.4, 120)
+    written = {p.parent.name for p in patients.glob("*/assignment.json")}
+    assert written == {f"PLT-{i:03d}" for i in range(1, 15)} - {"PLT-003"}
