@@ -42,6 +42,7 @@ from armmatch.vcf import (
     SmallVariantPolicy,
     builtin_event,
     classify,
+    coordinate_facts,
     event_status,
     keep_classes,
     support_problem,
@@ -404,11 +405,7 @@ def _row_events(
             hgvsp=hgvsp or None,
             variant_class="&".join(classes),
             consequence=consequence or None,
-            splice_exon=rec.splice_exon if rec else None,
-            splice_offset=rec.splice_offset if rec else None,
-            # an annotator's protein change was named with the sequence (HGVS 3' rule): its
-            # class stands; other placements matter only where the coordinates decide
-            readings=rec.readings if rec and not is_protein_change(hgvsp) else (),
+            **coordinate_facts(rec, hgvsp),
             vaf=round(vaf, 4) if vaf is not None else None,
             depth=depth,
             origin="somatic",

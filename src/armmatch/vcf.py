@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from armmatch.consequence import (
     BuiltinCall,
     Hotspot,
+    Reconciled,
     classify_variant,
     default_hotspots_path,
     load_hotspots,
@@ -736,11 +737,7 @@ def iter_target_events(
                     hgvsp=hgvsp,
                     variant_class="&".join(classes),
                     consequence=chosen.get("Consequence") or None,
-                    splice_exon=rec.splice_exon if rec else None,
-                    splice_offset=rec.splice_offset if rec else None,
-                    # an annotator's protein change was named with the sequence (HGVS 3'
-                    # rule): its class stands; other placements matter where coordinates decide
-                    readings=rec.readings if rec and not is_protein_change(hgvsp) else (),
+                    **coordinate_facts(rec, hgvsp),
                     vaf=round(vaf, 4) if vaf is not None else None,
                     depth=depth,
                     origin="somatic",
@@ -793,6 +790,20 @@ def builtin_event(
         origin=origin,
         notes=(*call.notes, f"VAF/depth from {how}"),
     )
+
+
+def coordinate_facts(rec: Reconciled | None, hgvsp: str | None) -> dict[str, Any]:
+    """The built-in call's coordinate facts for an annotated record's :class:`Event`: nearest
+    exon and intronic offset, and the other readings of an indel. An annotator's protein change
+    was named with the sequence (HGVS 3' rule): its class stands, so readings are kept only
+    where the coordinates decide."""
+    if rec is None:
+        return {"splice_exon": None, "splice_offset": None, "readings": ()}
+    return {
+        "splice_exon": rec.splice_exon,
+        "splice_offset": rec.splice_offset,
+        "readings": () if is_protein_change(hgvsp) else rec.readings,
+    }
 
 
 def keep_classes(classes: Sequence[str], splice_offset: int | None) -> bool:
