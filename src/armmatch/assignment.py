@@ -38,6 +38,11 @@ Status = Literal["targeted", "immunotherapy", "excluded", "ineligible", "incompl
 RuleOutcome = Literal["positive", "indeterminate", "not assessed", "negative"]
 
 _REVIEW_FOR = {"amplification": "indeterminate_gain", "homozygous_deletion": "indeterminate_loss"}
+NON_NGS = frozenset({"ihc"})
+"""Rule categories assessed outside NGS (HER2 immunohistochemistry/ISH from the sheet). The
+protocol gives the PD-1 arm to patients "baring no actionable gene alterations after NGS
+testing": when NGS was assessed and negative and only these are missing, the PD-1 arm is
+assigned, marked provisional (unless ``require_non_ngs_assessed``)."""
 
 
 @dataclass(frozen=True)
@@ -118,7 +123,9 @@ def _could_match(rule: Rule, event: Event) -> bool:
     ):
         return False
     if rule.category == "cnv":
-        return event.cnv_call == _REVIEW_FOR.get(rule.criterion["call"])
+        # a review-band call, or the rule's own call held back (broad segment, purity unknown)
+        wanted = rule.criterion["call"]
+        return event.cnv_call in (wanted, _REVIEW_FOR.get(wanted))
     if rule.category == "mutation":
         # as written, or as any other reading of an indel in a possible repeat, or a coding
         # change at the rule's codon whose protein change is unknown
@@ -200,8 +207,15 @@ def decide(
     arm_override: str | None = None,
     override_reason: str | None = None,
     require_exclusions_assessed: bool = True,
+    require_non_ngs_assessed: bool = False,
 ) -> Decision:
-    """Apply the decision order in the module docstring."""
+    """Apply the decision order in the module docstring.
+
+    ``require_non_ngs_assessed`` (config ``assignment.her2_ihc_required``): False, the
+    protocol's reading: a patient whose NGS was assessed and negative, with only a non-NGS assay
+    (HER2 IHC, :data:`NON_NGS`) not done, gets the PD-1 arm, provisional, with the arm that
+    assay could still open named. True: such a patient is incomplete.
+    """
     targeted: list[ArmResult] = []
     exclusions: list[ArmResult] = []
     others: list[ArmResult] = []
@@ -301,12 +315,21 @@ def decide(
                 for r in [*targeted, *exclusions]
                 if r.molecular == "indeterminate"
             )
-        elif unclear_targeted or unclear_excl:
+        elif (unclear_targeted or unclear_excl) and (
+            require_non_ngs_assessed
+            or not _only_non_ngs_missing([*unclear_targeted, *unclear_excl])
+        ):
             pd1.verdict = "not assessed"
             pd1.reason = "not every listed alteration was assessed: " + _grouped(
                 [rr for r in [*unclear_targeted, *unclear_excl] for rr in r.rule_results
                  if rr.outcome == "not assessed"]
             )  # fmt: skip
+        elif unclear_targeted or unclear_excl:
+            pd1.verdict = "selected"
+            pd1.reason = (
+                "every NGS-assessed alteration and exclusion absent; provisional: "
+                + _non_ngs_words(unclear_targeted)
+            )
         else:
             pd1.verdict = "selected"
             pd1.reason = "every listed alteration and exclusion assessed and absent"
@@ -350,6 +373,8 @@ def decide(
         )
     elif pd1 is not None and pd1.verdict == "selected":
         status, selected, reason = "immunotherapy", pd1, pd1.reason
+        if unclear_targeted or unclear_excl:
+            provisional.append(_non_ngs_words(unclear_targeted))
     else:
         status = "incomplete"
         reason = pd1.reason if pd1 is not None else "no arm could be decided"
@@ -397,6 +422,30 @@ def decide(
         override=override,
         candidate=chosen.arm if status == "incomplete" and chosen is not None else None,
     )
+
+
+def _only_non_ngs_missing(unclear: Sequence[ArmResult]) -> bool:
+    """Whether everything not assessed is a non-NGS assay (and nothing is indeterminate)."""
+    results = [rr for r in unclear for rr in r.rule_results if rr.outcome != "negative"]
+    return bool(results) and all(
+        rr.outcome == "not assessed" and rr.rule.category in NON_NGS for rr in results
+    )
+
+
+def _non_ngs_words(unclear: Sequence[ArmResult]) -> str:
+    """``HER2 IHC not done (...); HER2 overexpression would qualify for pyrotinib-HER2-amp``."""
+    parts = []
+    for r in unclear:
+        missing = [rr for rr in r.rule_results if rr.outcome == "not assessed"]
+        if not missing:
+            continue
+        why = "; ".join(dict.fromkeys(rr.reason.split(": ", 1)[-1] for rr in missing))
+        labels = " or ".join(dict.fromkeys(rr.rule.alteration_label for rr in missing))
+        parts.append(
+            f"{r.arm.genes[0] if r.arm.genes else ''} IHC not done ({why}); {labels} would "
+            f"qualify for {r.arm.arm_id} ({r.arm.drug})".replace("ERBB2 IHC", "HER2 IHC")
+        )
+    return "; ".join(parts)
 
 
 def _demote(arms: Sequence[ArmResult], verdict: Verdict | None, reason: str | None) -> None:

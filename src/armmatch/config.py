@@ -90,6 +90,13 @@ class Settings:
     max_ecog: int
     require_exclusions_assessed: bool
     seg_mean_scale: str = "log2"
+    focal_max_mb: float = 10.0
+    """An amplification or homozygous deletion from a longer segment is ``indeterminate: broad``."""
+    min_purity: float = 0.2
+    """Without a purity, every copy-number call is checked over ``min_purity`` .. 1.0."""
+    her2_ihc_required: bool = False
+    """True: a patient without HER2 IHC is ``incomplete`` even when NGS is negative (the strict
+    reading); false: the PD-1 arm is assigned, marked provisional."""
     genome_build: str = "GRCh38"
     germline_arms: tuple[str, ...] = ()
     """Arms whose genes are read from the germline VCF (``small_variants.germline_arms``)."""
@@ -129,6 +136,7 @@ class Settings:
                 "min_vaf": self.small_variants.min_vaf,
                 "min_depth": self.small_variants.min_depth,
                 "index_min_bytes": self.small_variants.index_min_bytes,
+                "accept_unknown_vaf": self.small_variants.accept_unknown_vaf,
                 "germline_arms": list(self.germline_arms),
             },
             "copy_number": {
@@ -137,10 +145,15 @@ class Settings:
                 "default_purity": self.default_purity,
                 "default_ploidy": self.default_ploidy,
                 "seg_mean_scale": self.seg_mean_scale,
+                "focal_max_mb": self.focal_max_mb,
+                "min_purity": self.min_purity,
             },
             "fusions": {"require_in_frame": self.require_in_frame},
             "clinical": {"min_age": self.min_age, "max_ecog": self.max_ecog},
-            "assignment": {"require_exclusions_assessed": self.require_exclusions_assessed},
+            "assignment": {
+                "require_exclusions_assessed": self.require_exclusions_assessed,
+                "her2_ihc_required": self.her2_ihc_required,
+            },
         }
         fastas = {b: v for b, v in sorted(self.reference_fasta.items()) if v}
         if fastas:  # only when configured: provenance of coordinate-only runs is unchanged
@@ -175,6 +188,9 @@ def settings_from_config(config: Mapping[str, Any]) -> Settings:
         require_exclusions_assessed=bool(c["assignment"]["require_exclusions_assessed"]),
         germline_arms=tuple(sv["germline_arms"]),
         seg_mean_scale=str(cn["seg_mean_scale"]),
+        focal_max_mb=float(cn["focal_max_mb"]),
+        min_purity=float(cn["min_purity"]),
+        her2_ihc_required=bool(c["assignment"]["her2_ihc_required"]),
         genome_build=str(c["genome_build"]),
         reference_fasta={
             b: (str(v) if v is not None else None)

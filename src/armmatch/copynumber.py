@@ -44,7 +44,7 @@ import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Literal, Protocol
+from typing import Any, Literal, Protocol
 
 from armmatch.errors import InputError
 from armmatch.events import (
@@ -79,7 +79,9 @@ GISTIC_CALLS: dict[int, CnvCall] = {
 """cBioPortal/GISTIC discrete values and the call each one is read as."""
 
 BROAD_SEGMENT_BP = 10_000_000
-"""Segments wider than this (bp) are described as broad (arm-level), others as focal."""
+"""Default focal size (``copy_number.focal_max_mb``): an amplification or homozygous deletion
+from a longer segment is ``indeterminate: broad`` (an arm-level change, never counted)."""
+BROAD_REASON = "indeterminate: broad"
 
 DEFAULT_MIN_COVERAGE = 0.5
 """Default fraction of a gene's measured bp that a copy number must span to be the gene's
@@ -1395,7 +1397,12 @@ def _band_reason(call: CnvCall, cn: float, gene: str, t: CnvThresholds) -> str:
 
 
 def _decide(
-    s: _GeneSummary, gene: str, t: CnvThresholds, min_coverage: float, min_gene_coverage: float
+    s: _GeneSummary,
+    gene: str,
+    t: CnvThresholds,
+    min_coverage: float,
+    min_gene_coverage: float,
+    focal_max_bp: int = BROAD_SEGMENT_BP,
 ) -> _Decision:
     """Choose the deciding segment and call (rule described in :func:`gene_copy_number`)."""
     call_high = call_copy_number(s.high.cn, t)
@@ -1422,10 +1429,13 @@ def _decide(
         call, piece = call_high, s.high
     if call in ("indeterminate_gain", "indeterminate_loss") and not reasons:
         reasons.append(_band_reason(call, piece.cn, gene, t))
-    if call == "homozygous_deletion" and piece.segment.width > BROAD_SEGMENT_BP:
+    if call in ("amplification", "homozygous_deletion") and piece.segment.width > focal_max_bp:
+        words = "amplification" if call == "amplification" else "homozygous deletion"
         reasons.append(
-            f"homozygous deletion of {gene} over a broad ({piece.segment.width / 1e6:.1f} Mb) "
-            "segment is implausible: check purity, ploidy and normalisation before counting it"
+            f"{BROAD_REASON}: the {words} of {gene} comes from a {piece.segment.width / 1e6:.1f} Mb "
+            f"segment (line {piece.segment.line}), longer than the focal size "
+            f"{focal_max_bp / 1e6:g} Mb (copy_number.focal_max_mb): an arm-level change, not a "
+            "focal event; shown for review, never counted"
         )
     if s.coverage < min_gene_coverage:
         reasons.append(
@@ -1436,14 +1446,19 @@ def _decide(
     return _Decision(call, piece, status, tuple(reasons))
 
 
-def _width_words(bp: int) -> str:
-    kind = "broad (arm-level)" if bp > BROAD_SEGMENT_BP else "focal"
+def _width_words(bp: int, focal_max_bp: int = BROAD_SEGMENT_BP) -> str:
+    kind = "broad (arm-level)" if bp > focal_max_bp else "focal"
     size = f"{bp / 1e6:.1f} Mb" if bp >= 1_000_000 else f"{bp / 1e3:.1f} kb"
     return f"{size}, {kind}"
 
 
 def _notes(
-    s: _GeneSummary, d: _Decision, gene: str, t: CnvThresholds, method: str
+    s: _GeneSummary,
+    d: _Decision,
+    gene: str,
+    t: CnvThresholds,
+    method: str,
+    focal_max_bp: int = BROAD_SEGMENT_BP,
 ) -> tuple[str, ...]:
     lines = ", ".join(str(p.segment.line) for p in s.pieces)
     seg = d.piece.segment
@@ -1453,7 +1468,7 @@ def _notes(
         f"CN over {gene}: min {s.low.cn:.2f} (line {s.low.segment.line}), "
         f"max {s.peak.cn:.2f} (line {s.peak.segment.line}); reached over >= "
         f"{s.high_fraction:.0%} of the measured bp: {s.high.cn:.2f} (line {s.high.segment.line})",
-        f"deciding segment line {seg.line}: {_width_words(seg.width)}"
+        f"deciding segment line {seg.line}: {_width_words(seg.width, focal_max_bp)}"
         + (f", {seg.probes} probe(s)" if seg.probes is not None else ", probes not given"),
         method,
         f"thresholds: {t.describe()}",
@@ -1462,7 +1477,7 @@ def _notes(
         notes.append("deciding segment rests on a single probe/bin")
     if seg.caller_call is not None:
         notes.append(f"caller's call for the deciding segment: {seg.caller_call}")
-    if d.call == "homozygous_deletion" and seg.width > BROAD_SEGMENT_BP:
+    if d.call == "homozygous_deletion" and seg.width > focal_max_bp:
         notes.append(
             f"homozygous deletion over a broad ({seg.width / 1e6:.1f} Mb) segment is unusual: "
             "check purity, ploidy and normalisation"
@@ -1495,6 +1510,7 @@ def gene_copy_number(
     log2_is_tumour_ratio: bool = True,
     min_coverage: float = DEFAULT_MIN_COVERAGE,
     min_gene_coverage: float = 0.0,
+    focal_max_bp: int = BROAD_SEGMENT_BP,
 ) -> Evidence:
     """Summarise each gene's copy number from the segments overlapping it.
 
@@ -1513,8 +1529,11 @@ def gene_copy_number(
       band while high does not -> ``indeterminate_gain`` with the peak's copy number
       (partial-gene gain, for review); high is a gain or review gain -> that call; low is a
       loss or review loss -> that call; otherwise ``neutral`` (high value);
-    * status ``indeterminate`` for review-band calls, partial-gene gains and genes whose
-      coverage is below ``min_gene_coverage``; ``called`` otherwise.
+    * status ``indeterminate`` for review-band calls, partial-gene gains, genes whose
+      coverage is below ``min_gene_coverage``, and amplifications or homozygous deletions
+      whose deciding segment is longer than ``focal_max_bp`` (``indeterminate: broad``);
+      ``called`` otherwise. Every event carries the deciding segment's length and whether it is
+      focal.
 
     Copy numbers given by the file (``Segment.total_cn``) are tumour copy numbers and are used
     as they are; log2 ratios go through :func:`segment_copy_number`.
@@ -1561,8 +1580,9 @@ def gene_copy_number(
     ('amplification', 8.0, True)
     """
     ctx = _Context(
-        purity, ploidy, log2_is_tumour_ratio, min_coverage, min_gene_coverage, source_path
-    )
+        purity, ploidy, log2_is_tumour_ratio, min_coverage, min_gene_coverage, source_path,
+        focal_max_bp,
+    )  # fmt: skip
     by_chrom = _index_segments(segments)
     evidence = Evidence()
     for gene in genes:
@@ -1589,6 +1609,7 @@ class _Context:
     min_coverage: float
     min_gene_coverage: float
     source_path: str
+    focal_max_bp: int = BROAD_SEGMENT_BP
 
     def __post_init__(self) -> None:
         _check_purity_ploidy(self.purity, self.ploidy)
@@ -1610,7 +1631,9 @@ def _gene_event(
     gene: GeneSpanLike, pieces: Sequence[_Piece], t: CnvThresholds, ctx: _Context
 ) -> Event:
     summary = _summarise(pieces, gene, ctx.min_coverage)
-    decision = _decide(summary, gene.gene, t, ctx.min_coverage, ctx.min_gene_coverage)
+    decision = _decide(
+        summary, gene.gene, t, ctx.min_coverage, ctx.min_gene_coverage, ctx.focal_max_bp
+    )
     seg = decision.piece.segment
     method = _method(seg, ctx.purity, ctx.ploidy, ctx.log2_is_tumour_ratio)
     return Event(
@@ -1624,15 +1647,113 @@ def _gene_event(
         copy_number=decision.piece.cn,
         log2=seg.log2,
         cnv_call=decision.call,
-        notes=_notes(summary, decision, gene.gene, t, method),
+        segment_bp=seg.width,
+        focal=seg.width <= ctx.focal_max_bp,
+        notes=_notes(summary, decision, gene.gene, t, method, ctx.focal_max_bp),
     )
+
+
+_REVIEW_OF: dict[str, CnvCall] = {
+    "amplification": "indeterminate_gain",
+    "indeterminate_gain": "indeterminate_gain",
+    "homozygous_deletion": "indeterminate_loss",
+    "indeterminate_loss": "indeterminate_loss",
+}
+PURITY_UNKNOWN = "indeterminate: purity unknown"
+
+
+def _change_purity(
+    segments: Sequence[Segment],
+    gene: GeneSpanLike,
+    low: float,
+    call_low: str,
+    evaluate: Callable[[Sequence[Segment], GeneSpanLike, float], Event],
+) -> float:
+    """The purity above which ``gene``'s call is no longer ``call_low`` (bisection; the tumour
+    copy number moves monotonically away from the normal's as purity falls)."""
+    lo, hi = low, 1.0
+    for _ in range(30):
+        mid = (lo + hi) / 2
+        if evaluate(segments, gene, mid).cnv_call == call_low:
+            lo = mid
+        else:
+            hi = mid
+    return hi
+
+
+def purity_range_evidence(
+    segments: Sequence[Segment],
+    genes: Sequence[GeneSpanLike],
+    *,
+    min_purity: float,
+    ploidy: float,
+    thresholds_for: Callable[[str], CnvThresholds],
+    source_path: str,
+    log2_is_tumour_ratio: bool = True,
+    min_coverage: float = DEFAULT_MIN_COVERAGE,
+    min_gene_coverage: float = 0.0,
+    focal_max_bp: int = BROAD_SEGMENT_BP,
+) -> Evidence:
+    """Gene calls when the purity is unknown: each computed over purity ``min_purity`` .. 1.0.
+
+    A call that is the same at both ends holds over the whole range (the copy number of every
+    segment moves monotonically with purity) and is made, with the copy number at purity 1.0 and
+    a note giving the range. One that changes into or out of a band a rule can use
+    (amplification, homozygous deletion, or their review bands) is ``indeterminate: purity
+    unknown``, naming both calls and the purity at which it changes, and takes the matching
+    review call (never counted, never silently negative). A change among neutral, gain and loss
+    (no rule uses them) is noted and the purity-1.0 call kept.
+    """
+
+    def at(purity: float, spans: Sequence[GeneSpanLike]) -> Evidence:
+        return gene_copy_number(
+            segments, spans, purity=purity, ploidy=ploidy, thresholds_for=thresholds_for,
+            source_path=source_path, log2_is_tumour_ratio=log2_is_tumour_ratio,
+            min_coverage=min_coverage, min_gene_coverage=min_gene_coverage,
+            focal_max_bp=focal_max_bp,
+        )  # fmt: skip
+
+    high, low = at(1.0, genes), at(min_purity, genes)
+    lows = {e.gene: e for e in low.events}
+    events = []
+    for e in high.events:
+        lo = lows[e.gene]
+        cn = f"CN {e.copy_number:.2f} at purity 1.0, {lo.copy_number:.2f} at {min_purity:g}"
+        if lo.cnv_call != e.cnv_call and not {lo.cnv_call, e.cnv_call} & _REVIEW_OF.keys():
+            # neutral, gain and loss: no rule uses them, so the range is only noted
+            note = (f"purity unknown: {lo.cnv_call} at purity {min_purity:g}, {e.cnv_call} at "
+                    f"1.0 ({cn}); neither reaches a review or actionable band")  # fmt: skip
+            events.append(replace(e, notes=(*e.notes, note)))
+            continue
+        if lo.cnv_call == e.cnv_call:
+            note = (f"purity unknown: the call {e.cnv_call} holds at every purity from "
+                    f"{min_purity:g} to 1.0 ({cn}); copy number shown at purity 1.0")  # fmt: skip
+            events.append(replace(e, status=lo.status if lo.status != "called" else e.status,
+                                  status_reason=e.status_reason or lo.status_reason,
+                                  notes=(*e.notes, note)))  # fmt: skip
+            continue
+        gene = next(g for g in genes if g.gene == e.gene)
+        change = _change_purity(
+            segments, gene, min_purity, str(lo.cnv_call),
+            lambda segs, g, p: at(p, [g]).events[0],
+        )  # fmt: skip
+        reason = (f"{PURITY_UNKNOWN}: {lo.cnv_call} at purity {min_purity:g} up to about "
+                  f"{change:.2f}, {e.cnv_call} above ({cn}); give the purity to decide")  # fmt: skip
+        call: CnvCall = (
+            _REVIEW_OF.get(str(lo.cnv_call)) or _REVIEW_OF.get(str(e.cnv_call)) or e.cnv_call
+            or "neutral"
+        )  # fmt: skip
+        events.append(replace(e, status="indeterminate", status_reason=reason, cnv_call=call,
+                              alteration=ALTERATION_WORDS[call],
+                              notes=(*e.notes, reason)))  # fmt: skip
+    return Evidence(events=events, assessments=high.assessments)
 
 
 def read_copy_number(
     path: str | Path,
     fmt: str | None,
     genes: Sequence[GeneSpanLike],
-    purity: float,
+    purity: float | None,
     ploidy: float,
     thresholds_for: Callable[[str], CnvThresholds],
     patient: str | None = None,
@@ -1643,6 +1764,8 @@ def read_copy_number(
     sample: str | None = None,
     seg_mean_scale: SegMeanScale = "log2",
     build: str | None = None,
+    min_purity: float = 0.2,
+    focal_max_bp: int = BROAD_SEGMENT_BP,
 ) -> Evidence:
     """Read a copy-number file and summarise the target genes (see :func:`gene_copy_number`).
 
@@ -1667,6 +1790,11 @@ def read_copy_number(
     build
         The patient's genome build: segments beyond a chromosome's end in it are an error
         (see :func:`check_segments`).
+    min_purity
+        With ``purity`` None (unknown), calls are checked over ``min_purity`` .. 1.0
+        (:func:`purity_range_evidence`).
+    focal_max_bp
+        The focal size (see :func:`gene_copy_number`).
 
     Returns
     -------
@@ -1682,7 +1810,7 @@ def read_copy_number(
         Bad file content or format, or invalid purity/ploidy (reported for the patient).
     """
     try:
-        _check_purity_ploidy(purity, ploidy)
+        _check_purity_ploidy(min_purity if purity is None else purity, ploidy)
     except ValueError as exc:
         raise InputError(f"{exc} (for {path})", patient=patient) from None
     used = _check_format(fmt, path, patient)
@@ -1694,17 +1822,15 @@ def read_copy_number(
     used, segments = read_segments_file(
         path, used, patient=patient, sample=sample, seg_mean_scale=seg_mean_scale, build=build
     )
-    evidence = gene_copy_number(
-        segments,
-        genes,
-        purity=purity,
-        ploidy=ploidy,
-        thresholds_for=thresholds_for,
-        source_path=str(path),
-        log2_is_tumour_ratio=log2_is_tumour_ratio,
-        min_coverage=min_coverage,
-        min_gene_coverage=min_gene_coverage,
-    )
+    common: dict[str, Any] = {
+        "ploidy": ploidy, "thresholds_for": thresholds_for, "source_path": str(path),
+        "log2_is_tumour_ratio": log2_is_tumour_ratio, "min_coverage": min_coverage,
+        "min_gene_coverage": min_gene_coverage, "focal_max_bp": focal_max_bp,
+    }  # fmt: skip
+    if purity is None and any(seg.total_cn is None for seg in segments):
+        evidence = purity_range_evidence(segments, genes, min_purity=min_purity, **common)
+    else:
+        evidence = gene_copy_number(segments, genes, purity=purity or 1.0, **common)
     if used == "cnvkit" and segments and all(seg.probes is None for seg in segments):
         evidence.events = [_bin_level(e) for e in evidence.events]
     evidence.inputs[str(path)] = sha256_file(path)

@@ -124,6 +124,10 @@ class Event:
     copy_number: float | None = None
     log2: float | None = None
     cnv_call: CnvCall | None = None
+    segment_bp: int | None = None
+    """Length of the deciding segment (bp); None for gene-level calls (no segment given)."""
+    focal: bool | None = None
+    """Whether that segment is within the focal size (``copy_number.focal_max_mb``)."""
     # --- fusions --------------------------------------------------------------------
     gene5: str | None = None
     gene3: str | None = None

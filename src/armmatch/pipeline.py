@@ -262,13 +262,7 @@ def detect_copy_number(
     fmt = patient.cnv_format or detect_cnv_format(patient.cnv, patient=patient.patient_id)
     if purity is None and fmt == "gene-table":
         purity = 1.0  # gene-level calls: the purity formula is not applied
-    if purity is None:
-        raise InputError(
-            "a copy-number file is given but purity is empty and copy_number.default_purity "
-            "is not set: purity is needed to turn log2 ratios into copy numbers",
-            path=patient.cnv,
-            patient=patient.patient_id,
-        )
+    # purity None: unknown; each call is checked over copy_number.min_purity .. 1.0
     ploidy = patient.ploidy if patient.ploidy is not None else settings.default_ploidy
     return read_copy_number(
         patient.cnv,
@@ -281,6 +275,8 @@ def detect_copy_number(
         sample=patient.cnv_sample,
         seg_mean_scale="log10" if settings.seg_mean_scale == "log10" else "log2",
         build=build,
+        min_purity=settings.min_purity,
+        focal_max_bp=int(settings.focal_max_mb * 1_000_000),
     )
 
 
@@ -379,6 +375,7 @@ def assign_patient(
         arm_override=patient.arm_override,
         override_reason=patient.override_reason,
         require_exclusions_assessed=settings.require_exclusions_assessed,
+        require_non_ngs_assessed=settings.her2_ihc_required,
     )
     events = oncokb_evidence(events, settings.oncokb)  # after the decision: notes only
     resources = {
@@ -428,7 +425,13 @@ def clinical_fields(patient: Patient, settings: Settings) -> dict[str, Any]:
         "her2_ish": patient.her2_ish,
         "purity": patient.purity if patient.purity is not None else settings.default_purity,
         "ploidy": patient.ploidy if patient.ploidy is not None else settings.default_ploidy,
-        "purity_source": "sample sheet" if patient.purity is not None else "config default",
+        "purity_source": "sample sheet"
+        if patient.purity is not None
+        else (
+            "config default"
+            if settings.default_purity is not None
+            else f"unknown: calls checked over purity {settings.min_purity:g}-1.0"
+        ),
         "ploidy_source": "sample sheet" if patient.ploidy is not None else "config default",
     }
 

@@ -209,3 +209,89 @@ def test_arriba_bcr_abl1_has_no_target_event() -> None:
     assert evidence.events == []
     assert {a.gene for a in evidence.assessments} == set(FUSION_GENES)
     assert all(a.assessed for a in evidence.assessments)
+
+
+# --- issue 14: broad segments and unknown purity, on the real CNVkit files ---------------------
+
+
+def test_broad_fgfr2_gain_is_never_a_focal_amplification() -> None:
+    """amplicon.cns: FGFR2 sits on a 79.7 Mb chr10 segment at log2 1.38. At purity 0.5 that is
+    CN 7.6, amplification by the thresholds, which excluded a patient for "FGFR2 amplification";
+    over that length it is an arm-level gain: indeterminate: broad, for review, never counted."""
+    evidence = read_copy_number(_data("etal-cnvkit/amplicon.cns"), None, _spans("GRCh37"), 0.5,
+                                2.0, lambda g: DEFAULT)  # fmt: skip
+    events = {e.gene: e for e in evidence.events}
+    fgfr2 = events["FGFR2"]
+    assert fgfr2.copy_number is not None and fgfr2.copy_number > DEFAULT.amplification
+    assert (fgfr2.status, fgfr2.focal) == ("indeterminate", False)
+    assert fgfr2.segment_bp is not None and 79_000_000 < fgfr2.segment_bp < 80_000_000
+    assert fgfr2.status_reason.startswith("indeterminate: broad: the amplification of FGFR2")
+    assert "79.7 Mb" in fgfr2.status_reason and "focal size 10 Mb" in fgfr2.status_reason
+    met = events["MET"]  # the focal MET amplicon still counts
+    assert (met.cnv_call, met.status, met.focal) == ("amplification", "called", True)
+    assert met.segment_bp is not None and met.segment_bp < 10_000_000
+    # every event says its segment length and whether it is focal
+    assert all(e.segment_bp is not None and e.focal is not None for e in evidence.events)
+    # the decision: the FGFR exclusion is not cleared (indeterminate), the patient not excluded
+    from armmatch.assignment import decide
+    from armmatch.eligibility import Criterion, Eligibility
+    from armmatch.events import assessed
+    from armmatch.pipeline import rule_set
+    from armmatch.rules import annotate_events
+
+    rules = rule_set()
+    cnv_events = annotate_events(evidence.events, rules)
+    assessments = [
+        a for c in ("mutation", "fusion", "ihc") for a in assessed(rules.genes(c), c, "t")
+    ]  # type: ignore[arg-type]
+    d = decide(events=cnv_events, assessments=[*assessments, *evidence.assessments], rules=rules,
+               eligibility=Eligibility((Criterion("age", "met", "", ""),), {}, (), ()))  # fmt: skip
+    fgfr = next(x for x in d.exclusions if x.arm.arm_id == "exclusion-FGFR")
+    assert fgfr.verdict == "indeterminate evidence" and d.status == "incomplete"
+    # a larger focal size (config copy_number.focal_max_mb) counts it
+    wide = read_copy_number(_data("etal-cnvkit/amplicon.cns"), None, _spans("GRCh37"), 0.5, 2.0,
+                            lambda g: DEFAULT, focal_max_bp=100_000_000)  # fmt: skip
+    (f2,) = [e for e in wide.events if e.gene == "FGFR2"]
+    assert (f2.cnv_call, f2.status, f2.focal) == ("amplification", "called", True)
+
+
+def test_unknown_purity_decides_what_holds_over_the_range() -> None:
+    """No purity: each gene's call is computed over purity 0.2..1.0."""
+    evidence = read_copy_number(_data("etal-cnvkit/amplicon.cns"), None, _spans("GRCh37"), None,
+                                2.0, lambda g: DEFAULT, min_purity=0.2)  # fmt: skip
+    events = {e.gene: e for e in evidence.events}
+    met = events["MET"]  # log2 3.81: amplified at any purity
+    assert (met.cnv_call, met.status) == ("amplification", "called")
+    assert any("holds at every purity from 0.2 to 1.0" in n for n in met.notes)
+    erbb2 = events["ERBB2"]  # log2 0.52: CN 2.9 at purity 1, 6.6 at 0.2: the call changes
+    assert erbb2.status == "indeterminate"
+    assert erbb2.status_reason.startswith(
+        "indeterminate: purity unknown: amplification at purity 0.2 up to about"
+    )
+    assert erbb2.cnv_call == "indeterminate_gain"
+    # the change point is where the purity formula crosses the amplification threshold
+    import re
+
+    change = float(re.search(r"up to about ([0-9.]+)", erbb2.status_reason).group(1))  # type: ignore[union-attr]
+    from armmatch.copynumber import tumour_copy_number
+
+    assert tumour_copy_number(erbb2.log2, change - 0.01, 2.0) >= DEFAULT.amplification  # type: ignore[arg-type]
+    assert tumour_copy_number(erbb2.log2, change + 0.01, 2.0) < DEFAULT.amplification  # type: ignore[arg-type]
+
+
+def test_unknown_purity_on_a_near_neutral_profile() -> None:
+    """p2-9_2.cns: neutral genes stay neutral without a purity; a shallow loss that would be a
+    homozygous deletion at 20% tumour is held for review, with the purity that decides it."""
+    evidence = read_copy_number(_data("etal-cnvkit/p2-9_2.cns"), None, _spans("GRCh37"), None, 2.0,
+                                lambda g: DEFAULT)  # fmt: skip
+    events = {e.gene: e for e in evidence.events}
+    assert (events["MET"].cnv_call, events["MET"].status) == ("neutral", "called")
+    assert not [e for e in evidence.events if e.cnv_call in ("amplification", "homozygous_deletion")
+                and e.status == "called"]  # fmt: skip
+    # FGFR1 at log2 0.19: neutral at purity 1.0, a gain at 0.2; no rule uses either: noted only
+    fgfr1 = events["FGFR1"]
+    assert (fgfr1.cnv_call, fgfr1.status) == ("neutral", "called")
+    assert any("neither reaches a review or actionable band" in n for n in fgfr1.notes)
+    cdkn2a = events["CDKN2A"]
+    assert (cdkn2a.cnv_call, cdkn2a.status) == ("indeterminate_loss", "indeterminate")
+    assert "homozygous_deletion at purity 0.2 up to about 0.24" in cdkn2a.status_reason

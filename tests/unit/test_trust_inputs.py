@@ -1,0 +1,55 @@
+"""Issue 14: decide as the protocol reads on incomplete records (HER2 IHC not done, purity
+unknown), through the pipeline on the bundled example patients."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from armmatch.config import settings_from_config
+from tests.conftest import assign_record, example_patient
+
+
+def _settings(**assignment: object):  # type: ignore[no-untyped-def]
+    return settings_from_config({"samples": "s.tsv", "assignment": dict(assignment)})
+
+
+def test_missing_her2_ihc_with_negative_ngs_gets_the_pd1_arm_provisionally() -> None:
+    patient = dataclasses.replace(example_patient("PLT-008"), her2_ihc=None, her2_ish=None)
+    record = assign_record(patient, _settings())
+    assert (record["status"], record["arm"]) == ("immunotherapy", "sintilimab-PD1")
+    (note,) = [p for p in record["provisional"] if "HER2 IHC not done" in p]
+    assert "would qualify for pyrotinib-HER2-amp (pyrotinib)" in note
+    assert "her2_ihc is empty in the sample sheet" in note
+    assert any(m["item"] == "ERBB2 ihc" for m in record["missing"])
+    pd1 = next(a for a in record["arms"] if a["arm_id"] == "sintilimab-PD1")
+    assert pd1["verdict"] == "selected" and "provisional" in pd1["reason"]
+    # a site that wants the strict reading
+    strict = assign_record(patient, _settings(her2_ihc_required=True))
+    assert (strict["status"], strict["arm"]) == ("incomplete", None)
+
+
+def test_missing_her2_ihc_never_hides_missing_ngs() -> None:
+    """No fusion calls as well: NGS was not assessed, so the decision stays incomplete."""
+    patient = dataclasses.replace(
+        example_patient("PLT-008"), her2_ihc=None, her2_ish=None, fusions=None, fusion_format=None
+    )
+    record = assign_record(patient, _settings())
+    assert record["status"] == "incomplete" and record["arm"] is None
+
+
+def test_her2_ihc_2plus_without_ish_is_not_provisional_pd1() -> None:
+    patient = dataclasses.replace(example_patient("PLT-008"), her2_ihc="2+", her2_ish=None)
+    record = assign_record(patient, _settings())
+    assert record["status"] == "incomplete"
+
+
+def test_unknown_purity_still_decides_a_clear_amplification() -> None:
+    """PLT-006: MET CN 12 at purity 0.7; without any purity it is amplified at every purity
+    from 0.2 to 1.0, so the MET amplification arm is assigned."""
+    patient = dataclasses.replace(example_patient("PLT-006"), purity=None)
+    record = assign_record(patient, _settings())
+    assert (record["status"], record["arm"]) == ("targeted", "crizotinib-MET-amp")
+    assert record["clinical"]["purity_source"] == "unknown: calls checked over purity 0.2-1.0"
+    (met,) = [e for e in record["events"] if e["gene"] == "MET" and e["category"] == "cnv"]
+    assert any("holds at every purity from 0.2 to 1.0" in n for n in met["notes"])
+    assert met["focal"] is True and met["segment_bp"] > 0
