@@ -26,7 +26,8 @@ SCHEMA_ID = "armmatch.assignment/1"
 EVENT_COLUMNS = (
     "event_id", "gene", "category", "alteration", "status", "status_reason", "actionable",
     "rule_ids", "arm_ids", "hgvsp", "hgvsc", "transcript", "exon", "intron", "variant_class",
-    "consequence", "vaf", "depth", "origin", "copy_number", "log2", "cnv_call", "gene5",
+    "consequence", "vaf", "depth", "origin", "copy_number", "log2", "cnv_call", "segment_bp",
+    "focal", "gene5",
     "gene3", "breakpoint5", "breakpoint3", "frame", "value", "source_file", "source_line",
     "source_record", "notes",
 )  # fmt: skip
@@ -417,6 +418,14 @@ def _or_dash(value: object) -> str:
     return "not given" if value is None else str(value)
 
 
+def segment_words(bp: int | None, focal: bool | None) -> str:
+    """``segment 79.7 Mb, broad`` / ``segment 605.4 kb, focal``; gene-level calls say so."""
+    if bp is None:
+        return "no segment (gene-level call)"
+    size = f"{bp / 1e6:.1f} Mb" if bp >= 1_000_000 else f"{bp / 1e3:.1f} kb"
+    return f"segment {size}, {'focal' if focal else 'broad'}"
+
+
 def _is_neutral_cnv(e: Mapping[str, Any]) -> bool:
     return e["category"] == "cnv" and e["status"] == "called" and e.get("cnv_call") == "neutral"
 
@@ -431,6 +440,7 @@ def _event_cells(
                 f" (log2 {e['log2']:.2f}; purity {clinical.get('purity')}, "
                 f"ploidy {clinical.get('ploidy')})"
             )
+        measure += " · " + segment_words(e.get("segment_bp"), e.get("focal"))
     elif e["category"] == "mutation":
         vaf = f"{e['vaf']:.3f}" if e.get("vaf") is not None else "n/a"
         depth = e.get("depth") if e.get("depth") is not None else "n/a"

@@ -53,3 +53,20 @@ def test_unknown_purity_still_decides_a_clear_amplification() -> None:
     (met,) = [e for e in record["events"] if e["gene"] == "MET" and e["category"] == "cnv"]
     assert any("holds at every purity from 0.2 to 1.0" in n for n in met["notes"])
     assert met["focal"] is True and met["segment_bp"] > 0
+
+
+def test_copy_number_events_say_segment_length_and_focality_in_report_and_tsv() -> None:
+    from armmatch.report import events_tsv, patient_html
+
+    record = assign_record(example_patient("PLT-006"), _settings())
+    (met,) = [e for e in record["events"] if e["gene"] == "MET" and e["category"] == "cnv"]
+    assert met["focal"] is True
+    rows = [line.split("\t") for line in events_tsv(record).splitlines()]
+    head = rows[0]
+    (row,) = [r for r in rows[1:] if r[head.index("gene")] == "MET" and r[head.index("category")] == "cnv"]
+    assert row[head.index("segment_bp")] == str(met["segment_bp"])
+    assert row[head.index("focal")] == "yes"  # booleans as in the actionable column
+    html = patient_html(record)
+    size = met["segment_bp"]
+    words = f"{size / 1e6:.1f} Mb" if size >= 1_000_000 else f"{size / 1e3:.1f} kb"
+    assert f"segment {words}, focal" in html
