@@ -6,7 +6,7 @@ classification and next step, and every arm's Simon two-stage monitoring.
 
 import json
 
-from armmatch.blocks import block_assignments
+from armmatch.blocks import block_assignments, block_failures
 from armmatch.errors import ConfigError
 from armmatch.io import write_text_atomic
 from armmatch.monitoring import monitoring_rows, resistance_rows
@@ -47,6 +47,7 @@ def main() -> None:
             monitoring=monitoring,
             resistance=resistance_rows(outcomes) if sm.input.responses else None,
             knowledge=knowledge,
+            failed=block_failures(sm.input.blocks),
         ),
     )
 

@@ -173,29 +173,45 @@ def remove_stale_temporaries(paths: Mapping[str, str]) -> None:
 
 
 def manifest_tsv(block: str, results: Sequence[MemberResult]) -> str:
-    """The block manifest: one row per member, in sheet order."""
-    head = ["block", "patient", "action", "fingerprint", *[f"{n}_sha256" for n in PATIENT_FILES]]
+    """The block manifest: one row per member, in sheet order. A failed patient's row has the
+    action ``failed``, no checksums, and its error (one line) in the last column."""
+    head = ["block", "patient", "action", "fingerprint", *[f"{n}_sha256" for n in PATIENT_FILES],
+            "error"]  # fmt: skip
     lines = ["\t".join(head)]
     for r in results:
-        lines.append(
-            "\t".join(
-                [block, r.patient, r.action, r.fingerprint, *[r.outputs[n] for n in PATIENT_FILES]]
-            )
-        )
+        outputs = [r.outputs.get(n, "") for n in PATIENT_FILES]
+        error = " ".join(r.error.split())  # one line, no tabs
+        lines.append("\t".join([block, r.patient, r.action, r.fingerprint, *outputs, error]))
     return "\n".join(lines) + "\n"
 
 
-def read_manifest_patients(path: str) -> list[str]:
-    """The patients of a block manifest, in sheet order."""
+def read_manifest(path: str) -> list[tuple[str, str, str]]:
+    """``(patient, action, error)`` for every member of a block manifest, in sheet order."""
     with open(path, encoding="utf-8") as fh:
         rows = [line.rstrip("\n").split("\t") for line in fh]
-    return [r[1] for r in rows[1:] if len(r) > 1]
+    head = rows[0] if rows else []
+    err = head.index("error") if "error" in head else None
+    return [
+        (r[1], r[2], r[err] if err is not None and len(r) > err else "")
+        for r in rows[1:]
+        if len(r) > 2
+    ]
+
+
+def read_manifest_patients(path: str) -> list[str]:
+    """The patients of a block manifest that have outputs (not failed), in sheet order."""
+    return [p for p, action, _ in read_manifest(path) if action != "failed"]
 
 
 def block_assignments(manifests: Iterable[str], outdir: str) -> list[str]:
-    """Every patient's ``assignment.json`` of the given block manifests, ordered by patient."""
+    """Every assessed patient's ``assignment.json`` of the block manifests, ordered by patient."""
     patients = sorted(p for m in manifests for p in read_manifest_patients(m))
     return [patient_paths(outdir, p)["assignment"] for p in patients]
+
+
+def block_failures(manifests: Iterable[str]) -> list[tuple[str, str]]:
+    """``(patient, error)`` of every failed patient of the block manifests, by patient."""
+    return sorted((p, e) for m in manifests for p, action, e in read_manifest(m) if action == "failed")
 
 
 class BlockError(ArmmatchError):

@@ -560,8 +560,12 @@ def summary_html(
     monitoring: Sequence[Mapping[str, Any]] | None = None,
     resistance: Sequence[Mapping[str, Any]] | None = None,
     knowledge: Mapping[str, Any] | None = None,
+    failed: Sequence[tuple[str, str]] = (),
 ) -> str:
     """The batch summary: status and arm counts, patients needing attention first.
+
+    ``failed``: ``(patient, error)`` of each patient whose input stopped it (no assignment);
+    they head "Needs attention" with their error.
 
     ``knowledge`` (the batch's checked resource record) is shown once, as "Knowledge resources".
 
@@ -585,16 +589,21 @@ def summary_html(
         if r["arm"]:
             arm_counts[r["arm"]] = arm_counts.get(r["arm"], 0) + 1
     versions = sorted({r["rule_set_version"] for r in rows})
+    failed_rows = [(p, "failed: no assignment", error, "fix the input and rerun")
+                   for p, error in failed]  # fmt: skip
+    failed_note = f"; {len(failed)} failed (no assignment)" if failed else ""
     parts = [
         "<h1>armmatch batch summary</h1>",
-        f'<p class="muted">{len(rows)} patients; rule set version(s) {esc(", ".join(versions))}</p>',
+        f'<p class="muted">{len(rows)} patients assessed{failed_note}; rule set version(s) '
+        f'{esc(", ".join(versions))}</p>',
         "<h2>Needs attention</h2>",
         _table(["patient", "status", "reason", "provisional / override / indeterminate"],
-               [(r["patient_id"], r["status"], r["status_reason"],
-                 "; ".join([*r["provisional"], r["override"] or "",
-                            *(f"indeterminate: {x}" for x in r["indeterminate_events"])]).strip("; "))
-                for r in attention], cls="sortable")
-        if attention else "<p>No patient needs attention.</p>",
+               [*failed_rows,
+                *((r["patient_id"], r["status"], r["status_reason"],
+                   "; ".join([*r["provisional"], r["override"] or "",
+                              *(f"indeterminate: {x}" for x in r["indeterminate_events"])]).strip("; "))
+                  for r in attention)], cls="sortable")
+        if attention or failed_rows else "<p>No patient needs attention.</p>",
         "<h2>Statuses</h2>",
         _table(["status", "patients"], sorted(status_counts.items())),
         "<h2>Arms</h2>",

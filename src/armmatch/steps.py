@@ -119,13 +119,12 @@ def run_block_job(
     its fingerprint is unchanged, else compute and write them (all outputs of a patient only
     after every step succeeded) with the patient's own log ``<outdir>/logs/patients/<id>.log``.
 
-    A patient whose input is wrong gets no outputs (old ones are removed) and the other patients
-    of the block are still done; the job then fails with one line per failed patient (file, line
-    or patient, problem). On success it writes the block manifest and links every member's
-    report into ``reports_dir`` (for ``snakemake --report``).
+    A patient whose input is wrong gets no outputs (old ones are removed), its error is logged
+    and recorded in the manifest as ``failed``, and the other patients of the block are still
+    done. The manifest is always written and every assessed member's report linked into
+    ``reports_dir`` (for ``snakemake --report``); :func:`check_batch` fails the run afterwards.
     """
     from armmatch.blocks import (
-        BlockError,
         MemberResult,
         code_digest,
         fingerprint,
@@ -172,6 +171,7 @@ def run_block_job(
             except OSError as exc:
                 failures.append(f"patient {pid}: cannot read an input ({exc})")
                 remove_patient_outputs(paths)
+                results.append(MemberResult(pid, "failed", "", {}, failures[-1]))
                 continue
             outputs = reusable(paths, stamp)
             if outputs is not None:
@@ -198,18 +198,41 @@ def run_block_job(
                     log_file.write(f"ERROR armmatch: {err}\n")
                     remove_patient_outputs(paths)
                     failures.append(str(err))
+                    results.append(MemberResult(pid, "failed", "", {}, str(err)))
                     continue
                 digests = write_patient(paths, texts, stamp)
                 log_file.write(f"INFO wrote {', '.join(paths.values())}\n")
             log.info("%s: computed (fingerprint %s)", pid, stamp["fingerprint"][:12])
             results.append(MemberResult(pid, "computed", stamp["fingerprint"], digests))
-    if failures:
-        raise BlockError(
-            f"block {block}: {len(failures)} of {len(members)} patient(s) failed (the others "
-            "were written):\n" + "\n".join(failures)
-        )
-    link_reports(results, outdir, reports_dir)
+    # a failed patient is recorded in the manifest, not raised: the block's other patients and
+    # the batch summary are still written; rule check_batch then fails the run, naming it
+    for failure in failures:
+        log.error("armmatch: %s", failure)
+    link_reports([r for r in results if r.action != "failed"], outdir, reports_dir)
     write_text_atomic(manifest_path, manifest_tsv(block, results))
+
+
+def check_batch(manifests: Sequence[str], done_path: str) -> None:
+    """Fail the run when a patient failed (after its block and the summary were written);
+    otherwise write ``done_path`` with the count of patients.
+
+    Raises
+    ------
+    BlockError
+        One line per failed patient: file, line or patient, and the problem.
+    """
+    from armmatch.blocks import BlockError, block_failures, read_manifest_patients
+
+    failed = block_failures(manifests)
+    if failed:
+        raise BlockError(
+            f"{len(failed)} patient(s) failed and have no assignment (every other patient and "
+            "the batch summary were written; the summary lists them under Needs attention). "
+            "Fix each and rerun; a fix that changed no input file needs "
+            "--forcerun assess_block:\n" + "\n".join(error for _, error in failed)
+        )
+    count = sum(len(read_manifest_patients(m)) for m in manifests)
+    write_text_atomic(done_path, f"{count} patients assessed, none failed\n")
 
 
 def link_reports(results: Sequence[Any], outdir: str, reports_dir: str) -> None:

@@ -57,6 +57,7 @@ def test_adding_a_patient_reruns_only_that_patient_and_the_batch(tmp_path: Path)
         "all": 1,
         "assess_block": 1,
         "batch_summary": 1,
+        "check_batch": 1,
     }, dry.stdout
 
     snakemake(tmp_path, *args)
@@ -161,7 +162,24 @@ def test_a_failing_patient_does_not_stop_its_block(tmp_path: Path) -> None:
     assert not (patients / "PLT-003" / "assignment.json").exists()
     written = {p.parent.name for p in patients.glob("*/assignment.json")}
     assert written == {f"PLT-{i:03d}" for i in range(1, 15)} - {"PLT-003"}
-    assert not (tmp_path / "results" / "batch" / "assignments.tsv").exists()
+    # one failed patient does not hide the batch: the summary is written for the 13 assessed
+    # and lists PLT-003 with its error under Needs attention; the run still fails
+    batch = tmp_path / "results" / "batch"
+    rows = (batch / "assignments.tsv").read_text().splitlines()
+    assert len(rows) == 14 and not any(r.startswith("PLT-003\t") for r in rows)
+    html = (batch / "summary.html").read_text()
+    attention = html.split("<h2>Needs attention</h2>", 1)[1].split("<h2>", 1)[0]
+    assert "PLT-003" in attention and "NO_SUCH_SAMPLE" in attention
+    assert "13 patients assessed; 1 failed (no assignment)" in html
+    assert not (batch / "complete.txt").exists()
+    # fixing the row recomputes that patient only, and the run passes
+    fields[col] = "TUMOR"
+    rows3 = sheet.read_text(encoding="utf-8").splitlines()
+    rows3[3] = "\t".join(fields)
+    sheet.write_text("\n".join(rows3) + "\n", encoding="utf-8")
+    snakemake(tmp_path, "--cores", "2", "--config", "samples=config/samples.tsv", "outdir=results")
+    assert (patients / "PLT-003" / "assignment.json").exists()
+    assert (batch / "complete.txt").read_text() == "14 patients assessed, none failed\n"
 
 
 def test_a_hand_damaged_patient_is_repaired_by_forcing_its_block(tmp_path: Path) -> None:

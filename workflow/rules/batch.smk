@@ -21,3 +21,17 @@ rule batch_summary:
         f"{OUTDIR}/logs/batch_summary/batch.log",
     script:
         "../../scripts/batch_summary.py"
+
+
+# The run's verdict, after every block and the summary are written: a patient whose input was
+# wrong is listed in the summary (Needs attention) and makes this rule, and so the run, fail.
+rule check_batch:
+    input:
+        blocks=get_block_manifests,
+        summary=f"{OUTDIR}/batch/summary.html",
+    output:
+        f"{OUTDIR}/batch/complete.txt",
+    log:
+        f"{OUTDIR}/logs/batch_summary/check.log",
+    script:
+        "../../scripts/check_batch.py"

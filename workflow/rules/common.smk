@@ -90,6 +90,7 @@ def get_final_output(wildcards):
         f"{OUTDIR}/batch/assignments.tsv",
         f"{OUTDIR}/batch/assignments.jsonl",
         f"{OUTDIR}/batch/summary.html",
+        f"{OUTDIR}/batch/complete.txt",
     ]
 
 
