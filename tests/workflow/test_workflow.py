@@ -219,7 +219,10 @@ def _run_bad(tmp_path: Path, sheet: Path, patient: str | None = None) -> str:
     else:
         assert not (tmp_path / "out" / "patients" / patient / "evidence" / "mutation.json").exists()
         assert not (tmp_path / "out" / "patients" / patient / "assignment.json").exists()
-        assert not (tmp_path / "out" / "batch").exists()
+        # the batch summary lists the failed patient; the run's verdict (complete.txt) is absent
+        summary = (tmp_path / "out" / "batch" / "summary.html").read_text()
+        assert patient in summary.split("<h2>Needs attention</h2>", 1)[1].split("<h2>", 1)[0]
+        assert not (tmp_path / "out" / "batch" / "complete.txt").exists()
     return proc.stdout + proc.stderr
 
 
