@@ -211,7 +211,9 @@ def block_assignments(manifests: Iterable[str], outdir: str) -> list[str]:
 
 def block_failures(manifests: Iterable[str]) -> list[tuple[str, str]]:
     """``(patient, error)`` of every failed patient of the block manifests, by patient."""
-    return sorted((p, e) for m in manifests for p, action, e in read_manifest(m) if action == "failed")
+    return sorted(
+        (p, e) for m in manifests for p, action, e in read_manifest(m) if action == "failed"
+    )
 
 
 class BlockError(ArmmatchError):

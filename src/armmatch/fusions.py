@@ -52,7 +52,7 @@ from armmatch.config import RESOURCE_DIR
 from armmatch.errors import InputError
 from armmatch.events import Event, EventStatus, Evidence, SourceRecord, assessed
 from armmatch.genome import normalise_chrom
-from armmatch.io import open_text, read_tsv_rows, sha256_file
+from armmatch.io import open_text, read_tsv_rows, sha256_file, vcf_kinds
 from armmatch.transcripts import GeneModel, GeneModels
 
 Frame = Literal["in-frame", "out-of-frame", "unknown"]
@@ -1167,6 +1167,32 @@ def detect_fusion_format(path: str | Path, *, patient: str | None = None) -> str
     )
 
 
+def check_structural_vcf(path: str | Path, *, patient: str | None = None) -> None:
+    """Stop when a VCF given as fusion calls holds small variants, or proves nothing.
+
+    A breakend VCF (Manta, DELLY, GRIDSS, FusionCatcher) has BND or symbolic structural
+    records, or at least declares them; a small-variant VCF has neither, and read as fusion
+    calls it would clear the RET/NTRK/FGFR exclusions without having looked for a fusion.
+    """
+    kinds = vcf_kinds(path, patient=patient)
+    if kinds.records and not kinds.structural:
+        raise InputError(
+            f"this is a small-variant VCF ({kinds.records} records read, none a breakend or "
+            "structural variant), not fusion calls: give it in the vcf column; the fusions "
+            "column takes a fusion caller's table or a breakend VCF",
+            path=path,
+            patient=patient,
+        )
+    if not kinds.records and not kinds.declares_sv:
+        raise InputError(
+            "a VCF without records and without structural-variant header lines (INFO SVTYPE, "
+            "ALT <DEL>/<BND>...): nothing shows it is a structural-variant caller's output, so "
+            "it cannot count as fusions assessed",
+            path=path,
+            patient=patient,
+        )
+
+
 _READERS: dict[str, Callable[..., list[Fusion]]] = {
     "arriba": read_arriba,
     "star-fusion": read_star_fusion,
@@ -1202,6 +1228,7 @@ def read_fusion_file(
     """
     used = detect_fusion_format(path, patient=patient) if fmt in (None, "auto") else str(fmt)
     if used == "bnd-vcf":
+        check_structural_vcf(path, patient=patient)
         if models is None:
             raise InputError(
                 "a breakend VCF needs the bundled gene models of the genome build to name genes",

@@ -602,3 +602,49 @@ def fixed_tsv_rows(
     if not header_seen:
         raise error("no header line found", path=path)
     return rows
+
+
+@dataclass(frozen=True)
+class VcfKinds:
+    """What the first records of a VCF are: small variants or structural variants."""
+
+    records: int
+    """Records looked at (at most the limit)."""
+    structural: int
+    """Of those, breakends (``N[chr2:100[``), symbolic alleles (``<DEL>``, ``<INV>``...) or
+    records with an INFO ``SVTYPE``."""
+    declares_sv: bool
+    """The header declares INFO ``SVTYPE`` or symbolic ALT alleles other than gVCF's."""
+
+
+_GVCF_ALTS = frozenset({"<NON_REF>", "<*>", "*"})
+
+
+def vcf_kinds(path: str | Path, *, limit: int = 2000, patient: str | None = None) -> VcfKinds:
+    """Count the small and structural records among the first ``limit`` records of a (plain,
+    gzip or bgzip) VCF, from its text only; a BCF or unreadable text gives zero records."""
+    records = structural = 0
+    declares = False
+    try:
+        with open_text(path, patient=patient) as fh:
+            for line in fh:
+                if line.startswith("##"):
+                    declares = declares or line.startswith(("##INFO=<ID=SVTYPE,", "##ALT=<ID="))
+                    continue
+                if line.startswith("#") or not line.strip():
+                    continue
+                fields = line.rstrip("\n").split("\t")
+                if len(fields) < 8:
+                    continue
+                records += 1
+                alts = fields[4].split(",")
+                sv = any(
+                    ("[" in a or "]" in a or (a.startswith("<") and a not in _GVCF_ALTS))
+                    for a in alts
+                ) or any(kv.startswith("SVTYPE=") for kv in fields[7].split(";"))
+                structural += sv
+                if records >= limit:
+                    break
+    except (InputError, UnicodeDecodeError, OSError, EOFError):
+        return VcfKinds(0, 0, declares)
+    return VcfKinds(records, structural, declares)

@@ -194,6 +194,21 @@ def patient_from_row(
                     line=line,
                     patient=pid,
                 )
+    named: dict[str, str] = {}
+    for col in PATH_COLUMNS:
+        if col not in values:
+            continue
+        key = os.path.realpath(values[col])
+        if key in named:
+            raise InputError(
+                f"the same file {row[col]!r} is named in both {named[key]} and {col}: each column "
+                "takes its own kind of file (small variants, germline variants, copy number, "
+                "fusions)",
+                path=sheet,
+                line=line,
+                patient=pid,
+            )
+        named[key] = col
     purity = float(values["purity"]) if "purity" in values else None
     if purity is not None and not 0 < purity <= 1:
         raise InputError(f"purity {purity} is outside (0, 1]", path=sheet, line=line, patient=pid)

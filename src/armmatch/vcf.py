@@ -41,7 +41,7 @@ from armmatch.genome import (
     other_build,
 )
 from armmatch.hgvs import alteration_words, is_protein_change, parse_protein_change
-from armmatch.io import VcfText, scan_vcf_text, sha256_file
+from armmatch.io import VcfText, scan_vcf_text, sha256_file, vcf_kinds
 from armmatch.transcripts import (
     GeneModel,
     GeneModels,
@@ -1198,6 +1198,16 @@ def read_small_variants(
         )
     if not Path(path).is_file():
         raise InputError("VCF does not exist", path=path, patient=patient)
+    kinds = vcf_kinds(path, patient=patient)
+    if kinds.records and kinds.structural == kinds.records:
+        raise InputError(
+            f"this is a structural-variant VCF (all {kinds.records} records read are breakends "
+            "or symbolic structural variants, as Manta, DELLY or GRIDSS write them), not small "
+            "variants: give it in the fusions column (fusion_format bnd-vcf) and the small-variant "
+            "VCF in the vcf column",
+            path=path,
+            patient=patient,
+        )
     # The provenance checksum reads the whole file while the records are read: hashlib and
     # file reads release the GIL, so on a second core the checksum of an indexed whole genome
     # no longer adds to the region reading (measured: 0.19 -> 0.15 s at 5M records).

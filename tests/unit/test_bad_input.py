@@ -485,3 +485,14 @@ def test_blank_line_among_vcf_records_is_named(tmp_path: Path) -> None:
     with pytest.raises(InputError) as info:
         check_vcf_text(str(path), patient="P1")
     assert info.value.line == 4 and "blank line among the records" in str(info.value)
+
+
+def test_the_same_file_in_two_columns_of_a_row(tmp_path: Path) -> None:
+    """Issue 14: a VCF named as both small variants and fusions (a copy-paste slip)."""
+    path = sheet(tmp_path, "P1\tC49\ta.vcf\t0.5\t../" + tmp_path.name + "/a.vcf\n",
+                 "patient_id\ttumour_type\tvcf\tpurity\tfusions\n")  # fmt: skip
+    assert error(read_sample_sheet, path) == (
+        f"{path}, line 2 (patient P1): the same file '../{tmp_path.name}/a.vcf' is named in both "
+        "vcf and fusions: each column takes its own kind of file (small variants, germline "
+        "variants, copy number, fusions)"
+    )

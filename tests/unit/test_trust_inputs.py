@@ -63,7 +63,9 @@ def test_copy_number_events_say_segment_length_and_focality_in_report_and_tsv() 
     assert met["focal"] is True
     rows = [line.split("\t") for line in events_tsv(record).splitlines()]
     head = rows[0]
-    (row,) = [r for r in rows[1:] if r[head.index("gene")] == "MET" and r[head.index("category")] == "cnv"]
+    (row,) = [
+        r for r in rows[1:] if r[head.index("gene")] == "MET" and r[head.index("category")] == "cnv"
+    ]
     assert row[head.index("segment_bp")] == str(met["segment_bp"])
     assert row[head.index("focal")] == "yes"  # booleans as in the actionable column
     html = patient_html(record)

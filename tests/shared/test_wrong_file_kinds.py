@@ -1,0 +1,103 @@
+"""Issue 14: each reader recognises what it was given (real files from ../shared/data).
+
+A structural-variant VCF (DELLY, Manta) in the ``vcf`` column would count as "small variants
+assessed"; a small-variant VCF in the ``fusions`` column would clear the RET/NTRK/FGFR
+exclusions. Both stop the patient with a message; the right file in the right column is read.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from armmatch.errors import InputError
+from armmatch.fusions import read_fusions
+from armmatch.pipeline import gene_models, preferred_transcripts, rule_set
+from armmatch.vcf import SmallVariantPolicy, read_small_variants
+
+pytestmark = [pytest.mark.shared, pytest.mark.bad_input]
+
+
+def _as_vcf(path: Path, build: str) -> None:
+    rules = rule_set()
+    read_small_variants(str(path), patient="P", build=build, genes=rules.genes(),
+                        preferred=preferred_transcripts(gene_models(build)), vcf_sample=None,
+                        policy=SmallVariantPolicy())  # fmt: skip
+
+
+def _as_fusions(path: Path, build: str) -> None:
+    rules = rule_set()
+    read_fusions(path, None, rules.genes("fusion"), rules.fusion_roles(), True, "P",
+                 models=gene_models(build))  # fmt: skip
+
+
+@pytest.mark.parametrize(("name", "build"), [
+    ("mskcc-vcf2maf/test_delly.vcf", "GRCh37"),
+    ("illumina-manta/demo_expectedResults_somaticSV.vcf.gz", "GRCh37"),
+    ("fusioncatcher/final-list_candidate-fusion-genes.vcf", "GRCh38"),
+])  # fmt: skip
+def test_structural_variant_vcf_in_the_vcf_column_stops(
+    shared_data: Path, name: str, build: str
+) -> None:
+    with pytest.raises(InputError) as info:
+        _as_vcf(shared_data / name, build)
+    assert "this is a structural-variant VCF" in info.value.problem
+    assert "give it in the fusions column" in info.value.problem
+    assert info.value.path == str(shared_data / name) and info.value.patient == "P"
+
+
+@pytest.mark.parametrize(("name", "build"), [
+    ("mskcc-vcf2maf/test.vcf", "GRCh37"),
+    ("mskcc-vcf2maf/test_strelka.vcf", "GRCh37"),
+    ("sigven-pcgr/current/T001-COAD.grch38.vcf.gz", "GRCh38"),
+    ("sigven-pcgr/v0.3-2017/tumor_sample.BRCA.pcgr.vcf.gz", "GRCh37"),
+])  # fmt: skip
+def test_small_variant_vcf_in_the_fusions_column_stops(
+    shared_data: Path, name: str, build: str
+) -> None:
+    with pytest.raises(InputError) as info:
+        _as_fusions(shared_data / name, build)
+    assert "this is a small-variant VCF" in info.value.problem
+    assert "give it in the vcf column" in info.value.problem
+
+
+@pytest.mark.parametrize(("name", "build"), [
+    ("mskcc-vcf2maf/test_delly.vcf", "GRCh37"),
+    ("illumina-manta/demo_expectedResults_somaticSV.vcf.gz", "GRCh37"),
+    ("fusioncatcher/final-list_candidate-fusion-genes.vcf", "GRCh38"),
+])  # fmt: skip
+def test_breakend_vcfs_in_the_fusions_column_are_read(
+    shared_data: Path, name: str, build: str
+) -> None:
+    rules = rule_set()
+    ev = read_fusions(shared_data / name, None, rules.genes("fusion"), rules.fusion_roles(), True,
+                      "P", models=gene_models(build))  # fmt: skip
+    assert all(a.assessed for a in ev.assessments)
+
+
+def test_an_empty_vcf_proves_no_fusion_was_looked_for(tmp_path: Path) -> None:
+    path = tmp_path / "empty.vcf"
+    path.write_text("##fileformat=VCFv4.2\n#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\n")
+    with pytest.raises(InputError, match="nothing shows it is a structural-variant caller"):
+        _as_fusions(path, "GRCh38")
+    # an SV caller's VCF with no calls is a valid negative
+    path.write_text("##fileformat=VCFv4.2\n"
+                    '##INFO=<ID=SVTYPE,Number=1,Type=String,Description="type">\n'
+                    "#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\n")  # fmt: skip
+    _as_fusions(path, "GRCh38")
+
+
+def test_other_file_kinds_in_the_wrong_column_stop(shared_data: Path) -> None:
+    """A CNVkit file as small variants or fusions, a fusion table as copy number."""
+    from armmatch.copynumber import CnvThresholds, GeneSpan, read_copy_number
+
+    cns = shared_data / "etal-cnvkit" / "amplicon.cns"
+    with pytest.raises(InputError):
+        _as_vcf(cns, "GRCh37")
+    with pytest.raises(InputError, match="cannot tell the fusion format"):
+        _as_fusions(cns, "GRCh37")
+    with pytest.raises(InputError):
+        read_copy_number(shared_data / "arriba" / "test_fusions.tsv", None,
+                         [GeneSpan("MET", "7", 116672195, 116798377)], 0.5, 2.0,
+                         lambda g: CnvThresholds(6, 4, 2.5, 1.5, 1.0, 0.5), "P")  # fmt: skip
