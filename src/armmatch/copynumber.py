@@ -55,7 +55,7 @@ from armmatch.events import (
     Evidence,
     SourceRecord,
 )
-from armmatch.genome import BUILDS, CONTIG_LENGTHS, normalise_chrom
+from armmatch.genome import BUILDS, CONTIG_LENGTHS, normalise_chrom, other_build
 from armmatch.io import read_tsv_rows, sha256_file
 
 log = logging.getLogger(__name__)
@@ -321,6 +321,8 @@ class Segment:
     line: int
     caller_call: str | None = field(default=None, repr=False)
     """The caller's own call for the segment (GATK ``CALL``), kept for the notes."""
+    genes: tuple[str, ...] = field(default=(), repr=False, compare=False)
+    """The genes the file names for the segment (CNVkit's ``gene`` column), for the build check."""
 
     @property
     def width(self) -> int:
@@ -534,8 +536,55 @@ def read_cnvkit(path: str | Path, *, patient: str | None = None) -> list[Segment
             if total < 0:
                 raise InputError(f"cn {total:g} is negative", path=path, line=line, patient=patient)
         chrom = _parse_chrom(fields[cols["chrom"]], path, line, patient)
-        segments.append(Segment(chrom, start, end, log2, total, probes, line))
+        named = tuple(
+            g.strip() for g in fields[cols["gene"]].split(",") if g.strip() not in ("", "-")
+        ) if "gene" in cols else ()  # fmt: skip
+        segments.append(Segment(chrom, start, end, log2, total, probes, line, genes=named))
     return segments
+
+
+def check_segment_build(
+    segments: Sequence[Segment],
+    here: Sequence[GeneSpanLike],
+    there: Sequence[GeneSpanLike],
+    *,
+    build: str,
+    other: str,
+    path: str | Path,
+    patient: str | None = None,
+) -> None:
+    """Stop when the genes a file names for its segments (CNVkit's ``gene`` column) lie there
+    on the other build: the file's coordinates are of ``other``, not the patient's ``build``.
+
+    A segment counts for a build when it overlaps the named gene there and not on the other
+    build (a long segment covering the gene on both proves nothing); more segments fitting only
+    the other build than only the patient's stop it. Only target genes with a model on both
+    builds count; files without gene names pass.
+    """
+    spans_here = {g.gene: g for g in here}
+    spans_there = {g.gene: g for g in there}
+    only_here = only_there = 0
+    example: str | None = None
+    for seg in segments:
+        for gene in sorted(set(seg.genes) & spans_here.keys() & spans_there.keys()):
+            a, b = spans_here[gene], spans_there[gene]
+            same = normalise_chrom(seg.chrom)
+            in_here = normalise_chrom(a.chrom) == same and seg.start0 < a.end and a.start0 < seg.end
+            in_there = (
+                normalise_chrom(b.chrom) == same and seg.start0 < b.end and b.start0 < seg.end
+            )
+            only_here += in_here and not in_there
+            only_there += in_there and not in_here
+            if in_there and not in_here and example is None:
+                example = f"line {seg.line}: {gene} at {seg.chrom}:{seg.start0 + 1}-{seg.end}"
+    if only_there > only_here:
+        raise InputError(
+            f"the segments fit {other}, not {build}: {only_there} segment(s) naming a target gene "
+            f"overlap it on {other} only, {only_here} on {build} only ({example}); the "
+            f"copy-number file is of {other} but the patient's genome_build is {build}",
+            path=path,
+            patient=patient,
+        )
 
 
 def _parse_chrom(text: str, path: str | Path, line: int, patient: str | None) -> str:
@@ -1173,10 +1222,17 @@ def check_segments(
         lengths = [CONTIG_LENGTHS[b].get(name) for b in builds]
         if all(n is not None and seg.end > n for n in lengths):
             which = " and ".join(f"{b} ({n:,} bp)" for b, n in zip(builds, lengths, strict=True))
+            fits = ""
+            if build in BUILDS:
+                other = other_build(build)
+                there = CONTIG_LENGTHS[other].get(name)
+                if there is not None and seg.end <= there:
+                    fits = (f"; it fits {other}: the copy-number file is of {other} but the "
+                            f"patient's genome_build is {build}")  # fmt: skip
             raise InputError(
                 f"segment {seg.chrom}:{seg.start0 + 1}-{seg.end} ends beyond the end of "
                 f"{seg.chrom} in {which}: the file is of another genome build, or its "
-                "coordinates are wrong",
+                f"coordinates are wrong{fits}",
                 path=path,
                 line=seg.line,
                 patient=patient,
@@ -1766,6 +1822,7 @@ def read_copy_number(
     build: str | None = None,
     min_purity: float = 0.2,
     focal_max_bp: int = BROAD_SEGMENT_BP,
+    other_genes: Sequence[GeneSpanLike] | None = None,
 ) -> Evidence:
     """Read a copy-number file and summarise the target genes (see :func:`gene_copy_number`).
 
@@ -1795,6 +1852,9 @@ def read_copy_number(
         (:func:`purity_range_evidence`).
     focal_max_bp
         The focal size (see :func:`gene_copy_number`).
+    other_genes
+        The target genes' spans on the other build: with ``build``, a file whose named genes
+        fit only the other build stops (:func:`check_segment_build`).
 
     Returns
     -------
@@ -1822,6 +1882,9 @@ def read_copy_number(
     used, segments = read_segments_file(
         path, used, patient=patient, sample=sample, seg_mean_scale=seg_mean_scale, build=build
     )
+    if other_genes is not None and build is not None:
+        check_segment_build(segments, genes, other_genes, build=build,
+                            other=other_build(build), path=path, patient=patient)  # fmt: skip
     common: dict[str, Any] = {
         "ploidy": ploidy, "thresholds_for": thresholds_for, "source_path": str(path),
         "log2_is_tumour_ratio": log2_is_tumour_ratio, "min_coverage": min_coverage,

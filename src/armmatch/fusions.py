@@ -52,6 +52,7 @@ from armmatch.config import RESOURCE_DIR
 from armmatch.errors import InputError
 from armmatch.events import Event, EventStatus, Evidence, SourceRecord, assessed
 from armmatch.genome import normalise_chrom
+from armmatch.vcf import header_builds
 from armmatch.io import open_text, read_tsv_rows, sha256_file, vcf_kinds
 from armmatch.transcripts import GeneModel, GeneModels
 
@@ -1193,6 +1194,74 @@ def check_structural_vcf(path: str | Path, *, patient: str | None = None) -> Non
         )
 
 
+def check_vcf_header_build(path: str | Path, build: str, *, patient: str | None = None) -> None:
+    """Stop when a breakend VCF's header states another genome build than the patient's."""
+    header = []
+    with open_text(path, patient=patient) as fh:
+        for line in fh:
+            if not line.startswith("##"):
+                break
+            header.append(line)
+    for evidence, stated in header_builds("".join(header)):
+        if stated != build:
+            raise InputError(
+                f"the breakend VCF header ({evidence}) says {stated} but the patient's "
+                f"genome_build is {build}: its breakpoints would be read on the wrong genome",
+                path=path,
+                patient=patient,
+            )
+
+
+def check_fusion_build(
+    fusions: Sequence[Fusion],
+    models: GeneModels,
+    other_models: GeneModels,
+    *,
+    path: str | Path,
+    patient: str | None = None,
+) -> None:
+    """Stop when the calls' breakpoints fit the genes the caller names on the other build only.
+
+    Each breakpoint with a coordinate and a caller-named gene that has a bundled model on both
+    builds is tested: does it lie inside that gene (its transcript span, +/- 10 kb for
+    breakpoints just outside it) on the patient's build, and on the other? Where a gene sits at
+    nearly the same coordinates on both (FGFR3 at the tip of 4p) a breakpoint proves nothing;
+    more breakpoints fitting only the other build than only the patient's means the file is of
+    the other build (e.g. a GRCh38
+    Arriba file given to a GRCh37 patient, whose EML4-ALK would otherwise be "filtered: the
+    3' breakpoint lies after ALK").
+    """
+    only_here = only_there = 0
+    example = ""
+    for f in fusions:
+        for gene, point in ((f.gene5, f.breakpoint5), (f.gene3, f.breakpoint3)):
+            parsed = parse_breakpoint(point)
+            a = models.get(gene) if gene else None
+            b = other_models.get(gene) if gene else None
+            if parsed is None or a is None or b is None:
+                continue
+            chrom, pos1 = parsed
+            in_a = a.overlaps(chrom, pos1 - 1 - _BUILD_SLACK, pos1 + _BUILD_SLACK)
+            in_b = b.overlaps(chrom, pos1 - 1 - _BUILD_SLACK, pos1 + _BUILD_SLACK)
+            only_here += in_a and not in_b
+            only_there += in_b and not in_a
+            if in_b and not in_a and not example:
+                example = f"line {f.line}: {gene} breakpoint {point}"
+    if only_there > only_here:
+        raise InputError(
+            f"the fusion calls fit {other_models.build}, not {models.build}: {only_there} "
+            f"breakpoint(s) lie in the gene the caller names on {other_models.build} only, "
+            f"{only_here} on {models.build} only ({example}); the fusion file is of "
+            f"{other_models.build} but the patient's genome_build is {models.build}",
+            path=path,
+            patient=patient,
+        )
+
+
+_BUILD_SLACK = 10_000
+"""A breakpoint this close to a gene's transcript span still fits it (promoter, UTR ends)."""
+
+
 _READERS: dict[str, Callable[..., list[Fusion]]] = {
     "arriba": read_arriba,
     "star-fusion": read_star_fusion,
@@ -1209,8 +1278,13 @@ def read_fusion_file(
     patient: str | None = None,
     models: GeneModels | None = None,
     targets: Sequence[str] = (),
+    other_models: GeneModels | None = None,
 ) -> tuple[str, list[Fusion]]:
     """Read a fusion file in ``fmt`` (detected from the header when ``None``/``"auto"``).
+
+    A breakend VCF must be structural (:func:`check_structural_vcf`); with ``other_models``
+    given, a header that states the other build (``##reference``, ``##contig`` lengths)
+    stops it, as for small-variant VCFs.
 
     ``models`` (the bundled transcript models of the patient's build) are required for
     ``bnd-vcf``; ``targets`` are preferred where genes overlap a breakend.
@@ -1229,6 +1303,8 @@ def read_fusion_file(
     used = detect_fusion_format(path, patient=patient) if fmt in (None, "auto") else str(fmt)
     if used == "bnd-vcf":
         check_structural_vcf(path, patient=patient)
+        if models is not None and other_models is not None:
+            check_vcf_header_build(path, models.build, patient=patient)
         if models is None:
             raise InputError(
                 "a breakend VCF needs the bundled gene models of the genome build to name genes",
@@ -1460,8 +1536,12 @@ def read_fusions(
     *,
     models: GeneModels | None = None,
     kinase_rules: Mapping[str, KinaseRule] | None = None,
+    other_models: GeneModels | None = None,
 ) -> Evidence:
     """Read a fusion file and build the evidence for the target genes.
+
+    With ``other_models`` (the other build's models) the file's build is checked
+    (:func:`check_fusion_build`): calls that fit only the other build stop the patient.
 
     Parameters
     ----------
@@ -1484,7 +1564,11 @@ def read_fusions(
     InputError
         Unknown format or bad file content.
     """
-    _, fusions = read_fusion_file(path, fmt, patient=patient, models=models, targets=genes)
+    used, fusions = read_fusion_file(
+        path, fmt, patient=patient, models=models, targets=genes, other_models=other_models
+    )
+    if models is not None and other_models is not None and used != "bnd-vcf":
+        check_fusion_build(fusions, models, other_models, path=path, patient=patient)
     evidence = fusion_evidence(
         fusions,
         genes,

@@ -253,11 +253,12 @@ def detect_copy_number(
     from armmatch.copynumber import GeneSpan, detect_cnv_format, read_copy_number
 
     models = gene_models(build, settings.transcripts_path(build))
-    spans = []
-    for g in genes:
-        m = models.get(g)
-        if m is not None:
-            spans.append(GeneSpan(g, m.chrom, m.tx_start0, m.tx_end))
+    other = other_build(build)
+    other_models = gene_models(other, settings.transcripts_path(other))
+    spans = [GeneSpan(g, m.chrom, m.tx_start0, m.tx_end) for g in genes if (m := models.get(g))]
+    other_spans = [
+        GeneSpan(g, m.chrom, m.tx_start0, m.tx_end) for g in genes if (m := other_models.get(g))
+    ]
     purity = patient.purity if patient.purity is not None else settings.default_purity
     fmt = patient.cnv_format or detect_cnv_format(patient.cnv, patient=patient.patient_id)
     if purity is None and fmt == "gene-table":
@@ -277,6 +278,7 @@ def detect_copy_number(
         build=build,
         min_purity=settings.min_purity,
         focal_max_bp=int(settings.focal_max_mb * 1_000_000),
+        other_genes=other_spans,
     )
 
 
@@ -303,6 +305,7 @@ def detect_fusions(
     from armmatch.fusions import load_kinase_rules, read_fusions
 
     used_build = build or patient_build(patient, settings.genome_build)
+    other = other_build(used_build)
     return read_fusions(
         patient.fusions,
         patient.fusion_format,
@@ -314,6 +317,7 @@ def detect_fusions(
         kinase_rules=load_kinase_rules(
             settings.resource_path("kinase_domains", RESOURCE_DIR / "kinase_domains.tsv")
         ),
+        other_models=gene_models(other, settings.transcripts_path(other)),
     )
 
 

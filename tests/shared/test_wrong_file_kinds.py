@@ -101,3 +101,91 @@ def test_other_file_kinds_in_the_wrong_column_stop(shared_data: Path) -> None:
         read_copy_number(shared_data / "arriba" / "test_fusions.tsv", None,
                          [GeneSpan("MET", "7", 116672195, 116798377)], 0.5, 2.0,
                          lambda g: CnvThresholds(6, 4, 2.5, 1.5, 1.0, 0.5), "P")  # fmt: skip
+
+
+# --- the other genome build ---------------------------------------------------------------------
+
+
+def _fusions_on(path: Path, build: str) -> None:
+    from armmatch.genome import other_build
+
+    rules = rule_set()
+    read_fusions(path, None, rules.genes("fusion"), rules.fusion_roles(), True, "P",
+                 models=gene_models(build), other_models=gene_models(other_build(build)))  # fmt: skip
+
+
+@pytest.mark.parametrize(("name", "fits", "given"), [
+    # Arriba's test/fusions.tsv is hg19: BCR 22:23632600 and ABL1 9:133729451 lie in BCR and
+    # ABL1 on GRCh37 only (../shared/data/INDEX.md calls it GRCh38)
+    ("arriba/test_fusions.tsv", "GRCh37", "GRCh38"),
+    ("fusioncatcher/final-list_candidate-fusion-genes.txt", "GRCh38", "GRCh37"),
+    ("sigven-pcgr/current/T001-BRCA.grch38.fusions.tsv", "GRCh38", "GRCh37"),
+    ("sigven-pcgr/current/T001-BRCA.grch37.fusions.tsv", "GRCh37", "GRCh38"),
+])  # fmt: skip
+def test_fusion_calls_of_the_other_build_stop(
+    shared_data: Path, name: str, fits: str, given: str
+) -> None:
+    path = shared_data / name
+    _fusions_on(path, fits)  # the right build is read
+    with pytest.raises(InputError) as info:
+        _fusions_on(path, given)
+    problem = info.value.problem
+    assert problem.startswith(f"the fusion calls fit {fits}, not {given}")
+    assert f"the fusion file is of {fits} but the patient's genome_build is {given}" in problem
+    assert info.value.path == str(path)
+
+
+@pytest.mark.parametrize(("name", "fits", "given"), [
+    ("fusioncatcher/final-list_candidate-fusion-genes.vcf", "GRCh38", "GRCh37"),
+    ("illumina-manta/demo_expectedResults_somaticSV.vcf.gz", "GRCh37", "GRCh38"),
+    ("mskcc-vcf2maf/test_delly.vcf", "GRCh37", "GRCh38"),
+])  # fmt: skip
+def test_breakend_vcf_of_the_other_build_stops(
+    shared_data: Path, name: str, fits: str, given: str
+) -> None:
+    _fusions_on(shared_data / name, fits)
+    with pytest.raises(InputError) as info:
+        _fusions_on(shared_data / name, given)
+    assert f"says {fits} but the patient's genome_build is {given}" in info.value.problem
+
+
+def test_copy_number_of_the_other_build_stops(shared_data: Path) -> None:
+    """amplicon.cns is hg19: its gene column puts MET, CDKN2A... where GRCh37 has them."""
+    from armmatch.copynumber import CnvThresholds, GeneSpan, read_copy_number
+
+    def spans(build: str) -> list[GeneSpan]:
+        models = gene_models(build)
+        return [GeneSpan(g, m.chrom, m.tx_start0, m.tx_end)
+                for g in rule_set().genes("cnv") if (m := models.get(g)) is not None]  # fmt: skip
+
+    t = CnvThresholds(6, 4, 2.5, 1.5, 1.0, 0.5)
+    path = shared_data / "etal-cnvkit" / "amplicon.cns"
+    read_copy_number(path, None, spans("GRCh37"), 0.7, 2.0, lambda g: t, "P", build="GRCh37",
+                     other_genes=spans("GRCh38"))  # fmt: skip
+    with pytest.raises(InputError) as info:
+        read_copy_number(path, None, spans("GRCh38"), 0.7, 2.0, lambda g: t, "P", build="GRCh38",
+                         other_genes=spans("GRCh37"))  # fmt: skip
+    # its chr9 segments end beyond GRCh38's chr9: that check comes first, and names the build
+    assert "ends beyond the end of chr9 in GRCh38" in info.value.problem
+    assert (
+        "it fits GRCh37: the copy-number file is of GRCh37 but the patient's genome_build is GRCh38"
+        in info.value.problem
+    )
+    # without those segments, the gene column decides (MET, CDKN2A... lie where GRCh37 has them)
+    trimmed = path.parent / "x"  # not written: filter in memory through a temporary copy
+    del trimmed
+    import tempfile
+
+    lines = path.read_text().splitlines()
+    keep = [lines[0]] + [x for x in lines[1:] if x.split("\t")[0] not in ("chr9", "chr10")]
+    with tempfile.TemporaryDirectory() as d:
+        copy = Path(d) / "amplicon.no9.cns"
+        copy.write_text("\n".join(keep) + "\n")
+        with pytest.raises(InputError) as info2:
+            read_copy_number(copy, None, spans("GRCh38"), 0.7, 2.0, lambda g: t, "P",
+                             build="GRCh38", other_genes=spans("GRCh37"))  # fmt: skip
+    assert info2.value.problem.startswith("the segments fit GRCh37, not GRCh38")
+    assert (
+        "the copy-number file is of GRCh37 but the patient's genome_build is GRCh38"
+        in info2.value.problem
+    )

@@ -269,7 +269,8 @@ def test_cnv_beyond_the_chromosome_of_the_build(tmp_path: Path) -> None:
     assert error(cnv, path, text, build="GRCh37") == (
         f"{path}, line 2 (patient P1): segment chr7:159200001-159300000 ends beyond the end of "
         "chr7 in GRCh37 (159,138,663 bp): the file is of another genome build, or its "
-        "coordinates are wrong"
+        "coordinates are wrong; it fits GRCh38: the copy-number file is of GRCh38 but the "
+        "patient's genome_build is GRCh37"
     )
     cnv(path, text, build="GRCh38")  # fits GRCh38
     cnv(path, text)  # build unknown: fits one build, accepted
