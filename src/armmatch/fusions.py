@@ -52,9 +52,9 @@ from armmatch.config import RESOURCE_DIR
 from armmatch.errors import InputError
 from armmatch.events import Event, EventStatus, Evidence, SourceRecord, assessed
 from armmatch.genome import normalise_chrom
-from armmatch.vcf import header_builds
 from armmatch.io import open_text, read_tsv_rows, sha256_file, vcf_kinds
 from armmatch.transcripts import GeneModel, GeneModels
+from armmatch.vcf import header_builds
 
 Frame = Literal["in-frame", "out-of-frame", "unknown"]
 """``in-frame``: the caller predicts an in-frame coding junction; ``out-of-frame``: it predicts
