@@ -9,15 +9,16 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable, Sequence
+from typing import Any
 
 from armmatch import __version__
 from armmatch.errors import ArmmatchError
 
 
 def _validate(args: argparse.Namespace) -> int:
-    """Validate a config, its sample sheet, the rule table and the knowledge resources (the
-    manifest check and every custom file's reader), as the workflow does before the first
-    patient job."""
+    """Preflight a batch as the workflow does before the first patient job, reporting every
+    problem at once (:mod:`armmatch.preflight`): the config, the sample sheet (all rows), every
+    file it names (kind and genome build), the rule table and the knowledge resources."""
     from armmatch.config import RESOURCE_DIR, load_config_file, validate_config
     from armmatch.manifest import (
         check_custom_files,
@@ -26,33 +27,65 @@ def _validate(args: argparse.Namespace) -> int:
         resource_files,
     )
     from armmatch.pipeline import rule_set
-    from armmatch.samples import read_sample_sheet
+    from armmatch.preflight import Problem, Report, preflight
 
-    config = (
-        load_config_file(args.config) if args.config else validate_config({"samples": args.samples})
-    )
-    sheet = args.samples or config["samples"]
-    rules = rule_set(config["rules"])
-    patients = read_sample_sheet(sheet)
-    arms = {a.arm_id for a in rules.arms}
-    for p in patients:
-        if p.arm_override and p.arm_override not in arms:
-            raise ArmmatchError(
-                f"{sheet}, line {p.line} (patient {p.patient_id}): unknown arm_override {p.arm_override!r}"
-            )
-    manifest = load_manifest(RESOURCE_DIR / "manifest.tsv")
-    custom = config["resources"]
-    record = knowledge_record(manifest, custom, present=resource_files(manifest.folder))
-    check_custom_files(custom)
-    n_custom = sum(1 for r in record["resources"] if r["origin"] == "custom")
-    print(
-        f"{sheet}: {len(patients)} patients valid; rule set {rules.version} ({rules.sha256[:12]}), {len(arms)} arms"
-    )
-    print(
-        f"knowledge resources: manifest {manifest.version}, {len(record['resources'])} resources "
-        f"checked ({n_custom} custom)"
-    )
-    return 0
+    problems: list[Problem] = []
+    try:
+        config = (
+            load_config_file(args.config)
+            if args.config
+            else validate_config({"samples": args.samples})
+        )
+    except ArmmatchError as err:
+        report = Report(str(args.config or args.samples), 0, (_problem(err),))
+        return _print_report(report, args.json)
+    if args.samples:
+        config["samples"] = args.samples
+    report = preflight(config)
+    rules_line = knowledge_line = ""
+    try:
+        rules = rule_set(config["rules"])
+        rules_line = (f"rule set {rules.version} ({rules.sha256[:12]}), "
+                      f"{len(rules.arms)} arms")  # fmt: skip
+        manifest = load_manifest(RESOURCE_DIR / "manifest.tsv")
+        custom = config["resources"]
+        record = knowledge_record(manifest, custom, present=resource_files(manifest.folder))
+        check_custom_files(custom)
+        n_custom = sum(1 for r in record["resources"] if r["origin"] == "custom")
+        knowledge_line = (f"knowledge resources: manifest {manifest.version}, "
+                          f"{len(record['resources'])} resources checked ({n_custom} custom)")  # fmt: skip
+    except ArmmatchError as err:
+        problems.append(_problem(err))
+    report = Report(report.sheet, report.patients, (*report.problems, *problems))
+    code = _print_report(report, args.json)
+    if not args.json and not report.errors:
+        print(f"{report.sheet}: {report.patients} patients valid; {rules_line}")
+        print(knowledge_line)
+    return code
+
+
+def _problem(err: ArmmatchError) -> Any:
+    from armmatch.errors import InputError
+    from armmatch.preflight import Problem
+
+    if isinstance(err, InputError):
+        return Problem("error", err.problem, err.path, err.line, err.patient)
+    return Problem("error", str(err))
+
+
+def _print_report(report: Any, as_json: bool) -> int:
+    """Print every problem (or the JSON report); 1 when any is an error."""
+    import json
+
+    if as_json:
+        print(json.dumps(report.to_dict(), indent=1, sort_keys=True))
+    else:
+        for p in report.problems:
+            print(p.text(), file=sys.stderr if p.severity == "error" else sys.stdout)
+        if report.errors:
+            print(f"armmatch: {len(report.errors)} problem(s) found in {report.sheet}; nothing "
+                  "was run", file=sys.stderr)  # fmt: skip
+    return 1 if report.errors else 0
 
 
 COMMANDS: dict[
@@ -63,6 +96,7 @@ COMMANDS: dict[
 def _add_validate(p: argparse.ArgumentParser) -> None:
     p.add_argument("--config", help="config YAML (default: only --samples with defaults)")
     p.add_argument("--samples", help="sample sheet (overrides the config's samples)")
+    p.add_argument("--json", action="store_true", help="print every problem as JSON")
 
 
 COMMANDS["validate"] = ("check a config, sample sheet and rule table", _add_validate, _validate)

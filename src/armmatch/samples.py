@@ -111,20 +111,16 @@ def resolve_path(value: str, sheet_dir: str) -> str:
 _ICD10 = re.compile(r"[Cc][0-9]{2}(\.[0-9]{1,2})?")
 
 
-def _check_readable_values(
-    row: Mapping[str, str], *, sheet: str, line: int, patient: str | None
-) -> None:
+def readable_value_problems(row: Mapping[str, str]) -> list[str]:
     """Messages in words (not schema regexes) for the values users most often get wrong."""
+    problems = []
     if "tumour_type" in row:
         code = row["tumour_type"].partition("|")[0].strip()
         if not _ICD10.fullmatch(code):
-            raise InputError(
+            problems.append(
                 f"tumour_type {row['tumour_type']!r}: {code!r} is not an ICD-10 C code; write "
                 "it like C49 or C49.2, optionally followed by '|' and the Table 1 subtype name "
-                "(e.g. C49|Synovial sarcoma)",
-                path=sheet,
-                line=line,
-                patient=patient,
+                "(e.g. C49|Synovial sarcoma)"
             )
     if "purity" in row:
         try:
@@ -132,13 +128,34 @@ def _check_readable_values(
         except ValueError:
             purity = math.nan
         if not 0 < purity <= 1:
-            raise InputError(
+            problems.append(
                 f"purity {row['purity']!r} is not a number in (0, 1] (tumour cell fraction, "
-                "e.g. 0.7)",
-                path=sheet,
-                line=line,
-                patient=patient,
+                "e.g. 0.7)"
             )
+    if "age" in row and not row["age"].isdigit():
+        problems.append(f"age {row['age']!r} is not a whole number of years (e.g. 58)")
+    if "ecog" in row and row["ecog"] not in ("0", "1", "2", "3", "4", "5"):
+        problems.append(f"ecog {row['ecog']!r} is not an ECOG performance status 0 to 5")
+    build = row.get("genome_build")
+    if build is not None and build not in ("GRCh37", "GRCh38"):
+        hint = _BUILD_HINTS.get(build.lower())
+        problems.append(
+            f"genome_build {build!r}: " + (f"use {hint}" if hint else "write GRCh37 or GRCh38")
+        )
+    return problems
+
+
+_BUILD_HINTS = {"hg19": "GRCh37", "b37": "GRCh37", "hs37d5": "GRCh37", "grch37": "GRCh37",
+                "hg38": "GRCh38", "grch38": "GRCh38"}  # fmt: skip
+
+
+def _check_readable_values(
+    row: Mapping[str, str], *, sheet: str, line: int, patient: str | None
+) -> None:
+    """Stop on the first row's problems in words (:func:`readable_value_problems`)."""
+    problems = readable_value_problems(row)
+    if problems:
+        raise InputError("; ".join(problems), path=sheet, line=line, patient=patient)
 
 
 @cache
