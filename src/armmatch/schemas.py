@@ -6,6 +6,7 @@ config with only ``samples`` set comes back complete.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterator, MutableMapping
 from functools import cache
 from pathlib import Path
@@ -31,7 +32,8 @@ def _set_defaults(
     if isinstance(instance, MutableMapping):
         for key, sub in properties.items():
             if "default" in sub and key not in instance:
-                instance[key] = sub["default"]
+                # a copy: the schema is cached, and a filled-in {} must not become shared state
+                instance[key] = copy.deepcopy(sub["default"])
     yield from jsonschema.Draft202012Validator.VALIDATORS["properties"](
         validator, properties, instance, schema
     )

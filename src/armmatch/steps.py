@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from armmatch.config import Settings, settings_from_config
-from armmatch.errors import ArmmatchError
+from armmatch.errors import ArmmatchError, InputError
 from armmatch.io import write_text_atomic
 from armmatch.samples import Patient, patient_from_row
 
@@ -137,6 +137,7 @@ def run_block_job(
     )
     from armmatch.io import remembered_digests, sha256_file
     from armmatch.pipeline import assess_patient, rule_set
+    from armmatch.preflight import file_problems
 
     quiet_htslib()
     log = logging.getLogger("armmatch.steps")
@@ -184,6 +185,16 @@ def run_block_job(
                     f"{patient.line}, fingerprint {stamp['fingerprint']})\n"
                 )
                 try:
+                    # the preflight's file checks first: every problem of the patient's files
+                    found = [x for x in file_problems(patient, build) if x.severity == "error"]
+                    if len(found) == 1:
+                        raise InputError(found[0].problem, path=found[0].path, patient=pid)
+                    if found:
+                        raise InputError(
+                            f"{len(found)} problems with this patient's files: "
+                            + " | ".join(x.text() for x in found),
+                            patient=pid,
+                        )
                     texts = assess_patient(
                         patient,
                         build=build,

@@ -13,7 +13,9 @@ from tests.conftest import REPO, SHARED_DATA
 
 pytestmark = pytest.mark.bad_input
 
-HEAD = "patient_id\ttumour_type\tvcf\tpurity\tage\tecog\tprior_therapies\tgenome_build\tarm_override\n"
+HEAD = (
+    "patient_id\ttumour_type\tvcf\tpurity\tage\tecog\tprior_therapies\tgenome_build\tarm_override\n"
+)
 
 
 def _batch(tmp_path: Path, rows: list[str], head: str = HEAD) -> Path:
@@ -40,7 +42,9 @@ def test_every_problem_in_one_run(tmp_path: Path, capsys: pytest.CaptureFixture[
     assert code == 1
     assert f"{sheet}, line 2 (patient P1): age 'forty' is not a whole number of years" in text
     assert f"{sheet}, line 2 (patient P1): genome_build 'hg19': use GRCh37" in text
-    assert f"{sheet}, line 3 (patient P2): ecog '7' is not an ECOG performance status 0 to 5" in text
+    assert (
+        f"{sheet}, line 3 (patient P2): ecog '7' is not an ECOG performance status 0 to 5" in text
+    )
     assert "unknown arm_override 'no-such-arm'; valid arm ids: alectinib-ALK, " in text
     assert "line 4 (patient P3): vcf file" in text and "does not exist" in text
     assert "armmatch: 5 problem(s) found" in text
@@ -65,11 +69,16 @@ def test_sheet_shape_in_plain_words(tmp_path: Path, capsys: pytest.CaptureFixtur
     latin = tmp_path / "latin.tsv"
     latin.write_bytes(b"patient_id\ttumour_type\tvcf\nP1\tC49|Ew\xe9ng\ta.vcf\n")
     code, text = _validate(latin, capsys)
-    assert code == 1 and "line 2: byte 0xe9 (offset 36) is not UTF-8: the sample sheet must be UTF-8" in text
+    assert (
+        code == 1
+        and "line 2: byte 0xe9 (offset 36) is not UTF-8: the sample sheet must be UTF-8" in text
+    )
 
 
 @pytest.mark.skipif(not SHARED_DATA.is_dir(), reason="../shared/data is absent (public test data)")
-def test_files_of_the_wrong_kind_or_build_on_real_data(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_files_of_the_wrong_kind_or_build_on_real_data(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     delly = SHARED_DATA / "mskcc-vcf2maf" / "test_delly.vcf"
     fc_vcf = SHARED_DATA / "fusioncatcher" / "final-list_candidate-fusion-genes.vcf"
     coad = SHARED_DATA / "sigven-pcgr" / "current" / "T001-COAD.grch38.vcf.gz"
@@ -83,5 +92,8 @@ def test_files_of_the_wrong_kind_or_build_on_real_data(tmp_path: Path, capsys: p
     text = "".join(capsys.readouterr())
     assert code == 1
     assert f"{delly} (patient S1): this is a structural-variant VCF" in text
-    assert f"{fc_vcf} (patient S1): the breakend VCF header (##reference) says GRCh38 but the patient's genome_build is GRCh37" in text
+    assert (
+        f"{fc_vcf} (patient S1): the breakend VCF header (##reference) says GRCh38 but the patient's genome_build is GRCh37"
+        in text
+    )
     assert "(patient S2): fusions file" in text  # the misspelt path

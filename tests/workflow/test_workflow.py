@@ -237,7 +237,7 @@ def test_missing_file_is_named_before_any_job(batch: Path, tmp_path: Path) -> No
 def test_unknown_column_is_named(batch: Path, tmp_path: Path) -> None:
     sheet = _sheet(batch, tmp_path, "header", "ploidy", "ploidie")
     out = _run_bad(tmp_path, sheet)
-    assert f"{sheet}, line 1: unknown column(s) 'ploidie'" in out
+    assert f"{sheet}, line 1: unknown column 'ploidie' (did you mean 'ploidy'?)" in out
 
 
 def test_duplicate_patient_is_named(batch: Path, tmp_path: Path) -> None:

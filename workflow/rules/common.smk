@@ -9,6 +9,7 @@ from armmatch.blocks import blocks_of
 from armmatch.config import validate_config
 from armmatch.errors import ArmmatchError
 from armmatch.pipeline import rule_set
+from armmatch.preflight import sheet_problems
 from armmatch.samples import read_sample_sheet
 
 # Bundled resources are found relative to this file, so `--directory elsewhere` still works.
@@ -25,9 +26,21 @@ try:
         os.path.dirname(os.path.abspath(config["samples"])),
         os.getcwd(),
     ]
-    PATIENTS = {
-        p.patient_id: p for p in read_sample_sheet(config["samples"], input_roots=INPUT_ROOTS)
-    }
+    try:
+        PATIENTS = {
+            p.patient_id: p for p in read_sample_sheet(config["samples"], input_roots=INPUT_ROOTS)
+        }
+    except ArmmatchError as _err:
+        # every problem of the sheet at once (the same preflight as `armmatch validate`)
+        _problems, _ = sheet_problems(
+            config["samples"], arms=[a.arm_id for a in RULES.arms], input_roots=INPUT_ROOTS
+        )
+        _errors = [p.text() for p in _problems if p.severity == "error"] or [str(_err)]
+        if len(_errors) == 1:
+            raise WorkflowError(f"armmatch: {_errors[0]}") from None
+        raise WorkflowError(
+            f"armmatch: {len(_errors)} problems in the sample sheet:\n" + "\n".join(_errors)
+        ) from None
     _arms = {a.arm_id for a in RULES.arms}
     for _p in PATIENTS.values():
         if _p.arm_override and _p.arm_override not in _arms:
