@@ -240,3 +240,35 @@ def test_maf_inputs_through_the_workflow(tmp_path: Path) -> None:
     assert (braf["alteration"], braf["vaf"], braf["depth"]) == ("V600E", 0.4, 120)
     written = {p.parent.name for p in patients.glob("*/assignment.json")}
     assert written == {f"PLT-{i:03d}" for i in range(1, 15)} - {"PLT-003"}
+
+
+@pytest.mark.bad_input
+@pytest.mark.skipif(
+    not (REPO.parent / "shared" / "data").is_dir(), reason="../shared/data is absent"
+)
+def test_a_structural_variant_vcf_in_the_vcf_column_through_the_workflow(tmp_path: Path) -> None:
+    """Issue 14: DELLY's VCF (GRCh37) given as PLT-003's small variants on a GRCh38 batch: the
+    patient fails with both problems named at once (the kind of file and its build), the others
+    and the summary are written."""
+    sheet, _ = example_copy(tmp_path)
+    shutil.copy(REPO.parent / "shared" / "data" / "mskcc-vcf2maf" / "test_delly.vcf",
+                tmp_path / "example" / "delly.vcf")  # fmt: skip
+    rows = [r.split("\t") for r in sheet.read_text(encoding="utf-8").splitlines()]
+    vcf, sample = rows[0].index("vcf"), rows[0].index("vcf_sample")
+    for r in rows[1:]:
+        if r[0] == "PLT-003":
+            r[vcf], r[sample] = "../example/delly.vcf", ""
+    sheet.write_text("\n".join("\t".join(r) for r in rows) + "\n", encoding="utf-8")
+    proc = snakemake(
+        tmp_path, "--cores", "2", "--config", "samples=config/samples.tsv", "outdir=results",
+        check=False,
+    )  # fmt: skip
+    assert proc.returncode != 0
+    log = (tmp_path / "results" / "logs" / "patients" / "PLT-003.log").read_text()
+    assert "2 problems with this patient's files" in log
+    assert "this is a structural-variant VCF" in log
+    assert "says GRCh37 but the patient's genome_build is GRCh38" in log
+    patients = tmp_path / "results" / "patients"
+    assert not (patients / "PLT-003" / "assignment.json").exists()
+    assert len(list(patients.glob("*/assignment.json"))) == 13
+    assert "PLT-003" in (tmp_path / "results" / "batch" / "summary.html").read_text()
