@@ -52,7 +52,7 @@ from armmatch.config import RESOURCE_DIR
 from armmatch.errors import InputError
 from armmatch.events import Event, EventStatus, Evidence, SourceRecord, assessed
 from armmatch.genome import normalise_chrom
-from armmatch.io import open_text, read_tsv_rows, sha256_file, vcf_kinds
+from armmatch.io import open_text, read_tsv_rows, sha256_file, vcf_header_text, vcf_kinds
 from armmatch.transcripts import GeneModel, GeneModels
 from armmatch.vcf import header_builds
 
@@ -1196,13 +1196,7 @@ def check_structural_vcf(path: str | Path, *, patient: str | None = None) -> Non
 
 def check_vcf_header_build(path: str | Path, build: str, *, patient: str | None = None) -> None:
     """Stop when a breakend VCF's header states another genome build than the patient's."""
-    header = []
-    with open_text(path, patient=patient) as fh:
-        for line in fh:
-            if not line.startswith("##"):
-                break
-            header.append(line)
-    for evidence, stated in header_builds("".join(header)):
+    for evidence, stated in header_builds(vcf_header_text(path, patient=patient)):
         if stated != build:
             raise InputError(
                 f"the breakend VCF header ({evidence}) says {stated} but the patient's "

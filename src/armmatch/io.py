@@ -604,6 +604,17 @@ def fixed_tsv_rows(
     return rows
 
 
+def vcf_header_text(path: str | Path, *, patient: str | None = None) -> str:
+    """The ``##`` meta lines of a (plain, gzip or bgzip) VCF, as text."""
+    lines = []
+    with open_text(path, patient=patient) as fh:
+        for line in fh:
+            if not line.startswith("##"):
+                break
+            lines.append(line)
+    return "".join(lines)
+
+
 @dataclass(frozen=True)
 class VcfKinds:
     """What the first records of a VCF are: small variants or structural variants."""

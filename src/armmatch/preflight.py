@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from armmatch.errors import ArmmatchError, InputError
-from armmatch.io import open_text, vcf_kinds
+from armmatch.io import open_text, vcf_header_text, vcf_kinds
 from armmatch.samples import (
     PATH_COLUMNS,
     Patient,
@@ -184,16 +184,6 @@ def sheet_problems(
     return problems, patients
 
 
-def _header_text(path: str, patient: str) -> str:
-    lines = []
-    with open_text(path, patient=patient) as fh:
-        for line in fh:
-            if not line.startswith("##"):
-                break
-            lines.append(line)
-    return "".join(lines)
-
-
 def _maf_builds(path: str, patient: str, limit: int) -> set[str]:
     from armmatch.genome import normalise_build
 
@@ -254,7 +244,7 @@ def file_problems(patient: Patient, build: str, *, limit: int = 2000) -> list[Pr
                                     f"{kinds.records} records read are breakends or symbolic "
                                     f"structural variants), not small variants: give it in the "
                                     f"fusions column, not {column}", path, None, pid))  # fmt: skip
-        header = guard(_header_text, path, pid)
+        header = guard(vcf_header_text, path, patient=pid)
         for evidence, stated in header_builds(header or ""):
             if stated != build:
                 problems.append(Problem("error", f"the VCF header ({evidence}) says {stated} but "
