@@ -7,6 +7,7 @@ ineligible: it makes the decision ``incomplete`` with the field named.
 from __future__ import annotations
 
 import csv
+import re
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -41,7 +42,44 @@ class DrugVocabulary:
     version: str
 
     def canonical(self, name: str) -> str | None:
-        return self.aliases.get(name.strip().lower())
+        """The canonical drug (or class word) an entry names, after normalisation
+        (:func:`drug_candidates`), else None."""
+        for candidate in drug_candidates(name):
+            found = self.aliases.get(candidate)
+            if found is not None:
+                return found
+        return None
+
+
+UNKNOWN_WORDS = frozenset({"unknown", "not known", "unk", "?", "n/a", "na", "nk"})
+"""An entry that says the history is unknown: the criterion is missing, never met."""
+DRUG_CLASSES = ("anti-PD-1/PD-L1", "study targeted drug", "unrelated", "ambiguous")
+_DOSE = re.compile(r"\s+\d[\d.,]*\s*(mg|mg/kg|mg/m2|g|ug|µg)\b.*$")
+
+
+def drug_candidates(entry: str) -> list[str]:
+    """The names one ``prior_therapies`` entry may mean, most literal first: lower case,
+    trademark signs and doses dropped, and the words in and outside brackets tried apart
+    (``Nivolumab (Opdivo) 240 mg`` -> ``nivolumab (opdivo)``, ``nivolumab``, ``opdivo``).
+
+    >>> drug_candidates("Nivolumab (Opdivo)")
+    ['nivolumab (opdivo)', 'nivolumab', 'opdivo']
+    >>> drug_candidates("Keytruda® 200 mg q3w")
+    ['keytruda']
+    """
+    text = " ".join(entry.replace("®", "").replace("™", "").lower().split())
+    text = _DOSE.sub("", text).strip()
+    out = [text]
+    outside = re.sub(r"\s*[(\[][^)\]]*[)\]]\s*", " ", text).strip()
+    inside = [m.strip() for m in re.findall(r"[(\[]([^)\]]*)[)\]]", text)]
+    for extra in (outside, *inside):
+        if extra and extra not in out:
+            out.append(extra)
+    for word in (" antibody", " antibodies", " therapy", " treatment"):
+        for c in list(out):
+            if c.endswith(word) and c[: -len(word)].strip() not in out:
+                out.append(c[: -len(word)].strip())
+    return out
 
 
 def load_drug_vocabulary(path: str | Path) -> DrugVocabulary:
@@ -68,8 +106,12 @@ def load_drug_vocabulary(path: str | Path) -> DrugVocabulary:
             if len(fields) != 3:
                 raise InputError(f"expected 3 fields, found {len(fields)}", path=path, line=lineno)
             drug, cls, alias_text = (f.strip() for f in fields)
-            if cls not in ("anti-PD-1/PD-L1", "study targeted drug"):
-                raise InputError(f"unknown drug class {cls!r}", path=path, line=lineno)
+            if cls not in DRUG_CLASSES:
+                raise InputError(
+                    f"unknown drug class {cls!r} (valid: {', '.join(DRUG_CLASSES)})",
+                    path=path,
+                    line=lineno,
+                )
             classes[drug.lower()] = cls
             for name in [drug, *alias_text.split(";")]:
                 if name.strip():
@@ -163,18 +205,33 @@ def assess_eligibility(
         )  # fmt: skip
     else:
         checkpoint = []
+        unclear: list[str] = []
         for name in patient.prior_therapies:
             canon = drugs.canonical(name)
-            if canon is None:
+            if name.strip().lower() in UNKNOWN_WORDS:
+                unclear.append(f"{name!r} (the history is unknown)")
+            elif canon is None:
                 unlisted.append(name)
+                unclear.append(f"{name!r} (not a drug of resources/drug_classes.tsv: correct "
+                               "it, or add it there with its class)")  # fmt: skip
             elif drugs.classes[canon] == "anti-PD-1/PD-L1":
-                checkpoint.append(canon)
-            else:
+                checkpoint.append(
+                    f"{canon} (as {name!r})" if canon != name.strip().lower() else canon
+                )
+            elif drugs.classes[canon] == "ambiguous":
+                unclear.append(f"{name!r} (name the drug: it may or may not be anti-PD-1/PD-L1)")
+            elif drugs.classes[canon] == "study targeted drug":
                 study_drugs.append(canon)
         if checkpoint:
             criteria.append(
                 Criterion("no prior anti-PD-1/PD-L1", "not met",
                           f"prior {', '.join(checkpoint)} (anti-PD-1/PD-L1)", "Table 2 exclusion 2")
+            )  # fmt: skip
+        elif unclear:
+            criteria.append(
+                Criterion("no prior anti-PD-1/PD-L1", "missing",
+                          "prior_therapies entry not recognised: " + "; ".join(unclear),
+                          "Table 2 exclusion 2")
             )  # fmt: skip
         else:
             criteria.append(

@@ -111,6 +111,26 @@ def resolve_path(value: str, sheet_dir: str) -> str:
 _ICD10 = re.compile(r"[Cc][0-9]{2}(\.[0-9]{1,2})?")
 
 
+def split_prior_therapies(text: str) -> tuple[str, ...]:
+    """The entries of a ``prior_therapies`` cell: separated by ``;`` (the documented form), or
+    by ``,``, ``+`` or a line break as people also write them.
+
+    >>> split_prior_therapies("pembrolizumab, doxorubicin")
+    ('pembrolizumab', 'doxorubicin')
+    """
+    return tuple(p.strip() for p in re.split(r"[;,+\n]", text) if p.strip())
+
+
+def parse_prior_therapies(text: str) -> tuple[str, ...]:
+    """The entries of a ``prior_therapies`` cell; ``none`` (alone) is the empty history.
+
+    >>> parse_prior_therapies("None"), parse_prior_therapies("nivolumab; doxorubicin")
+    ((), ('nivolumab', 'doxorubicin'))
+    """
+    items = split_prior_therapies(text)
+    return () if [i.lower() for i in items] == ["none"] else items
+
+
 def readable_value_problems(row: Mapping[str, str]) -> list[str]:
     """Messages in words (not schema regexes) for the values users most often get wrong."""
     problems = []
@@ -234,8 +254,7 @@ def patient_from_row(
         raise InputError(f"ploidy {ploidy} must be > 0", path=sheet, line=line, patient=pid)
     prior: tuple[str, ...] | None = None
     if "prior_therapies" in values:
-        items = [p.strip() for p in values["prior_therapies"].split(";") if p.strip()]
-        prior = () if [i.lower() for i in items] == ["none"] else tuple(items)
+        prior = parse_prior_therapies(values["prior_therapies"])
     tumour = values["tumour_type"]
     code, sep, subtype = tumour.partition("|")
     tumour = code.upper() + (sep + subtype.strip() if sep else "")

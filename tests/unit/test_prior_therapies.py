@@ -1,0 +1,49 @@
+"""Issue 19: prior therapies as people write them; an unread entry never leaves a patient
+silently eligible for the PD-1 arm (Table 2 exclusion 2)."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from armmatch.config import settings_from_config
+from armmatch.samples import parse_prior_therapies
+from tests.conftest import assign_record, example_patient
+
+pytestmark = pytest.mark.bad_input
+
+
+def _record(prior: str):  # type: ignore[no-untyped-def]
+    patient = dataclasses.replace(example_patient("PLT-008"),
+                                  prior_therapies=parse_prior_therapies(prior))  # fmt: skip
+    return assign_record(patient, settings_from_config({"samples": "s.tsv"}))
+
+
+@pytest.mark.parametrize("prior", [
+    "nivolumab (Opdivo)", "anti-PD-1 antibody", "pembrolizumab, doxorubicin", "Keytruda® 200 mg",
+    "doxorubicin + PD-1 inhibitor", "anti-PD-L1", "Tecentriq",
+])  # fmt: skip
+def test_a_prior_anti_pd1_in_any_wording_is_exclusion_2(prior: str) -> None:
+    record = _record(prior)
+    assert record["status"] == "ineligible", prior
+    (c,) = [c for c in record["eligibility"]["criteria"] if c["name"] == "no prior anti-PD-1/PD-L1"]
+    assert c["status"] == "not met" and "anti-PD-1/PD-L1" in c["detail"]
+
+
+@pytest.mark.parametrize(("prior", "words"), [
+    ("unknown", "'unknown' (the history is unknown)"),
+    ("checkpoint inhibitor", "name the drug"),
+    ("doxorubicin; ABC-123", "'ABC-123' (not a drug of resources/drug_classes.tsv"),
+])  # fmt: skip
+def test_an_unread_entry_makes_the_decision_incomplete(prior: str, words: str) -> None:
+    record = _record(prior)
+    assert (record["status"], record["arm"]) == ("incomplete", None)
+    assert words in record["status_reason"]
+
+
+def test_known_unrelated_drugs_and_none_leave_the_patient_eligible() -> None:
+    assert _record("doxorubicin; ifosfamide, 5-FU")["arm"] == "sintilimab-PD1"
+    assert _record("none")["arm"] == "sintilimab-PD1"
+    # ipilimumab is a checkpoint inhibitor, but anti-CTLA-4: not exclusion 2
+    assert _record("ipilimumab")["arm"] == "sintilimab-PD1"
