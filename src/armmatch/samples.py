@@ -134,6 +134,13 @@ def parse_prior_therapies(text: str) -> tuple[str, ...]:
 def readable_value_problems(row: Mapping[str, str]) -> list[str]:
     """Messages in words (not schema regexes) for the values users most often get wrong."""
     problems = []
+    pid = row.get("patient_id")
+    if pid is not None and (set(pid) <= {"."} or not pid[0].isalnum() or not _SAFE_ID.fullmatch(pid)):
+        problems.append(
+            f"patient_id {pid!r} is not a safe name: it names the patient's output folder, so it "
+            "takes letters, digits, '-', '_' and '.', starts with a letter or digit, and is not "
+            "only dots"
+        )
     if "tumour_type" in row:
         code = row["tumour_type"].partition("|")[0].strip()
         if not _ICD10.fullmatch(code):
@@ -154,6 +161,18 @@ def readable_value_problems(row: Mapping[str, str]) -> list[str]:
             )
     if "age" in row and not row["age"].isdigit():
         problems.append(f"age {row['age']!r} is not a whole number of years (e.g. 58)")
+    elif "age" in row and int(row["age"]) > MAX_AGE:
+        problems.append(f"age {row['age']} is outside the human range (0-{MAX_AGE} years)")
+    if "ploidy" in row:
+        try:
+            ploidy = float(row["ploidy"])
+        except ValueError:
+            ploidy = math.nan
+        if not 0 < ploidy <= MAX_PLOIDY:
+            problems.append(
+                f"ploidy {row['ploidy']!r} is not a tumour ploidy in (0, {MAX_PLOIDY:g}] (e.g. 2.0; "
+                "tumour ploidy fits rarely exceed 6-8)"
+            )
     if "ecog" in row and row["ecog"] not in ("0", "1", "2", "3", "4", "5"):
         problems.append(f"ecog {row['ecog']!r} is not an ECOG performance status 0 to 5")
     build = row.get("genome_build")
@@ -165,6 +184,9 @@ def readable_value_problems(row: Mapping[str, str]) -> list[str]:
     return problems
 
 
+MAX_AGE = 120
+MAX_PLOIDY = 8.0
+_SAFE_ID = re.compile(r"[A-Za-z0-9._-]+")
 _BUILD_HINTS = {"hg19": "GRCh37", "b37": "GRCh37", "hs37d5": "GRCh37", "grch37": "GRCh37",
                 "hg38": "GRCh38", "grch38": "GRCh38"}  # fmt: skip
 
@@ -314,6 +336,16 @@ def read_sample_sheet(
     seen: dict[str, int] = {}
     files: dict[str, list[tuple[str, str]]] = {}
     header: list[str] | None = None
+    raw = Path(path).read_bytes()
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InputError(
+            f"byte 0x{raw[exc.start : exc.start + 1].hex()} (offset {exc.start}) is not UTF-8: "
+            "the sample sheet must be UTF-8 (re-save it as UTF-8)",
+            path=sheet,
+            line=raw[: exc.start].count(b"\n") + 1,
+        ) from None
     with open(path, encoding="utf-8", newline="") as fh:
         for lineno, text in enumerate(fh, start=1):
             text = text.rstrip("\r\n")

@@ -497,3 +497,33 @@ def test_the_same_file_in_two_columns_of_a_row(tmp_path: Path) -> None:
         "vcf and fusions: each column takes its own kind of file (small variants, germline "
         "variants, copy number, fusions)"
     )
+
+
+# --- issue 19: names and values that must not pass ------------------------------------------------
+
+
+@pytest.mark.parametrize("pid", ["..", ".", "-rf", "_x"])
+def test_unsafe_patient_ids_stop_at_the_row(tmp_path: Path, pid: str) -> None:
+    path = sheet(tmp_path, f"{pid}\tC49\ta.vcf\t0.5\n")
+    msg = error(read_sample_sheet, path)
+    assert msg.startswith(f"{path}, line 2 (patient {pid}): patient_id {pid!r} is not a safe name")
+
+
+@pytest.mark.parametrize(("cells", "problem"), [
+    ("\tage\n", "age 999 is outside the human range (0-120 years)"),
+    ("\tploidy\n", "ploidy '20' is not a tumour ploidy in (0, 8]"),
+])  # fmt: skip
+def test_values_outside_physical_range(tmp_path: Path, cells: str, problem: str) -> None:
+    value = "999" if "age" in cells else "20"
+    path = sheet(tmp_path, f"P1\tC49\ta.vcf\t0.5\t{value}\n", SHEET_HEADER.rstrip("\n") + cells)
+    assert problem in error(read_sample_sheet, path)
+
+
+def test_a_latin1_sheet_names_the_line_and_byte(tmp_path: Path) -> None:
+    path = tmp_path / "samples.tsv"
+    (tmp_path / "a.vcf").write_text("##fileformat=VCFv4.2\n")
+    path.write_bytes(SHEET_HEADER.encode() + b"P1\tC49|Ew\xe9ng\ta.vcf\t0.5\n")
+    assert error(read_sample_sheet, path) == (
+        f"{path}, line 2: byte 0xe9 (offset 43) is not UTF-8: the sample sheet must be UTF-8 "
+        "(re-save it as UTF-8)"
+    )

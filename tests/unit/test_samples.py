@@ -48,7 +48,7 @@ def test_valid_sheet_resolves_paths_against_its_folder(tmp_path: Path) -> None:
             3,
             "P1",
         ),
-        ("P 1\tC49\t../data/a.vcf\tT\t52\t1\tnone\t0.7\n", HEADER, "does not match", 2, "P 1"),
+        ("P 1\tC49\t../data/a.vcf\tT\t52\t1\tnone\t0.7\n", HEADER, "is not a safe name", 2, "P 1"),
         ("P1\tlung\t../data/a.vcf\tT\t52\t1\tnone\t0.7\n", HEADER, "tumour_type", 2, "P1"),
         ("P1\tC49\t../data/a.vcf\tT\t52\t1\tnone\t1.5\n", HEADER, "purity", 2, "P1"),
         ("P1\tC49\t../data/a.vcf\tT\t52\t7\tnone\t0.7\n", HEADER, "ecog", 2, "P1"),
