@@ -380,10 +380,23 @@ def decide(
         reason = pd1.reason if pd1 is not None else "no arm could be decided"
 
     override = None
+    lifts = status in ("ineligible", "excluded")
+    if arm_override and lifts and not (override_reason or "").strip():
+        # a study-level exclusion is lifted only with an explicit, recorded reason
+        provisional.append(
+            f"arm_override {arm_override} not applied: the patient is {status} ({reason}); an "
+            "override that lifts a study-level exclusion needs an override_reason"
+        )
+        arm_override = None
     if arm_override:
         target = next((r for r in arms_out if r.arm.arm_id == arm_override), None)
         if target is None:
             raise ValueError(f"arm_override {arm_override!r} is not an arm of the rule table")
+        if lifts:
+            provisional.append(
+                f"WARNING: the tumour-board override lifts a study-level exclusion (computed: "
+                f"{status}: {reason}); reason recorded: {override_reason}"
+            )
         override = {
             "arm": arm_override,
             "reason": override_reason,

@@ -27,7 +27,7 @@ from typing import Any
 
 from armmatch import __version__
 from armmatch.errors import ArmmatchError
-from armmatch.io import sha256_file, write_text_atomic
+from armmatch.io import sha256_file, tsv_cell, tsv_value, write_text_atomic
 
 log = logging.getLogger(__name__)
 
@@ -180,7 +180,7 @@ def manifest_tsv(block: str, results: Sequence[MemberResult]) -> str:
     lines = ["\t".join(head)]
     for r in results:
         outputs = [r.outputs.get(n, "") for n in PATIENT_FILES]
-        error = " ".join(r.error.split())  # one line, no tabs
+        error = tsv_cell(" ".join(r.error.split()))  # one line, no tabs, never a formula
         lines.append("\t".join([block, r.patient, r.action, r.fingerprint, *outputs, error]))
     return "\n".join(lines) + "\n"
 
@@ -192,7 +192,7 @@ def read_manifest(path: str) -> list[tuple[str, str, str]]:
     head = rows[0] if rows else []
     err = head.index("error") if "error" in head else None
     return [
-        (r[1], r[2], r[err] if err is not None and len(r) > err else "")
+        (r[1], r[2], tsv_value(r[err]) if err is not None and len(r) > err else "")
         for r in rows[1:]
         if len(r) > 2
     ]

@@ -659,3 +659,46 @@ def vcf_kinds(path: str | Path, *, limit: int = 2000, patient: str | None = None
     except (InputError, UnicodeDecodeError, OSError, EOFError):
         return VcfKinds(0, 0, declares)
     return VcfKinds(records, structural, declares)
+
+
+FORMULA_STARTS = ("=", "+", "-", "@")
+"""Characters with which a spreadsheet starts a formula (OWASP CSV injection)."""
+
+
+def tsv_cell(value: object) -> str:
+    """One TSV cell that no spreadsheet executes.
+
+    Tabs, newlines and carriage returns become spaces; None is empty; booleans are yes/no. A
+    cell starting with ``=``, ``+``, ``-`` or ``@`` that is not a plain number is written with a
+    leading apostrophe (the OWASP CSV-injection rule), and so is one that already starts with an
+    apostrophe: a reader restores every cell by removing one leading apostrophe
+    (:func:`tsv_value`).
+
+    >>> tsv_cell('=HYPERLINK("http://x")'), tsv_cell(-1.5), tsv_cell("'quoted")
+    ('\'=HYPERLINK("http://x")', '-1.5', "''quoted")
+    """
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, (list, tuple)):
+        value = ";".join(str(v) for v in value)
+    if isinstance(value, float):
+        value = f"{value:.4g}"
+    text = str(value).replace("\t", " ").replace("\r", " ").replace("\n", " ")
+    if text.startswith("'") or (text.startswith(FORMULA_STARTS) and not _is_number(text)):
+        return "'" + text
+    return text
+
+
+def tsv_value(cell: str) -> str:
+    """The value :func:`tsv_cell` wrote (one leading apostrophe removed)."""
+    return cell[1:] if cell.startswith("'") else cell
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True

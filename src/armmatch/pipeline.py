@@ -362,11 +362,11 @@ def assign_patient(
     eligibility = assess_eligibility(
         patient, table1=table1, drugs=drugs, min_age=settings.min_age, max_ecog=settings.max_ecog
     )
-    known_arms = {a.arm_id for a in rules.arms}
+    known_arms = set(rules.assignable_arms())
     if patient.arm_override and patient.arm_override not in known_arms:
         raise InputError(
-            f"arm_override {patient.arm_override!r} is not an arm of the rule table "
-            f"(arms: {', '.join(sorted(known_arms))})",
+            f"arm_override {patient.arm_override!r} is not an arm a patient can be assigned to "
+            f"(valid arm ids: {', '.join(sorted(known_arms))})",
             path=sheet,
             line=patient.line,
             patient=patient.patient_id,

@@ -289,7 +289,7 @@ def preflight(config: Mapping[str, Any], *, sheet: str | None = None) -> Report:
     path = sheet or str(config["samples"])
     problems: list[Problem] = []
     try:
-        arms = [a.arm_id for a in rule_set(config["rules"]).arms]
+        arms = list(rule_set(config["rules"]).assignable_arms())
     except ArmmatchError as err:
         problems.append(_from_error(err))
         arms = []

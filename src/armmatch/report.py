@@ -14,6 +14,7 @@ from dataclasses import asdict
 from typing import TYPE_CHECKING, Any
 
 from armmatch.events import Assessment, Event
+from armmatch.io import tsv_cell
 
 if TYPE_CHECKING:
     from armmatch.assignment import Decision
@@ -42,19 +43,6 @@ BATCH_COLUMNS = (
 def esc(value: object) -> str:
     """HTML-escape any value (quotes included); ``None`` becomes an empty string."""
     return "" if value is None else html.escape(str(value), quote=True)
-
-
-def tsv_cell(value: object) -> str:
-    """One TSV cell: tabs, newlines and carriage returns become spaces; None is empty."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, (list, tuple)):
-        value = ";".join(str(v) for v in value)
-    if isinstance(value, float):
-        value = f"{value:.4g}"
-    return str(value).replace("\t", " ").replace("\r", " ").replace("\n", " ")
 
 
 def event_ids(events: Sequence[Event]) -> list[str]:

@@ -145,6 +145,10 @@ class RuleSet:
             for a, rs in by_arm.items()
         )
 
+    def assignable_arms(self) -> tuple[str, ...]:
+        """The arm ids an ``arm_override`` may name: every arm but the exclusion groups."""
+        return tuple(a.arm_id for a in self.arms if a.arm_type != "exclusion")
+
     def arm(self, arm_id: str) -> Arm:
         for arm in self.arms:
             if arm.arm_id == arm_id:

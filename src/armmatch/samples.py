@@ -135,7 +135,9 @@ def readable_value_problems(row: Mapping[str, str]) -> list[str]:
     """Messages in words (not schema regexes) for the values users most often get wrong."""
     problems = []
     pid = row.get("patient_id")
-    if pid is not None and (set(pid) <= {"."} or not pid[0].isalnum() or not _SAFE_ID.fullmatch(pid)):
+    if pid is not None and (
+        set(pid) <= {"."} or not pid[0].isalnum() or not _SAFE_ID.fullmatch(pid)
+    ):
         problems.append(
             f"patient_id {pid!r} is not a safe name: it names the patient's output folder, so it "
             "takes letters, digits, '-', '_' and '.', starts with a letter or digit, and is not "

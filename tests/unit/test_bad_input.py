@@ -527,3 +527,35 @@ def test_a_latin1_sheet_names_the_line_and_byte(tmp_path: Path) -> None:
         f"{path}, line 2: byte 0xe9 (offset 43) is not UTF-8: the sample sheet must be UTF-8 "
         "(re-save it as UTF-8)"
     )
+
+
+def test_formula_cells_are_neutralised_in_every_tsv(tmp_path: Path) -> None:
+    """A fusion partner named like a spreadsheet formula reaches events.tsv and the batch TSV
+    only as text (OWASP: a leading apostrophe), and a reader gets the value back."""
+    import dataclasses
+
+    from armmatch.io import tsv_value
+    from armmatch.report import assignments_tsv, events_tsv
+    from tests.conftest import assign_record, example_patient
+
+    hostile = '=HYPERLINK("http://evil.example/x","click")'
+    fusions = tmp_path / "fusions.tsv"
+    fusions.write_text(f"gene5\tgene3\tframe\tsplit_reads\n{hostile}\tRET\tin-frame\t12\n")
+    patient = dataclasses.replace(example_patient("PLT-008"), fusions=str(fusions),
+                                  fusion_format="generic")  # fmt: skip
+    record = assign_record(patient, settings_from_config({"samples": "s.tsv"}))
+    rows = [r.split("\t") for r in events_tsv(record).splitlines()]
+    head = rows[0]
+    (ret,) = [r for r in rows[1:] if r[head.index("gene")] == "RET"]
+    cell = ret[head.index("gene5")]
+    assert cell == "'" + hostile and tsv_value(cell) == hostile
+    assert not any(c.startswith(("=", "+", "@")) for r in rows for c in r)
+    batch = assignments_tsv([record])
+    assert not any(
+        c.startswith(("=", "+", "@")) for line in batch.splitlines() for c in line.split("\t")
+    )
+    # plain numbers stay numbers (a log2 of -0.25 is no formula); text after a sign does not
+    from armmatch.io import tsv_cell
+
+    assert (tsv_cell(-0.25), tsv_cell("-0.25"), tsv_cell("-x"), tsv_cell("@SUM(A1)")) == (
+        "-0.25", "-0.25", "'-x", "'@SUM(A1)")  # fmt: skip

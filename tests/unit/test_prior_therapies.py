@@ -47,3 +47,30 @@ def test_known_unrelated_drugs_and_none_leave_the_patient_eligible() -> None:
     assert _record("none")["arm"] == "sintilimab-PD1"
     # ipilimumab is a checkpoint inhibitor, but anti-CTLA-4: not exclusion 2
     assert _record("ipilimumab")["arm"] == "sintilimab-PD1"
+
+
+def test_an_override_cannot_quietly_lift_exclusion_2() -> None:
+    """A tumour-board override to the PD-1 arm for a patient with a prior anti-PD-1."""
+    base = dataclasses.replace(example_patient("PLT-008"), prior_therapies=("nivolumab",),
+                               arm_override="sintilimab-PD1")  # fmt: skip
+    settings = settings_from_config({"samples": "s.tsv"})
+    silent = assign_record(dataclasses.replace(base, override_reason=None), settings)
+    assert (silent["status"], silent["arm"]) == ("ineligible", None)
+    assert any("needs an override_reason" in p for p in silent["provisional"])
+    lifted = assign_record(dataclasses.replace(base, override_reason="board 2026-12-01: waiver"),
+                           settings)  # fmt: skip
+    assert (lifted["status"], lifted["arm"]) == ("immunotherapy", "sintilimab-PD1")
+    (warning,) = [p for p in lifted["provisional"] if p.startswith("WARNING")]
+    assert "lifts a study-level exclusion" in warning and "board 2026-12-01: waiver" in warning
+    assert lifted["override"]["computed_status"] == "ineligible"
+
+
+def test_an_override_naming_an_exclusion_group_is_a_clean_error() -> None:
+    from armmatch.errors import InputError
+
+    patient = dataclasses.replace(example_patient("PLT-008"), arm_override="exclusion-RET",
+                                  override_reason="x")  # fmt: skip
+    with pytest.raises(InputError) as info:
+        assign_record(patient, settings_from_config({"samples": "s.tsv"}))
+    assert "'exclusion-RET' is not an arm a patient can be assigned to" in info.value.problem
+    assert "sintilimab-PD1" in info.value.problem and "exclusion-RET," not in info.value.problem

@@ -33,7 +33,7 @@ try:
     except ArmmatchError as _err:
         # every problem of the sheet at once (the same preflight as `armmatch validate`)
         _problems, _ = sheet_problems(
-            config["samples"], arms=[a.arm_id for a in RULES.arms], input_roots=INPUT_ROOTS
+            config["samples"], arms=list(RULES.assignable_arms()), input_roots=INPUT_ROOTS
         )
         _errors = [p.text() for p in _problems if p.severity == "error"] or [str(_err)]
         if len(_errors) == 1:
@@ -41,7 +41,7 @@ try:
         raise WorkflowError(
             f"armmatch: {len(_errors)} problems in the sample sheet:\n" + "\n".join(_errors)
         ) from None
-    _arms = {a.arm_id for a in RULES.arms}
+    _arms = set(RULES.assignable_arms())  # an exclusion group is no arm to assign
     for _p in PATIENTS.values():
         if _p.arm_override and _p.arm_override not in _arms:
             raise WorkflowError(
