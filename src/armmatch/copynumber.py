@@ -1217,8 +1217,8 @@ def check_segments(
     builds = [build] if build in BUILDS else list(BUILDS)
     by_chrom: dict[str, list[Segment]] = {}
     for seg in segments:
-        by_chrom.setdefault(seg.chrom, []).append(seg)
-        name = normalise_chrom(seg.chrom)
+        name = normalise_chrom(seg.chrom)  # chr7 and 7 are one chromosome for every check
+        by_chrom.setdefault(name, []).append(seg)
         lengths = [CONTIG_LENGTHS[b].get(name) for b in builds]
         if all(n is not None and seg.end > n for n in lengths):
             which = " and ".join(f"{b} ({n:,} bp)" for b, n in zip(builds, lengths, strict=True))
@@ -1243,9 +1243,10 @@ def check_segments(
             if b.start0 < a.end:
                 first, second = sorted((a, b), key=lambda s: s.line or 0)
                 raise InputError(
-                    f"segment {chrom}:{second.start0 + 1}-{second.end} overlaps the segment "
-                    f"{chrom}:{first.start0 + 1}-{first.end} on line {first.line}: one sample's "
-                    "segments must not overlap (two samples or two files pasted together?)",
+                    f"segment {second.chrom}:{second.start0 + 1}-{second.end} overlaps the segment "
+                    f"{first.chrom}:{first.start0 + 1}-{first.end} on line {first.line}: one "
+                    "sample's segments must not overlap (two samples or two files pasted "
+                    "together?)",
                     path=path,
                     line=second.line,
                     patient=patient,

@@ -179,9 +179,12 @@ def _vcf_magic(path: str, patient: str | None) -> bytes | None:
 
 _CHUNK = 1 << 22
 _FIELD = rb"[^\t\n]*\t"
-_BAD_RECORD = re.compile(rb"\n(?![^\t\n]*+\t0*+[1-9][0-9]*+\t" + _FIELD * 5 + rb")")
-"""A record line (after its leading newline) that is not CHROM, a positive POS, and 6 more
-tab-separated fields: blank, too few fields or a bad POS (:func:`_record_problem` says which)."""
+_BAD_RECORD = re.compile(
+    rb"\n(?![^\t\n]*+\t0*+[1-9][0-9]*+\t" + _FIELD + rb"[^\t\n]++\t[^\t\n]++\t" + _FIELD * 2 + rb")"
+)
+"""A record line (after its leading newline) that is not CHROM, a positive POS, ID, a non-empty
+REF and ALT, and 3 more tab-separated fields: blank, too few fields, a bad POS or an empty
+REF/ALT (:func:`_record_problem` says which)."""
 _POS_REF = re.compile(rb"\n[^\t\n]*\t([0-9]+)\t[^\t\n]*\t([^\t\n]*)")
 """A record's POS and REF (after its leading newline)."""
 _END = re.compile(rb"[\t;]END=")
@@ -230,6 +233,10 @@ def _record_problem(text: str) -> str | None:
     pos_text = fields[1]
     if not (pos_text.isascii() and pos_text.isdigit()) or int(pos_text) < 1:
         return f"POS {pos_text!r} is not a positive integer"
+    if not fields[3].strip() or not fields[4].strip():
+        which = "REF" if not fields[3].strip() else "ALT"
+        return (f"the {which} field is empty: a malformed record (VCF writes '.' for no ALT "
+                "allele), never a tested negative")  # fmt: skip
     return None
 
 

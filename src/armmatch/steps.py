@@ -211,7 +211,16 @@ def run_block_job(
                     failures.append(str(err))
                     results.append(MemberResult(pid, "failed", "", {}, str(err)))
                     continue
-                digests = write_patient(paths, texts, stamp)
+                try:
+                    digests = write_patient(paths, texts, stamp)
+                except OSError as exc:  # disk full, quota, permissions: complete or absent
+                    remove_patient_outputs(paths)
+                    message = (f"patient {pid}: cannot write its outputs under {outdir} "
+                               f"({exc.strerror or exc}); nothing of this patient was kept")  # fmt: skip
+                    log_file.write(f"ERROR armmatch: {message}\n")
+                    failures.append(message)
+                    results.append(MemberResult(pid, "failed", "", {}, message))
+                    continue
                 log_file.write(f"INFO wrote {', '.join(paths.values())}\n")
             log.info("%s: computed (fingerprint %s)", pid, stamp["fingerprint"][:12])
             results.append(MemberResult(pid, "computed", stamp["fingerprint"], digests))

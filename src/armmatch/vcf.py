@@ -483,6 +483,18 @@ def allele_support(
     return vaf, depth, "+".join(how) if how else "not reported"
 
 
+def check_vaf(vaf: float | None, how: str, *, path: str, line: int | None, patient: str) -> None:
+    """Stop on an allele fraction above 1 (a percentage written as a fraction's field)."""
+    if vaf is not None and vaf > 1:
+        raise InputError(
+            f"{how} gives an allele fraction of {vaf:g}, above 1: a percentage written as a "
+            "number? (VAF must be a fraction in [0, 1])",
+            path=path,
+            line=line,
+            patient=patient,
+        )
+
+
 def _filter_reason(
     variant: Any, vaf: float | None, depth: int | None, policy: SmallVariantPolicy
 ) -> str:
@@ -708,6 +720,7 @@ def iter_target_events(
                 if not keep_classes(classes, rec.splice_offset if rec else None):
                     continue
                 vaf, depth, how = allele_support(variant, sample_index, alt_index)
+                check_vaf(vaf, how, path=path, line=line, patient=patient)
                 status, reason = event_status(
                     _filter_reason(variant, vaf, depth, policy),
                     support_problem(vaf, depth, policy),
@@ -906,6 +919,7 @@ def iter_builtin_events(
             if not calls:
                 continue
             vaf, depth, how = allele_support(variant, sample_index, alt_index)
+            check_vaf(vaf, how, path=path, line=line, patient=patient)
             reason = _filter_reason(variant, vaf, depth, policy)
             support = support_problem(vaf, depth, policy)
             for call in calls:

@@ -559,3 +559,63 @@ def test_formula_cells_are_neutralised_in_every_tsv(tmp_path: Path) -> None:
 
     assert (tsv_cell(-0.25), tsv_cell("-0.25"), tsv_cell("-x"), tsv_cell("@SUM(A1)")) == (
         "-0.25", "-0.25", "'-x", "'@SUM(A1)")  # fmt: skip
+
+
+def test_an_empty_alt_is_a_malformed_record(write_vcf: VcfWriter) -> None:
+    path = write_vcf([("chr7", "140753336", "A", "", "PASS", "DP=100", "0/1:60,40:100")],
+                     csq_header=False)  # fmt: skip
+    msg = error(read, path)
+    assert msg == (f"{path}, line {HEADER_LINES} (patient P1): the ALT field is empty: a "
+                   "malformed record (VCF writes '.' for no ALT allele), never a tested negative")  # fmt: skip
+
+
+def test_an_allele_fraction_above_one_stops(write_vcf: VcfWriter) -> None:
+    path = write_vcf([("chr7", "140753336", "A", "T", "PASS", "DP=100", "0/1:45.0:100")],
+                     csq_header=False, fmt="GT:AF:DP")  # fmt: skip
+    msg = error(read, path)
+    assert msg.startswith(f"{path}, line {HEADER_LINES} (patient P1): FORMAT/AF gives an allele "
+                          "fraction of 45, above 1: a percentage written as a number?")  # fmt: skip
+
+
+def test_chr7_and_7_are_one_chromosome_for_the_overlap_check(tmp_path: Path) -> None:
+    path = tmp_path / "x.cns"
+    text = CNS + "chr7\t100\t5000\tX\t0\t4\n7\t4000\t9000\tX\t0\t4\n"
+    msg = error(cnv, path, text)
+    assert "segment 7:4001-9000 overlaps the segment chr7:101-5000 on line 2" in msg
+
+
+def test_a_write_failure_leaves_the_patient_complete_or_absent(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Disk full in the middle of a patient's outputs: nothing of that patient is left, the
+    block records a clean failure (no traceback)."""
+    import errno
+
+    import armmatch.blocks as blocks
+    from armmatch.blocks import read_manifest
+    from armmatch.steps import run_block_job
+    from tests.conftest import example_patient
+
+    patient = example_patient("PLT-002")
+    real = blocks.write_text_atomic
+    calls = {"n": 0}
+
+    def failing(path, text):  # type: ignore[no-untyped-def]
+        calls["n"] += 1
+        if calls["n"] == 4:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return real(path, text)
+
+    monkeypatch.setattr(blocks, "write_text_atomic", failing)
+    out = tmp_path / "out"
+    manifest = out / "blocks" / "00001.tsv"
+    run_block_job(block="00001", members=[patient.to_params()], builds={"PLT-002": "GRCh38"},
+                  sheet=str(REPO / "config" / "samples.tsv"), config={"samples": "s.tsv", "outdir": str(out)},
+                  rules_path=str(REPO / "resources" / "actionable_targets.tsv"),
+                  table1_path=str(REPO / "resources" / "table1_rare_tumours.tsv"),
+                  drugs_path=str(REPO / "resources" / "drug_classes.tsv"), outdir=str(out),
+                  manifest_path=str(manifest), reports_dir=str(out / "reports" / "00001"))  # fmt: skip
+    assert not [p for p in (out / "patients" / "PLT-002").rglob("*") if p.is_file()]
+    ((pid, action, err),) = read_manifest(str(manifest))
+    assert (pid, action) == ("PLT-002", "failed")
+    assert "cannot write its outputs" in err and "No space left on device" in err
