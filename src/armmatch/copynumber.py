@@ -1237,7 +1237,7 @@ def check_segments(
                 line=seg.line,
                 patient=patient,
             )
-    for chrom, segs in by_chrom.items():
+    for segs in by_chrom.values():
         ordered = sorted(segs, key=lambda s: (s.start0, s.end))
         for a, b in itertools.pairwise(ordered):
             if b.start0 < a.end:
