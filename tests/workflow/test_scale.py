@@ -272,3 +272,36 @@ def test_a_structural_variant_vcf_in_the_vcf_column_through_the_workflow(tmp_pat
     assert not (patients / "PLT-003" / "assignment.json").exists()
     assert len(list(patients.glob("*/assignment.json"))) == 13
     assert "PLT-003" in (tmp_path / "results" / "batch" / "summary.html").read_text()
+
+
+@pytest.mark.bad_input
+def test_a_corrected_input_with_an_older_mtime_still_recomputes(tmp_path: Path) -> None:
+    """Issue 19: a corrected file restored with an old mtime (backup, cp -p, rsync) must not leave
+    the old decision: the block reruns and the patient's fingerprint (content) recomputes it."""
+    import gzip
+    import json
+    import os
+
+    example_copy(tmp_path)
+    args = ("--cores", "2", "--config", "samples=config/samples.tsv", "outdir=results")
+    snakemake(tmp_path, *args)
+    record = tmp_path / "results" / "patients" / "PLT-002" / "assignment.json"
+    assert json.loads(record.read_text())["arm"] == "vemurafenib-BRAF"
+    vcf = tmp_path / "example" / "vcf" / "PLT-002.vcf.gz"
+    old = os.stat(vcf)
+    lines = gzip.decompress(vcf.read_bytes()).decode().splitlines(keepends=True)
+    kept = [x for x in lines if x.startswith("#") or "\t140753336\t" not in x]  # drop V600E
+    assert len(kept) == len(lines) - 1
+    import pysam
+
+    plain = tmp_path / "plain.vcf"
+    plain.write_text("".join(kept))
+    pysam.tabix_compress(str(plain), str(vcf), force=True)
+    os.utime(vcf, ns=(old.st_atime_ns, old.st_mtime_ns - 10**12))  # older than every output
+    proc = snakemake(tmp_path, *args)
+    assert "Nothing to be done" not in proc.stdout + proc.stderr
+    after = json.loads(record.read_text())
+    assert after["arm"] != "vemurafenib-BRAF"
+    manifest = (tmp_path / "results" / "blocks" / "00001.tsv").read_text().splitlines()
+    actions = {r.split("\t")[1]: r.split("\t")[2] for r in manifest[1:]}
+    assert actions.pop("PLT-002") == "computed" and set(actions.values()) == {"reused"}

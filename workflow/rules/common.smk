@@ -80,6 +80,25 @@ def get_block_members(wildcards):
     return [PATIENTS[pid].to_params() for pid in BLOCKS[wildcards.block]]
 
 
+def get_block_stamps(wildcards):
+    """Each member input's identity as the file system keeps it (size, mtime, ctime, inode;
+    nothing is read): a file rewritten with an older mtime (a backup restored, `cp -p`, rsync)
+    still gets a new ctime, so the block reruns and its fingerprints find the changed patient
+    (Snakemake's params trigger). A harmless change (chmod, a copy) only reruns the block, whose
+    unchanged patients are reused."""
+    stamps = {}
+    for pid in BLOCKS[wildcards.block]:
+        p = PATIENTS[pid]
+        for path in (p.vcf, p.germline_vcf, p.cnv, p.fusions):
+            if path:
+                try:
+                    st = os.stat(path)
+                except OSError:
+                    continue
+                stamps[path] = f"{st.st_size}:{st.st_mtime_ns}:{st.st_ctime_ns}:{st.st_ino}"
+    return stamps
+
+
 def get_block_builds(wildcards):
     """Each member's genome build: the sheet's genome_build column, else the config's."""
     return {

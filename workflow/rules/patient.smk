@@ -26,6 +26,8 @@ rule assess_block:
         members=get_block_members,
         builds=get_block_builds,
         sheet=config["samples"],
+        # content changes that keep or lower the mtime still rerun the block (see common.smk)
+        stamps=get_block_stamps,
     log:
         f"{OUTDIR}/logs/blocks/{{block}}.log",
     script:
