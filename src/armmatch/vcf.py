@@ -41,7 +41,7 @@ from armmatch.genome import (
     other_build,
 )
 from armmatch.hgvs import alteration_words, is_protein_change, parse_protein_change
-from armmatch.io import VcfText, scan_vcf_text, sha256_file, vcf_kinds
+from armmatch.io import VcfText, scan_vcf_text, sha256_file, vcf_header_text, vcf_kinds
 from armmatch.transcripts import (
     GeneModel,
     GeneModels,
@@ -1268,13 +1268,16 @@ def _read_vcf(
     reason = f"small variants read from {path}"
     records: Iterable[tuple[int | None, Any]]
     regions: list[Region] | None = None
+    annotated = False
     if index is not None and have_regions and os.path.getsize(path) >= policy.index_min_bytes:
         check_index_fresh(path, index, patient=patient)
         scan_vcf_text(path, patient=patient, header_only=True)
         vcf = _open_cyvcf2(path, patient)
         raw = vcf.raw_header
         annotated = csq_fields_from_header(raw) is not None or has_ann_header(raw)
-        regions = target_regions(both if annotated else [model_map], genes, region_margin)
+        no_build = not header_builds(raw)
+        regions = target_regions(both if annotated or no_build else [model_map], genes,
+                                 region_margin)  # fmt: skip
         records = _indexed_records(vcf, regions, path=path, patient=patient)
         kind = "tabix" if index.endswith(".tbi") else "CSI"
         reason += f" (target regions through its {kind} index)"
@@ -1283,8 +1286,10 @@ def _read_vcf(
         text: VcfText | None = None
         if header is not None:
             annotated = bool(header.info & {"CSQ", "ANN"})
+            no_build = not header_builds(vcf_header_text(path, patient=patient))
             if have_regions:
-                regions = target_regions(both if annotated else [model_map], genes, region_margin)
+                regions = target_regions(both if annotated or no_build else [model_map], genes,
+                                         region_margin)  # fmt: skip
             mark = select = None
             if regions is not None:
                 spans = _region_spans(regions)
@@ -1300,6 +1305,9 @@ def _read_vcf(
             records = _selected_records(
                 text, vcf.raw_header, spans, stack, path=path, patient=patient
             )
+    tally: list[tuple[int | None, str, int, int]] = []
+    if not header_builds(vcf.raw_header) and not annotated:
+        records = _tallied(records, tally)
     try:
         check_build(vcf.raw_header, build, path=path, patient=patient)
         sample_index = select_sample(vcf.samples, vcf_sample, path=path, patient=patient)
@@ -1322,4 +1330,60 @@ def _read_vcf(
     finally:
         vcf.close()
         stack.close()
+    if tally:
+        check_exon_build(tally, model_map, other_map, build=build, path=path, patient=patient)
     return Evidence(events=events, assessments=assessed(genes, "mutation", reason))
+
+
+def _tallied(
+    records: Iterable[tuple[int | None, Any]], tally: list[tuple[int | None, str, int, int]]
+) -> Iterator[tuple[int | None, Any]]:
+    """The records, each noted as ``(line, chrom, pos1, len(REF))`` in ``tally``."""
+    for line, variant in records:
+        tally.append((line, normalise_chrom(variant.CHROM), int(variant.POS), len(variant.REF)))
+        yield line, variant
+
+
+def check_exon_build(
+    records: Sequence[tuple[int | None, str, int, int]],
+    here: Mapping[str, GeneModel],
+    there: Mapping[str, GeneModel],
+    *,
+    build: str,
+    path: str,
+    patient: str,
+) -> None:
+    """Stop when a VCF that states no genome build has target-gene records that sit in exons
+    (or their splice sites) on the other build only: its coordinates are of the other build.
+
+    A record counts for a build when it touches an exon (+/- 2 bases) of a target gene's
+    bundled model there and not on the other build; more records fitting only the other build
+    than only the patient's stop it.
+    """
+
+    def fits(models: Mapping[str, GeneModel], chrom: str, pos1: int, n: int) -> str | None:
+        for gene, m in models.items():
+            if m.chrom == chrom and any(
+                e.start0 - 2 < pos1 - 1 + n and pos1 - 1 < e.end + 2 for e in m.exons
+            ):
+                return gene
+        return None
+
+    only_here = only_there = 0
+    example = ""
+    for line, chrom, pos1, n in records:
+        a, b = fits(here, chrom, pos1, n), fits(there, chrom, pos1, n)
+        only_here += a is not None and b is None
+        if b is not None and a is None:
+            only_there += 1
+            example = example or f"line {line}: {chrom}:{pos1} in {b} exons on {other_build(build)}"
+    if only_there > only_here:
+        other = other_build(build)
+        raise InputError(
+            f"the VCF header states no genome build, and its target-gene records fit {other}, not "
+            f"{build}: {only_there} record(s) lie in target-gene exons on {other} only, "
+            f"{only_here} on {build} only ({example}); the VCF is of {other} but the patient's "
+            f"genome_build is {build}",
+            path=path,
+            patient=patient,
+        )

@@ -189,3 +189,37 @@ def test_copy_number_of_the_other_build_stops(shared_data: Path) -> None:
         "the copy-number file is of GRCh37 but the patient's genome_build is GRCh38"
         in info2.value.problem
     )
+
+
+@pytest.mark.parametrize(("name", "fits", "given"), [
+    ("sigven-pcgr/current/T001-COAD.grch38.vcf.gz", "GRCh38", "GRCh37"),
+    ("sigven-pcgr/current/T001-COAD.grch37.vcf.gz", "GRCh37", "GRCh38"),
+])  # fmt: skip
+def test_a_vcf_without_a_stated_build_is_checked_by_its_records(
+    shared_data: Path, tmp_path: Path, name: str, fits: str, given: str
+) -> None:
+    """Issue 19: the header's contig lengths and liftover lines removed, nothing states the
+    build; the target-gene records (BRAF V600E, KIT, NTRK2...) sit in exons on one build only."""
+    import gzip
+
+    lines = gzip.decompress((shared_data / name).read_bytes()).decode().splitlines(keepends=True)
+    kept = [x for x in lines if not x.startswith(("##contig", "##reference", "##liftOver",
+                                                   "##new_reference"))]  # fmt: skip
+    path = tmp_path / "nobuild.vcf"
+    path.write_text("".join(kept))
+    from armmatch.vcf import header_builds
+
+    assert header_builds("".join(x for x in kept if x.startswith("##"))) == []
+    policy = SmallVariantPolicy(accept_unknown_vaf=True)
+    rules = rule_set()
+    ok = read_small_variants(str(path), patient="P", build=fits, genes=rules.genes(),
+                             preferred=preferred_transcripts(gene_models(fits)), vcf_sample=None,
+                             policy=policy)  # fmt: skip
+    assert any(e.gene == "BRAF" for e in ok.events)
+    with pytest.raises(InputError) as info:
+        read_small_variants(str(path), patient="P", build=given, genes=rules.genes(),
+                            preferred=preferred_transcripts(gene_models(given)), vcf_sample=None,
+                            policy=policy)  # fmt: skip
+    assert info.value.problem.startswith(
+        f"the VCF header states no genome build, and its target-gene records fit {fits}, not {given}")
+    assert f"the VCF is of {fits} but the patient's genome_build is {given}" in info.value.problem
