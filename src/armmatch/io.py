@@ -130,8 +130,43 @@ class _CheckedGzipFile(gzip.GzipFile):
             raise self._corrupt(exc) from None
 
 
+MAX_LINE_BYTES = 64 << 20
+"""The longest line (and so field) any reader accepts: 64 MiB. A longer one (a corrupt file, a
+binary file, a bgzip that expands to one huge line) stops with the line number instead of
+exhausting memory. Real VCF lines, VEP annotations included, stay far below it."""
+
+
+def _bound() -> str:
+    return f"{MAX_LINE_BYTES:,} bytes"
+
+
+class _BoundedText(io.TextIOWrapper):
+    """Text lines of at most :data:`MAX_LINE_BYTES` characters, iterated with their count."""
+
+    def __init__(self, raw: Any, path: Path, patient: str | None) -> None:
+        super().__init__(raw, encoding="utf-8", errors="strict")
+        self._where = (path, patient)
+        self._lines = 0
+
+    def __next__(self) -> str:  # type: ignore[override]
+        line = self.readline(MAX_LINE_BYTES + 1)
+        if not line:
+            raise StopIteration
+        self._lines += 1
+        if len(line) > MAX_LINE_BYTES:
+            path, patient = self._where
+            raise InputError(
+                f"line {self._lines} is longer than {_bound()}: not a line of a text table or "
+                "VCF (a corrupt or binary file?)",
+                path=path,
+                patient=patient,
+            )
+        return line
+
+
 def open_text(path: str | Path, *, patient: str | None = None) -> IO[str]:
-    """Open a plain, gzip or bgzip text file for reading (detected from its magic bytes).
+    """Open a plain, gzip or bgzip text file for reading (detected from its magic bytes); lines
+    longer than :data:`MAX_LINE_BYTES` stop iteration with an :class:`InputError`.
 
     Raises
     ------
@@ -144,9 +179,8 @@ def open_text(path: str | Path, *, patient: str | None = None) -> IO[str]:
     with open(p, "rb") as fh:
         magic = fh.read(2)
     if magic == b"\x1f\x8b":
-        raw = _CheckedGzipFile(p, "rb", patient)
-        return io.TextIOWrapper(raw, encoding="utf-8", errors="strict")
-    return open(p, encoding="utf-8", errors="strict")
+        return _BoundedText(_CheckedGzipFile(p, "rb", patient), p, patient)
+    return _BoundedText(open(p, "rb"), p, patient)  # noqa: SIM115
 
 
 _PRIMARY = frozenset([str(i) for i in range(1, 23)] + ["X", "Y", "M", "MT"])
@@ -207,6 +241,13 @@ def _chunks(
                     piece, buf = buf[:cut], buf[cut:]
                     yield lineno, piece
                     lineno += piece.count(b"\n")
+                if len(buf) > MAX_LINE_BYTES:
+                    raise InputError(
+                        f"line {lineno + 1} is longer than {_bound()}: not a VCF line (a "
+                        "corrupt or binary file?)",
+                        path=path,
+                        patient=patient,
+                    )
     except (OSError, EOFError, zlib.error) as exc:
         raise InputError(
             f"the gzip/bgzip file is truncated or corrupt after line {lineno} ({exc}); "

@@ -107,8 +107,8 @@ def is_maf(path: str) -> bool:
                 if line.startswith("#"):
                     continue
                 return is_maf_header(line.rstrip("\n").rstrip("\r").split("\t"))
-    except (OSError, UnicodeDecodeError, EOFError):
-        return False
+    except (OSError, UnicodeDecodeError, EOFError, InputError):
+        return False  # the reader that comes next says what is wrong, naming the patient
     return False
 
 

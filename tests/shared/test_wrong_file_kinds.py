@@ -221,5 +221,6 @@ def test_a_vcf_without_a_stated_build_is_checked_by_its_records(
                             preferred=preferred_transcripts(gene_models(given)), vcf_sample=None,
                             policy=policy)  # fmt: skip
     assert info.value.problem.startswith(
-        f"the VCF header states no genome build, and its target-gene records fit {fits}, not {given}")
+        f"the VCF header states no genome build, and its target-gene records fit {fits}, not {given}"
+    )
     assert f"the VCF is of {fits} but the patient's genome_build is {given}" in info.value.problem

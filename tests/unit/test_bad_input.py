@@ -619,3 +619,28 @@ def test_a_write_failure_leaves_the_patient_complete_or_absent(
     ((pid, action, err),) = read_manifest(str(manifest))
     assert (pid, action) == ("PLT-002", "failed")
     assert "cannot write its outputs" in err and "No space left on device" in err
+
+
+def test_a_line_longer_than_the_bound_stops_with_its_number(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, write_vcf: VcfWriter
+) -> None:
+    """Issue 19: a bgzip that expands to one huge line ended in MemoryError; every reader now
+    stops at armmatch.io.MAX_LINE_BYTES (64 MiB; 4 KiB here, so the test stays small)."""
+    import armmatch.io
+
+    monkeypatch.setattr(armmatch.io, "MAX_LINE_BYTES", 4096)
+    # the VCF pass reads 4 MiB pieces: a line is bounded when no line end comes within the
+    # bound (always so at 64 MiB); pieces of 1 KiB here
+    monkeypatch.setattr(armmatch.io, "_CHUNK", 1024)
+    huge = "A" * 10_000
+    vcf = bgzip(write_vcf([("chr7", "140753336", "A", "T", "PASS", f"X={huge}", "0/1:60,40:100")],
+                          csq_header=False))  # fmt: skip
+    msg = error(read, vcf)
+    assert msg == (f"{vcf} (patient P1): line {HEADER_LINES} is longer than 4,096 bytes: not a VCF "
+                   "line (a corrupt or binary file?)")  # fmt: skip
+    table = tmp_path / "x.cns"
+    assert "line 2 is longer than 4,096 bytes: not a line of a text table" in error(
+        cnv, table, CNS + huge + "\n")  # fmt: skip
+    maf = tmp_path / "m.maf"
+    maf.write_text("Hugo_Symbol\tHGVSp_Short\nBRAF\t" + huge + "\n")
+    assert "line 2 is longer than" in error(read, maf, sample=None)
