@@ -6,6 +6,8 @@ import signal
 
 from snakemake.utils import min_version
 
+from armmatch.steps import acquire_outdir_lock, release_outdir_lock
+
 min_version("9.0")
 
 
@@ -28,6 +30,19 @@ onstart:
     # SIGTERM handler takes the scheduler's lock, and deadlocks when the signal arrives while
     # the main thread holds that lock (likely with in-process patient jobs).
     signal.signal(signal.SIGTERM, signal.default_int_handler)
+    # one run at a time per output folder (from any working folder): a second run stops here
+    try:
+        acquire_outdir_lock(OUTDIR)
+    except ArmmatchError as err:
+        raise WorkflowError(f"armmatch: {err}") from None
+
+
+onsuccess:
+    release_outdir_lock(OUTDIR)
+
+
+onerror:
+    release_outdir_lock(OUTDIR)
 
 
 rule all:

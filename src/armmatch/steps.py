@@ -18,7 +18,7 @@ import os
 import sys
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -45,6 +45,10 @@ def run_step(log_path: str | None, step: Callable[[], None]) -> None:
         step()
     except ArmmatchError as err:
         logging.error("armmatch: %s", err)
+        sys.exit(1)
+    except OSError as err:  # disk full, quota, permissions: one line, no traceback
+        where = f" ({err.filename})" if err.filename else ""
+        logging.error("armmatch: cannot read or write a file%s: %s", where, err.strerror or err)
         sys.exit(1)
 
 
@@ -340,3 +344,71 @@ def quiet_htslib() -> None:
     import cyvcf2
 
     cyvcf2.cyvcf2.set_htslib_log_level(1)
+
+
+LOCK_FILE = ".armmatch.lock"
+"""In the output folder while a run writes there: the holder's pid and host (JSON)."""
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def acquire_outdir_lock(outdir: str) -> str:
+    """Take the output folder's lock for this process, or stop when another run holds it.
+
+    A lock left by a run that died on this host (its pid is gone) is taken over. Returns the
+    lock's path.
+
+    Raises
+    ------
+    InputError
+        Another live run (this host, or any run on another host) holds the folder.
+    """
+    import socket
+
+    os.makedirs(outdir, exist_ok=True)
+    path = os.path.join(outdir, LOCK_FILE)
+    me = {"pid": os.getpid(), "host": socket.gethostname()}
+    for _ in range(3):
+        try:
+            fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+        except FileExistsError:
+            try:
+                with open(path, encoding="utf-8") as fh:
+                    holder = json.load(fh)
+            except (OSError, ValueError):
+                holder = {}
+            pid, host = holder.get("pid"), holder.get("host")
+            if host == me["host"] and isinstance(pid, int) and not _alive(pid):
+                with suppress(FileNotFoundError):
+                    os.unlink(path)  # a dead run's lock on this host
+                continue
+            raise InputError(
+                f"another armmatch run (pid {pid}, host {host}) is writing to this output folder; "
+                f"wait for it, or, if no run is active, remove {path}",
+                path=outdir,
+            ) from None
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump(me, fh)
+        return path
+    raise InputError(f"cannot take the output folder's lock {path}", path=outdir)
+
+
+def release_outdir_lock(outdir: str) -> None:
+    """Remove the output folder's lock if this process holds it."""
+    path = os.path.join(outdir, LOCK_FILE)
+    try:
+        with open(path, encoding="utf-8") as fh:
+            holder = json.load(fh)
+    except (OSError, ValueError):
+        return
+    if holder.get("pid") == os.getpid():
+        with suppress(FileNotFoundError):
+            os.unlink(path)

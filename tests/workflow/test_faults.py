@@ -84,6 +84,9 @@ def reference(tmp_path_factory: pytest.TempPathFactory) -> dict[str, bytes]:
         ("icd10", "config/samples.tsv, line 2 (patient PLT-001): tumour_type 'X17|Adenocarcinoma, NOS': 'X17' is not an ICD-10 C code"),
         ("missing", "config/samples.tsv, line 2 (patient PLT-001): vcf file 'example/vcf/nope.vcf.gz' does not exist"),
         ("outside", "config/samples.tsv, line 2 (patient PLT-001): vcf file "),
+        ("dotdot", "config/samples.tsv, line 2 (patient ..): patient_id '..' is not a safe name"),
+        ("dot", "config/samples.tsv, line 2 (patient .): patient_id '.' is not a safe name"),
+        ("latin1", "config/samples.tsv, line 2: byte 0xe9"),
     ],
 )  # fmt: skip
 def test_parse_time_errors_leave_no_outputs(tmp_path: Path, edit: str, expected: str) -> None:
@@ -99,6 +102,8 @@ def test_parse_time_errors_leave_no_outputs(tmp_path: Path, edit: str, expected:
         first[1] = "X17|Adenocarcinoma, NOS"
     elif edit == "missing":
         first[2] = "../example/vcf/nope.vcf.gz"
+    elif edit in ("dotdot", "dot"):
+        first[0] = ".." if edit == "dotdot" else "."
     elif edit == "outside":
         elsewhere = tmp_path / "elsewhere"
         elsewhere.mkdir()
@@ -107,6 +112,8 @@ def test_parse_time_errors_leave_no_outputs(tmp_path: Path, edit: str, expected:
     if edit != "duplicate":
         lines[1] = "\t".join(first)
     sheet.write_text("\n".join(lines) + "\n")
+    if edit == "latin1":  # a spreadsheet's Latin-1 export
+        sheet.write_bytes(sheet.read_bytes().replace(b"Adenocarcinoma", b"Ad\xe9nocarcinoma", 1))
     proc = run(work, "out", "--cores", "2", check=False)
     out = proc.stdout + proc.stderr
     assert proc.returncode != 0
@@ -198,3 +205,63 @@ def test_concurrent_runs_into_different_outdirs(
     assert [p.returncode for p in procs] == [0, 0], logs
     assert tree(work / "run_a") == reference
     assert tree(work / "run_b") == reference
+
+
+@pytest.mark.bad_input
+def test_a_second_run_into_the_same_output_folder_is_refused(tmp_path: Path) -> None:
+    """Issue 19: two runs from different working folders into one output folder. The holder's
+    lock (pid and host) refuses the second with a message; a dead run's lock is taken over;
+    the lock is gone after a run."""
+    import json
+    import socket
+
+    a, b = make_batch(tmp_path / "a"), make_batch(tmp_path / "b")
+    out = tmp_path / "shared-results"
+    out.mkdir()
+    lock = out / ".armmatch.lock"
+    # a live holder on this host (this test's own process)
+    lock.write_text(json.dumps({"pid": os.getpid(), "host": socket.gethostname()}))
+    proc = run(b, str(out), "--cores", "1", check=False)
+    assert proc.returncode != 0
+    text = proc.stdout + proc.stderr
+    assert (
+        f"another armmatch run (pid {os.getpid()}, host {socket.gethostname()}) is writing to this output folder"
+        in text
+    )
+    assert "Traceback" not in text and not list(out.rglob("assignment.json"))
+    # a lock left by a run that died (no such pid) is taken over, and released at the end
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True, check=True)  # fmt: skip
+    lock.write_text(json.dumps({"pid": int(dead.stdout), "host": socket.gethostname()}))
+    run(a, str(out), "--cores", "2")
+    assert len(list(out.rglob("assignment.json"))) == 14
+    assert not lock.exists()
+
+
+@pytest.mark.bad_input
+def test_a_formula_in_a_fusion_file_reaches_the_tsvs_as_text(tmp_path: Path) -> None:
+    """Issue 19, end to end: a fusion partner named =HYPERLINK(...) never starts a cell of
+    events.tsv or assignments.tsv with a formula character; a reader gets it back."""
+    from armmatch.io import tsv_value
+
+    work = make_batch(tmp_path / "w")
+    hostile = '=HYPERLINK("http://evil.example","x")'
+    # PLT-008's fusion calls as a generic table naming a formula as RET's 5' partner
+    fusion = work / "example" / "fusions" / "PLT-008.generic.tsv"
+    fusion.write_text(f"gene5\tgene3\tframe\tsplit_reads\n{hostile}\tRET\tin-frame\t12\n")
+    sheet = work / "config" / "samples.tsv"
+    rows = [r.split("\t") for r in sheet.read_text().splitlines()]
+    fcol, fmt = rows[0].index("fusions"), rows[0].index("fusion_format")
+    for r in rows[1:]:
+        if r[0] == "PLT-008":
+            r[fcol], r[fmt] = "../example/fusions/PLT-008.generic.tsv", "generic"
+    sheet.write_text("\n".join("\t".join(r) for r in rows) + "\n")
+    run(work, "out", "--cores", "2", check=False)
+    events = (work / "out" / "patients" / "PLT-008" / "events.tsv").read_text().splitlines()
+    cells = [c for line in events for c in line.split("\t")]
+    assert not [c for c in cells if c.startswith(("=", "+", "@"))]
+    assert hostile in [tsv_value(c) for c in cells]
+    batch = (work / "out" / "batch" / "assignments.tsv").read_text()
+    assert not [
+        c for line in batch.splitlines() for c in line.split("\t") if c.startswith(("=", "+", "@"))
+    ]
