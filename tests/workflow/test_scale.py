@@ -32,6 +32,24 @@ def example_copy(work: Path, drop_last: int = 0) -> tuple[Path, list[str]]:
     return sheet, dropped
 
 
+def set_cells(sheet: Path, patient: str, **cells: str) -> None:
+    """Rewrite ``patient``'s cells of the sample sheet (column name -> new value)."""
+    rows = [r.split("\t") for r in sheet.read_text(encoding="utf-8").splitlines()]
+    for r in rows[1:]:
+        if r[0] == patient:
+            for column, value in cells.items():
+                r[rows[0].index(column)] = value
+    sheet.write_text("\n".join("\t".join(r) for r in rows) + "\n", encoding="utf-8")
+
+
+def run_failing(work: Path) -> subprocess.CompletedProcess[str]:
+    """The example-copy batch in ``work``, expected to fail (its exit code is not checked)."""
+    return snakemake(
+        work, "--cores", "2", "--config", "samples=config/samples.tsv", "outdir=results",
+        check=False,
+    )  # fmt: skip
+
+
 def job_counts(output: str) -> dict[str, int]:
     stats = output.split("Job stats:", 1)[1] if "Job stats:" in output else ""
     return {
@@ -216,18 +234,9 @@ def test_maf_inputs_through_the_workflow(tmp_path: Path) -> None:
     bad = ["EGFR", "GRCh38", "", "", "", "In_Frame_Del", "", "", "TUMOR", "", "", ""]
     (tmp_path / "example" / "good.maf").write_text("\t".join(cols) + "\n" + "\t".join(good) + "\n")
     (tmp_path / "example" / "bad.maf").write_text("\t".join(cols) + "\n" + "\t".join(bad) + "\n")
-    rows = [r.split("\t") for r in sheet.read_text(encoding="utf-8").splitlines()]
-    vcf = rows[0].index("vcf")
-    for r in rows[1:]:
-        if r[0] == "PLT-008":
-            r[vcf] = "../example/good.maf"
-        if r[0] == "PLT-003":
-            r[vcf] = "../example/bad.maf"
-    sheet.write_text("\n".join("\t".join(r) for r in rows) + "\n", encoding="utf-8")
-    proc = snakemake(
-        tmp_path, "--cores", "2", "--config", "samples=config/samples.tsv", "outdir=results",
-        check=False,
-    )  # fmt: skip
+    set_cells(sheet, "PLT-008", vcf="../example/good.maf")
+    set_cells(sheet, "PLT-003", vcf="../example/bad.maf")
+    proc = run_failing(tmp_path)
     assert proc.returncode != 0
     log = (tmp_path / "results" / "logs" / "patients" / "PLT-003.log").read_text()
     assert "example/bad.maf, line 2 (patient PLT-003): the EGFR row has neither a position" in log
@@ -253,16 +262,8 @@ def test_a_structural_variant_vcf_in_the_vcf_column_through_the_workflow(tmp_pat
     sheet, _ = example_copy(tmp_path)
     shutil.copy(REPO.parent / "shared" / "data" / "mskcc-vcf2maf" / "test_delly.vcf",
                 tmp_path / "example" / "delly.vcf")  # fmt: skip
-    rows = [r.split("\t") for r in sheet.read_text(encoding="utf-8").splitlines()]
-    vcf, sample = rows[0].index("vcf"), rows[0].index("vcf_sample")
-    for r in rows[1:]:
-        if r[0] == "PLT-003":
-            r[vcf], r[sample] = "../example/delly.vcf", ""
-    sheet.write_text("\n".join("\t".join(r) for r in rows) + "\n", encoding="utf-8")
-    proc = snakemake(
-        tmp_path, "--cores", "2", "--config", "samples=config/samples.tsv", "outdir=results",
-        check=False,
-    )  # fmt: skip
+    set_cells(sheet, "PLT-003", vcf="../example/delly.vcf", vcf_sample="")
+    proc = run_failing(tmp_path)
     assert proc.returncode != 0
     log = (tmp_path / "results" / "logs" / "patients" / "PLT-003.log").read_text()
     assert "2 problems with this patient's files" in log
