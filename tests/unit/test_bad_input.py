@@ -215,9 +215,12 @@ CNS = "chromosome\tstart\tend\tgene\tlog2\tprobes\n"
 MET = GeneSpan("MET", "chr7", 116672195, 116798377)
 
 
+THRESHOLDS = CnvThresholds(6.0, 4.0, 2.5, 1.5, 1.0, 0.5)
+
+
 def cnv(path: Path, text: str, **kw: object):  # type: ignore[no-untyped-def]
     path.write_text(text)
-    return read_copy_number(path, "cnvkit", [MET], 0.7, 2.0, lambda g: CnvThresholds(), "P1", **kw)  # type: ignore[arg-type]
+    return read_copy_number(path, "cnvkit", [MET], 0.7, 2.0, lambda g: THRESHOLDS, "P1", **kw)  # type: ignore[arg-type]
 
 
 def test_cnv_unknown_columns(tmp_path: Path) -> None:
@@ -257,8 +260,13 @@ def test_cnv_overlapping_segments(tmp_path: Path) -> None:
 
 
 def test_cnv_touching_segments_are_fine(tmp_path: Path) -> None:
+    """Segments that touch (one's end is the next one's start, half-open) do not overlap."""
     path = tmp_path / "x.cns"
-    cnv(path, CNS + "chr7\t100\t300\tA\t0.1\t4\nchr7\t300\t400\tC\t1\t4\n")
+    evidence = cnv(path, CNS + "chr7\t116672195\t116700000\tMET\t0.1\t4\n"
+                   "chr7\t116700000\t116798377\tMET\t2.5\t9\n")  # fmt: skip
+    (met,) = evidence.events
+    assert met.gene == "MET" and any("by 2 segment(s)" in n for n in met.notes)
+    assert met.cnv_call == "amplification"  # the higher segment covers most of the gene
 
 
 def test_cnv_beyond_the_chromosome_of_the_build(tmp_path: Path) -> None:

@@ -177,8 +177,11 @@ def test_dry_run_and_lint_from_the_repository(tmp_path: Path) -> None:
         for line in (lint.stdout + lint.stderr).splitlines()
         if line.startswith("    * ")
     }
-    # the only lint is the documented one (README, "Development")
+    # the only lint is the documented one (README, "Development"); snakemake exits 1 when it
+    # reports lints and 0 when there are none: any other exit is a failure of the lint itself
     assert kinds <= {"* Specify a conda environment or container for each rule.:"}
+    assert lint.returncode == (1 if kinds else 0), lint.stdout + lint.stderr
+    assert kinds, "the documented conda lint is expected for every rule"
 
 
 # --- bad input: one clear message naming the file and patient; no outputs ----------------------
