@@ -295,6 +295,7 @@ def decide(
             )
 
     pd1 = next((o for o in others if o.arm.arm_type == "immunotherapy"), None)
+    non_ngs = ""  # what a non-NGS assay not done could still open (provisional PD-1 arm)
     any_positive = [r for r in targeted if r.molecular == "positive"]
     unclear_targeted = [r for r in targeted if r.molecular in ("indeterminate", "not assessed")]
     for o in others:
@@ -325,10 +326,10 @@ def decide(
                  if rr.outcome == "not assessed"]
             )  # fmt: skip
         elif unclear_targeted or unclear_excl:
+            non_ngs = _non_ngs_words(unclear_targeted)
             pd1.verdict = "selected"
             pd1.reason = (
-                "every NGS-assessed alteration and exclusion absent; provisional: "
-                + _non_ngs_words(unclear_targeted)
+                f"every NGS-assessed alteration and exclusion absent; provisional: {non_ngs}"
             )
         else:
             pd1.verdict = "selected"
@@ -373,8 +374,8 @@ def decide(
         )
     elif pd1 is not None and pd1.verdict == "selected":
         status, selected, reason = "immunotherapy", pd1, pd1.reason
-        if unclear_targeted or unclear_excl:
-            provisional.append(_non_ngs_words(unclear_targeted))
+        if non_ngs:
+            provisional.append(non_ngs)
     else:
         status = "incomplete"
         reason = pd1.reason if pd1 is not None else "no arm could be decided"
@@ -437,6 +438,10 @@ def decide(
     )
 
 
+_PROTEIN_NAMES = {"ERBB2": "HER2"}
+"""The protein an immunohistochemistry result is named by, where it differs from the gene."""
+
+
 def _only_non_ngs_missing(unclear: Sequence[ArmResult]) -> bool:
     """Whether everything not assessed is a non-NGS assay (and nothing is indeterminate)."""
     results = [rr for r in unclear for rr in r.rule_results if rr.outcome != "negative"]
@@ -454,9 +459,10 @@ def _non_ngs_words(unclear: Sequence[ArmResult]) -> str:
             continue
         why = "; ".join(dict.fromkeys(rr.reason.split(": ", 1)[-1] for rr in missing))
         labels = " or ".join(dict.fromkeys(rr.rule.alteration_label for rr in missing))
+        gene = r.arm.genes[0] if r.arm.genes else ""
         parts.append(
-            f"{r.arm.genes[0] if r.arm.genes else ''} IHC not done ({why}); {labels} would "
-            f"qualify for {r.arm.arm_id} ({r.arm.drug})".replace("ERBB2 IHC", "HER2 IHC")
+            f"{_PROTEIN_NAMES.get(gene, gene)} IHC not done ({why}); {labels} would qualify for "
+            f"{r.arm.arm_id} ({r.arm.drug})"
         )
     return "; ".join(parts)
 

@@ -41,7 +41,7 @@ from __future__ import annotations
 import itertools
 import logging
 import math
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal, Protocol
@@ -55,7 +55,7 @@ from armmatch.events import (
     Evidence,
     SourceRecord,
 )
-from armmatch.genome import BUILDS, CONTIG_LENGTHS, normalise_chrom, other_build
+from armmatch.genome import BUILDS, CONTIG_LENGTHS, build_fit, normalise_chrom, other_build
 from armmatch.io import read_tsv_rows, sha256_file
 
 log = logging.getLogger(__name__)
@@ -563,25 +563,24 @@ def check_segment_build(
     """
     spans_here = {g.gene: g for g in here}
     spans_there = {g.gene: g for g in there}
-    only_here = only_there = 0
-    example: str | None = None
-    for seg in segments:
-        for gene in sorted(set(seg.genes) & spans_here.keys() & spans_there.keys()):
-            a, b = spans_here[gene], spans_there[gene]
+
+    def named_segments() -> Iterator[tuple[bool, bool, str]]:
+        for seg in segments:
             same = normalise_chrom(seg.chrom)
-            in_here = normalise_chrom(a.chrom) == same and seg.start0 < a.end and a.start0 < seg.end
-            in_there = (
-                normalise_chrom(b.chrom) == same and seg.start0 < b.end and b.start0 < seg.end
-            )
-            only_here += in_here and not in_there
-            only_there += in_there and not in_here
-            if in_there and not in_here and example is None:
-                example = f"line {seg.line}: {gene} at {seg.chrom}:{seg.start0 + 1}-{seg.end}"
-    if only_there > only_here:
+            for gene in sorted(set(seg.genes) & spans_here.keys() & spans_there.keys()):
+                a, b = spans_here[gene], spans_there[gene]
+                yield (
+                    normalise_chrom(a.chrom) == same and seg.start0 < a.end and a.start0 < seg.end,
+                    normalise_chrom(b.chrom) == same and seg.start0 < b.end and b.start0 < seg.end,
+                    f"line {seg.line}: {gene} at {seg.chrom}:{seg.start0 + 1}-{seg.end}",
+                )
+
+    fit = build_fit(named_segments())
+    if fit.other_build_wins:
         raise InputError(
-            f"the segments fit {other}, not {build}: {only_there} segment(s) naming a target gene "
-            f"overlap it on {other} only, {only_here} on {build} only ({example}); the "
-            f"copy-number file is of {other} but the patient's genome_build is {build}",
+            f"the segments fit {other}, not {build}: {fit.only_there} segment(s) naming a target "
+            f"gene overlap it on {other} only, {fit.only_here} on {build} only ({fit.example}); "
+            f"the copy-number file is of {other} but the patient's genome_build is {build}",
             path=path,
             patient=patient,
         )

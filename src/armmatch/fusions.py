@@ -43,7 +43,7 @@ the 3' breakpoint decides whether the kinase domain is retained (:func:`kinase_c
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Literal
@@ -51,7 +51,7 @@ from typing import Literal
 from armmatch.config import RESOURCE_DIR
 from armmatch.errors import InputError
 from armmatch.events import Event, EventStatus, Evidence, SourceRecord, assessed
-from armmatch.genome import normalise_chrom
+from armmatch.genome import build_fit, normalise_chrom
 from armmatch.io import open_text, read_tsv_rows, sha256_file, vcf_header_text, vcf_kinds
 from armmatch.transcripts import GeneModel, GeneModels
 from armmatch.vcf import header_builds
@@ -1225,27 +1225,28 @@ def check_fusion_build(
     Arriba file given to a GRCh37 patient, whose EML4-ALK would otherwise be "filtered: the
     3' breakpoint lies after ALK").
     """
-    only_here = only_there = 0
-    example = ""
-    for f in fusions:
-        for gene, point in ((f.gene5, f.breakpoint5), (f.gene3, f.breakpoint3)):
-            parsed = parse_breakpoint(point)
-            a = models.get(gene) if gene else None
-            b = other_models.get(gene) if gene else None
-            if parsed is None or a is None or b is None:
-                continue
-            chrom, pos1 = parsed
-            in_a = a.overlaps(chrom, pos1 - 1 - _BUILD_SLACK, pos1 + _BUILD_SLACK)
-            in_b = b.overlaps(chrom, pos1 - 1 - _BUILD_SLACK, pos1 + _BUILD_SLACK)
-            only_here += in_a and not in_b
-            only_there += in_b and not in_a
-            if in_b and not in_a and not example:
-                example = f"line {f.line}: {gene} breakpoint {point}"
-    if only_there > only_here:
+
+    def breakpoints() -> Iterator[tuple[bool, bool, str]]:
+        for f in fusions:
+            for gene, point in ((f.gene5, f.breakpoint5), (f.gene3, f.breakpoint3)):
+                parsed = parse_breakpoint(point)
+                a = models.get(gene) if gene else None
+                b = other_models.get(gene) if gene else None
+                if parsed is None or a is None or b is None:
+                    continue
+                chrom, pos1 = parsed
+                yield (
+                    a.overlaps(chrom, pos1 - 1 - _BUILD_SLACK, pos1 + _BUILD_SLACK),
+                    b.overlaps(chrom, pos1 - 1 - _BUILD_SLACK, pos1 + _BUILD_SLACK),
+                    f"line {f.line}: {gene} breakpoint {point}",
+                )
+
+    fit = build_fit(breakpoints())
+    if fit.other_build_wins:
         raise InputError(
-            f"the fusion calls fit {other_models.build}, not {models.build}: {only_there} "
+            f"the fusion calls fit {other_models.build}, not {models.build}: {fit.only_there} "
             f"breakpoint(s) lie in the gene the caller names on {other_models.build} only, "
-            f"{only_here} on {models.build} only ({example}); the fusion file is of "
+            f"{fit.only_here} on {models.build} only ({fit.example}); the fusion file is of "
             f"{other_models.build} but the patient's genome_build is {models.build}",
             path=path,
             patient=patient,

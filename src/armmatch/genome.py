@@ -8,7 +8,8 @@ converts any input style to that form.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import Literal, get_args
 
 Build = Literal["GRCh37", "GRCh38"]
@@ -150,6 +151,40 @@ def other_build(build: str) -> Build:
     ('GRCh37', 'GRCh38')
     """
     return "GRCh37" if normalise_build(build) == "GRCh38" else "GRCh38"
+
+
+@dataclass(frozen=True)
+class BuildFit:
+    """How a file's items (records, segments, breakpoints) fit the two builds' gene models."""
+
+    only_here: int
+    """Items that fit the patient's build and not the other."""
+    only_there: int
+    """Items that fit the other build and not the patient's."""
+    example: str
+    """The first item that fits only the other build ("" when none does)."""
+
+    @property
+    def other_build_wins(self) -> bool:
+        """More items fit only the other build than only the patient's: the file is of the
+        other build (an item that fits both, or neither, proves nothing)."""
+        return self.only_there > self.only_here
+
+
+def build_fit(items: Iterable[tuple[bool, bool, str]]) -> BuildFit:
+    """Weigh ``(fits here, fits there, description)`` items (see :class:`BuildFit`).
+
+    >>> build_fit([(True, True, "a"), (False, True, "b"), (False, False, "c")])
+    BuildFit(only_here=0, only_there=1, example='b')
+    """
+    only_here = only_there = 0
+    example = ""
+    for here, there, what in items:
+        only_here += here and not there
+        if there and not here:
+            only_there += 1
+            example = example or what
+    return BuildFit(only_here, only_there, example)
 
 
 def normalise_chrom(name: str) -> str:

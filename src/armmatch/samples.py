@@ -135,9 +135,7 @@ def readable_value_problems(row: Mapping[str, str]) -> list[str]:
     """Messages in words (not schema regexes) for the values users most often get wrong."""
     problems = []
     pid = row.get("patient_id")
-    if pid is not None and (
-        set(pid) <= {"."} or not pid[0].isalnum() or not _SAFE_ID.fullmatch(pid)
-    ):
+    if pid is not None and not _SAFE_ID.fullmatch(pid):
         problems.append(
             f"patient_id {pid!r} is not a safe name: it names the patient's output folder, so it "
             "takes letters, digits, '-', '_' and '.', starts with a letter or digit, and is not "
@@ -188,7 +186,9 @@ def readable_value_problems(row: Mapping[str, str]) -> list[str]:
 
 MAX_AGE = 120
 MAX_PLOIDY = 8.0
-_SAFE_ID = re.compile(r"[A-Za-z0-9._-]+")
+_SAFE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+"""A patient id: it names an output folder, so it starts with a letter or digit (never ``.``,
+``..`` or ``-rf``) and holds no separator."""
 _BUILD_HINTS = {"hg19": "GRCh37", "b37": "GRCh37", "hs37d5": "GRCh37", "grch37": "GRCh37",
                 "hg38": "GRCh38", "grch38": "GRCh38"}  # fmt: skip
 
@@ -271,11 +271,7 @@ def patient_from_row(
             )
         named[key] = col
     purity = float(values["purity"]) if "purity" in values else None
-    if purity is not None and not 0 < purity <= 1:
-        raise InputError(f"purity {purity} is outside (0, 1]", path=sheet, line=line, patient=pid)
-    ploidy = float(values["ploidy"]) if "ploidy" in values else None
-    if ploidy is not None and ploidy <= 0:
-        raise InputError(f"ploidy {ploidy} must be > 0", path=sheet, line=line, patient=pid)
+    ploidy = float(values["ploidy"]) if "ploidy" in values else None  # ranges: checked above
     prior: tuple[str, ...] | None = None
     if "prior_therapies" in values:
         prior = parse_prior_therapies(values["prior_therapies"])

@@ -35,6 +35,7 @@ from armmatch.consequence import (
 from armmatch.errors import InputError
 from armmatch.events import Event, Evidence, SourceRecord, assessed
 from armmatch.genome import (
+    build_fit,
     infer_build_from_contigs,
     normalise_build,
     normalise_chrom,
@@ -1369,21 +1370,18 @@ def check_exon_build(
                 return gene
         return None
 
-    only_here = only_there = 0
-    example = ""
-    for line, chrom, pos1, n in records:
-        a, b = fits(here, chrom, pos1, n), fits(there, chrom, pos1, n)
-        only_here += a is not None and b is None
-        if b is not None and a is None:
-            only_there += 1
-            example = example or f"line {line}: {chrom}:{pos1} in {b} exons on {other_build(build)}"
-    if only_there > only_here:
-        other = other_build(build)
+    other = other_build(build)
+    fit = build_fit(
+        (fits(here, chrom, pos1, n) is not None, (b := fits(there, chrom, pos1, n)) is not None,
+         f"line {line}: {chrom}:{pos1} in {b} exons on {other}")
+        for line, chrom, pos1, n in records
+    )  # fmt: skip
+    if fit.other_build_wins:
         raise InputError(
             f"the VCF header states no genome build, and its target-gene records fit {other}, not "
-            f"{build}: {only_there} record(s) lie in target-gene exons on {other} only, "
-            f"{only_here} on {build} only ({example}); the VCF is of {other} but the patient's "
-            f"genome_build is {build}",
+            f"{build}: {fit.only_there} record(s) lie in target-gene exons on {other} only, "
+            f"{fit.only_here} on {build} only ({fit.example}); the VCF is of {other} but the "
+            f"patient's genome_build is {build}",
             path=path,
             patient=patient,
         )
