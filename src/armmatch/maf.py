@@ -44,13 +44,13 @@ from armmatch.vcf import (
     classify,
     coordinate_facts,
     event_status,
+    filter_reason,
     keep_classes,
     support_problem,
 )
 
 MAF_REQUIRED = ("Hugo_Symbol", "Chromosome", "Start_Position", "Reference_Allele",
                 "Tumor_Seq_Allele2")  # fmt: skip
-GENOMIC_COLUMNS = MAF_REQUIRED[1:]
 PROTEIN_COLUMNS = ("HGVSp_Short", "HGVSp", "Protein_Change", "Alteration")
 """Where MAF-like tables put the protein change (vcf2maf, genome-nexus, OncoKB annotator)."""
 PROTEIN_KIND_CLASS = {
@@ -157,14 +157,18 @@ def _protein_text(row: Mapping[str, str]) -> str:
     return ""
 
 
+def _consequence(row: Mapping[str, str]) -> str:
+    """The row's SO terms (``Consequence``, else from ``Variant_Classification``)."""
+    consequence = (row.get("Consequence") or "").replace(",", "&")
+    return consequence or VARIANT_CLASSIFICATION_SO.get(row.get("Variant_Classification") or "", "")
+
+
 def _choose(row: Mapping[str, str], preferred: Sequence[str]) -> tuple[str, str, str, str, bool]:
     """(transcript, consequence, hgvsp, why, on_bundled) for a MAF row."""
     want = {_unversioned(p) for p in preferred}
     tx = row.get("Transcript_ID") or ""
     refseq = {_unversioned(x) for x in (row.get("RefSeq") or "").split(",") if x}
-    consequence = (row.get("Consequence") or "").replace(",", "&")
-    if not consequence:
-        consequence = VARIANT_CLASSIFICATION_SO.get(row.get("Variant_Classification") or "", "")
+    consequence = _consequence(row)
     hgvsp = _protein_text(row)
     if _unversioned(tx) in want or refseq & want:
         return tx, consequence, hgvsp, f"bundled transcript {tx}", True
@@ -174,19 +178,6 @@ def _choose(row: Mapping[str, str], preferred: Sequence[str]) -> tuple[str, str,
             why = f"bundled transcript {parts[3]} (from all_effects; the MAF row is on {tx})"
             return parts[3], parts[1].replace(",", "&"), parts[2], why, True
     return tx, consequence, hgvsp, f"MAF transcript {tx} (bundled transcript not in the MAF)", False
-
-
-def _filter_reason(row: Mapping[str, str], vaf: float | None, depth: int | None,
-                   policy: SmallVariantPolicy) -> str:  # fmt: skip
-    reasons = []
-    flt = row.get("FILTER", "") or "."
-    if policy.filter_policy == "pass_only" and flt not in ("PASS", "."):
-        reasons.append(f"FILTER={flt} (policy: PASS only)")
-    if vaf is not None and vaf < policy.min_vaf:
-        reasons.append(f"VAF {vaf:.3f} < min_vaf {policy.min_vaf}")
-    if depth is not None and depth < policy.min_depth:
-        reasons.append(f"depth {depth} < min_depth {policy.min_depth}")
-    return "; ".join(reasons)
 
 
 def _int(text: str | None) -> int | None:
@@ -333,7 +324,7 @@ def _row_events(
     tx, consequence, hgvsp, why, bundled = _choose(row, preferred)
     chrom = normalise_chrom(row.get("Chromosome") or "")
     vaf, depth, how = _support(row)
-    reason = _filter_reason(row, vaf, depth, policy)
+    reason = filter_reason(row.get("FILTER"), vaf, depth, policy)
     support = support_problem(vaf, depth, policy)
     calls = (
         classify_on_models({gene: model}, chrom, allele, hotspots, None, intronic_reach)
@@ -435,8 +426,7 @@ def _protein_level_event(
     except ValueError as exc:
         raise InputError(f"the {gene} row has no position or alleles, and its protein change "
                          f"cannot be read ({exc})", path=path, line=line, patient=patient) from None  # fmt: skip
-    consequence = (row.get("Consequence") or "").replace(",", "&") or VARIANT_CLASSIFICATION_SO.get(
-        row.get("Variant_Classification") or "", "")  # fmt: skip
+    consequence = _consequence(row)
     classes = set(classify(consequence, hgvsp))
     if change.kind in PROTEIN_KIND_CLASS:
         classes.add(PROTEIN_KIND_CLASS[change.kind])
@@ -445,7 +435,7 @@ def _protein_level_event(
         return None
     exon = exon_of_codon(model, change.start_pos) if model is not None else None
     vaf, depth, how = _support(row)
-    status, reason = event_status(_filter_reason(row, vaf, depth, policy),
+    status, reason = event_status(filter_reason(row.get("FILTER"), vaf, depth, policy),
                                   support_problem(vaf, depth, policy))  # fmt: skip
     transcript = model.transcript if model is not None else None
     return Event(

@@ -496,12 +496,13 @@ def check_vaf(vaf: float | None, how: str, *, path: str, line: int | None, patie
         )
 
 
-def _filter_reason(
-    variant: Any, vaf: float | None, depth: int | None, policy: SmallVariantPolicy
+def filter_reason(
+    flt: str | None, vaf: float | None, depth: int | None, policy: SmallVariantPolicy
 ) -> str:
+    """Why a record is filtered (FILTER, ``min_vaf``, ``min_depth``), ``""`` when it passes;
+    ``flt`` is the record's FILTER (None, ``PASS`` or ``.`` pass)."""
     reasons = []
-    flt = variant.FILTER
-    if policy.filter_policy == "pass_only" and flt not in (None, "PASS", "."):
+    if policy.filter_policy == "pass_only" and flt not in (None, "", "PASS", "."):
         reasons.append(f"FILTER={flt} (policy: PASS only)")
     if vaf is not None and vaf < policy.min_vaf:
         reasons.append(f"VAF {vaf:.3f} < min_vaf {policy.min_vaf}")
@@ -723,7 +724,7 @@ def iter_target_events(
                 vaf, depth, how = allele_support(variant, sample_index, alt_index)
                 check_vaf(vaf, how, path=path, line=line, patient=patient)
                 status, reason = event_status(
-                    _filter_reason(variant, vaf, depth, policy),
+                    filter_reason(variant.FILTER, vaf, depth, policy),
                     support_problem(vaf, depth, policy),
                 )
                 alteration = alteration_words(
@@ -921,7 +922,7 @@ def iter_builtin_events(
                 continue
             vaf, depth, how = allele_support(variant, sample_index, alt_index)
             check_vaf(vaf, how, path=path, line=line, patient=patient)
-            reason = _filter_reason(variant, vaf, depth, policy)
+            reason = filter_reason(variant.FILTER, vaf, depth, policy)
             support = support_problem(vaf, depth, policy)
             for call in calls:
                 yield builtin_event(
