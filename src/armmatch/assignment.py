@@ -22,7 +22,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 from armmatch.eligibility import Eligibility
-from armmatch.events import Assessment, Event
+from armmatch.events import REVIEW_CALL, Assessment, Event
 from armmatch.rules import Arm, Rule, RuleSet, protein_unknown_at, rule_matches
 
 Verdict = Literal[
@@ -37,7 +37,6 @@ Verdict = Literal[
 Status = Literal["targeted", "immunotherapy", "excluded", "ineligible", "incomplete"]
 RuleOutcome = Literal["positive", "indeterminate", "not assessed", "negative"]
 
-_REVIEW_FOR = {"amplification": "indeterminate_gain", "homozygous_deletion": "indeterminate_loss"}
 NON_NGS = frozenset({"ihc"})
 """Rule categories assessed outside NGS (HER2 immunohistochemistry/ISH from the sheet). The
 protocol gives the PD-1 arm to patients "baring no actionable gene alterations after NGS
@@ -125,7 +124,7 @@ def _could_match(rule: Rule, event: Event) -> bool:
     if rule.category == "cnv":
         # a review-band call, or the rule's own call held back (broad segment, purity unknown)
         wanted = rule.criterion["call"]
-        return event.cnv_call in (wanted, _REVIEW_FOR.get(wanted))
+        return event.cnv_call in (wanted, REVIEW_CALL.get(wanted))
     if rule.category == "mutation":
         # as written, or as any other reading of an indel in a possible repeat, or a coding
         # change at the rule's codon whose protein change is unknown

@@ -48,6 +48,7 @@ from typing import Any, Literal, Protocol
 
 from armmatch.errors import InputError
 from armmatch.events import (
+    REVIEW_CALL,
     Assessment,
     CnvCall,
     Event,
@@ -549,7 +550,6 @@ def check_segment_build(
     there: Sequence[GeneSpanLike],
     *,
     build: str,
-    other: str,
     path: str | Path,
     patient: str | None = None,
 ) -> None:
@@ -561,6 +561,7 @@ def check_segment_build(
     the other build than only the patient's stop it. Only target genes with a model on both
     builds count; files without gene names pass.
     """
+    other = other_build(build)
     spans_here = {g.gene: g for g in here}
     spans_there = {g.gene: g for g in there}
 
@@ -1709,28 +1710,17 @@ def _gene_event(
     )
 
 
-_REVIEW_OF: dict[str, CnvCall] = {
-    "amplification": "indeterminate_gain",
-    "indeterminate_gain": "indeterminate_gain",
-    "homozygous_deletion": "indeterminate_loss",
-    "indeterminate_loss": "indeterminate_loss",
-}
 PURITY_UNKNOWN = "indeterminate: purity unknown"
 
 
-def _change_purity(
-    segments: Sequence[Segment],
-    gene: GeneSpanLike,
-    low: float,
-    call_low: str,
-    evaluate: Callable[[Sequence[Segment], GeneSpanLike, float], Event],
-) -> float:
-    """The purity above which ``gene``'s call is no longer ``call_low`` (bisection; the tumour
-    copy number moves monotonically away from the normal's as purity falls)."""
+def _change_purity(low: float, call_low: str, call_at: Callable[[float], str | None]) -> float:
+    """The purity above which the call (``call_at(purity)``) is no longer ``call_low``
+    (bisection; the tumour copy number moves monotonically away from the normal's as purity
+    falls)."""
     lo, hi = low, 1.0
     for _ in range(30):
         mid = (lo + hi) / 2
-        if evaluate(segments, gene, mid).cnv_call == call_low:
+        if call_at(mid) == call_low:
             lo = mid
         else:
             hi = mid
@@ -1775,7 +1765,7 @@ def purity_range_evidence(
     for e in high.events:
         lo = lows[e.gene]
         cn = f"CN {e.copy_number:.2f} at purity 1.0, {lo.copy_number:.2f} at {min_purity:g}"
-        if lo.cnv_call != e.cnv_call and not {lo.cnv_call, e.cnv_call} & _REVIEW_OF.keys():
+        if lo.cnv_call != e.cnv_call and not {lo.cnv_call, e.cnv_call} & REVIEW_CALL.keys():
             # neutral, gain and loss: no rule uses them, so the range is only noted
             note = (f"purity unknown: {lo.cnv_call} at purity {min_purity:g}, {e.cnv_call} at "
                     f"1.0 ({cn}); neither reaches a review or actionable band")  # fmt: skip
@@ -1789,14 +1779,15 @@ def purity_range_evidence(
                                   notes=(*e.notes, note)))  # fmt: skip
             continue
         gene = next(g for g in genes if g.gene == e.gene)
-        change = _change_purity(
-            segments, gene, min_purity, str(lo.cnv_call),
-            lambda segs, g, p: at(p, [g]).events[0],
-        )  # fmt: skip
+
+        def call_at(purity: float, g: GeneSpanLike = gene) -> str | None:
+            return at(purity, [g]).events[0].cnv_call
+
+        change = _change_purity(min_purity, str(lo.cnv_call), call_at)
         reason = (f"{PURITY_UNKNOWN}: {lo.cnv_call} at purity {min_purity:g} up to about "
                   f"{change:.2f}, {e.cnv_call} above ({cn}); give the purity to decide")  # fmt: skip
         call: CnvCall = (
-            _REVIEW_OF.get(str(lo.cnv_call)) or _REVIEW_OF.get(str(e.cnv_call)) or e.cnv_call
+            REVIEW_CALL.get(lo.cnv_call or "") or REVIEW_CALL.get(e.cnv_call or "") or e.cnv_call
             or "neutral"
         )  # fmt: skip
         events.append(replace(e, status="indeterminate", status_reason=reason, cnv_call=call,
@@ -1883,8 +1874,7 @@ def read_copy_number(
         path, used, patient=patient, sample=sample, seg_mean_scale=seg_mean_scale, build=build
     )
     if other_genes is not None and build is not None:
-        check_segment_build(segments, genes, other_genes, build=build,
-                            other=other_build(build), path=path, patient=patient)  # fmt: skip
+        check_segment_build(segments, genes, other_genes, build=build, path=path, patient=patient)
     common: dict[str, Any] = {
         "ploidy": ploidy, "thresholds_for": thresholds_for, "source_path": str(path),
         "log2_is_tumour_ratio": log2_is_tumour_ratio, "min_coverage": min_coverage,

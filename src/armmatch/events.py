@@ -35,6 +35,16 @@ CnvCall = Literal[
 ]
 
 
+REVIEW_CALL: dict[str, CnvCall] = {
+    "amplification": "indeterminate_gain",
+    "indeterminate_gain": "indeterminate_gain",
+    "homozygous_deletion": "indeterminate_loss",
+    "indeterminate_loss": "indeterminate_loss",
+}
+"""The review-band call an actionable copy-number call is held back as (a review-band call is
+its own): an indeterminate event with it could still satisfy the actionable call's rule."""
+
+
 @dataclass(frozen=True)
 class SourceRecord:
     """Where an event came from: the input file, the 1-based line, and the record in brief."""
