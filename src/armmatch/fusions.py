@@ -54,7 +54,7 @@ from armmatch.events import Event, EventStatus, Evidence, SourceRecord, assessed
 from armmatch.genome import build_fit, normalise_chrom
 from armmatch.io import open_text, read_tsv_rows, sha256_file, vcf_header_text, vcf_kinds
 from armmatch.transcripts import GeneModel, GeneModels
-from armmatch.vcf import header_builds
+from armmatch.vcf import check_build
 
 Frame = Literal["in-frame", "out-of-frame", "unknown"]
 """``in-frame``: the caller predicts an in-frame coding junction; ``out-of-frame``: it predicts
@@ -1196,14 +1196,8 @@ def check_structural_vcf(path: str | Path, *, patient: str | None = None) -> Non
 
 def check_vcf_header_build(path: str | Path, build: str, *, patient: str | None = None) -> None:
     """Stop when a breakend VCF's header states another genome build than the patient's."""
-    for evidence, stated in header_builds(vcf_header_text(path, patient=patient)):
-        if stated != build:
-            raise InputError(
-                f"the breakend VCF header ({evidence}) says {stated} but the patient's "
-                f"genome_build is {build}: its breakpoints would be read on the wrong genome",
-                path=path,
-                patient=patient,
-            )
+    check_build(vcf_header_text(path, patient=patient), build, path=str(path), patient=patient,
+                what="breakend VCF", remedy="its breakpoints would be read on the wrong genome")  # fmt: skip
 
 
 def check_fusion_build(

@@ -242,7 +242,7 @@ def read_maf(
     for line, row in rows:
         if sample is not None and (row.get("Tumor_Sample_Barcode") or sample) != sample:
             continue
-        _check_build(row, build, path=path, line=line, patient=patient)
+        check_row_build(row, build, path=path, line=line, patient=patient)
         gene = row.get("Hugo_Symbol") or ""
         if gene not in wanted:
             continue
@@ -279,7 +279,10 @@ def read_maf(
     )
 
 
-def _check_build(row: Mapping[str, str], build: str, *, path: str, line: int, patient: str) -> None:
+def check_row_build(
+    row: Mapping[str, str], build: str, *, path: str, line: int, patient: str
+) -> None:
+    """Stop when a MAF row's ``NCBI_Build`` names another build than the patient's."""
     stated = row.get("NCBI_Build") or ""
     if not stated:
         return

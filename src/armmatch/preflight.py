@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from armmatch.errors import ArmmatchError, InputError
-from armmatch.io import open_text, vcf_header_text, vcf_kinds
+from armmatch.io import open_text, vcf_header_text
 from armmatch.samples import (
     PATH_COLUMNS,
     Patient,
@@ -184,31 +184,23 @@ def sheet_problems(
     return problems, patients
 
 
-def _maf_builds(path: str, patient: str, limit: int) -> set[str]:
-    from armmatch.genome import normalise_build
+def _check_maf_builds(path: str, build: str, *, patient: str, limit: int) -> None:
+    """:func:`armmatch.maf.check_row_build` on the first ``limit`` rows of a MAF."""
+    from armmatch.maf import check_row_build
 
-    builds: set[str] = set()
     with open_text(path, patient=patient) as fh:
         header: list[str] | None = None
-        for n, line in enumerate(fh):
+        for n, line in enumerate(fh, start=1):
             if line.startswith("#") or not line.strip():
                 continue
-            cells = line.rstrip("\n").split("\t")
+            cells = line.rstrip("\n").rstrip("\r").split("\t")
             if header is None:
                 header = cells
-                if "NCBI_Build" not in header:
-                    return builds
                 continue
             if n > limit:
                 break
-            value = (
-                cells[header.index("NCBI_Build")] if len(cells) > header.index("NCBI_Build") else ""
-            )
-            try:
-                builds.add(normalise_build(value))
-            except ValueError:
-                continue
-    return builds
+            check_row_build(dict(zip(header, cells, strict=False)), build, path=path, line=n,
+                            patient=patient)  # fmt: skip
 
 
 def file_problems(patient: Patient, build: str, *, limit: int = 2000) -> list[Problem]:
@@ -217,7 +209,7 @@ def file_problems(patient: Patient, build: str, *, limit: int = 2000) -> list[Pr
     from armmatch.copynumber import detect_cnv_format
     from armmatch.fusions import check_structural_vcf, check_vcf_header_build, detect_fusion_format
     from armmatch.maf import is_maf
-    from armmatch.vcf import header_builds
+    from armmatch.vcf import check_build, check_small_variant_vcf
 
     pid = patient.patient_id
     problems: list[Problem] = []
@@ -229,27 +221,15 @@ def file_problems(patient: Patient, build: str, *, limit: int = 2000) -> list[Pr
             problems.append(_from_error(err))
             return None
 
-    for column, path in (("vcf", patient.vcf), ("germline_vcf", patient.germline_vcf)):
+    for path in (patient.vcf, patient.germline_vcf):
         if path is None or not Path(path).is_file():
             continue
         if is_maf(path):
-            stated = guard(_maf_builds, path, pid, limit) or set()
-            for other in sorted(stated - {build}):
-                problems.append(Problem("error", f"the MAF's NCBI_Build is {other} but the "
-                                        f"patient's genome_build is {build}", path, None, pid))  # fmt: skip
+            guard(_check_maf_builds, path, build, patient=pid, limit=limit)
             continue
-        kinds = vcf_kinds(path, limit=limit, patient=pid)
-        if kinds.records and kinds.structural == kinds.records:
-            problems.append(Problem("error", f"this is a structural-variant VCF (all "
-                                    f"{kinds.records} records read are breakends or symbolic "
-                                    f"structural variants), not small variants: give it in the "
-                                    f"fusions column, not {column}", path, None, pid))  # fmt: skip
+        guard(check_small_variant_vcf, path, patient=pid, limit=limit)
         header = guard(vcf_header_text, path, patient=pid)
-        for evidence, stated in header_builds(header or ""):
-            if stated != build:
-                problems.append(Problem("error", f"the VCF header ({evidence}) says {stated} but "
-                                        f"the patient's genome_build is {build}", path, None, pid))  # fmt: skip
-                break
+        guard(check_build, header or "", build, path=path, patient=pid)
     if patient.cnv is not None and Path(patient.cnv).is_file() and not patient.cnv_format:
         guard(detect_cnv_format, patient.cnv, patient=pid)
     if patient.fusions is not None and Path(patient.fusions).is_file():
