@@ -9,10 +9,13 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING
 
 from armmatch import __version__
 from armmatch.errors import ArmmatchError
+
+if TYPE_CHECKING:
+    from armmatch.preflight import Report
 
 
 def _validate(args: argparse.Namespace) -> int:
@@ -27,7 +30,7 @@ def _validate(args: argparse.Namespace) -> int:
         resource_files,
     )
     from armmatch.pipeline import rule_set
-    from armmatch.preflight import Problem, Report, preflight
+    from armmatch.preflight import Problem, Report, preflight, problem_from_error
 
     problems: list[Problem] = []
     try:
@@ -37,7 +40,7 @@ def _validate(args: argparse.Namespace) -> int:
             else validate_config({"samples": args.samples})
         )
     except ArmmatchError as err:
-        report = Report(str(args.config or args.samples), 0, (_problem(err),))
+        report = Report(str(args.config or args.samples), 0, (problem_from_error(err),))
         return _print_report(report, args.json)
     if args.samples:
         config["samples"] = args.samples
@@ -55,7 +58,7 @@ def _validate(args: argparse.Namespace) -> int:
         knowledge_line = (f"knowledge resources: manifest {manifest.version}, "
                           f"{len(record['resources'])} resources checked ({n_custom} custom)")  # fmt: skip
     except ArmmatchError as err:
-        problems.append(_problem(err))
+        problems.append(problem_from_error(err))
     report = Report(report.sheet, report.patients, (*report.problems, *problems))
     code = _print_report(report, args.json)
     if not args.json and not report.errors:
@@ -64,16 +67,7 @@ def _validate(args: argparse.Namespace) -> int:
     return code
 
 
-def _problem(err: ArmmatchError) -> Any:
-    from armmatch.errors import InputError
-    from armmatch.preflight import Problem
-
-    if isinstance(err, InputError):
-        return Problem("error", err.problem, err.path, err.line, err.patient)
-    return Problem("error", str(err))
-
-
-def _print_report(report: Any, as_json: bool) -> int:
+def _print_report(report: Report, as_json: bool) -> int:
     """Print every problem (or the JSON report); 1 when any is an error."""
     import json
 

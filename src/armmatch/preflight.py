@@ -63,7 +63,8 @@ class Problem:
         return asdict(self)
 
 
-def _from_error(err: ArmmatchError, severity: Severity = "error") -> Problem:
+def problem_from_error(err: ArmmatchError, severity: Severity = "error") -> Problem:
+    """The :class:`Problem` an armmatch error describes (its file, line and patient kept)."""
     if isinstance(err, InputError):
         return Problem(severity, err.problem, err.path, err.line, err.patient)
     return Problem(severity, str(err))
@@ -161,7 +162,7 @@ def sheet_problems(
         try:
             patient = patient_from_row(row, sheet=sheet, line=lineno, sheet_dir=sheet_dir)
         except InputError as err:
-            problems.append(_from_error(err))
+            problems.append(problem_from_error(err))
             continue
         if patient.patient_id in seen:
             problems.append(Problem("error", f"duplicate patient_id (first on line "
@@ -177,7 +178,7 @@ def sheet_problems(
                     check_inside_roots(value, roots, column=col, sheet=sheet, line=lineno,
                                        patient=patient.patient_id, roots_resolved=True)  # fmt: skip
                 except InputError as err:
-                    problems.append(_from_error(err))
+                    problems.append(problem_from_error(err))
         patients.append(patient)
     if header is None:
         problems.append(Problem("error", "sample sheet is empty (no header row)", sheet))
@@ -218,7 +219,7 @@ def file_problems(patient: Patient, build: str, *, limit: int = 2000) -> list[Pr
         try:
             return check(*args, **kwargs)
         except ArmmatchError as err:
-            problems.append(_from_error(err))
+            problems.append(problem_from_error(err))
             return None
 
     for path in (patient.vcf, patient.germline_vcf):
@@ -271,7 +272,7 @@ def preflight(config: Mapping[str, Any], *, sheet: str | None = None) -> Report:
     try:
         arms = list(rule_set(config["rules"]).assignable_arms())
     except ArmmatchError as err:
-        problems.append(_from_error(err))
+        problems.append(problem_from_error(err))
         arms = []
     roots = config.get("input_roots")
     if roots is None:  # as the workflow: the sheet's own folder and the working directory
