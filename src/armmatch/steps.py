@@ -156,7 +156,6 @@ def run_block_job(
     parameters = typed.to_dict()
     code = code_digest()
     results: list[MemberResult] = []
-    failures: list[str] = []
     # the fingerprint and the readers' provenance hash the same inputs: once each
     with remembered_digests():
         for row in members:
@@ -174,9 +173,9 @@ def run_block_job(
                     resources=resources, code=code,
                 )  # fmt: skip
             except OSError as exc:
-                failures.append(f"patient {pid}: cannot read an input ({exc})")
                 remove_patient_outputs(paths)
-                results.append(MemberResult(pid, "failed", "", {}, failures[-1]))
+                message = f"patient {pid}: cannot read an input ({exc})"
+                results.append(MemberResult(pid, "failed", "", {}, message))
                 continue
             outputs = reusable(paths, stamp)
             if outputs is not None:
@@ -212,7 +211,6 @@ def run_block_job(
                 except ArmmatchError as err:
                     log_file.write(f"ERROR armmatch: {err}\n")
                     remove_patient_outputs(paths)
-                    failures.append(str(err))
                     results.append(MemberResult(pid, "failed", "", {}, str(err)))
                     continue
                 try:
@@ -222,7 +220,6 @@ def run_block_job(
                     message = (f"patient {pid}: cannot write its outputs under {outdir} "
                                f"({exc.strerror or exc}); nothing of this patient was kept")  # fmt: skip
                     log_file.write(f"ERROR armmatch: {message}\n")
-                    failures.append(message)
                     results.append(MemberResult(pid, "failed", "", {}, message))
                     continue
                 log_file.write(f"INFO wrote {', '.join(paths.values())}\n")
@@ -230,8 +227,8 @@ def run_block_job(
             results.append(MemberResult(pid, "computed", stamp["fingerprint"], digests))
     # a failed patient is recorded in the manifest, not raised: the block's other patients and
     # the batch summary are still written; rule check_batch then fails the run, naming it
-    for failure in failures:
-        log.error("armmatch: %s", failure)
+    for failed in (r for r in results if r.action == "failed"):
+        log.error("armmatch: %s", failed.error)
     link_reports([r for r in results if r.action != "failed"], outdir, reports_dir)
     write_text_atomic(manifest_path, manifest_tsv(block, results))
 
