@@ -149,7 +149,7 @@ def test_breakend_vcf_of_the_other_build_stops(
     assert f"says {fits} but the patient's genome_build is {given}" in info.value.problem
 
 
-def test_copy_number_of_the_other_build_stops(shared_data: Path) -> None:
+def test_copy_number_of_the_other_build_stops(shared_data: Path, tmp_path: Path) -> None:
     """amplicon.cns is hg19: its gene column puts MET, CDKN2A... where GRCh37 has them."""
     from armmatch.copynumber import CnvThresholds, GeneSpan, read_copy_number
 
@@ -172,18 +172,13 @@ def test_copy_number_of_the_other_build_stops(shared_data: Path) -> None:
         in info.value.problem
     )
     # without those segments, the gene column decides (MET, CDKN2A... lie where GRCh37 has them)
-    trimmed = path.parent / "x"  # not written: filter in memory through a temporary copy
-    del trimmed
-    import tempfile
-
     lines = path.read_text().splitlines()
     keep = [lines[0]] + [x for x in lines[1:] if x.split("\t")[0] not in ("chr9", "chr10")]
-    with tempfile.TemporaryDirectory() as d:
-        copy = Path(d) / "amplicon.no9.cns"
-        copy.write_text("\n".join(keep) + "\n")
-        with pytest.raises(InputError) as info2:
-            read_copy_number(copy, None, spans("GRCh38"), 0.7, 2.0, lambda g: t, "P",
-                             build="GRCh38", other_genes=spans("GRCh37"))  # fmt: skip
+    copy = tmp_path / "amplicon.no9.cns"
+    copy.write_text("\n".join(keep) + "\n")
+    with pytest.raises(InputError) as info2:
+        read_copy_number(copy, None, spans("GRCh38"), 0.7, 2.0, lambda g: t, "P",
+                         build="GRCh38", other_genes=spans("GRCh37"))  # fmt: skip
     assert info2.value.problem.startswith("the segments fit GRCh37, not GRCh38")
     assert (
         "the copy-number file is of GRCh37 but the patient's genome_build is GRCh38"
