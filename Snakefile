@@ -6,7 +6,7 @@ import signal
 
 from snakemake.utils import min_version
 
-from armmatch.steps import acquire_outdir_lock, release_outdir_lock
+from armmatch.run.steps import acquire_outdir_lock, release_outdir_lock
 
 min_version("9.0")
 

@@ -170,7 +170,7 @@ print(time.perf_counter() - start)
 
 def startup_seconds(repeats: int = 5) -> float:
     """Median wall time of a fresh Python process importing what a patient job needs."""
-    imports = "import armmatch.pipeline, armmatch.report, armmatch.vcf, armmatch.copynumber, armmatch.fusions"
+    imports = "import armmatch.run.pipeline, armmatch.report.html, armmatch.calling.small_variants, armmatch.calling.copy_number, armmatch.calling.fusions"
     times = []
     for _ in range(repeats):
         start = time.perf_counter()

@@ -61,13 +61,10 @@ def planted_variants() -> list[tuple[str, int, str, str, str, str]]:
     hotspot table on the bundled transcript; a MET exon 14 splice-donor SNV. The expected
     alteration is what the built-in classifier calls on the bundled models.
     """
-    from armmatch.consequence import (
-        classify_variant,
-        default_hotspots_path,
-        load_hotspots,
-        revcomp,
-    )
-    from armmatch.pipeline import gene_models
+    from armmatch.calling.alleles import revcomp
+    from armmatch.calling.consequence import classify_variant
+    from armmatch.knowledge.hotspots import default_hotspots_path, load_hotspots
+    from armmatch.run.pipeline import gene_models
 
     models = gene_models(BUILD)
     hotspots = load_hotspots(default_hotspots_path())
@@ -218,8 +215,8 @@ def prepare(n_records: int, workdir: Path) -> tuple[Path, Path]:
 def merged_regions() -> list[tuple[str, int, int]]:
     """The regions armmatch reads in indexed mode from these (unannotated) VCFs: the target
     genes of the patient's build +/- the margin (an annotated VCF adds the other build's)."""
-    from armmatch.pipeline import COORDINATE_MARGIN, gene_models, rule_set
-    from armmatch.vcf import target_regions
+    from armmatch.calling.small_variants import target_regions
+    from armmatch.run.pipeline import COORDINATE_MARGIN, gene_models, rule_set
 
     return target_regions([gene_models(BUILD)], rule_set().genes(), COORDINATE_MARGIN)
 
@@ -237,8 +234,8 @@ def settings() -> Any:
 
 def run_armmatch(path: str) -> list[tuple[str, str, str]]:
     """The pipeline's small-variant step for one patient (as the Snakemake rule runs it)."""
-    from armmatch.pipeline import detect_small_variants, rule_set
-    from armmatch.samples import Patient
+    from armmatch.readers.sample_sheet import Patient
+    from armmatch.run.pipeline import detect_small_variants, rule_set
 
     patient = Patient(patient_id="BENCH", tumour_type="NSCLC", vcf=path, line=2, vcf_sample="TUMOR")
     evidence = detect_small_variants(patient, build=BUILD, rules=rule_set(), settings=settings())

@@ -1,7 +1,7 @@
 """Snakemake adapter: one block of patients -> each patient's evidence, assignment, events
 table, report and log; the block manifest (armmatch.blocks)."""
 
-from armmatch.steps import run_block_job, run_step
+from armmatch.run.steps import run_block_job, run_step
 
 sm = snakemake  # type: ignore[name-defined]  # noqa: F821
 

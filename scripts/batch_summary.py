@@ -6,15 +6,17 @@ classification and next step, and every arm's Simon two-stage monitoring.
 
 import json
 
-from armmatch.blocks import block_assignments, block_failures
 from armmatch.errors import ConfigError
+from armmatch.followup.monitoring import monitoring_rows, resistance_rows
+from armmatch.followup.resistance import arm_plan, classify_all
+from armmatch.followup.simon import simon_designs
 from armmatch.io import write_text_atomic
-from armmatch.monitoring import monitoring_rows, resistance_rows
-from armmatch.report import assignments_jsonl, assignments_tsv, summary_html
-from armmatch.resistance import arm_plan, classify_all, read_responses
-from armmatch.rules import load_rules
-from armmatch.simon import simon_designs
-from armmatch.steps import run_step
+from armmatch.knowledge.rule_table import load_rules
+from armmatch.readers.responses import read_responses
+from armmatch.report.html import summary_html
+from armmatch.report.tables import assignments_jsonl, assignments_tsv
+from armmatch.run.blocks import block_assignments, block_failures
+from armmatch.run.steps import run_step
 
 sm = snakemake  # type: ignore[name-defined]  # noqa: F821
 

@@ -14,13 +14,8 @@ from pathlib import Path
 
 from armmatch.errors import InputError
 from armmatch.io import write_text_atomic
-from armmatch.tumour_types import (
-    PROTOCOL_NAME,
-    build_criteria_tsv,
-    build_table1_tsv,
-    default_criteria_path,
-    default_table1_path,
-)
+from armmatch.knowledge.build.table1 import PROTOCOL_NAME, build_criteria_tsv, build_table1_tsv
+from armmatch.knowledge.table1 import default_criteria_path, default_table1_path
 
 REPO = Path(__file__).resolve().parents[1]
 

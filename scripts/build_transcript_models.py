@@ -17,7 +17,7 @@ import sys
 from pathlib import Path
 
 from armmatch.errors import InputError
-from armmatch.transcripts import build_transcript_files
+from armmatch.knowledge.build.transcripts import build_transcript_files
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 

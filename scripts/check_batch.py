@@ -1,6 +1,6 @@
 """Snakemake adapter: fail the run, naming each failed patient, once the summary is written."""
 
-from armmatch.steps import check_batch, run_step
+from armmatch.run.steps import check_batch, run_step
 
 sm = snakemake  # type: ignore[name-defined]  # noqa: F821
 

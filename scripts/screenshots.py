@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from armmatch.browser import browser, check_page
+from armmatch.run.browser import browser, check_page
 
 
 def main() -> int:

@@ -11,7 +11,7 @@ import pytest
 if TYPE_CHECKING:
     from armmatch.config import Settings
     from armmatch.events import Event
-    from armmatch.samples import Patient
+    from armmatch.readers.sample_sheet import Patient
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED_DATA = REPO.parent / "shared" / "data"
@@ -34,7 +34,7 @@ def example_patient(patient_id: str) -> Patient:
     """A patient of the bundled example sheet (config/samples.tsv, paths resolved from REPO)."""
     import os
 
-    from armmatch.samples import read_sample_sheet
+    from armmatch.readers.sample_sheet import read_sample_sheet
 
     here = os.getcwd()
     os.chdir(REPO)
@@ -53,7 +53,7 @@ def assign_record(
     ``extra`` small-variant events added to what its files give."""
     import dataclasses
 
-    from armmatch.pipeline import (
+    from armmatch.run.pipeline import (
         assign_patient,
         detect_copy_number,
         detect_fusions,

@@ -10,11 +10,11 @@ from typing import Any
 
 import yaml
 
+from armmatch.calling.support import SmallVariantPolicy
 from armmatch.errors import ConfigError
+from armmatch.paths import resource, transcripts_file
 from armmatch.schemas import load_schema, schema_errors
-from armmatch.vcf import SmallVariantPolicy
 
-RESOURCE_DIR = Path(__file__).resolve().parents[2] / "resources"
 THRESHOLD_KEYS = (
     "amplification",
     "review_gain",
@@ -113,12 +113,12 @@ class Settings:
 
     def transcripts_path(self, build: str) -> str:
         """The transcript models of ``build``: ``resources.transcripts_grch37/38`` or bundled."""
-        bundled = RESOURCE_DIR / "transcripts" / f"transcripts.{build}.tsv"
+        bundled = transcripts_file(build)
         return self.resource_path(f"transcripts_{build.lower()}", bundled)
 
     def hotspots_path(self) -> str:
         """The hotspot table: ``resources.hotspots`` or the bundled ``hotspots.tsv``."""
-        return self.resource_path("hotspots", RESOURCE_DIR / "hotspots.tsv")
+        return self.resource_path("hotspots", resource("hotspots.tsv"))
 
     def reference_fasta_for(self, build: str) -> str | None:
         """The configured reference FASTA of ``build``, or None (coordinate-only mode)."""

@@ -9,19 +9,18 @@ from __future__ import annotations
 import copy
 from collections.abc import Iterator, MutableMapping
 from functools import cache
-from pathlib import Path
 from typing import Any
 
 import jsonschema
 import yaml
 
-SCHEMA_DIR = Path(__file__).resolve().parents[2] / "workflow" / "schemas"
+from armmatch.paths import schema_file
 
 
 @cache
 def load_schema(name: str) -> dict[str, Any]:
     """Load ``workflow/schemas/<name>.schema.yaml``."""
-    with open(SCHEMA_DIR / f"{name}.schema.yaml", encoding="utf-8") as fh:
+    with open(schema_file(name), encoding="utf-8") as fh:
         schema: dict[str, Any] = yaml.safe_load(fh)
     return schema
 

@@ -10,10 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from armmatch.copynumber import CnvThresholds, GeneSpan, read_copy_number
+from armmatch.calling.copy_number import read_copy_number
+from armmatch.calling.fusions import read_fusion_file, read_fusions
+from armmatch.calling.gene_copy_number import GeneSpan
+from armmatch.calling.purity import CnvThresholds
 from armmatch.events import Event, Evidence
-from armmatch.fusions import read_fusion_file, read_fusions
-from armmatch.transcripts import default_transcripts_path, load_gene_models
+from armmatch.knowledge.transcripts import default_transcripts_path, load_gene_models
 
 pytestmark = pytest.mark.shared
 
@@ -233,11 +235,11 @@ def test_broad_fgfr2_gain_is_never_a_focal_amplification() -> None:
     # every event says its segment length and whether it is focal
     assert all(e.segment_bp is not None and e.focal is not None for e in evidence.events)
     # the decision: the FGFR exclusion is not cleared (indeterminate), the patient not excluded
-    from armmatch.assignment import decide
-    from armmatch.eligibility import Criterion, Eligibility
+    from armmatch.decision.assignment import decide
+    from armmatch.decision.eligibility import Criterion, Eligibility
+    from armmatch.decision.rules import annotate_events
     from armmatch.events import assessed
-    from armmatch.pipeline import rule_set
-    from armmatch.rules import annotate_events
+    from armmatch.run.pipeline import rule_set
 
     rules = rule_set()
     cnv_events = annotate_events(evidence.events, rules)
@@ -273,7 +275,7 @@ def test_unknown_purity_decides_what_holds_over_the_range() -> None:
     import re
 
     change = float(re.search(r"up to about ([0-9.]+)", erbb2.status_reason).group(1))  # type: ignore[union-attr]
-    from armmatch.copynumber import tumour_copy_number
+    from armmatch.calling.purity import tumour_copy_number
 
     assert tumour_copy_number(erbb2.log2, change - 0.01, 2.0) >= DEFAULT.amplification  # type: ignore[arg-type]
     assert tumour_copy_number(erbb2.log2, change + 0.01, 2.0) < DEFAULT.amplification  # type: ignore[arg-type]

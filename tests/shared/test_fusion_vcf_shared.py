@@ -11,9 +11,10 @@ from pathlib import Path
 
 import pytest
 
+from armmatch.calling.fusions import read_fusion_file, read_fusions
 from armmatch.events import Evidence
-from armmatch.fusions import load_kinase_rules, read_fusion_file, read_fusions
-from armmatch.transcripts import default_transcripts_path, load_gene_models
+from armmatch.knowledge.kinase_domains import load_kinase_rules
+from armmatch.knowledge.transcripts import default_transcripts_path, load_gene_models
 
 pytestmark = pytest.mark.shared
 

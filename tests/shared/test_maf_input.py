@@ -6,12 +6,13 @@ from pathlib import Path
 
 import pytest
 
+from armmatch.calling.small_variants import read_small_variants
+from armmatch.calling.support import SmallVariantPolicy
+from armmatch.decision.rules import annotate_events
 from armmatch.errors import InputError
 from armmatch.events import Event
-from armmatch.maf import is_maf
-from armmatch.pipeline import check_coordinates, gene_models, preferred_transcripts, rule_set
-from armmatch.rules import annotate_events
-from armmatch.vcf import SmallVariantPolicy, read_small_variants
+from armmatch.readers.maf import is_maf
+from armmatch.run.pipeline import check_coordinates, gene_models, preferred_transcripts, rule_set
 
 pytestmark = pytest.mark.shared
 

@@ -14,10 +14,12 @@ from pathlib import Path
 
 import pytest
 
+from armmatch.calling.small_variants import read_small_variants
+from armmatch.calling.support import SmallVariantPolicy
+from armmatch.decision.rules import annotate_events
 from armmatch.events import Event
-from armmatch.pipeline import check_coordinates, gene_models, preferred_transcripts, rule_set
-from armmatch.rules import annotate_events
-from armmatch.vcf import SmallVariantPolicy, allele_support, read_small_variants
+from armmatch.readers.vcf import allele_support
+from armmatch.run.pipeline import check_coordinates, gene_models, preferred_transcripts, rule_set
 
 pytestmark = pytest.mark.shared
 

@@ -9,13 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from armmatch.tumour_types import (
-    build_criteria_tsv,
-    build_table1_tsv,
-    default_criteria_path,
-    default_table1_path,
-    load_table1,
-)
+from armmatch.knowledge.build.table1 import build_criteria_tsv, build_table1_tsv
+from armmatch.knowledge.table1 import default_criteria_path, default_table1_path, load_table1
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 PROTOCOL = REPO_ROOT.parent / "shared" / "protocol" / "000_2bfba5696039a598.txt"

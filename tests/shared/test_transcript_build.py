@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from armmatch.transcripts import build_transcript_files, default_transcripts_path
+from armmatch.knowledge.build.transcripts import build_transcript_files
+from armmatch.knowledge.transcripts import default_transcripts_path
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SHARED_DATA = REPO_ROOT.parent / "shared" / "data"

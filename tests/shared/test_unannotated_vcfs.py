@@ -7,10 +7,11 @@ from pathlib import Path
 
 import pytest
 
+from armmatch.calling.small_variants import read_small_variants
+from armmatch.calling.support import SmallVariantPolicy
+from armmatch.decision.rules import annotate_events
 from armmatch.events import Event
-from armmatch.pipeline import gene_models, preferred_transcripts, rule_set
-from armmatch.rules import annotate_events
-from armmatch.vcf import SmallVariantPolicy, read_small_variants
+from armmatch.run.pipeline import gene_models, preferred_transcripts, rule_set
 
 pytestmark = pytest.mark.shared
 

@@ -13,12 +13,13 @@ from pathlib import Path
 
 import pytest
 
-from armmatch.assignment import decide
-from armmatch.eligibility import Criterion, Eligibility
+from armmatch.calling.small_variants import read_small_variants
+from armmatch.calling.support import SmallVariantPolicy
+from armmatch.decision.assignment import decide
+from armmatch.decision.eligibility import Criterion, Eligibility
+from armmatch.decision.rules import annotate_events
 from armmatch.events import assessed
-from armmatch.pipeline import gene_models, preferred_transcripts, rule_set
-from armmatch.rules import annotate_events
-from armmatch.vcf import SmallVariantPolicy, read_small_variants
+from armmatch.run.pipeline import gene_models, preferred_transcripts, rule_set
 from tests.conftest import CSQ_FIELDS
 
 pytestmark = pytest.mark.shared

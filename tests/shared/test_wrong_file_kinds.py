@@ -11,10 +11,11 @@ from pathlib import Path
 
 import pytest
 
+from armmatch.calling.fusions import read_fusions
+from armmatch.calling.small_variants import read_small_variants
+from armmatch.calling.support import SmallVariantPolicy
 from armmatch.errors import InputError
-from armmatch.fusions import read_fusions
-from armmatch.pipeline import gene_models, preferred_transcripts, rule_set
-from armmatch.vcf import SmallVariantPolicy, read_small_variants
+from armmatch.run.pipeline import gene_models, preferred_transcripts, rule_set
 
 pytestmark = [pytest.mark.shared, pytest.mark.bad_input]
 
@@ -90,7 +91,9 @@ def test_an_empty_vcf_proves_no_fusion_was_looked_for(tmp_path: Path) -> None:
 
 def test_other_file_kinds_in_the_wrong_column_stop(shared_data: Path) -> None:
     """A CNVkit file as small variants or fusions, a fusion table as copy number."""
-    from armmatch.copynumber import CnvThresholds, GeneSpan, read_copy_number
+    from armmatch.calling.copy_number import read_copy_number
+    from armmatch.calling.gene_copy_number import GeneSpan
+    from armmatch.calling.purity import CnvThresholds
 
     cns = shared_data / "etal-cnvkit" / "amplicon.cns"
     with pytest.raises(InputError):
@@ -151,7 +154,9 @@ def test_breakend_vcf_of_the_other_build_stops(
 
 def test_copy_number_of_the_other_build_stops(shared_data: Path, tmp_path: Path) -> None:
     """amplicon.cns is hg19: its gene column puts MET, CDKN2A... where GRCh37 has them."""
-    from armmatch.copynumber import CnvThresholds, GeneSpan, read_copy_number
+    from armmatch.calling.copy_number import read_copy_number
+    from armmatch.calling.gene_copy_number import GeneSpan
+    from armmatch.calling.purity import CnvThresholds
 
     def spans(build: str) -> list[GeneSpan]:
         models = gene_models(build)
@@ -202,7 +207,7 @@ def test_a_vcf_without_a_stated_build_is_checked_by_its_records(
                                                    "##new_reference"))]  # fmt: skip
     path = tmp_path / "nobuild.vcf"
     path.write_text("".join(kept))
-    from armmatch.vcf import header_builds
+    from armmatch.readers.vcf import header_builds
 
     assert header_builds("".join(x for x in kept if x.startswith("##"))) == []
     policy = SmallVariantPolicy(accept_unknown_vaf=True)

@@ -6,11 +6,11 @@ from collections.abc import Sequence
 
 import pytest
 
-from armmatch.assignment import decide
-from armmatch.eligibility import Criterion, Eligibility
+from armmatch.decision.assignment import decide
+from armmatch.decision.eligibility import Criterion, Eligibility
+from armmatch.decision.rules import annotate_events
 from armmatch.events import Assessment, Event, SourceRecord, assessed, not_assessed
-from armmatch.pipeline import rule_set
-from armmatch.rules import annotate_events
+from armmatch.run.pipeline import rule_set
 
 VERDICTS = {
     "selected", "no matching alteration", "not assessed", "molecular exclusion",

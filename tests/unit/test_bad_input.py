@@ -14,11 +14,18 @@ from pathlib import Path
 import pysam
 import pytest
 
+from armmatch.calling.copy_number import read_copy_number
+from armmatch.calling.fusions import read_fusion_file
+from armmatch.calling.gene_copy_number import GeneSpan
+from armmatch.calling.purity import CnvThresholds
+from armmatch.calling.small_variants import read_small_variants
+from armmatch.calling.support import SmallVariantPolicy
 from armmatch.config import settings_from_config, validate_config
-from armmatch.copynumber import CnvThresholds, GeneSpan, read_copy_number, read_segments_file
 from armmatch.errors import InputError, RuleTableError
-from armmatch.fusions import read_fusion_file
-from armmatch.pipeline import (
+from armmatch.knowledge.rule_table import load_rules
+from armmatch.readers.cnv_formats import read_segments_file
+from armmatch.readers.sample_sheet import Patient, read_sample_sheet
+from armmatch.run.pipeline import (
     assign_patient,
     detect_copy_number,
     detect_fusions,
@@ -27,9 +34,6 @@ from armmatch.pipeline import (
     preferred_transcripts,
     rule_set,
 )
-from armmatch.rules import load_rules
-from armmatch.samples import Patient, read_sample_sheet
-from armmatch.vcf import SmallVariantPolicy, read_small_variants
 from tests.conftest import CSQ_FIELDS, REPO, VcfWriter, csq
 
 pytestmark = pytest.mark.bad_input
@@ -484,7 +488,7 @@ def test_rule_table_unknown_gene(tmp_path: Path) -> None:
 
 def test_blank_line_among_vcf_records_is_named(tmp_path: Path) -> None:
     # found by fuzzing: htslib reads a blank line as an empty record, and cyvcf2 then crashed
-    from armmatch.io import check_vcf_text
+    from armmatch.readers.vcf_text import check_vcf_text
 
     path = tmp_path / "blank.vcf"
     path.write_text(
@@ -543,7 +547,7 @@ def test_formula_cells_are_neutralised_in_every_tsv(tmp_path: Path) -> None:
     import dataclasses
 
     from armmatch.io import tsv_value
-    from armmatch.report import assignments_tsv, events_tsv
+    from armmatch.report.tables import assignments_tsv, events_tsv
     from tests.conftest import assign_record, example_patient
 
     hostile = '=HYPERLINK("http://evil.example/x","click")'
@@ -599,9 +603,9 @@ def test_a_write_failure_leaves_the_patient_complete_or_absent(
     block records a clean failure (no traceback)."""
     import errno
 
-    import armmatch.blocks as blocks
-    from armmatch.blocks import read_manifest
-    from armmatch.steps import run_block_job
+    import armmatch.run.blocks as blocks
+    from armmatch.run.blocks import read_manifest
+    from armmatch.run.steps import run_block_job
     from tests.conftest import example_patient
 
     patient = example_patient("PLT-002")
@@ -635,11 +639,13 @@ def test_a_line_longer_than_the_bound_stops_with_its_number(
     """Issue 19: a bgzip that expands to one huge line ended in MemoryError; every reader now
     stops at armmatch.io.MAX_LINE_BYTES (64 MiB; 4 KiB here, so the test stays small)."""
     import armmatch.io
+    import armmatch.readers.vcf_text
 
     monkeypatch.setattr(armmatch.io, "MAX_LINE_BYTES", 4096)
+    monkeypatch.setattr(armmatch.readers.vcf_text, "MAX_LINE_BYTES", 4096)
     # the VCF pass reads 4 MiB pieces: a line is bounded when no line end comes within the
     # bound (always so at 64 MiB); pieces of 1 KiB here
-    monkeypatch.setattr(armmatch.io, "_CHUNK", 1024)
+    monkeypatch.setattr(armmatch.readers.vcf_text, "_CHUNK", 1024)
     huge = "A" * 10_000
     vcf = bgzip(write_vcf([("chr7", "140753336", "A", "T", "PASS", f"X={huge}", "0/1:60,40:100")],
                           csq_header=False))  # fmt: skip

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from armmatch.blocks import (
+from armmatch.io import remembered_digests, sha256_file
+from armmatch.run.blocks import (
     FINGERPRINT_FILE,
     PATIENT_FILES,
     MemberResult,
@@ -25,7 +26,6 @@ from armmatch.blocks import (
     reusable,
     write_patient,
 )
-from armmatch.io import remembered_digests, sha256_file
 
 
 def test_blocks_are_consecutive_rows_and_appending_a_patient_touches_one_block() -> None:

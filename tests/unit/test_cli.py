@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from armmatch.cli import main
+from armmatch.run.cli import main
 from tests.conftest import REPO
 
 

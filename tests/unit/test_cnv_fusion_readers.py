@@ -8,37 +8,32 @@ from pathlib import Path
 
 import pytest
 
-from armmatch.config import settings_from_config, validate_config
-from armmatch.copynumber import (
-    CnvThresholds,
-    GeneSpan,
-    detect_cnv_format,
-    read_copy_number,
-    read_gatk_seg,
-    read_gene_table,
-    read_seg,
-    seg_mean_to_log2,
-    select_sample,
-)
-from armmatch.errors import ConfigError, InputError
-from armmatch.fusions import (
-    Fusion,
+from armmatch.calling.breakends import read_bnd_vcf, transcript_role
+from armmatch.calling.copy_number import read_copy_number
+from armmatch.calling.fusions import (
     assign_genes,
-    detect_fusion_format,
     first_retained_exon,
     fusion_evidence,
     kinase_check,
-    load_kinase_rules,
-    parse_bnd_alt,
-    parse_breakpoint,
-    read_bnd_vcf,
     read_fusion_file,
-    read_star_fusion,
-    transcript_role,
 )
-from armmatch.pipeline import detect_copy_number, detect_fusions, rule_set
-from armmatch.samples import Patient, patient_from_row
-from armmatch.transcripts import GeneModels, default_transcripts_path, load_gene_models
+from armmatch.calling.gene_copy_number import GeneSpan
+from armmatch.calling.purity import CnvThresholds
+from armmatch.config import settings_from_config, validate_config
+from armmatch.errors import ConfigError, InputError
+from armmatch.knowledge.kinase_domains import load_kinase_rules
+from armmatch.knowledge.transcripts import GeneModels, default_transcripts_path, load_gene_models
+from armmatch.readers.bnd_vcf import parse_bnd_alt
+from armmatch.readers.cnv_formats import detect_cnv_format
+from armmatch.readers.cnv_table import select_sample
+from armmatch.readers.fusion_formats import detect_fusion_format
+from armmatch.readers.fusion_table import Fusion, parse_breakpoint
+from armmatch.readers.gatk import read_gatk_seg
+from armmatch.readers.gene_table import read_gene_table
+from armmatch.readers.sample_sheet import Patient, patient_from_row
+from armmatch.readers.seg import read_seg, seg_mean_to_log2
+from armmatch.readers.star_fusion import read_star_fusion
+from armmatch.run.pipeline import detect_copy_number, detect_fusions, rule_set
 
 T = CnvThresholds(6.0, 4.0, 2.5, 1.5, 1.0, 0.5)
 MET = GeneSpan("MET", "7", 116672389, 116798386)

@@ -8,20 +8,14 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from armmatch.assignment import _could_match
-from armmatch.consequence import (
-    NEEDS_ANNOTATION,
-    Allele,
-    classify_variant,
-    default_hotspots_path,
-    load_hotspots,
-    revcomp,
-    splice_class,
-    trim,
-)
-from armmatch.pipeline import gene_models, rule_set
-from armmatch.rules import annotate_events
-from armmatch.vcf import SmallVariantPolicy, read_small_variants
+from armmatch.calling.alleles import Allele, revcomp, trim
+from armmatch.calling.consequence import NEEDS_ANNOTATION, classify_variant, splice_class
+from armmatch.calling.small_variants import read_small_variants
+from armmatch.calling.support import SmallVariantPolicy
+from armmatch.decision.assignment import _could_match
+from armmatch.decision.rules import annotate_events
+from armmatch.knowledge.hotspots import default_hotspots_path, load_hotspots
+from armmatch.run.pipeline import gene_models, rule_set
 from tests.conftest import VcfWriter
 
 HOTSPOTS = load_hotspots(default_hotspots_path())
@@ -103,8 +97,8 @@ def test_splice_sites_of_met_exon14() -> None:
 
 
 def _fires(rule, call) -> bool:  # type: ignore[no-untyped-def]
+    from armmatch.decision.rules import rule_matches
     from armmatch.events import Event, SourceRecord
-    from armmatch.rules import rule_matches
 
     e = Event(call.gene, "mutation", call.alteration, SourceRecord("x", 1, ""), exon=call.exon,
               intron=call.intron, variant_class=call.variant_class, hgvsp=call.hgvsp,

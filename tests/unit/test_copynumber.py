@@ -10,23 +10,15 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from armmatch.copynumber import (
-    BIN_LEVEL_REASON,
-    CnvThresholds,
-    GeneSpan,
-    Segment,
-    call_copy_number,
-    detect_cnv_format,
-    gene_copy_number,
-    read_cnvkit,
-    read_copy_number,
-    read_segments,
-    read_segments_file,
-    segment_copy_number,
-    tumour_copy_number,
-)
+from armmatch.calling.copy_number import BIN_LEVEL_REASON, read_copy_number
+from armmatch.calling.gene_copy_number import GeneSpan, gene_copy_number, segment_copy_number
+from armmatch.calling.purity import CnvThresholds, call_copy_number, tumour_copy_number
 from armmatch.errors import InputError
 from armmatch.io import sha256_file
+from armmatch.readers.cnv_formats import detect_cnv_format, read_segments_file
+from armmatch.readers.cnv_table import Segment
+from armmatch.readers.cnvkit import read_cnvkit
+from armmatch.readers.segments import read_segments
 
 DEFAULT = CnvThresholds(
     amplification=6.0,

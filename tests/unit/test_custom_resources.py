@@ -9,9 +9,9 @@ import pytest
 
 from armmatch.config import RESOURCE_DIR, load_config_file, settings_from_config
 from armmatch.errors import ConfigError, InputError
-from armmatch.manifest import check_custom_files, configurable_resources
-from armmatch.pipeline import detect_small_variants, rule_set
-from armmatch.samples import Patient
+from armmatch.knowledge.manifest import check_custom_files, configurable_resources
+from armmatch.readers.sample_sheet import Patient
+from armmatch.run.pipeline import detect_small_variants, rule_set
 from tests.conftest import REPO, VcfWriter
 
 BRAF_V600E = ("chr7", "140753336", "A", "T", "PASS", "DP=100", "0/1:80,20:100")

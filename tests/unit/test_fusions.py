@@ -6,21 +6,15 @@ from pathlib import Path
 
 import pytest
 
+from armmatch.calling.fusions import fusion_evidence, read_fusion_file, read_fusions
 from armmatch.errors import InputError
-from armmatch.fusions import (
-    Fusion,
-    detect_fusion_format,
-    fusion_evidence,
-    normalise_frame,
-    parse_arriba_gene,
-    read_arriba,
-    read_fusion_file,
-    read_fusioncatcher,
-    read_fusions,
-    read_generic_fusions,
-    read_pcgr_fusions,
-)
 from armmatch.io import sha256_file
+from armmatch.readers.arriba import parse_arriba_gene, read_arriba
+from armmatch.readers.fusion_formats import detect_fusion_format
+from armmatch.readers.fusion_table import Fusion, normalise_frame
+from armmatch.readers.fusioncatcher import read_fusioncatcher
+from armmatch.readers.generic_fusions import read_generic_fusions
+from armmatch.readers.pcgr_fusions import read_pcgr_fusions
 
 ROLES = {"ALK": "3prime", "ROS1": "3prime", "RET": "any", "NTRK3": "any", "FGFR2": "any"}
 

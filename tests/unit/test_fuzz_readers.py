@@ -15,11 +15,15 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from armmatch.copynumber import CNV_FORMATS, CnvThresholds, GeneSpan, read_copy_number
+from armmatch.calling.copy_number import read_copy_number
+from armmatch.calling.fusions import read_fusion_file
+from armmatch.calling.gene_copy_number import GeneSpan
+from armmatch.calling.hgvs import matches_protein, parse_protein_change
+from armmatch.calling.purity import CnvThresholds
 from armmatch.errors import ArmmatchError
-from armmatch.fusions import FUSION_FORMATS, read_fusion_file
-from armmatch.hgvs import matches_protein, parse_protein_change
-from armmatch.pipeline import gene_models
+from armmatch.readers.cnv_table import CNV_FORMATS
+from armmatch.readers.fusion_table import FUSION_FORMATS
+from armmatch.run.pipeline import gene_models
 
 THRESHOLDS = CnvThresholds(6.0, 4.0, 2.5, 1.5, 1.0, 0.5)
 FUZZ = settings(
@@ -141,9 +145,10 @@ _FIELD = st.text(alphabet="ACGTN.,:;=0123456789-chr7<>[]", min_size=0, max_size=
 def read_raising_only_input_errors(path: Path, sample: str | None = "TUMOR") -> None:
     """Read ``path`` as a patient's VCF (or MAF): any failure must be armmatch's own error,
     naming it."""
+    from armmatch.calling.small_variants import read_small_variants
+    from armmatch.calling.support import SmallVariantPolicy
     from armmatch.errors import ArmmatchError
-    from armmatch.pipeline import gene_models, preferred_transcripts, rule_set
-    from armmatch.vcf import SmallVariantPolicy, read_small_variants
+    from armmatch.run.pipeline import gene_models, preferred_transcripts, rule_set
 
     try:
         read_small_variants(

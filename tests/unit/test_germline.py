@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from armmatch.config import settings_from_config
-from armmatch.pipeline import detect_small_variants, rule_set
-from armmatch.rules import annotate_events
-from armmatch.samples import Patient, read_sample_sheet
+from armmatch.decision.rules import annotate_events
+from armmatch.readers.sample_sheet import Patient, read_sample_sheet
+from armmatch.run.pipeline import detect_small_variants, rule_set
 from tests.conftest import VcfWriter
 
 

@@ -6,10 +6,11 @@ from pathlib import Path
 
 import pytest
 
+from armmatch.calling.small_variants import read_small_variants
+from armmatch.calling.support import SmallVariantPolicy
+from armmatch.decision.rules import annotate_events
 from armmatch.errors import InputError
-from armmatch.pipeline import gene_models, preferred_transcripts, rule_set
-from armmatch.rules import annotate_events
-from armmatch.vcf import SmallVariantPolicy, read_small_variants
+from armmatch.run.pipeline import gene_models, preferred_transcripts, rule_set
 
 COLS = ["Hugo_Symbol", "NCBI_Build", "Chromosome", "Start_Position", "End_Position", "Variant_Classification",
         "Reference_Allele", "Tumor_Seq_Allele1", "Tumor_Seq_Allele2", "Tumor_Sample_Barcode", "HGVSp_Short",

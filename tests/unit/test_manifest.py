@@ -8,10 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from armmatch.cli import main
 from armmatch.config import RESOURCE_DIR, settings_from_config, validate_config
 from armmatch.errors import ConfigError
-from armmatch.manifest import (
+from armmatch.knowledge.manifest import (
     configurable_resources,
     knowledge_record,
     load_manifest,
@@ -19,6 +18,7 @@ from armmatch.manifest import (
     render_manifest,
     resource_files,
 )
+from armmatch.run.cli import main
 
 
 @pytest.fixture

@@ -7,10 +7,10 @@ from typing import Any
 
 import pytest
 
-from armmatch.monitoring import monitoring_rows, resistance_rows, stage_decision
-from armmatch.report import summary_html
-from armmatch.resistance import ONGOING, Outcome
-from armmatch.simon import design_properties
+from armmatch.followup.monitoring import monitoring_rows, resistance_rows, stage_decision
+from armmatch.followup.resistance import ONGOING, Outcome
+from armmatch.followup.simon import design_properties
+from armmatch.report.html import summary_html
 
 MINIMAX = design_properties(0.05, 0.25, 0, 12, 2, 16)
 

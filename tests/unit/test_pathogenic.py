@@ -7,17 +7,15 @@ from typing import Any
 
 import pytest
 
+from armmatch.calling.pathogenic import is_classified_pathogenic
 from armmatch.config import load_config_file, settings_from_config
 from armmatch.errors import ConfigError
 from armmatch.events import Event, SourceRecord
-from armmatch.pathogenic import (
-    is_classified_pathogenic,
-    list_from_clinvar,
-    load_list,
-    parse_list,
-)
-from armmatch.report import events_tsv, patient_html
-from armmatch.samples import Patient
+from armmatch.knowledge.brca_list import load_list, parse_list
+from armmatch.knowledge.build.clinvar import list_from_clinvar
+from armmatch.readers.sample_sheet import Patient
+from armmatch.report.html import patient_html
+from armmatch.report.tables import events_tsv
 from tests.conftest import REPO, assign_record, example_patient
 
 SRC = SourceRecord("t.vcf", 12, "17:43106487 A>C")

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from armmatch.cli import main
+from armmatch.run.cli import main
 from tests.conftest import REPO, SHARED_DATA
 
 pytestmark = pytest.mark.bad_input

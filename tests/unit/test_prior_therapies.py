@@ -8,7 +8,7 @@ import dataclasses
 import pytest
 
 from armmatch.config import settings_from_config
-from armmatch.samples import parse_prior_therapies
+from armmatch.readers.sample_sheet import parse_prior_therapies
 from tests.conftest import assign_record, example_patient
 
 pytestmark = pytest.mark.bad_input

@@ -14,10 +14,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from armmatch.config import load_config_file, settings_from_config, validate_config
-from armmatch.consequence import NEEDS_ANNOTATION, Allele, classify_variant, revcomp, trim
-from armmatch.errors import ConfigError, InputError
-from armmatch.reference import (
+from armmatch.calling.alleles import Allele, revcomp, trim
+from armmatch.calling.consequence import NEEDS_ANNOTATION, classify_variant
+from armmatch.calling.reference import (
     MISMATCH_PROBLEM,
     DictReference,
     FastaReference,
@@ -27,9 +26,11 @@ from armmatch.reference import (
     right_align,
     translate,
 )
-from armmatch.rules import annotate_events
-from armmatch.samples import Patient
-from armmatch.transcripts import Exon, GeneModel, GeneModels
+from armmatch.config import load_config_file, settings_from_config, validate_config
+from armmatch.decision.rules import annotate_events
+from armmatch.errors import ConfigError, InputError
+from armmatch.knowledge.transcripts import Exon, GeneModel, GeneModels
+from armmatch.readers.sample_sheet import Patient
 from tests.conftest import REPO, VcfWriter
 
 # codon:  1   2   3   4   5   6   7   8   9   10  11  12  13  14  15  16  17  18  19  20  stop
@@ -356,7 +357,7 @@ def test_config_reference_fasta_default_and_validation() -> None:
 @pytest.fixture
 def brca2_pipeline(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[str, GeneModel, Path]:
     """A synthetic BRCA2-like plus-strand gene on chr13 replacing the bundled models."""
-    import armmatch.pipeline as pipeline
+    import armmatch.run.pipeline as pipeline
 
     pipeline.rule_set()  # load (and cache) the rule table against the real models first
     seq, model = synthetic_gene("+")
@@ -367,7 +368,7 @@ def brca2_pipeline(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[str
 
 
 def _run(patient_vcf: Path, fasta: Path | None) -> list[tuple[str, str, str, tuple[str, ...]]]:
-    from armmatch.pipeline import detect_small_variants, rule_set
+    from armmatch.run.pipeline import detect_small_variants, rule_set
 
     config: dict[str, object] = {"samples": "s.tsv"}
     if fasta is not None:
@@ -413,7 +414,7 @@ def test_pipeline_ref_mismatch_stops_with_file_line_patient(
 
 
 def test_hotspot_still_named_and_noted_with_reference() -> None:
-    from armmatch.consequence import Hotspot
+    from armmatch.knowledge.hotspots import Hotspot
 
     seq, model = synthetic_gene("-")
     hot = Hotspot("BRCA2", "Q12L", 35, 35, "A", "T", "c.35A>T", "synthetic")

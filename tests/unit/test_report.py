@@ -9,15 +9,16 @@ from typing import Any
 import pytest
 
 from armmatch.config import load_config_file, settings_from_config
-from armmatch.pipeline import (
+from armmatch.readers.sample_sheet import Patient, read_sample_sheet
+from armmatch.report.html import patient_html, summary_html
+from armmatch.report.tables import assignments_tsv, events_tsv
+from armmatch.run.pipeline import (
     assign_patient,
     detect_copy_number,
     detect_fusions,
     detect_small_variants,
     rule_set,
 )
-from armmatch.report import assignments_tsv, events_tsv, patient_html, summary_html
-from armmatch.samples import Patient, read_sample_sheet
 from tests.conftest import REPO
 
 HOSTILE = '<script>alert("x")</script>\t&"quoted"\nnext line' + " very long" * 2000

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from armmatch.errors import InputError
-from armmatch.resistance import (
+from armmatch.followup.resistance import (
     NOT_EVALUABLE,
     ONGOING,
     PRIMARY,
@@ -18,9 +18,9 @@ from armmatch.resistance import (
     add_months,
     arm_plan,
     classify_all,
-    read_responses,
 )
-from armmatch.rules import load_rules
+from armmatch.knowledge.rule_table import load_rules
+from armmatch.readers.responses import read_responses
 from tests.conftest import REPO
 
 HEADER = "patient_id\tarm_id\tfirst_dose_date\tassessment_date\tresponse\tconfirmed\tnext_treatment_date\n"

@@ -8,8 +8,8 @@ import pytest
 
 from armmatch.config import RESOURCE_DIR
 from armmatch.errors import RuleTableError
-from armmatch.pipeline import gene_models
-from armmatch.rules import load_rules
+from armmatch.knowledge.rule_table import load_rules
+from armmatch.run.pipeline import gene_models
 
 BUNDLED = RESOURCE_DIR / "actionable_targets.tsv"
 

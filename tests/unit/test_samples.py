@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from armmatch.errors import InputError
-from armmatch.samples import read_sample_sheet
+from armmatch.readers.sample_sheet import read_sample_sheet
 
 HEADER = "patient_id\ttumour_type\tvcf\tvcf_sample\tage\tecog\tprior_therapies\tpurity\n"
 

@@ -11,9 +11,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from armmatch.cli import main
 from armmatch.errors import InputError
-from armmatch.simon import Design, design_properties, simon_designs
+from armmatch.followup.simon import Design, design_properties, simon_designs
+from armmatch.run.cli import main
 
 # Simon (1989), Table 1 (alpha = 0.05, beta = 0.20) and Table 2 (alpha = 0.10, beta = 0.10):
 # (p0, p1, alpha, power) -> (optimal label, EN, PET), (minimax label, EN, PET)

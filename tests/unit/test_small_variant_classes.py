@@ -14,16 +14,17 @@ from pathlib import Path
 
 import pytest
 
-from armmatch.assignment import Decision, decide
-from armmatch.consequence import classify_variant
-from armmatch.eligibility import Criterion, Eligibility
+from armmatch.calling.consequence import classify_variant
+from armmatch.calling.hgvs import parse_protein_change
+from armmatch.calling.small_variants import read_small_variants
+from armmatch.calling.support import SmallVariantPolicy
+from armmatch.decision.assignment import Decision, decide
+from armmatch.decision.eligibility import Criterion, Eligibility
+from armmatch.decision.rules import annotate_events
 from armmatch.errors import InputError
 from armmatch.events import Event, assessed
-from armmatch.hgvs import parse_protein_change
-from armmatch.maf import is_maf
-from armmatch.pipeline import check_coordinates, gene_models, preferred_transcripts, rule_set
-from armmatch.rules import annotate_events
-from armmatch.vcf import SmallVariantPolicy, read_small_variants
+from armmatch.readers.maf import is_maf
+from armmatch.run.pipeline import check_coordinates, gene_models, preferred_transcripts, rule_set
 from tests.conftest import VcfWriter, csq
 
 MODELS = gene_models("GRCh38")
@@ -223,7 +224,7 @@ def test_boundary_deletions_count_for_their_exon(
 
 
 def _event(call, chrom: str, pos1: int, ref: str, alt: str) -> Event:  # type: ignore[no-untyped-def]
-    from armmatch.vcf import builtin_event
+    from armmatch.calling.small_variants import builtin_event
 
     return builtin_event(call, chrom, pos1, ref, alt, path="x.vcf", line=1, vaf=0.4, depth=100,
                          how="test", filter_reason="")  # fmt: skip
@@ -307,7 +308,7 @@ def test_reference_fasta_in_the_pipeline_decides_the_kit_deletion(
     tmp_path: Path, write_vcf: VcfWriter
 ) -> None:
     """The same through read_small_variants with a FASTA file (pysam) built for the test."""
-    from armmatch.reference import FastaReference
+    from armmatch.calling.reference import FastaReference
 
     reference, deleted, left = _kit_genome()
     lo = left - 200
@@ -400,7 +401,7 @@ def test_met_intron13_deletions_and_the_window(
 
 
 def test_met_window_is_a_rule_table_parameter(tmp_path: Path) -> None:
-    from armmatch.rules import load_rules
+    from armmatch.knowledge.rule_table import load_rules
 
     text = Path(rule_set().path).read_text().replace("offset=-50..-1", "offset=-20..-1")
     path = tmp_path / "rules.tsv"
@@ -643,11 +644,11 @@ def test_protein_unknown_at_a_rule_codon_is_for_review(write_vcf: VcfWriter) -> 
 
 
 def test_report_says_how_much_the_brca_list_knows() -> None:
-    from armmatch.config import settings_from_config
-    from armmatch.manifest import knowledge_record, load_manifest, resource_files
-    from armmatch.pathogenic import load_list
-    from armmatch.pipeline import RESOURCE_DIR, assign_patient, detect_small_variants
-    from armmatch.report import patient_html
+    from armmatch.config import RESOURCE_DIR, settings_from_config
+    from armmatch.knowledge.brca_list import load_list
+    from armmatch.knowledge.manifest import knowledge_record, load_manifest, resource_files
+    from armmatch.report.html import patient_html
+    from armmatch.run.pipeline import assign_patient, detect_small_variants
     from tests.conftest import example_patient
 
     patient = example_patient("PLT-004")
@@ -671,7 +672,8 @@ def test_a_board_resolves_a_brca_splice_vus_with_a_custom_list(
     write_vcf: VcfWriter, tmp_path: Path
 ) -> None:
     """The review is settled by a classification added to a custom BRCA list (or an override)."""
-    from armmatch.pathogenic import classify_events, load_list
+    from armmatch.calling.pathogenic import classify_events
+    from armmatch.knowledge.brca_list import load_list
 
     m = model("BRCA2")
     pos = m.exon(11).end + 15

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from armmatch.pipeline import gene_models, preferred_transcripts, rule_set
-from armmatch.rules import annotate_events
-from armmatch.vcf import SmallVariantPolicy, parse_ann, read_small_variants
+from armmatch.calling.small_variants import read_small_variants
+from armmatch.calling.support import SmallVariantPolicy
+from armmatch.decision.rules import annotate_events
+from armmatch.readers.snpeff_ann import parse_ann
+from armmatch.run.pipeline import gene_models, preferred_transcripts, rule_set
 
 ANN_HEADER = (
     "##INFO=<ID=ANN,Number=.,Type=String,Description=\"Functional annotations: 'Allele | Annotation | "

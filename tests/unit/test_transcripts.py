@@ -14,7 +14,7 @@ import pytest
 
 from armmatch.errors import InputError
 from armmatch.genome import Build
-from armmatch.transcripts import (
+from armmatch.knowledge.transcripts import (
     COLUMNS,
     REQUIRED_GENES,
     Exon,

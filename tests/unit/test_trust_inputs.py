@@ -56,7 +56,8 @@ def test_unknown_purity_still_decides_a_clear_amplification() -> None:
 
 
 def test_copy_number_events_say_segment_length_and_focality_in_report_and_tsv() -> None:
-    from armmatch.report import events_tsv, patient_html
+    from armmatch.report.html import patient_html
+    from armmatch.report.tables import events_tsv
 
     record = assign_record(example_patient("PLT-006"), _settings())
     (met,) = [e for e in record["events"] if e["gene"] == "MET" and e["category"] == "cnv"]

@@ -11,28 +11,26 @@ from __future__ import annotations
 
 import doctest
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from armmatch import tumour_types
+from armmatch.decision import tumour_types
+from armmatch.decision.tumour_types import decide_rare_tumour, normalise_subtype
 from armmatch.errors import InputError
-from armmatch.tumour_types import (
+from armmatch.knowledge import icd10, table1
+from armmatch.knowledge.build import table1 as table1_build
+from armmatch.knowledge.build.table1 import normalise_printed_icd10, rows_per_system
+from armmatch.knowledge.icd10 import code_interval, parse_icd10, parse_icd10_set, parse_tumour_type
+from armmatch.knowledge.table1 import (
     TABLE1_COLUMNS,
     Table1Row,
-    code_interval,
     criteria_by_code,
-    decide_rare_tumour,
     default_table1_path,
     load_criteria,
     load_table1,
-    normalise_printed_icd10,
-    normalise_subtype,
-    parse_icd10,
-    parse_icd10_set,
-    parse_tumour_type,
-    rows_per_system,
 )
 
 ROWS_PER_SYSTEM = {
@@ -62,8 +60,9 @@ def _only(table: list[Table1Row], name: str, icd10: str) -> Table1Row:
     return found[0]
 
 
-def test_docstring_examples() -> None:
-    result = doctest.testmod(tumour_types)
+@pytest.mark.parametrize("module", [icd10, table1, tumour_types, table1_build])
+def test_docstring_examples(module: ModuleType) -> None:
+    result = doctest.testmod(module)
     assert result.attempted > 0 and result.failed == 0
 
 

@@ -6,9 +6,12 @@ from pathlib import Path
 
 import pytest
 
+from armmatch.calling.annotations import classify
+from armmatch.calling.small_variants import read_small_variants
+from armmatch.calling.support import SmallVariantPolicy
 from armmatch.errors import InputError
-from armmatch.pipeline import gene_models, preferred_transcripts, rule_set
-from armmatch.vcf import SmallVariantPolicy, classify, read_small_variants, vep_alleles
+from armmatch.readers.vep_csq import vep_alleles
+from armmatch.run.pipeline import gene_models, preferred_transcripts, rule_set
 from tests.conftest import GRCH37_CHR7, VcfWriter, csq
 
 ALT_TX = ["G", "missense_variant", "MODERATE", "EGFR", "ENSG00000146648", "Transcript",
@@ -121,7 +124,7 @@ def test_classify_prefers_protein_evidence() -> None:
 def test_coordinates_of_the_other_build_are_caught_without_header_hints(
     write_vcf: VcfWriter,
 ) -> None:
-    from armmatch.pipeline import check_coordinates
+    from armmatch.run.pipeline import check_coordinates
 
     path = write_vcf(
         [("chr7", "55191822", "T", "G", "PASS", L858R_INFO, "0/1:200,100:300")], chr7_length=None

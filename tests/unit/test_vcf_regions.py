@@ -15,21 +15,17 @@ import cyvcf2
 import pysam
 import pytest
 
+from armmatch.calling.small_variants import read_small_variants, target_regions
+from armmatch.calling.support import SmallVariantPolicy
 from armmatch.errors import InputError
 from armmatch.events import Evidence
-from armmatch.pipeline import (
+from armmatch.readers.vcf import _indexed_records, find_index
+from armmatch.run.pipeline import (
     COORDINATE_MARGIN,
     check_coordinates,
     gene_models,
     preferred_transcripts,
     rule_set,
-)
-from armmatch.vcf import (
-    SmallVariantPolicy,
-    _indexed_records,
-    find_index,
-    read_small_variants,
-    target_regions,
 )
 from tests.conftest import VcfWriter, csq
 
@@ -302,7 +298,7 @@ def test_text_pass_picks_overlapping_end_and_marked_records(tmp_path: Path) -> N
     line numbers; records beside the region and on other contigs are not."""
     import re
 
-    from armmatch.io import scan_vcf_text
+    from armmatch.readers.vcf_text import scan_vcf_text
 
     header = (
         "##fileformat=VCFv4.2\n##contig=<ID=chr7,length=159345973>\n"

@@ -20,7 +20,9 @@ pytestmark = [pytest.mark.workflow, pytest.mark.shared]
 
 
 def _script():  # type: ignore[no-untyped-def]
-    spec = importlib.util.spec_from_file_location("equivalence", REPO / "scripts" / "equivalence.py")
+    spec = importlib.util.spec_from_file_location(
+        "equivalence", REPO / "scripts" / "equivalence.py"
+    )
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)

@@ -110,7 +110,7 @@ def test_modified_bundled_resource_stops_before_any_patient(tmp_path: Path) -> N
     assert not list((work / "results").rglob("assignment.json"))
     assert not (work / "results" / "resources.json").exists()
     # recording the edit (the remedy the message names) lets the same run pass the check
-    from armmatch.cli import main
+    from armmatch.run.cli import main
 
     assert main(["manifest", "--manifest", str(code / "resources" / "manifest.tsv"),
                  "--update", "hotspots"]) == 0  # fmt: skip

@@ -276,7 +276,7 @@ def test_wrong_genome_build_for_the_coordinates(batch: Path, tmp_path: Path) -> 
 
 
 def test_reports_render_in_headless_chromium(results: Path) -> None:
-    from armmatch.browser import browser, check_page, chromium_path
+    from armmatch.run.browser import browser, check_page, chromium_path
 
     assert chromium_path(), "chromium is missing: `make test` installs Debian's chromium package"
     with browser() as b:

@@ -5,12 +5,12 @@ import os
 
 from snakemake.exceptions import WorkflowError
 
-from armmatch.blocks import blocks_of
+from armmatch.run.blocks import blocks_of
 from armmatch.config import validate_config
 from armmatch.errors import ArmmatchError
-from armmatch.pipeline import rule_set
-from armmatch.preflight import sheet_problems
-from armmatch.samples import read_sample_sheet
+from armmatch.run.pipeline import rule_set
+from armmatch.run.preflight import sheet_problems
+from armmatch.readers.sample_sheet import read_sample_sheet
 
 # Bundled resources are found relative to this file, so `--directory elsewhere` still works.
 RESOURCES = os.path.normpath(os.path.join(workflow.basedir, "resources"))

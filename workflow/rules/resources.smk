@@ -2,7 +2,7 @@
 # (sha256) before the first patient job; files the config names under `resources:` are hashed and
 # reported as custom. The record ({outdir}/resources.json) is stamped into every assignment and report.
 # Inputs are only paths (no file is read at parse time); the hashing happens in the job.
-from armmatch.steps import run_resources_job, run_update_job
+from armmatch.run.steps import run_resources_job, run_update_job
 
 
 localrules:

@@ -1,0 +1,233 @@
+"""Copy-number segments: reading, purity adjustment, calling, and gene-level evidence.
+
+A copy-number input is read into :class:`Segment` records, each segment's tumour copy number is
+derived (from a total copy number given by the file, or from its log2 ratio with the purity
+formula), and every target gene is summarised from the segments that overlap it.
+
+Formats and their coordinate conventions (all converted to 0-based half-open ``start0``/``end``):
+
+``cnvkit``
+    CNVkit ``.cns`` segments or ``.cnr`` bins (``chromosome start end gene log2 ...``, optional
+    integer ``cn`` from ``cnvkit.py call`` and ``probes``). CNVkit writes BED-like coordinates:
+    ``start`` is 0-based, ``end`` exclusive, so they are used as they are.
+``segments``
+    Segment tables such as PCGR's ``.cna.tsv`` (``Chromosome Start End nMajor nMinor`` or
+    ``... Segment_Mean``) and PURPLE-like tables with a total copy-number column. PCGR documents
+    its segment coordinates as one-based (``Start`` is the first base, ``End`` the last, both
+    inclusive), as are PURPLE's, so ``start0 = Start - 1`` and ``end = End``.
+
+``seg``
+    IGV/DNAcopy SEG (``ID chrom loc.start loc.end num.mark seg.mean``), possibly with several
+    samples. ``loc.start`` is 1-based and ``loc.end`` inclusive, so ``start0 = loc.start - 1``.
+    ``seg.mean`` is a log2 ratio, or a log10 ratio when the configuration says
+    ``copy_number.seg_mean_scale: log10`` (converted with ``log2 = log10 / log10(2)``).
+``gatk``
+    GATK ``ModelSegments``/``CallCopyRatioSegments`` ``.seg`` (``@`` header lines, then
+    ``CONTIG START END NUM_POINTS_COPY_RATIO MEAN_LOG2_COPY_RATIO [CALL]``; ``modelFinal.seg``
+    gives ``LOG2_COPY_RATIO_POSTERIOR_50`` instead). 1-based inclusive like GATK intervals.
+    The ``CALL`` column (``+``, ``-``, ``0``) is kept as the caller's call in the notes.
+``gene-table``
+    Gene-level caller calls: a cBioPortal GISTIC matrix (``Hugo_Symbol [Entrez_Gene_Id]``, then
+    one column per sample, values -2..2) or a long table (``sample gene value``). GISTIC values
+    are calls, not copy numbers: -2 homozygous deletion, -1 loss, 0 neutral, 1 gain,
+    2 amplification. No purity formula and no thresholds are applied.
+
+A multi-sample SEG or gene table is read for one sample (``cnv_sample`` of the sample sheet,
+else the patient id; see :func:`select_sample`).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from armmatch.calling.builds import check_segment_build
+from armmatch.calling.gene_copy_number import (
+    ALTERATION_WORDS,
+    BROAD_SEGMENT_BP,
+    DEFAULT_MIN_COVERAGE,
+    GeneSpanLike,
+    gene_copy_number,
+    purity_range_evidence,
+)
+from armmatch.calling.purity import CnvThresholds, _check_purity_ploidy
+from armmatch.errors import InputError
+from armmatch.events import (
+    Assessment,
+    Event,
+    Evidence,
+    SourceRecord,
+)
+from armmatch.genome import normalise_chrom
+from armmatch.io import sha256_file
+from armmatch.readers.cnv_formats import _check_format, read_segments_file
+from armmatch.readers.cnv_table import SegMeanScale
+from armmatch.readers.gene_table import GeneLevelValue, read_gene_table
+
+log = logging.getLogger(__name__)
+"""Copy-number formats :func:`read_copy_number` accepts (the sample sheet's ``cnv_format``)."""
+"""The formats that give segments (all but ``gene-table``)."""
+"""The logarithm base of a SEG file's ``seg.mean`` (configuration ``seg_mean_scale``)."""
+"""cBioPortal/GISTIC discrete values and the call each one is read as."""
+"""Default focal size (``copy_number.focal_max_mb``): an amplification or homozygous deletion
+from a longer segment is ``indeterminate: broad`` (an arm-level change, never counted)."""
+"""Default fraction of a gene's measured bp that a copy number must span to be the gene's
+amplification-side value (see :func:`gene_copy_number`)."""
+"""The plain words used as :attr:`Event.alteration` for each copy-number call."""
+
+
+GENE_TABLE_METHOD = (
+    "gene-level caller call (GISTIC -2..2: -2 homozygous deletion, -1 loss, 0 neutral, 1 gain, "
+    "2 amplification); purity formula and copy-number thresholds not applied"
+)
+
+
+def gene_level_evidence(
+    values: Mapping[str, GeneLevelValue], genes: Sequence[GeneSpanLike], *, source_path: str
+) -> Evidence:
+    """Events and assessments from gene-level calls (see :func:`read_gene_table`).
+
+    Every target gene with a value gets a ``called`` event with the caller's call; a gene the
+    table does not give is not assessed.
+
+    Examples
+    --------
+    >>> v = {"MET": GeneLevelValue("MET", 2, 3, "P1")}
+    >>> ev = gene_level_evidence(v, [GeneSpan("MET", "7", 0, 10), GeneSpan("CDK4", "12", 0, 9)],
+    ...                          source_path="cna.txt")
+    >>> ev.events[0].cnv_call, [a.assessed for a in ev.assessments]
+    ('amplification', [True, False])
+    """
+    evidence = Evidence()
+    for gene in genes:
+        found = values.get(gene.gene)
+        if found is None:
+            reason = f"{gene.gene} has no value in {source_path}"
+            evidence.assessments.append(Assessment(gene.gene, "cnv", False, reason))
+            continue
+        evidence.events.append(
+            Event(
+                gene=gene.gene,
+                category="cnv",
+                alteration=ALTERATION_WORDS[found.call],
+                source=SourceRecord(
+                    source_path, found.line, f"{gene.gene} {found.sample}={found.value}"
+                ),
+                chrom=normalise_chrom(gene.chrom),
+                cnv_call=found.call,
+                value=str(found.value),
+                notes=(f"sample {found.sample}: value {found.value}", GENE_TABLE_METHOD),
+            )
+        )
+        reason = f"gene-level call for {gene.gene} in {source_path}"
+        evidence.assessments.append(Assessment(gene.gene, "cnv", True, reason))
+    return evidence
+
+
+def read_copy_number(
+    path: str | Path,
+    fmt: str | None,
+    genes: Sequence[GeneSpanLike],
+    purity: float | None,
+    ploidy: float,
+    thresholds_for: Callable[[str], CnvThresholds],
+    patient: str | None = None,
+    *,
+    log2_is_tumour_ratio: bool = True,
+    min_coverage: float = DEFAULT_MIN_COVERAGE,
+    min_gene_coverage: float = 0.0,
+    sample: str | None = None,
+    seg_mean_scale: SegMeanScale = "log2",
+    build: str | None = None,
+    min_purity: float = 0.2,
+    focal_max_bp: int = BROAD_SEGMENT_BP,
+    other_genes: Sequence[GeneSpanLike] | None = None,
+) -> Evidence:
+    """Read a copy-number file and summarise the target genes (see :func:`gene_copy_number`).
+
+    A gene-level table (``gene-table``) gives the caller's calls directly
+    (:func:`gene_level_evidence`); purity, ploidy and thresholds are then not used.
+
+    Parameters
+    ----------
+    path
+        The copy-number file.
+    fmt
+        One of :data:`CNV_FORMATS`, or ``None``/``"auto"`` to detect it from the header.
+    genes, purity, ploidy, thresholds_for, log2_is_tumour_ratio, min_coverage, min_gene_coverage
+        As for :func:`gene_copy_number`.
+    patient
+        The patient id: for error messages, and the sample read from a multi-sample SEG file
+        or gene table unless ``sample`` names another.
+    sample
+        The sample sheet's ``cnv_sample`` (see :func:`select_sample`).
+    seg_mean_scale
+        ``log2`` or ``log10``: the scale of a SEG file's ``seg.mean``.
+    build
+        The patient's genome build: segments beyond a chromosome's end in it are an error
+        (see :func:`check_segments`).
+    min_purity
+        With ``purity`` None (unknown), calls are checked over ``min_purity`` .. 1.0
+        (:func:`purity_range_evidence`).
+    focal_max_bp
+        The focal size (see :func:`gene_copy_number`).
+    other_genes
+        The target genes' spans on the other build: with ``build``, a file whose named genes
+        fit only the other build stops (:func:`check_segment_build`).
+
+    Returns
+    -------
+    Evidence
+        Events and assessments, with ``inputs = {path: sha256}``. Events read from a CNVkit
+        bin file (``.cnr``: no ``probes`` column) are all ``indeterminate``: per-bin ratios on
+        amplicon panels swing by several log2 units, and the minimum-over-gene deletion rule
+        would turn one noisy bin into a homozygous deletion.
+
+    Raises
+    ------
+    InputError
+        Bad file content or format, or invalid purity/ploidy (reported for the patient).
+    """
+    try:
+        _check_purity_ploidy(min_purity if purity is None else purity, ploidy)
+    except ValueError as exc:
+        raise InputError(f"{exc} (for {path})", patient=patient) from None
+    used = _check_format(fmt, path, patient)
+    if used == "gene-table":
+        values = read_gene_table(path, patient=patient, sample=sample)
+        evidence = gene_level_evidence(values, genes, source_path=str(path))
+        evidence.inputs[str(path)] = sha256_file(path)
+        return evidence
+    used, segments = read_segments_file(
+        path, used, patient=patient, sample=sample, seg_mean_scale=seg_mean_scale, build=build
+    )
+    if other_genes is not None and build is not None:
+        check_segment_build(segments, genes, other_genes, build=build, path=path, patient=patient)
+    common: dict[str, Any] = {
+        "ploidy": ploidy, "thresholds_for": thresholds_for, "source_path": str(path),
+        "log2_is_tumour_ratio": log2_is_tumour_ratio, "min_coverage": min_coverage,
+        "min_gene_coverage": min_gene_coverage, "focal_max_bp": focal_max_bp,
+    }  # fmt: skip
+    if purity is None and any(seg.total_cn is None for seg in segments):
+        evidence = purity_range_evidence(segments, genes, min_purity=min_purity, **common)
+    else:
+        evidence = gene_copy_number(segments, genes, purity=purity or 1.0, **common)
+    if used == "cnvkit" and segments and all(seg.probes is None for seg in segments):
+        evidence.events = [_bin_level(e) for e in evidence.events]
+    evidence.inputs[str(path)] = sha256_file(path)
+    return evidence
+
+
+BIN_LEVEL_REASON = (
+    "CNVkit bin-level input (.cnr, no probes column): single-bin log2 ratios are noisy, so "
+    "calls are for review only; use the segment file (.cns)"
+)
+
+
+def _bin_level(event: Event) -> Event:
+    """Mark an event read from CNVkit bins (not segments) as indeterminate."""
+    reasons = [r for r in (event.status_reason, BIN_LEVEL_REASON) if r]
+    return replace(event, status="indeterminate", status_reason="; ".join(reasons))

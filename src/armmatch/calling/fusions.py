@@ -1,0 +1,513 @@
+"""Gene fusions: reading caller outputs and turning them into evidence for the target genes.
+
+Every reader returns :class:`Fusion` records with the 5' and 3' partner, the breakpoints as the
+caller wrote them, a normalised reading frame and the caller's own effect text.
+
+Formats (detected from the header by :func:`detect_fusion_format`):
+
+``arriba``
+    Arriba ``fusions.tsv`` (``#gene1 gene2 strand1(gene/fusion) ... breakpoint1 breakpoint2
+    ... reading_frame``). ``gene1`` is the 5' partner. For an intergenic breakpoint Arriba
+    writes the nearest genes with their distances, e.g. ``LINC00486(12345),ALK(4321)``: such a
+    side has no fused gene (``gene5``/``gene3`` is ``None``) and the named neighbours are kept
+    in ``near5``/``near3``, so an intergenic breakpoint next to ALK is reported (filtered) but
+    never counts as an ALK fusion. ``.`` means no annotated gene.
+``fusioncatcher``
+    FusionCatcher ``final-list_candidate-fusion-genes.txt`` (``Gene_1_symbol(5end_fusion_partner)``
+    is the 5' partner; ``Predicted_effect`` gives the frame).
+``pcgr``
+    The PCGR example ``fusions.tsv`` (``FusionGene`` written ``5'--3'``, e.g. ``EML4--ALK``;
+    a partner may be missing: ``--ALK``, ``FGFR2--``), ``LeftBreakpoint``, ``RightBreakpoint``,
+    ``SplitReads``. No frame is given.
+``star-fusion``
+    STAR-Fusion ``fusion_predictions(.abridged).tsv`` (``#FusionName ... LeftGene
+    LeftBreakpoint RightGene RightBreakpoint ... [PROT_FUSION_TYPE]``); ``LeftGene``
+    (``SYMBOL^ENSG...``) is the 5' partner.
+``bnd-vcf``
+    Breakend VCFs (Manta, DELLY, GRIDSS; FusionCatcher's VCF with INFO ``GENE5``/``GENE3``):
+    mates paired by ``MATEID`` or the ALT bracket notation, genes assigned from the bundled
+    transcript models, 5'/3' from the bracket orientation and gene strands
+    (:func:`read_bnd_vcf`).
+``generic``
+    A hand-made table with columns ``gene5``, ``gene3`` and optionally ``breakpoint5``,
+    ``breakpoint3``, ``frame``, ``split_reads`` (no other columns).
+
+Breakpoints are kept as the caller's text (``chrom:pos`` 1-based, FusionCatcher adds
+``:strand``). When the bundled gene models are given (:func:`read_fusions`), each coordinate is
+checked against them: a breakpoint inside a bundled gene counts as that gene, and a caller's
+name that disagrees is said in the notes (:func:`assign_genes`); for ALK and ROS1 the exon of
+the 3' breakpoint decides whether the kinase domain is retained (:func:`kinase_check`, rules in
+``resources/kinase_domains.tsv``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
+from pathlib import Path
+
+from armmatch.calling.breakends import read_bnd_vcf
+from armmatch.calling.builds import check_fusion_build
+from armmatch.errors import InputError
+from armmatch.events import Event, EventStatus, Evidence, SourceRecord, assessed
+from armmatch.genome import normalise_chrom
+from armmatch.io import sha256_file
+from armmatch.knowledge.kinase_domains import KinaseRule
+from armmatch.knowledge.transcripts import GeneModel, GeneModels
+from armmatch.readers.fusion_formats import _READERS, check_structural_vcf, detect_fusion_format
+from armmatch.readers.fusion_table import FUSION_FORMATS, Fusion, parse_breakpoint
+from armmatch.readers.vcf import check_vcf_header_build
+
+"""``in-frame``: the caller predicts an in-frame coding junction; ``out-of-frame``: it predicts
+no in-frame chimeric protein (frameshift, stop codon before the junction, or a junction outside
+the coding sequence such as FusionCatcher's ``CDS(truncated)/intronic``); ``unknown``: no
+prediction."""
+"""Fusion formats :func:`read_fusion_file` accepts."""
+"""STAR-Fusion's ``PROT_FUSION_TYPE`` ``INFRAME``/``FRAMESHIFT`` match case-insensitively."""
+"""Which side of a breakend position is kept in the rearranged molecule: ``left`` = the bases
+at and before the position, ``right`` = the bases at and after it."""
+
+
+def _side_gene(
+    name: str | None, point: str | None, word: str, models: GeneModels, targets: Sequence[str]
+) -> tuple[str | None, str | None]:
+    """The gene of one side after checking the caller's name against the breakpoint."""
+    parsed = parse_breakpoint(point)
+    if parsed is None:
+        return name, None
+    chrom, pos1 = parsed
+    found = models.at(chrom, pos1)
+    names = [m.gene for m in found]
+    if name is not None and name in names:
+        others = [n for n in names if n != name]
+        note = f"{word} breakpoint {point} also lies in {', '.join(others)}" if others else None
+        return name, note
+    if names:
+        chosen = sorted(names, key=lambda g: (g not in targets, names.index(g)))[0]
+        return chosen, (
+            f"the caller names {name or 'no gene'} at the {word} breakpoint {point}, which lies "
+            f"in {', '.join(names)} (bundled {models.build} models): counted as {chosen}"
+        )
+    if name is not None and name in models:
+        return name, (
+            f"the caller names {name} at the {word} breakpoint {point}, which lies outside the "
+            f"bundled {models.build} {name} model: name kept; check the genome build"
+        )
+    return name, None
+
+
+def assign_genes(fusion: Fusion, models: GeneModels, targets: Sequence[str] = ()) -> Fusion:
+    """Check the caller's gene names against the breakpoint coordinates.
+
+    A breakpoint inside a bundled gene counts as that gene (target genes first when genes
+    overlap), whatever name the caller gave: e.g. a 3' breakpoint inside ROS1 counts as ROS1
+    even if the caller wrote GOPC. Every disagreement is written in the fusion's notes; a side
+    without a coordinate keeps the caller's name.
+
+    Examples
+    --------
+    >>> from armmatch.transcripts import GeneModels
+    >>> f = Fusion("CD74", "GOPC", None, None, "in-frame", 5, 2, None)
+    >>> assign_genes(f, GeneModels("GRCh38", "none", {})) == f
+    True
+    """
+    gene5, note5 = _side_gene(fusion.gene5, fusion.breakpoint5, "5'", models, targets)
+    gene3, note3 = _side_gene(fusion.gene3, fusion.breakpoint3, "3'", models, targets)
+    notes = tuple(n for n in (note5, note3) if n)
+    if not notes and (gene5, gene3) == (fusion.gene5, fusion.gene3):
+        return fusion
+    near5 = () if gene5 is not None and fusion.gene5 is None else fusion.near5
+    near3 = () if gene3 is not None and fusion.gene3 is None else fusion.near3
+    return replace(
+        fusion,
+        gene5=gene5,
+        gene3=gene3,
+        near5=near5,
+        near3=near3,
+        notes=fusion.notes + notes,
+    )
+
+
+"""The bundled rule table (``gene transcript max_first_exon source``)."""
+
+
+def first_retained_exon(model: GeneModel, pos1: int) -> int | None:
+    """The first exon of ``model`` present downstream of a 3'-partner breakpoint at ``pos1``.
+
+    The exon containing the breakpoint, or the exon after an intronic breakpoint; 1 upstream
+    of the transcript; None downstream of it (nothing of the gene retained).
+
+    Examples
+    --------
+    >>> from armmatch.transcripts import Exon, GeneModel
+    >>> m = GeneModel("G", "NM_1.1", "NM_1", "", "1", "+", 0, 300, 0, 300,
+    ...               (Exon(1, 0, 100), Exon(2, 200, 300)))
+    >>> first_retained_exon(m, 50), first_retained_exon(m, 150), first_retained_exon(m, 400)
+    (1, 2, None)
+    """
+    exon = model.exon_at(pos1)
+    if exon is not None:
+        return exon
+    intron = model.intron_at(pos1)
+    if intron is not None:
+        return intron + 1
+    upstream = pos1 <= model.tx_start0 if model.strand == "+" else pos1 > model.tx_end
+    return 1 if upstream else None
+
+
+def kinase_check(
+    fusion: Fusion, gene: str, models: GeneModels | None, rules: Mapping[str, KinaseRule]
+) -> tuple[bool | None, str]:
+    """Whether ``gene`` (the 3' partner) keeps its kinase domain, with the reason.
+
+    Returns ``(None, why)`` when the rule cannot be checked (no rule, no models, no breakpoint
+    coordinate, another transcript bundled, a breakpoint on another chromosome).
+    """
+    rule = rules.get(gene)
+    if rule is None:
+        return None, f"no kinase-domain rule for {gene}"
+    model = models.get(gene) if models is not None else None
+    where = parse_breakpoint(fusion.breakpoint3)
+    if model is None or where is None:
+        return None, (
+            f"{gene} kinase-domain retention not checked: "
+            + ("no 3' breakpoint coordinate" if where is None else "no transcript model")
+        )
+    if model.refseq_accession != rule.transcript.split(".")[0]:
+        return None, (
+            f"{gene} kinase-domain retention not checked: the rule uses {rule.transcript}, the "
+            f"bundled model is {model.transcript}"
+        )
+    chrom, pos1 = where
+    if normalise_chrom(chrom) != model.chrom:
+        return (
+            None,
+            f"{gene} kinase-domain retention not checked: 3' breakpoint {chrom}:{pos1} is not on {gene}'s chromosome",
+        )
+    first = first_retained_exon(model, pos1)
+    rule_text = (
+        f"rule: first retained {gene} exon <= {rule.max_first_exon} of {rule.transcript} "
+        f"(resources/kinase_domains.tsv)"
+    )
+    if first is None:
+        return (
+            False,
+            f"the 3' breakpoint {chrom}:{pos1} lies after {gene}: nothing of {gene} is retained; {rule_text}",
+        )
+    ok = first <= rule.max_first_exon
+    verdict = "retained" if ok else "not retained"
+    return ok, f"{gene} kinase domain {verdict}: fusion keeps {gene} from exon {first}; {rule_text}"
+
+
+"""A breakpoint this close to a gene's transcript span still fits it (promoter, UTR ends)."""
+
+
+def read_fusion_file(
+    path: str | Path,
+    fmt: str | None = None,
+    *,
+    patient: str | None = None,
+    models: GeneModels | None = None,
+    targets: Sequence[str] = (),
+    other_models: GeneModels | None = None,
+) -> tuple[str, list[Fusion]]:
+    """Read a fusion file in ``fmt`` (detected from the header when ``None``/``"auto"``).
+
+    A breakend VCF must be structural (:func:`check_structural_vcf`); with ``other_models``
+    given, a header that states the other build (``##reference``, ``##contig`` lengths)
+    stops it, as for small-variant VCFs.
+
+    ``models`` (the bundled transcript models of the patient's build) are required for
+    ``bnd-vcf``; ``targets`` are preferred where genes overlap a breakend.
+
+    Returns
+    -------
+    tuple[str, list[Fusion]]
+        The format used and the fusions, in file order.
+
+    Raises
+    ------
+    InputError
+        Unknown ``fmt`` (the message lists :data:`FUSION_FORMATS`), a breakend VCF without
+        ``models``, or bad file content.
+    """
+    used = detect_fusion_format(path, patient=patient) if fmt in (None, "auto") else str(fmt)
+    if used == "bnd-vcf":
+        check_structural_vcf(path, patient=patient)
+        if models is not None and other_models is not None:
+            check_vcf_header_build(path, models.build, patient=patient)
+        if models is None:
+            raise InputError(
+                "a breakend VCF needs the bundled gene models of the genome build to name genes",
+                path=path,
+                patient=patient,
+            )
+        return used, read_bnd_vcf(path, models=models, targets=targets, patient=patient)
+    if used not in _READERS:
+        raise InputError(
+            f"unknown fusion format {used!r}; accepted: {', '.join(FUSION_FORMATS)} or auto",
+            path=path,
+            patient=patient,
+        )
+    return used, _READERS[used](path, patient=patient)
+
+
+# --------------------------------------------------------------------------------------------
+# Evidence
+# --------------------------------------------------------------------------------------------
+
+
+def _alteration(fusion: Fusion) -> str:
+    if fusion.gene5 and fusion.gene3:
+        return f"{fusion.gene5}-{fusion.gene3} fusion"
+    if fusion.gene3:
+        return f"{fusion.gene3} fusion (5' partner not named)"
+    if fusion.gene5:
+        return f"{fusion.gene5} fusion (3' partner not named)"
+    return "intergenic rearrangement"
+
+
+def _role_problem(gene: str, fusion: Fusion, required: str) -> str | None:
+    """Why ``gene``'s position in ``fusion`` does not meet the required role, or None."""
+    is5, is3 = fusion.gene5 == gene, fusion.gene3 == gene
+    if required == "3prime" and not is3:
+        return (
+            f"{gene} is the 5' partner of {fusion.name}, so the {gene} kinase domain (3' part) "
+            f"is not retained; the rule needs {gene} as the 3' partner"
+        )
+    if required == "5prime" and not is5:
+        return f"{gene} is the 3' partner of {fusion.name}; {gene} must be the 5' partner"
+    return None
+
+
+def _status(
+    gene: str,
+    fusion: Fusion,
+    required: str,
+    require_in_frame: bool,
+    kinase: tuple[bool | None, str] | None = None,
+) -> tuple[EventStatus, list[str], list[str]]:
+    """Status, reasons and notes for one target gene in one fusion.
+
+    ``kinase`` is the :func:`kinase_check` result for a 3'-partner gene with a rule: False
+    filters the event, None (not checked) and True are notes.
+    """
+    reasons: list[str] = []
+    notes: list[str] = []
+    in_fusion = gene in (fusion.gene5, fusion.gene3)
+    if not in_fusion:
+        side = "5'" if gene in fusion.near5 else "3'"
+        reasons.append(
+            f"the {side} breakpoint is intergenic and {gene} is only the nearest gene: "
+            f"{gene} is not part of the fusion transcript"
+        )
+        return "filtered", reasons, notes
+    role_problem = _role_problem(gene, fusion, required)
+    if role_problem:
+        reasons.append(role_problem)
+    elif kinase is not None:
+        retained, why = kinase
+        (reasons if retained is False else notes).append(why)
+    effect = f"{fusion.caller or 'caller'} effect {fusion.caller_effect!r}"
+    if require_in_frame and fusion.frame == "out-of-frame":
+        reasons.append(f"{effect}: not an in-frame fusion, and an in-frame fusion is required")
+    if fusion.frame == "unknown":
+        notes.append("reading frame not given by the caller: kept, in-frame cannot be checked")
+    if reasons and required == "any" and not role_problem:
+        # An exclusion gene (RET, NTRK, FGFR): an out-of-frame call cannot clear the
+        # exclusion, so it is left for review instead of being filtered away.
+        reasons.append(f"{gene} fusion is a study exclusion: review before the patient is assigned")
+        return "indeterminate", reasons, notes
+    if reasons:
+        return "filtered", reasons, notes
+    if fusion.gene5 == fusion.gene3:
+        reasons.append(f"both breakpoints are in {gene} (intragenic rearrangement): review")
+        return "indeterminate", reasons, notes
+    if not fusion.orientation_known and required != "any":
+        reasons.append(
+            f"the caller could not tell the 5'/3' order of {fusion.name}, and {gene} must be "
+            f"the {'3' if required == '3prime' else '5'}' partner: review"
+        )
+        return "indeterminate", reasons, notes
+    return "called", reasons, notes
+
+
+def _fusion_event(
+    gene: str,
+    fusion: Fusion,
+    source_path: str,
+    required: str,
+    require_in_frame: bool,
+    kinase: tuple[bool | None, str] | None = None,
+) -> Event:
+    status, reasons, notes = _status(gene, fusion, required, require_in_frame, kinase)
+    notes.extend(fusion.notes)
+    if fusion.caller_effect:
+        notes.append(f"{fusion.caller or 'caller'} effect: {fusion.caller_effect}")
+    if fusion.split_reads is not None:
+        notes.append(f"supporting reads: {fusion.split_reads}")
+    if fusion.near5 or fusion.near3:
+        notes.append(
+            f"intergenic breakpoint neighbours: 5' {','.join(fusion.near5) or '-'}; "
+            f"3' {','.join(fusion.near3) or '-'}"
+        )
+    notes.append(f"required role of {gene}: {required}")
+    return Event(
+        gene=gene,
+        category="fusion",
+        alteration=_alteration(fusion),
+        source=SourceRecord(source_path, fusion.line, fusion.describe()),
+        status=status,
+        status_reason="; ".join(reasons),
+        gene5=fusion.gene5,
+        gene3=fusion.gene3,
+        breakpoint5=fusion.breakpoint5,
+        breakpoint3=fusion.breakpoint3,
+        frame=fusion.frame,
+        notes=tuple(notes),
+    )
+
+
+def fusion_evidence(
+    fusions: Sequence[Fusion],
+    genes: Sequence[str],
+    *,
+    source_path: str,
+    require_in_frame: bool,
+    roles: Mapping[str, str],
+    models: GeneModels | None = None,
+    kinase_rules: Mapping[str, KinaseRule] | None = None,
+) -> Evidence:
+    """Events for every fusion that involves a target gene, and an assessment per gene.
+
+    With ``models`` each fusion's gene names are first checked against its breakpoint
+    coordinates (:func:`assign_genes`); with ``kinase_rules`` a 3'-partner gene that has a rule
+    (ALK, ROS1) is ``filtered`` when its kinase domain is not retained (:func:`kinase_check`),
+    and the notes say "not checked" when it cannot be decided.
+
+    One event per (fusion row, target gene): a fusion of two target genes gives two events, a
+    caller that lists the same fusion on several rows (isoforms) gives one per row. A target
+    that is only the nearest gene of an intergenic breakpoint gives a ``filtered`` event. The
+    status of an event for gene ``G``:
+
+    * ``filtered`` when ``G``'s position does not match ``roles[G]`` (``3prime``: ``G`` must be
+      the 3' partner, as for ALK and ROS1, whose kinase domain is in the 3' part; ``5prime``;
+      ``any``; a gene missing from ``roles`` is ``any``), or when ``require_in_frame`` and the
+      frame is ``out-of-frame``; the reason says why;
+    * ``indeterminate`` for an intragenic rearrangement (both breakpoints in ``G``) or when the
+      caller could not tell the 5'/3' order and the role matters;
+    * ``called`` otherwise. An ``unknown`` frame stays ``called`` (with a note): the caller
+      gave no prediction, which is not evidence against an in-frame fusion.
+
+    Parameters
+    ----------
+    fusions
+        From one input file.
+    genes
+        The target genes (fusion rule genes and exclusion genes).
+    source_path
+        The input file, for provenance and the assessment reason.
+    require_in_frame
+        Filter fusions the caller predicts to be out of frame.
+    roles
+        Required role per gene: ``3prime``, ``5prime`` or ``any``.
+
+    Returns
+    -------
+    Evidence
+        The events, and every gene in ``genes`` assessed (the caller searched the whole
+        transcriptome/genome; a targeted RNA panel that does not cover a gene is a later
+        refinement).
+
+    Raises
+    ------
+    ValueError
+        If a role is not ``3prime``, ``5prime`` or ``any``.
+
+    Examples
+    --------
+    >>> f = Fusion("ALK", "PTPN3", None, None, "in-frame", 5, 7, "in-frame")
+    >>> ev = fusion_evidence([f], ["ALK"], source_path="x.tsv", require_in_frame=True,
+    ...                      roles={"ALK": "3prime"})
+    >>> ev.events[0].status, ev.events[0].status_reason.split(",")[0]
+    ('filtered', "ALK is the 5' partner of ALK-PTPN3")
+    """
+    bad = {g: r for g, r in roles.items() if r not in ("3prime", "5prime", "any")}
+    if bad:
+        raise ValueError(f"unknown fusion role(s) {bad}; use 3prime, 5prime or any")
+    targets = list(dict.fromkeys(genes))
+    evidence = Evidence()
+    for raw in fusions:
+        fusion = assign_genes(raw, models, targets) if models is not None else raw
+        involved = {fusion.gene5, fusion.gene3, *fusion.near5, *fusion.near3}
+        for gene in targets:
+            if gene in involved:
+                required = roles.get(gene, "any")
+                kinase = (
+                    kinase_check(fusion, gene, models, kinase_rules)
+                    if kinase_rules is not None and gene in kinase_rules and fusion.gene3 == gene
+                    else None
+                )
+                evidence.events.append(
+                    _fusion_event(gene, fusion, source_path, required, require_in_frame, kinase)
+                )
+    evidence.assessments.extend(
+        assessed(targets, "fusion", f"fusion calls in {source_path} (transcriptome-wide caller)")
+    )
+    return evidence
+
+
+def read_fusions(
+    path: str | Path,
+    fmt: str | None,
+    genes: Sequence[str],
+    roles: Mapping[str, str],
+    require_in_frame: bool,
+    patient: str | None = None,
+    *,
+    models: GeneModels | None = None,
+    kinase_rules: Mapping[str, KinaseRule] | None = None,
+    other_models: GeneModels | None = None,
+) -> Evidence:
+    """Read a fusion file and build the evidence for the target genes.
+
+    With ``other_models`` (the other build's models) the file's build is checked
+    (:func:`check_fusion_build`): calls that fit only the other build stop the patient.
+
+    Parameters
+    ----------
+    path
+        The caller's output.
+    fmt
+        One of :data:`FUSION_FORMATS`, or ``None``/``"auto"`` to detect it from the header.
+    genes, roles, require_in_frame, models, kinase_rules
+        As for :func:`fusion_evidence` (``models`` are required for a breakend VCF).
+    patient
+        For error messages.
+
+    Returns
+    -------
+    Evidence
+        With ``inputs = {path: sha256}``.
+
+    Raises
+    ------
+    InputError
+        Unknown format or bad file content.
+    """
+    used, fusions = read_fusion_file(
+        path, fmt, patient=patient, models=models, targets=genes, other_models=other_models
+    )
+    if models is not None and other_models is not None and used != "bnd-vcf":
+        check_fusion_build(fusions, models, other_models, path=path, patient=patient)
+    evidence = fusion_evidence(
+        fusions,
+        genes,
+        source_path=str(path),
+        require_in_frame=require_in_frame,
+        roles=roles,
+        models=models,
+        kinase_rules=kinase_rules,
+    )
+    evidence.inputs[str(path)] = sha256_file(path)
+    return evidence

@@ -1,0 +1,83 @@
+"""TODO-DOC calling.support."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Literal
+
+from armmatch.errors import InputError
+
+if TYPE_CHECKING:
+    pass
+
+
+FilterPolicy = Literal["pass_only", "all"]
+
+
+@dataclass(frozen=True)
+class SmallVariantPolicy:
+    """Which records count: FILTER policy and minimum VAF / depth (from config)."""
+
+    filter_policy: FilterPolicy = "pass_only"
+    min_vaf: float = 0.05
+    min_depth: int = 20
+    index_min_bytes: int = 0
+    """An indexed VCF at least this large is read through its index (region queries, records
+    cited by position); a smaller one is streamed (exact line numbers, cheap at panel size)."""
+    accept_unknown_vaf: bool = False
+    """A record with neither VAF nor depth cannot be held to ``min_vaf``/``min_depth``: it is
+    ``indeterminate: VAF unknown`` unless this is true (then it counts, with a note)."""
+
+
+VAF_UNKNOWN = "indeterminate: VAF unknown"
+
+
+def support_problem(vaf: float | None, depth: int | None, policy: SmallVariantPolicy) -> str:
+    """The indeterminate reason when neither VAF nor depth is known (and the policy does not
+    accept that), else ``""``."""
+    if vaf is not None or depth is not None or policy.accept_unknown_vaf:
+        return ""
+    return (
+        f"{VAF_UNKNOWN}: the record gives neither VAF nor depth, so min_vaf {policy.min_vaf} and "
+        f"min_depth {policy.min_depth} cannot be applied (small_variants.accept_unknown_vaf: "
+        "true counts such records)"
+    )
+
+
+def event_status(
+    filter_reason: str, support: str, call_status: str = "called", call_reason: str = ""
+) -> tuple[Literal["called", "filtered", "indeterminate"], str]:
+    """One status and reason from the filters, the VAF/depth check and the classification."""
+    if filter_reason:
+        return "filtered", "; ".join(r for r in (filter_reason, call_reason) if r)
+    reasons = [r for r in (call_reason, support) if r]
+    if call_status == "indeterminate" or support:
+        return "indeterminate", "; ".join(reasons)
+    return "called", ""
+
+
+def check_vaf(vaf: float | None, how: str, *, path: str, line: int | None, patient: str) -> None:
+    """Stop on an allele fraction above 1 (a percentage written as a fraction's field)."""
+    if vaf is not None and vaf > 1:
+        raise InputError(
+            f"{how} gives an allele fraction of {vaf:g}, above 1: a percentage written as a "
+            "number? (VAF must be a fraction in [0, 1])",
+            path=path,
+            line=line,
+            patient=patient,
+        )
+
+
+def filter_reason(
+    flt: str | None, vaf: float | None, depth: int | None, policy: SmallVariantPolicy
+) -> str:
+    """Why a record is filtered (FILTER, ``min_vaf``, ``min_depth``), ``""`` when it passes;
+    ``flt`` is the record's FILTER (None, ``PASS`` or ``.`` pass)."""
+    reasons = []
+    if policy.filter_policy == "pass_only" and flt not in (None, "", "PASS", "."):
+        reasons.append(f"FILTER={flt} (policy: PASS only)")
+    if vaf is not None and vaf < policy.min_vaf:
+        reasons.append(f"VAF {vaf:.3f} < min_vaf {policy.min_vaf}")
+    if depth is not None and depth < policy.min_depth:
+        reasons.append(f"depth {depth} < min_depth {policy.min_depth}")
+    return "; ".join(reasons)

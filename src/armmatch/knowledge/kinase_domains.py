@@ -1,0 +1,60 @@
+"""TODO-DOC knowledge.kinase_domains."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from armmatch.errors import InputError
+from armmatch.io import open_text
+from armmatch.paths import resource
+from armmatch.readers.fusion_table import _Table
+
+
+@dataclass(frozen=True)
+class KinaseRule:
+    """A 3'-partner kinase-domain rule: the first retained exon must be <= ``max_first_exon``."""
+
+    gene: str
+    transcript: str
+    max_first_exon: int
+    source: str
+
+
+DEFAULT_KINASE_RULES = resource("kinase_domains.tsv")
+
+
+def load_kinase_rules(path: str | Path = DEFAULT_KINASE_RULES) -> dict[str, KinaseRule]:
+    """Read the kinase-domain retention table (``#`` lines are comments).
+
+    Raises
+    ------
+    InputError
+        Missing columns, a non-integer ``max_first_exon`` or a gene given twice.
+
+    Examples
+    --------
+    >>> load_kinase_rules()["ALK"].max_first_exon
+    20
+    """
+    with open_text(path) as fh:
+        rows = [
+            (number, raw.rstrip("\r\n").split("\t"))
+            for number, raw in enumerate(fh, start=1)
+            if raw.strip() and not raw.startswith("#")
+        ]
+    if not rows:
+        raise InputError("no header line", path=path)
+    columns = {name.strip(): i for i, name in enumerate(rows[0][1])}
+    table = _Table(path, None, rows[0][0], columns, rows[1:])
+    table.require("gene", "transcript", "max_first_exon", "source")
+    rules: dict[str, KinaseRule] = {}
+    for line, row in table.records():
+        exon = table.count(row["max_first_exon"], "max_first_exon", line)
+        if exon is None or exon < 1:
+            raise table.error("max_first_exon must be an exon number >= 1", line)
+        gene = row["gene"].strip()
+        if gene in rules:
+            raise table.error(f"gene {gene} is given twice", line)
+        rules[gene] = KinaseRule(gene, row["transcript"].strip(), exon, row["source"].strip())
+    return rules

@@ -1,0 +1,120 @@
+"""TODO-DOC readers.segments."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from armmatch.errors import InputError
+from armmatch.readers.cnv_table import (
+    Segment,
+    _check_fields,
+    _header_index,
+    _parse_chrom,
+    _parse_float,
+    _parse_int,
+    _require_columns,
+    _segment_total,
+    _split_header,
+    _table_lines,
+)
+
+_SEGMENT_COLUMNS: dict[str, tuple[str, ...]] = {
+    "chrom": ("chromosome", "chrom", "chr"),
+    "start": ("start",),
+    "end": ("end",),
+    "total": ("total_cn", "totalcn", "copynumber", "copy_number", "tcn"),
+    "major": ("nmajor", "majorallelecopynumber"),
+    "minor": ("nminor", "minorallelecopynumber"),
+    "log2": ("segment_mean", "log2"),
+    "probes": ("num_probes", "num.mark", "probes"),
+}
+
+
+def read_segments(path: str | Path, *, patient: str | None = None) -> list[Segment]:
+    """Read a PCGR/PURPLE-like segment table.
+
+    Columns are matched case-insensitively: ``Chromosome`` (or ``chrom``/``chr``), ``Start``,
+    ``End``, then the copy number from (first found) a total column (``Total_CN``,
+    ``copyNumber``, ``copy_number``, ``tcn``), else ``nMajor + nMinor`` (or PURPLE's
+    ``majorAlleleCopyNumber + minorAlleleCopyNumber``); ``Segment_Mean``/``log2`` is read as the
+    log2 ratio when present. At least one of a copy number or a log2 column is required.
+    Coordinates are 1-based inclusive (PCGR documents them as one-based), so
+    ``start0 = Start - 1``. A small negative total copy number (PURPLE fits can give e.g.
+    -0.02) is clamped to 0.
+
+    Parameters
+    ----------
+    path
+        The file (plain or gzip).
+    patient
+        For error messages.
+
+    Returns
+    -------
+    list[Segment]
+        In file order.
+
+    Raises
+    ------
+    InputError
+        Missing columns, wrong field count, non-integer coordinates, ``Start < 1``,
+        ``End < Start``, or a non-numeric/NaN/infinite value, naming the file and 1-based line.
+
+    Examples
+    --------
+    >>> import tempfile, os
+    >>> d = tempfile.mkdtemp(); p = os.path.join(d, "x.cna.tsv")
+    >>> _ = open(p, "w").write("Chromosome\\tStart\\tEnd\\tnMajor\\tnMinor\\n"
+    ...                        "17\\t101\\t200\\t8\\t1\\n")
+    >>> read_segments(p)[0]
+    Segment(chrom='17', start0=100, end=200, log2=None, total_cn=9.0, probes=None, line=2)
+    """
+    header_line, header, rows = _split_header(_table_lines(path, patient), path, patient)
+    cols = _header_index(header, _SEGMENT_COLUMNS)
+    _require_columns(cols, ("chrom", "start", "end"), header, path, header_line, patient)
+    has_alleles = "major" in cols and "minor" in cols
+    if "total" not in cols and not has_alleles and "log2" not in cols:
+        raise InputError(
+            "no copy-number column: need a total copy number (Total_CN, copyNumber), nMajor and "
+            f"nMinor, or a log2 ratio (Segment_Mean, log2); header has: {', '.join(header)}",
+            path=path,
+            line=header_line,
+            patient=patient,
+        )
+    segments: list[Segment] = []
+    for line, fields in rows:
+        _check_fields(fields, len(header), path, line, patient)
+        start1 = _parse_int(fields[cols["start"]], "Start", path, line, patient)
+        end = _parse_int(fields[cols["end"]], "End", path, line, patient)
+        if start1 < 1:
+            raise InputError(
+                f"Start {start1} < 1 (coordinates are 1-based)",
+                path=path,
+                line=line,
+                patient=patient,
+            )
+        if end < start1:
+            raise InputError(
+                f"End ({end}) < Start ({start1})", path=path, line=line, patient=patient
+            )
+        total = _segment_total(fields, cols, has_alleles, path, line, patient)
+        log2 = (
+            _parse_float(fields[cols["log2"]], "log2 (Segment_Mean)", path, line, patient)
+            if "log2" in cols
+            else None
+        )
+        if total is None and log2 is None:
+            raise InputError(
+                "neither a copy number nor a log2 ratio is given",
+                path=path,
+                line=line,
+                patient=patient,
+            )
+        probes = (
+            _parse_int(fields[cols["probes"]], "probes", path, line, patient)
+            if "probes" in cols and fields[cols["probes"]].strip() not in ("", "NA")
+            else None
+        )
+        chrom = _parse_chrom(fields[cols["chrom"]], path, line, patient)
+        segments.append(Segment(chrom, start1 - 1, end, log2, total, probes, line))
+    return segments

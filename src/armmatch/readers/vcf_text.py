@@ -1,0 +1,439 @@
+"""TODO-DOC readers.vcf_text."""
+
+from __future__ import annotations
+
+import gzip
+import logging
+import re
+import zlib
+from bisect import bisect_left
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from armmatch.errors import InputError
+from armmatch.io import MAX_LINE_BYTES, _bound, open_text
+
+log = logging.getLogger(__name__)
+
+_PRIMARY = frozenset([str(i) for i in range(1, 23)] + ["X", "Y", "M", "MT"])
+_CHROM_LINE = ("#CHROM", "POS", "ID", "REF", "ALT", "QUAL", "FILTER", "INFO")
+
+
+def _is_primary(chrom: str) -> bool:
+    return (chrom[3:] if chrom[:3].lower() == "chr" else chrom) in _PRIMARY
+
+
+def _vcf_magic(path: str, patient: str | None) -> bytes | None:
+    """The first bytes of a VCF: None for BCF (checked by htslib), else the raw magic."""
+    with open(path, "rb") as fh:
+        magic = fh.read(3)
+    if magic == b"BCF":
+        return None
+    if magic[:2] == b"\x1f\x8b":
+        try:
+            with gzip.open(path, "rb") as gz:
+                if gz.read(3) == b"BCF":
+                    return None
+        except (OSError, EOFError, zlib.error) as exc:
+            raise InputError(
+                f"the gzip/bgzip file is truncated or corrupt ({exc}); re-create it with bgzip",
+                path=path,
+                patient=patient,
+            ) from None
+    return magic
+
+
+_CHUNK = 1 << 22
+_FIELD = rb"[^\t\n]*\t"
+_BAD_RECORD = re.compile(
+    rb"\n(?![^\t\n]*+\t0*+[1-9][0-9]*+\t" + _FIELD + rb"[^\t\n]++\t[^\t\n]++\t" + _FIELD * 2 + rb")"
+)
+_POS_REF = re.compile(rb"\n[^\t\n]*\t([0-9]+)\t[^\t\n]*\t([^\t\n]*)")
+_END = re.compile(rb"[\t;]END=")
+
+
+def _chunks(
+    path: str, magic: bytes, patient: str | None, size: int = _CHUNK
+) -> Iterator[tuple[int, bytes]]:
+    """``(lines_before, data)``: the decompressed file in large pieces that end at line ends."""
+    opener: Any = gzip.open if magic[:2] == b"\x1f\x8b" else open
+    lineno = 0
+    buf = b""
+    try:
+        with opener(path, "rb") as fh:
+            while block := fh.read(size):
+                buf += block
+                cut = buf.rfind(b"\n") + 1
+                if cut:
+                    piece, buf = buf[:cut], buf[cut:]
+                    yield lineno, piece
+                    lineno += piece.count(b"\n")
+                if len(buf) > MAX_LINE_BYTES:
+                    raise InputError(
+                        f"line {lineno + 1} is longer than {_bound()}: not a VCF line (a "
+                        "corrupt or binary file?)",
+                        path=path,
+                        patient=patient,
+                    )
+    except (OSError, EOFError, zlib.error) as exc:
+        raise InputError(
+            f"the gzip/bgzip file is truncated or corrupt after line {lineno} ({exc}); "
+            "re-create it with bgzip",
+            path=path,
+            patient=patient,
+        ) from None
+    if buf:
+        yield lineno, buf + b"\n"
+
+
+def _decode(raw: bytes) -> str:
+    return raw.decode("utf-8", errors="replace").rstrip("\r\n")
+
+
+def _record_problem(text: str) -> str | None:
+    """What is wrong with one record line's layout (blank, too few fields, bad POS), if anything."""
+    if not text.strip():
+        # htslib reads a blank line as an empty record (and cyvcf2 can crash on it)
+        return "blank line among the records: a VCF record cannot be empty; remove the line"
+    fields = text.split("\t")
+    if len(fields) < 8:
+        return f"a VCF record needs at least 8 tab-separated fields, found {len(fields)}"
+    pos_text = fields[1]
+    if not (pos_text.isascii() and pos_text.isdigit()) or int(pos_text) < 1:
+        return f"POS {pos_text!r} is not a positive integer"
+    if not fields[3].strip() or not fields[4].strip():
+        which = "REF" if not fields[3].strip() else "ALT"
+        return (f"the {which} field is empty: a malformed record (VCF writes '.' for no ALT "
+                "allele), never a tested negative")  # fmt: skip
+    return None
+
+
+@dataclass
+class VcfText:
+    """What one fast pass over a text VCF found (see :func:`scan_vcf_text`)."""
+
+    header_lines: int
+    """Lines up to and including ``#CHROM``: record ``i`` (0-based) is on line header_lines + i + 1."""
+    contigs: frozenset[str]
+    """Contigs declared by ``##contig`` lines."""
+    info: frozenset[str] = frozenset()
+    """INFO fields declared by ``##INFO`` lines."""
+    header_text: str = ""
+    """The ``##INFO`` lines (for the CSQ/ANN declarations)."""
+    records: int = 0
+    selected: list[tuple[int, bytes]] = field(default_factory=list)
+    """``(line number, record line)`` of the records picked by ``select`` or ``mark``, in file
+    order."""
+    marked: set[int] = field(default_factory=set)
+    """Line numbers of the selected records whose text matches the ``mark`` pattern."""
+
+
+Spans = tuple[Sequence[int], Sequence[int]]
+
+
+class _Header:
+    """The header part of the check (line by line; headers are short)."""
+
+    def __init__(self, path: str, patient: str | None) -> None:
+        self.path, self.patient = path, patient
+        self.contigs: set[str] = set()
+        self.info: set[str] = set()
+        self.meta: list[str] = []
+        self.chrom_line: int | None = None
+
+    def feed(self, lineno: int, text: str) -> None:
+        path, patient = self.path, self.patient
+        if lineno == 1 and not text.startswith("##fileformat=VCF"):
+            raise InputError(
+                f"the first line is {text[:40]!r}, not '##fileformat=VCFv4.x': not a VCF, "
+                "or its header is broken",
+                path=path,
+                line=lineno,
+                patient=patient,
+            )
+        if text.startswith("##"):
+            if text.startswith("##contig=<"):
+                for part in text[len("##contig=<") :].rstrip(">").split(","):
+                    key, _, value = part.partition("=")
+                    if key.strip() == "ID":
+                        self.contigs.add(value.strip())
+            elif text.startswith("##INFO=<ID="):
+                self.info.add(text[len("##INFO=<ID=") :].split(",", 1)[0])
+                self.meta.append(text)
+            return
+        if text.startswith("#"):
+            if tuple(text.split("\t")[:8]) != _CHROM_LINE:
+                raise InputError(
+                    f"broken header line {text[:60]!r}: the column header must start "
+                    "#CHROM, POS, ID, REF, ALT, QUAL, FILTER, INFO (tab-separated)",
+                    path=path,
+                    line=lineno,
+                    patient=patient,
+                )
+            self.chrom_line = lineno
+            return
+        raise InputError(
+            "the '#CHROM POS ID REF ALT QUAL FILTER INFO' header line is missing before "
+            "the first record",
+            path=path,
+            line=lineno,
+            patient=patient,
+        )
+
+    def finish(self) -> int:
+        if self.chrom_line is None:
+            raise InputError(
+                "the '#CHROM POS ID REF ALT QUAL FILTER INFO' header line is missing (the file "
+                "ends inside the header)",
+                path=self.path,
+                patient=self.patient,
+            )
+        return self.chrom_line
+
+
+def warn_unsorted(
+    path: str, lineno: int, patient: str | None, here: tuple[str, int], last: tuple[str, int]
+) -> None:
+    """Log the one warning about records out of order (accepted: each is read on its own)."""
+    log.warning(
+        "%s, line %d%s: records are not sorted (%s:%d after %s:%d); accepted, "
+        "each record is read on its own",
+        path,
+        lineno,
+        f" (patient {patient})" if patient else "",
+        here[0],
+        here[1],
+        last[0],
+        last[1],
+    )
+
+
+def scan_vcf_text(
+    path: str,
+    *,
+    patient: str | None = None,
+    header_only: bool = False,
+    mark: re.Pattern[bytes] | None = None,
+    select: Callable[[str], Spans | None] | None = None,
+) -> VcfText | None:
+    """One fast pass over a text VCF (plain or bgzip): the checks of :func:`check_vcf_text`.
+
+    The header is checked line by line; the records in large decompressed pieces with
+    C-level scans (a regular expression for the line layout, one per run of records on a
+    contig), so that the pass costs a fraction of htslib's own parse. Returns None for BCF.
+
+    ``header_only`` stops after the ``#CHROM`` line (indexed reading: only the records read
+    through the index are parsed). Records out of order get one logged warning.
+
+    ``select`` (a contig name -> its regions, or None) and ``mark`` (a bytes pattern) pick the
+    records a streaming reader needs, kept with their line numbers in ``selected``: those
+    whose ``[POS - 1, POS - 1 + len(REF))`` overlaps a region of their contig, those with an
+    INFO ``END`` on such a contig (their extent is htslib's to say), and those whose text
+    matches ``mark``. Only the picked lines are then parsed by htslib.
+    """
+    magic = _vcf_magic(path, patient)
+    if magic is None:
+        return None
+    header = _Header(path, patient)
+    scan: VcfText | None = None
+    contigs: frozenset[str] = frozenset()
+    known: dict[bytes, bool] = {}
+    spans_of: dict[bytes, Spans | None] = {}
+    runs_pattern: dict[bytes, re.Pattern[bytes]] = {}
+    done: set[bytes] = set()
+    last: tuple[bytes, int] | None = None  # (chrom, pos) of the previous record
+    warned = False
+    size = 1 << 16 if header_only else _CHUNK
+    for before, piece in _chunks(path, magic, patient, size):
+        offset = 0
+        if scan is None:
+            lineno = before
+            while offset < len(piece) and header.chrom_line is None:
+                nl = piece.index(b"\n", offset)
+                lineno += 1
+                header.feed(lineno, _decode(piece[offset:nl]))
+                offset = nl + 1
+            if header.chrom_line is None:
+                continue
+            contigs = frozenset(header.contigs)
+            scan = VcfText(
+                header_lines=header.chrom_line,
+                contigs=contigs,
+                info=frozenset(header.info),
+                header_text="\n".join(header.meta),
+            )
+            if header_only:
+                return scan
+            if offset >= len(piece):
+                continue
+        # records: data[0] is a virtual newline before the first line of the piece
+        data = b"\n" + piece[offset:]
+        first_line = before + piece.count(b"\n", 0, offset) + 1
+        stop = len(data) - 1
+        bad = _BAD_RECORD.search(data, 0, stop)
+        limit = bad.start() if bad is not None else stop
+        at, index = 0, scan.records  # `index`: record index of the line after `at`
+        picked: set[int] = set()  # offsets of the newline before each picked record line
+        marks: set[int] = set()
+        while at < limit:
+            tab = data.find(b"\t", at + 1, limit + 1)
+            chrom = data[at + 1 : tab]
+            ok = known.get(chrom)
+            if ok is None:
+                name = chrom.decode("utf-8", errors="replace")
+                ok = known[chrom] = not contigs or name in contigs or _is_primary(name)
+            if not ok:
+                raise InputError(
+                    f"unknown contig {chrom.decode('utf-8', errors='replace')!r}: the header's "
+                    f"##contig lines do not declare it (declared: {', '.join(sorted(contigs)[:12])}"
+                    f"{', ...' if len(contigs) > 12 else ''}); is the VCF of another reference?",
+                    path=path,
+                    line=first_line + index - scan.records,
+                    patient=patient,
+                )
+            pattern = runs_pattern.get(chrom)
+            if pattern is None:
+                pattern = runs_pattern[chrom] = re.compile(b"\n(?!" + re.escape(chrom) + b"\t)")
+            nxt = pattern.search(data, at + 1, limit)
+            end = nxt.start() if nxt is not None else limit
+            spans = None
+            if select is not None:
+                if chrom not in spans_of:
+                    spans_of[chrom] = select(chrom.decode("utf-8", errors="replace"))
+                spans = spans_of[chrom]
+            if spans is not None or not warned:
+                for m in _POS_REF.finditer(data, at, end):
+                    pos = int(m.group(1))
+                    if not warned:
+                        if last is not None and (
+                            (chrom == last[0] and pos < last[1])
+                            or (chrom != last[0] and chrom in done)
+                        ):
+                            lineno = (
+                                first_line + index - scan.records
+                                + data.count(b"\n", at, m.start())
+                            )  # fmt: skip
+                            warn_unsorted(
+                                path, lineno, patient,
+                                (chrom.decode(errors="replace"), pos),
+                                (last[0].decode(errors="replace"), last[1]),
+                            )  # fmt: skip
+                            warned = True
+                        if last is not None and chrom != last[0]:
+                            done.add(last[0])
+                        last = (chrom, pos)
+                    if spans is not None:
+                        starts, ends = spans
+                        i = bisect_left(starts, pos - 1 + len(m.group(2))) - 1
+                        if i >= 0 and pos - 1 < ends[i]:
+                            picked.add(m.start())
+                if spans is not None:
+                    for m in _END.finditer(data, at, end):
+                        picked.add(data.rfind(b"\n", 0, m.start()))
+            index += data.count(b"\n", at, end)
+            at = end
+        if mark is not None:
+            for m in mark.finditer(data, 0, limit):
+                line_start = data.rfind(b"\n", 0, m.start())
+                picked.add(line_start)
+                marks.add(line_start)
+        if bad is not None:
+            nl = data.find(b"\n", bad.start() + 1)
+            lineno = first_line + data.count(b"\n", 0, bad.start())
+            problem = _record_problem(_decode(data[bad.start() + 1 : nl]))
+            raise InputError(
+                problem or "a record line that htslib cannot read (CHROM, POS, ... expected)",
+                path=path,
+                line=lineno,
+                patient=patient,
+            )
+        lineno, cursor = first_line, 0
+        for off in sorted(picked):
+            lineno += data.count(b"\n", cursor, off)
+            cursor = off
+            scan.selected.append((lineno, data[off + 1 : data.index(b"\n", off + 1)]))
+            if off in marks:
+                scan.marked.add(lineno)
+        scan.records = index
+    if scan is None:
+        header.finish()
+    return scan
+
+
+def check_vcf_text(path: str, *, patient: str | None = None) -> None:
+    """Check a text VCF (plain or bgzip) before htslib reads it.
+
+    Errors (:class:`InputError` naming the file, the line and the problem): a truncated or
+    corrupt gzip/bgzip stream; a first line that is not ``##fileformat=VCF...``; a header line
+    that starts with a single ``#`` but is not the ``#CHROM`` line; a ``#CHROM`` line whose
+    first eight columns are not ``#CHROM POS ID REF ALT QUAL FILTER INFO``; a missing ``#CHROM``
+    line; a record with fewer than eight tab-separated fields or a POS that is not a positive
+    integer; a record on a contig that the header's ``##contig`` lines do not declare (when they
+    declare any) and that is not a primary chromosome (1-22, X, Y, M/MT, with or without
+    ``chr``).
+
+    Records out of order (a position below the previous one on the same contig, or a contig
+    resumed after another) are accepted with one logged warning naming the line: each record is
+    read on its own, so the order does not change the result. A header-only VCF is valid (zero
+    variants). BCF files are left to htslib. The work is done by :func:`scan_vcf_text`.
+    """
+    scan_vcf_text(path, patient=patient)
+
+
+def vcf_header_text(path: str | Path, *, patient: str | None = None) -> str:
+    """The ``##`` meta lines of a (plain, gzip or bgzip) VCF, as text."""
+    lines = []
+    with open_text(path, patient=patient) as fh:
+        for line in fh:
+            if not line.startswith("##"):
+                break
+            lines.append(line)
+    return "".join(lines)
+
+
+@dataclass(frozen=True)
+class VcfKinds:
+    """What the first records of a VCF are: small variants or structural variants."""
+
+    records: int
+    """Records looked at (at most the limit)."""
+    structural: int
+    """Of those, breakends (``N[chr2:100[``), symbolic alleles (``<DEL>``, ``<INV>``...) or
+    records with an INFO ``SVTYPE``."""
+    declares_sv: bool
+    """The header declares INFO ``SVTYPE`` or symbolic ALT alleles other than gVCF's."""
+
+
+_GVCF_ALTS = frozenset({"<NON_REF>", "<*>", "*"})
+
+
+def vcf_kinds(path: str | Path, *, limit: int = 2000, patient: str | None = None) -> VcfKinds:
+    """Count the small and structural records among the first ``limit`` records of a (plain,
+    gzip or bgzip) VCF, from its text only; a BCF or unreadable text gives zero records."""
+    records = structural = 0
+    declares = False
+    try:
+        with open_text(path, patient=patient) as fh:
+            for line in fh:
+                if line.startswith("##"):
+                    declares = declares or line.startswith(("##INFO=<ID=SVTYPE,", "##ALT=<ID="))
+                    continue
+                if line.startswith("#") or not line.strip():
+                    continue
+                fields = line.rstrip("\n").split("\t")
+                if len(fields) < 8:
+                    continue
+                records += 1
+                alts = fields[4].split(",")
+                sv = any(
+                    ("[" in a or "]" in a or (a.startswith("<") and a not in _GVCF_ALTS))
+                    for a in alts
+                ) or any(kv.startswith("SVTYPE=") for kv in fields[7].split(";"))
+                structural += sv
+                if records >= limit:
+                    break
+    except (InputError, UnicodeDecodeError, OSError, EOFError):
+        return VcfKinds(0, 0, declares)
+    return VcfKinds(records, structural, declares)

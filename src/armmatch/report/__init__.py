@@ -1,0 +1,1 @@
+"""Report: the assignment record and what renders it (JSON, TSV, JSONL, HTML)."""

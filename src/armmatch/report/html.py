@@ -1,0 +1,523 @@
+"""Outputs: ``assignment.json``, ``events.tsv``, the patient ``report.html`` and batch tables.
+
+Everything here is a pure function from records to text; nothing reads the clock, so the same
+inputs give byte-identical outputs. Every value placed in HTML goes through :func:`esc`; every
+value placed in a TSV goes through :func:`tsv_cell`.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    pass
+from armmatch.report.tables import batch_row
+
+
+def esc(value: object) -> str:
+    """HTML-escape any value (quotes included); ``None`` becomes an empty string."""
+    return "" if value is None else html.escape(str(value), quote=True)
+
+
+# ---------------------------------------------------------------------------------------------
+# HTML
+# ---------------------------------------------------------------------------------------------
+
+_CSS = """
+body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:2rem auto;max-width:70rem;
+color:#1a1a1a;line-height:1.4;padding:0 1rem}
+h1{font-size:1.5rem;margin-bottom:.2rem}h2{font-size:1.15rem;margin-top:1.8rem;border-bottom:1px solid #ccc}
+table{border-collapse:collapse;width:100%;font-size:.88rem;margin:.5rem 0}
+th,td{border:1px solid #d0d0d0;padding:.3rem .45rem;text-align:left;vertical-align:top}
+th{background:#f2f2f2}.decision{font-size:1.2rem;padding:.8rem 1rem;border-radius:6px;margin:1rem 0;
+border:2px solid #444}.s-targeted{background:#e6f4ea;border-color:#1e7b34}
+.s-immunotherapy{background:#e8f0fe;border-color:#1a56c4}.s-excluded{background:#fdecea;border-color:#b3261e}
+.s-ineligible{background:#f3e8fd;border-color:#6b2fa3}.s-incomplete{background:#fff4e5;border-color:#b26a00}
+.muted{color:#555}.mono{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:.82rem;word-break:break-all}
+.knowledge td:nth-child(-n+4){white-space:nowrap}
+.knowledge td:last-child{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:.78rem;word-break:break-all}
+tr.v-selected td{font-weight:bold;background:#e6f4ea}.warn{color:#8a4b00}
+figure{margin:.5rem 0}figcaption{font-size:.8rem;color:#555}
+@media print{body{margin:0;max-width:none}h2{page-break-after:avoid}tr{page-break-inside:avoid}}
+"""
+
+
+def _table(
+    headers: Sequence[str],
+    rows: Iterable[Sequence[object]],
+    *,
+    cls: str = "",
+    row_class: Callable[[Sequence[object]], str] | None = None,
+    table_id: str | None = None,
+) -> str:
+    head = "".join(f"<th>{esc(h)}</th>" for h in headers)
+    body = "".join(
+        (f'<tr class="{esc(row_class(row))}">' if row_class else "<tr>")
+        + "".join(f"<td>{esc(c)}</td>" for c in row)
+        + "</tr>"
+        for row in rows
+    )
+    ident = f' id="{esc(table_id)}"' if table_id else ""
+    return f'<table{ident} class="{esc(cls)}"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+
+
+def _page(title: str, body: str) -> str:
+    return (
+        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+        f"<title>{esc(title)}</title><style>{_CSS}</style></head><body>\n{body}\n</body></html>\n"
+    )
+
+
+def patient_html(record: Mapping[str, Any]) -> str:
+    """A self-contained per-patient report (no external assets; prints to A4)."""
+    r = record
+    elig = r["eligibility"]
+    row = elig["rare_tumour"].get("table1_row")
+    t1 = (
+        f"Table 1 row {row['row_id']}: {row['system']} / {row['tumour_type']} ({row['icd10']})"
+        if row
+        else "no Table 1 row matched"
+    )
+    if r["arm"]:
+        decision = f"{r['status'].upper()}: {r['arm']} — {r['drug']}, {r['dose']}"
+    else:
+        decision = f"{r['status'].upper()}: no arm assigned"
+    provisional = list(r["provisional"])
+    if r.get("candidate_arm"):
+        provisional.append(f"incomplete: candidate arm once complete is {r['candidate_arm']}")
+    if r["missing"] and r["status"] != "incomplete":
+        provisional.append(f"{len(r['missing'])} item(s) not assessed (see below)")
+    indeterminate = [e for e in r["events"] if e["status"] == "indeterminate"]
+    if indeterminate:
+        provisional.append(f"{len(indeterminate)} indeterminate event(s) for review")
+    parts = [
+        '<header><p class="muted">armmatch assignment report · PLATFORM (NCT04423185) · '
+        f"rule set {esc(r['provenance']['rule_set']['version'])}</p>",
+        f"<h1>Patient {esc(r['patient_id'])}</h1>",
+        f"<p>Tumour type <strong>{esc(r['tumour_type'])}</strong> · {esc(t1)}</p></header>",
+        f'<div class="decision s-{esc(r["status"])}" id="decision"><strong>{esc(decision)}</strong>'
+        f"<br><span>{esc(r['status_reason'])}</span></div>",
+    ]
+    if provisional:
+        parts.append(
+            '<div class="warn" id="provisional"><strong>Provisional or needing review:</strong><ul>'
+            + "".join(f"<li>{esc(p)}</li>" for p in provisional)
+            + "</ul></div>"
+        )
+    if r.get("override"):
+        o = r["override"]
+        parts.append(
+            f'<p class="warn">Tumour-board override to {esc(o["arm"])}: {esc(o["reason"])} '
+            f"(computed: {esc(o['computed_status'])}, {esc(o['computed_arm'] or 'no arm')})</p>"
+        )
+    clinical = r.get("clinical") or {}
+    parts.append("<h2>Eligibility (protocol Table 2)</h2>")
+    parts.append(
+        _table(
+            ["criterion", "status", "detail", "source"],
+            [(c["name"], c["status"], c["detail"], c["source"]) for c in elig["criteria"]],
+        )
+    )
+    if clinical:
+        prior = clinical.get("prior_therapies")
+        parts.append(
+            '<p class="muted">Clinical fields: age '
+            + esc(_or_dash(clinical.get("age")))
+            + " · ECOG "
+            + esc(_or_dash(clinical.get("ecog")))
+            + " · prior therapies "
+            + esc("not given" if prior is None else (", ".join(prior) or "none"))
+            + " · HER2 IHC "
+            + esc(_or_dash(clinical.get("her2_ihc")))
+            + " / ISH "
+            + esc(_or_dash(clinical.get("her2_ish")))
+            + "</p>"
+        )
+    parts.append("<h2>Every arm</h2>")
+    parts.append(
+        _table(
+            ["arm", "type", "drug / dose", "verdict", "reason"],
+            [
+                (
+                    a["arm_id"],
+                    a["arm_type"],
+                    f"{a['drug']} — {a['dose']}",
+                    a["verdict"],
+                    a["reason"],
+                )
+                for a in r["arms"]
+            ],
+            row_class=lambda row: "v-" + str(row[3]).replace(" ", "-"),
+        )
+    )
+    brca = r["provenance"]["resources"].get("brca_pathogenic")
+    if brca and "variants" in brca:
+        genes = ", ".join(f"{g} {n}" for g, n in brca["by_gene"].items()) or "none"
+        parts.append(
+            '<p class="muted" id="brca-list">BRCA1/2 classification list '
+            f"{esc(brca['path'])} version {esc(brca['version'])}, dated "
+            f"{esc(brca['date'] or 'not recorded')}: {brca['variants']} pathogenic missense or "
+            f"non-canonical splice variant(s) ({esc(genes)}). A BRCA1/2 missense variant not on "
+            "it is of uncertain significance (shown, not counted); a splice-region variant or "
+            "one without a protein change is for review. Truncating and canonical splice "
+            "variants count by class. <code>armmatch update-resources</code> rebuilds the list "
+            "from ClinVar.</p>"
+        )
+    parts.append("<h2>Molecular exclusions (Table 2 exclusion 1)</h2>")
+    parts.append(
+        _table(
+            ["exclusion", "status", "evidence"],
+            [(x["arm_id"], x["verdict"], x["reason"]) for x in r["exclusions"]],
+        )
+    )
+    rule_lines = {x["rule_id"]: x["rule_line"] for x in r.get("rules_fired", [])}
+    actionable = [e for e in r["events"] if e["actionable"]]
+    others = [e for e in r["events"] if not e["actionable"] and not _is_neutral_cnv(e)]
+    ev_headers = ["id", "gene", "alteration", "HGVS p. / c.", "transcript · exon",
+                  "VAF / depth · copy number · partners", "status", "rule (table line)", "source record"]  # fmt: skip
+    parts.append("<h2>Actionable events</h2>")
+    parts.append(
+        _table(ev_headers, [_event_cells(e, clinical, rule_lines) for e in actionable])
+        if actionable
+        else "<p>None.</p>"
+    )
+    parts.append(
+        '<h2>Other events in target genes</h2><p class="muted">Not actionable, filtered (with the '
+        "reason) or indeterminate. Copy-number-neutral genes are in the view below.</p>"
+    )
+    parts.append(
+        _table(ev_headers, [_event_cells(e, clinical, rule_lines) for e in others])
+        if others
+        else "<p>None.</p>"
+    )
+    views = [v for v in (_cn_view(r), _vaf_view(r)) if v]
+    if views:
+        parts.append("<h2>At a glance</h2>" + "".join(views))
+    parts.append("<h2>Not assessed</h2>")
+    if r["missing"]:
+        parts.append(
+            _table(
+                ["item", "needed for", "reason"],
+                [(m["item"], m["for"], m["reason"]) for m in r["missing"]],
+            )
+        )
+    else:
+        parts.append("<p>Every listed alteration and clinical field was assessed.</p>")
+    prov = r["provenance"]
+    parts.append("<h2>Provenance</h2>")
+    prow = [
+        ("armmatch version", prov["armmatch_version"]),
+        ("genome build", prov["genome_build"]),
+        (
+            "rule set",
+            f"{prov['rule_set']['path']} version {prov['rule_set']['version']} "
+            f"sha256 {prov['rule_set']['sha256']}",
+        ),
+    ]
+    prow += [
+        (f"resource {k}", f"{v['path']} sha256 {v['sha256']}")
+        for k, v in sorted(prov["resources"].items())
+        if k != "rule_table"
+    ]
+    prow += [(f"input {i['path']}", f"sha256 {i['sha256']}") for i in prov["inputs"]]
+    prow.append(("parameters", json.dumps(prov["parameters"], sort_keys=True)))
+    parts.append(_table(["item", "value"], prow, cls="mono"))
+    if prov.get("knowledge"):
+        parts.append(_knowledge_html(prov["knowledge"]))
+    return _page(f"armmatch report {r['patient_id']}", "\n".join(parts))
+
+
+def _knowledge_html(knowledge: Mapping[str, Any]) -> str:
+    """The "Knowledge resources" table: every resource used, bundled (manifest) or custom."""
+    from armmatch.knowledge.manifest import knowledge_rows
+
+    m = knowledge["manifest"]
+    return (
+        '<h2>Knowledge resources</h2><p class="muted">Manifest '
+        f"{esc(m['path'])} version {esc(m['version'])} (sha256 {esc(m['sha256'])}); every "
+        "bundled file was checked against it before the first patient; custom files are the "
+        "config's own (hashed, not checked).</p>"
+        + _table(
+            ["resource", "origin", "version", "date", "source", "licence", "sha256"],
+            knowledge_rows(knowledge),
+            cls="knowledge",
+            table_id="knowledge",
+        )
+    )
+
+
+def _or_dash(value: object) -> str:
+    return "not given" if value is None else str(value)
+
+
+def segment_words(bp: int | None, focal: bool | None) -> str:
+    """``segment 79.7 Mb, broad`` / ``segment 605.4 kb, focal``; gene-level calls say so."""
+    if bp is None:
+        return "no segment (gene-level call)"
+    size = f"{bp / 1e6:.1f} Mb" if bp >= 1_000_000 else f"{bp / 1e3:.1f} kb"
+    return f"segment {size}, {'focal' if focal else 'broad'}"
+
+
+def _is_neutral_cnv(e: Mapping[str, Any]) -> bool:
+    return e["category"] == "cnv" and e["status"] == "called" and e.get("cnv_call") == "neutral"
+
+
+def _event_cells(
+    e: Mapping[str, Any], clinical: Mapping[str, Any], rule_lines: Mapping[str, int]
+) -> list[object]:
+    if e["category"] == "cnv":
+        measure = f"CN {e['copy_number']:.2f}" if e.get("copy_number") is not None else ""
+        if e.get("log2") is not None:
+            measure += (
+                f" (log2 {e['log2']:.2f}; purity {clinical.get('purity')}, "
+                f"ploidy {clinical.get('ploidy')})"
+            )
+        measure += " · " + segment_words(e.get("segment_bp"), e.get("focal"))
+    elif e["category"] == "mutation":
+        vaf = f"{e['vaf']:.3f}" if e.get("vaf") is not None else "n/a"
+        depth = e.get("depth") if e.get("depth") is not None else "n/a"
+        measure = f"VAF {vaf} / depth {depth}"
+    elif e["category"] == "fusion":
+        measure = f"{e.get('gene5') or '?'} → {e.get('gene3') or '?'}, frame {e.get('frame') or 'unknown'}"
+        if e.get("breakpoint5") or e.get("breakpoint3"):
+            measure += f" ({e.get('breakpoint5') or '?'} / {e.get('breakpoint3') or '?'})"
+    else:
+        measure = e.get("value") or ""
+    status = e["status"] + (f": {e['status_reason']}" if e.get("status_reason") else "")
+    status += "".join(f"; {n}" for n in e.get("notes", ()) if n.startswith(_SHOWN_NOTES))
+    hgvs = " / ".join(x for x in (e.get("hgvsp"), e.get("hgvsc")) if x)
+    tx = " · exon ".join(str(x) for x in (e.get("transcript"), e.get("exon")) if x is not None)
+    rules = ", ".join(
+        f"{rid} (line {rule_lines[rid]})" if rid in rule_lines else rid for rid in e["rule_ids"]
+    )
+    src = f"{e['source']['path']}:{e['source']['line']} ({e['source']['record']})"
+    return [e["event_id"], e["gene"], e["alteration"], hgvs, tx, measure, status, rules, src]
+
+
+_SHOWN_NOTES = ("pathogenic: ", "OncoKB: ")
+"""Event notes shown in the report's status cell: the classification and OncoKB evidence."""
+
+_CALL_COLOUR = {
+    "amplification": "#1e7b34", "indeterminate_gain": "#d08b00", "gain": "#7fb88c",
+    "neutral": "#9e9e9e", "loss": "#8fb3de", "indeterminate_loss": "#d08b00",
+    "homozygous_deletion": "#1a56c4",
+}  # fmt: skip
+
+
+def _cn_view(r: Mapping[str, Any]) -> str:
+    """Inline SVG: tumour copy number of each target gene, with the call bands' edges."""
+    cnv = [e for e in r["events"] if e["category"] == "cnv" and e.get("copy_number") is not None]
+    if not cnv:
+        return ""
+    thresholds = r["provenance"]["parameters"].get("copy_number", {}).get("thresholds", {})
+    top = max(12.0, min(40.0, max(float(e["copy_number"]) for e in cnv) * 1.1))
+    width, left, row_h = 640, 90, 22
+    height = 30 + row_h * len(cnv)
+
+    def x(cn: float) -> float:
+        return left + (width - left - 20) * min(cn, top) / top
+
+    out = [
+        f'<figure><svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+        f'role="img" aria-label="copy number per target gene">'
+    ]
+    for name in ("homozygous_deletion", "amplification"):
+        if name in thresholds:
+            xx = x(float(thresholds[name]))
+            out.append(
+                f'<line x1="{xx:.1f}" x2="{xx:.1f}" y1="18" y2="{height - 4}" stroke="#b3261e" '
+                f'stroke-dasharray="4 3"/><text x="{xx + 3:.1f}" y="14" font-size="10">'
+                f"{esc(name.replace('_', ' '))} {esc(thresholds[name])}</text>"
+            )
+    for i, e in enumerate(cnv):
+        y = 24 + i * row_h
+        cn = float(e["copy_number"])
+        colour = _CALL_COLOUR.get(str(e.get("cnv_call")), "#666")
+        out.append(
+            f'<text x="4" y="{y + 12}" font-size="11">{esc(e["gene"])}</text>'
+            f'<rect x="{left}" y="{y + 2}" width="{max(1.0, x(cn) - left):.1f}" height="{row_h - 8}" '
+            f'fill="{colour}"><title>{esc(e["gene"])}: CN {cn:.2f} ({esc(e.get("cnv_call"))})</title></rect>'
+            f'<text x="{x(cn) + 4:.1f}" y="{y + 12}" font-size="10">{cn:.1f} {esc(e.get("cnv_call"))}</text>'
+        )
+    out.append(
+        "</svg><figcaption>Tumour copy number per target gene (purity/ploidy-adjusted; "
+        f"scale capped at {top:.0f}).</figcaption></figure>"
+    )
+    return "".join(out)
+
+
+def _vaf_view(r: Mapping[str, Any]) -> str:
+    """Inline SVG: VAF of each small variant in target genes; hollow marks are filtered."""
+    muts = [e for e in r["events"] if e["category"] == "mutation" and e.get("vaf") is not None]
+    if not muts:
+        return ""
+    min_vaf = r["provenance"]["parameters"].get("small_variants", {}).get("min_vaf")
+    width, left, row_h = 640, 160, 20
+    height = 30 + row_h * len(muts)
+
+    def x(v: float) -> float:
+        return left + (width - left - 20) * v
+
+    out = [
+        f'<figure><svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+        f'role="img" aria-label="variant allele fraction per variant">'
+    ]
+    for v in (0.0, 0.25, 0.5, 0.75, 1.0):
+        out.append(f'<text x="{x(v) - 8:.1f}" y="12" font-size="10">{v:.2f}</text>')
+    if min_vaf is not None:
+        out.append(
+            f'<line x1="{x(float(min_vaf)):.1f}" x2="{x(float(min_vaf)):.1f}" y1="16" y2="{height}" '
+            f'stroke="#b3261e" stroke-dasharray="4 3"><title>min_vaf {esc(min_vaf)}</title></line>'
+        )
+    for i, e in enumerate(muts):
+        y = 26 + i * row_h
+        filled = e["status"] == "called"
+        out.append(
+            f'<text x="4" y="{y + 4}" font-size="11">{esc(e["gene"])} {esc(e["alteration"])}</text>'
+            f'<circle cx="{x(float(e["vaf"])):.1f}" cy="{y}" r="5" '
+            f'fill="{"#1a56c4" if filled else "white"}" stroke="#1a56c4">'
+            f"<title>{esc(e['gene'])} {esc(e['alteration'])}: VAF {float(e['vaf']):.3f} "
+            f"({esc(e['status'])})</title></circle>"
+        )
+    out.append(
+        "</svg><figcaption>Variant allele fraction; hollow marks were filtered; the dashed "
+        "line is min_vaf.</figcaption></figure>"
+    )
+    return "".join(out)
+
+
+def summary_html(
+    records: Sequence[Mapping[str, Any]],
+    *,
+    monitoring: Sequence[Mapping[str, Any]] | None = None,
+    resistance: Sequence[Mapping[str, Any]] | None = None,
+    knowledge: Mapping[str, Any] | None = None,
+    failed: Sequence[tuple[str, str]] = (),
+) -> str:
+    """The batch summary: status and arm counts, patients needing attention first.
+
+    ``failed``: ``(patient, error)`` of each patient whose input stopped it (no assignment);
+    they head "Needs attention" with their error.
+
+    ``knowledge`` (the batch's checked resource record) is shown once, as "Knowledge resources".
+
+    ``monitoring`` (rows of :func:`armmatch.monitoring.monitoring_rows`) adds the table "Simon
+    two-stage monitoring"; ``resistance`` (rows of :func:`armmatch.monitoring.resistance_rows`)
+    adds each patient's resistance classification and next step.
+    """
+    rows = sorted((batch_row(r) for r in records), key=lambda r: str(r["patient_id"]))
+    attention = [
+        r
+        for r in rows
+        if r["status"] == "incomplete"
+        or r["provisional"]
+        or r["override"]
+        or r["indeterminate_events"]
+    ]
+    status_counts: dict[str, int] = {}
+    arm_counts: dict[str, int] = {}
+    for r in rows:
+        status_counts[r["status"]] = status_counts.get(r["status"], 0) + 1
+        if r["arm"]:
+            arm_counts[r["arm"]] = arm_counts.get(r["arm"], 0) + 1
+    versions = sorted({r["rule_set_version"] for r in rows})
+    failed_rows = [(p, "failed: no assignment", error, "fix the input and rerun")
+                   for p, error in failed]  # fmt: skip
+    failed_note = f"; {len(failed)} failed (no assignment)" if failed else ""
+    parts = [
+        "<h1>armmatch batch summary</h1>",
+        f'<p class="muted">{len(rows)} patients assessed{failed_note}; rule set version(s) '
+        f'{esc(", ".join(versions))}</p>',
+        "<h2>Needs attention</h2>",
+        _table(["patient", "status", "reason", "provisional / override / indeterminate"],
+               [*failed_rows,
+                *((r["patient_id"], r["status"], r["status_reason"],
+                   "; ".join([*r["provisional"], r["override"] or "",
+                              *(f"indeterminate: {x}" for x in r["indeterminate_events"])]).strip("; "))
+                  for r in attention)], cls="sortable")
+        if attention or failed_rows else "<p>No patient needs attention.</p>",
+        "<h2>Statuses</h2>",
+        _table(["status", "patients"], sorted(status_counts.items())),
+        "<h2>Arms</h2>",
+        _table(["arm", "patients"], sorted(arm_counts.items())) if arm_counts else "<p>No arm assigned.</p>",
+        "<h2>All patients</h2>",
+        '<p><label>Filter: <input id="filter" type="search" placeholder="patient, arm, gene, status..."></label>'
+        ' <span class="muted">Click a column heading to sort.</span></p>',
+        _table(["patient", "tumour type", "status", "arm", "drug", "dose", "actionable events", "reason"],
+               [(r["patient_id"], r["tumour_type"], r["status"], r["arm"], r["drug"], r["dose"],
+                 "; ".join(r["actionable_events"]), r["status_reason"]) for r in rows],
+               cls="sortable", table_id="patients"),
+    ]  # fmt: skip
+    parts += _monitoring_parts(monitoring, resistance)
+    if knowledge:
+        parts.append(_knowledge_html(knowledge))
+    parts.append(f"<script>{_SORT_FILTER_JS}</script>")
+    return _page("armmatch batch summary", "\n".join(parts))
+
+
+_SORT_FILTER_JS = """
+document.querySelectorAll('table.sortable').forEach(function (t) {
+  t.querySelectorAll('th').forEach(function (th, i) {
+    th.style.cursor = 'pointer';
+    th.addEventListener('click', function () {
+      var body = t.tBodies[0], rows = Array.prototype.slice.call(body.rows);
+      var asc = th.getAttribute('data-dir') !== 'asc';
+      rows.sort(function (a, b) {
+        return (asc ? 1 : -1) * a.cells[i].textContent.localeCompare(
+          b.cells[i].textContent, undefined, {numeric: true});
+      });
+      th.setAttribute('data-dir', asc ? 'asc' : 'desc');
+      rows.forEach(function (r) { body.appendChild(r); });
+    });
+  });
+});
+var filter = document.getElementById('filter');
+if (filter) {
+  filter.addEventListener('input', function () {
+    var q = filter.value.toLowerCase();
+    document.querySelectorAll('#patients tbody tr').forEach(function (r) {
+      r.style.display = r.textContent.toLowerCase().indexOf(q) >= 0 ? '' : 'none';
+    });
+  });
+}
+"""
+
+
+def _monitoring_parts(
+    monitoring: Sequence[Mapping[str, Any]] | None,
+    resistance: Sequence[Mapping[str, Any]] | None,
+) -> list[str]:
+    """The optional "Simon two-stage monitoring" and "Resistance and next step" sections."""
+    parts: list[str] = []
+    if monitoring is not None:
+        design = monitoring[0]["design"] if monitoring else ""
+        parts += [
+            "<h2>Simon two-stage monitoring</h2>",
+            f'<p class="muted">Minimax design {esc(design)}: stop for futility if r1 or fewer '
+            "of the first n1 evaluable patients respond; promising if more than r of n respond. "
+            "Responses are confirmed CR/PR; patients are taken in order of first dose.</p>",
+            _table(["arm", "assigned", "evaluable", "responses (confirmed CR/PR)", "unconfirmed",
+                    "stage-1 responses", "decision", "explanation"],
+                   [(m["arm"], m["assigned"], m["evaluable"], m["responses"], m["unconfirmed"],
+                     m["stage1_responses"], m["decision"], m["explanation"]) for m in monitoring])
+            if monitoring else "<p>No arm to monitor.</p>",
+        ]  # fmt: skip
+    if resistance is not None:
+        parts += [
+            "<h2>Resistance and next step</h2>",
+            '<p class="muted">The 6-month clock starts at the first dose. Primary resistance: '
+            "progression at the first response evaluation, or CR/PR/SD lasting less than 6 months "
+            "from the first dose. Secondary resistance: CR/PR or SD lasting 6 months or more, then "
+            "progression.</p>",
+            _table(["patient", "arm", "classification", "best response", "first dose",
+                    "6-month mark", "progression", "next step", "reason"],
+                   [(r["patient_id"], r["arm_id"], r["classification"], r["best_response"] or "-",
+                     r["first_dose_date"] or "-", r["six_month_date"] or "-",
+                     r["progression_date"] or "-", r["next_step"], r["reason"])
+                    for r in resistance])
+            if resistance else "<p>No response assessments.</p>",
+        ]  # fmt: skip
+    return parts

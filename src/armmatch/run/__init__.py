@@ -1,0 +1,1 @@
+"""Run: the pipeline per patient, blocks of patients, the Snakemake boundary and the CLI."""

@@ -1,0 +1,490 @@
+"""Per-patient steps called by the Snakemake scripts and the command line.
+
+Each ``detect_*`` function reads one input of one patient into :class:`Evidence`; an input the
+sample sheet does not give yields explicit "not assessed" evidence. :func:`assign_patient`
+combines the evidence with the rule table and the clinical fields into the assignment record.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from armmatch import __version__
+from armmatch.calling.pathogenic import classify_events
+from armmatch.calling.small_variants import read_small_variants
+from armmatch.config import Settings
+from armmatch.decision.assignment import decide
+from armmatch.decision.eligibility import assess_eligibility, her2_evidence
+from armmatch.decision.rules import annotate_events
+from armmatch.errors import ConfigError, InputError
+from armmatch.events import CATEGORIES, Event, Evidence, not_assessed
+from armmatch.genome import other_build
+from armmatch.io import sha256_file
+from armmatch.knowledge.brca_list import PathogenicList, list_summary, load_list
+from armmatch.knowledge.drug_classes import load_drug_vocabulary
+from armmatch.knowledge.oncokb import evidence_for as oncokb_evidence
+from armmatch.knowledge.rule_table import RuleSet, load_rules
+from armmatch.knowledge.table1 import load_table1
+from armmatch.knowledge.transcripts import GeneModel, GeneModels, load_gene_models
+from armmatch.paths import RESOURCE_DIR
+from armmatch.readers.sample_sheet import Patient
+from armmatch.report.record import assignment_record
+
+COORDINATE_MARGIN = 10_000
+"""Annotated target-gene records may lie this far outside the transcript (VEP up/downstream)."""
+
+
+@cache
+def gene_models(build: str, path: str | None = None) -> GeneModels:
+    """The bundled transcript models of ``build`` (or a custom table at ``path``)."""
+    p = Path(path) if path else RESOURCE_DIR / "transcripts" / f"transcripts.{build}.tsv"
+    return load_gene_models(p)
+
+
+@cache
+def rule_set(path: str | None = None) -> RuleSet:
+    """The rule table (bundled unless ``path`` is given), checked against the GRCh38 models."""
+    p = path or str(RESOURCE_DIR / "actionable_targets.tsv")
+    return load_rules(p, known_genes=gene_models("GRCh38").genes())
+
+
+@cache
+def pathogenic_list(path: str) -> PathogenicList:
+    """The BRCA1/2 pathogenic variant list at ``path`` (read once per process)."""
+    return load_list(path)
+
+
+def patient_build(patient: Patient, default_build: str) -> str:
+    """The patient's genome build: the sheet's ``genome_build`` column, else the config's."""
+    return patient.genome_build or default_build
+
+
+def preferred_transcripts(models: GeneModels) -> dict[str, tuple[str, ...]]:
+    """Accessions that identify each gene's bundled transcript in annotations."""
+    return {
+        g: tuple(x for x in (m.transcript, m.refseq_accession, m.ensembl_transcript) if x)
+        for g in models.genes()
+        if (m := models.get(g)) is not None
+    }
+
+
+def _fits(model: GeneModel | None, e: Event) -> bool:
+    """Whether the record's position agrees with its annotation on this build's model.
+
+    With the bundled transcript chosen and an exon given, the record's span (REF bases, and the
+    next base for an indel's anchor) must reach into that exon: a deletion that starts in the
+    intron and ends in the exon fits. Otherwise it must lie within the gene (+/-
+    COORDINATE_MARGIN, for VEP's upstream/downstream calls).
+    """
+    if model is None or e.pos1 is None or e.chrom is None:
+        return False
+    bundled = any(n.startswith("transcript: bundled transcript") for n in e.notes)
+    if bundled and e.exon is not None:
+        span = max(1, len((e.ref or "").replace("-", "")))
+        return any(model.exon_at(p) == e.exon for p in range(e.pos1, e.pos1 + span + 1))
+    return model.overlaps(e.chrom, e.pos1 - 1 - COORDINATE_MARGIN, e.pos1 + COORDINATE_MARGIN)
+
+
+def check_coordinates(
+    events: Sequence[Event],
+    build: str,
+    *,
+    path: str,
+    patient: str,
+    settings: Settings | None = None,
+) -> None:
+    """Stop when annotated target-gene records do not sit where their annotation says on ``build``.
+
+    A record that fits the other build's transcript model is reported as a genome-build
+    mismatch (the VCF's coordinates are of the other build). ``settings``: its transcript
+    models (custom ones, if configured); default the bundled models.
+    """
+    other = other_build(build)
+    here = gene_models(build, settings.transcripts_path(build) if settings else None)
+    there = gene_models(other, settings.transcripts_path(other) if settings else None)
+    for e in events:
+        if e.category != "mutation" or e.pos1 is None or e.chrom is None:
+            continue
+        model = here.get(e.gene)
+        if model is None or _fits(model, e):
+            continue
+        where = f"exon {e.exon} of {model.transcript}" if e.exon is not None else e.gene
+        hint = (
+            f"; it fits {e.gene} on {other}: the VCF looks like {other}"
+            if _fits(there.get(e.gene), e)
+            else ""
+        )
+        raise InputError(
+            f"record {e.source.record} is annotated as {e.gene} ({where}) but lies outside it "
+            f"on {build}{hint}",
+            path=path,
+            line=e.source.line,
+            patient=patient,
+        )
+
+
+def detect_small_variants(
+    patient: Patient, *, build: str, rules: RuleSet, settings: Settings
+) -> Evidence:
+    """Small-variant evidence from the patient's VCF (VEP-annotated, or unannotated: built-in
+    classification on the bundled transcript models).
+
+    With ``reference_fasta`` configured for ``build``, REFs are checked against the FASTA and
+    the built-in classification is codon-level (:mod:`armmatch.reference`).
+    """
+    from armmatch.calling.reference import FastaReference
+
+    models = gene_models(build, settings.transcripts_path(build))
+    other = other_build(build)
+    fasta = settings.reference_fasta_for(build)
+    reference = FastaReference(fasta) if fasta else None
+    try:
+        evidence = read_small_variants(
+            patient.vcf,
+            patient=patient.patient_id,
+            build=build,
+            genes=rules.genes(),
+            preferred=preferred_transcripts(models),
+            vcf_sample=patient.vcf_sample,
+            policy=settings.small_variants,
+            models=models,
+            reference=reference,
+            region_margin=COORDINATE_MARGIN,
+            other_models=gene_models(other, settings.transcripts_path(other)),
+            hotspots=settings.hotspots_path(),
+            intronic_reach=rules.intronic_reach(),
+        )
+        check_coordinates(
+            evidence.events, build, path=patient.vcf, patient=patient.patient_id, settings=settings
+        )
+        if patient.germline_vcf is not None:
+            evidence.extend(
+                detect_germline(
+                    patient, build=build, rules=rules, settings=settings, reference=reference
+                )
+            )
+    finally:
+        if reference is not None:
+            reference.close()
+    return evidence
+
+
+def germline_sample(path: str, tumour_sample: str | None, *, patient: str) -> str | None:
+    """The germline sample: the only sample, or the only one that is not the tumour sample."""
+    from armmatch.readers.maf import is_maf
+    from armmatch.readers.vcf import vcf_samples
+
+    if is_maf(path):
+        return None
+    samples = vcf_samples(path, patient=patient)
+    others = [s for s in samples if s != tumour_sample]
+    if len(samples) <= 1:
+        return samples[0] if samples else None
+    if len(others) == 1:
+        return others[0]
+    raise InputError(
+        f"the germline VCF has samples {', '.join(samples)}; it must have one sample, or one "
+        "besides the tumour's vcf_sample",
+        path=path,
+        patient=patient,
+    )
+
+
+def detect_germline(
+    patient: Patient,
+    *,
+    build: str,
+    rules: RuleSet,
+    settings: Settings,
+    reference: Any = None,
+) -> Evidence:
+    """Events of the patient's germline VCF in the genes of ``small_variants.germline_arms``
+    (BRCA1/2 of the niraparib arm by default), marked ``origin='germline'``."""
+    from dataclasses import replace
+
+    assert patient.germline_vcf is not None
+    path = patient.germline_vcf
+    known = {a.arm_id for a in rules.arms}
+    unknown = [a for a in settings.germline_arms if a not in known]
+    if unknown:
+        raise ConfigError(
+            f"small_variants.germline_arms names unknown arm(s) {', '.join(unknown)}", path="config"
+        )
+    genes = tuple(
+        sorted({g for a in rules.arms if a.arm_id in settings.germline_arms for g in a.genes})
+    )
+    models = gene_models(build, settings.transcripts_path(build))
+    other = other_build(build)
+    evidence = read_small_variants(
+        path,
+        patient=patient.patient_id,
+        build=build,
+        genes=genes,
+        preferred=preferred_transcripts(models),
+        vcf_sample=germline_sample(path, patient.vcf_sample, patient=patient.patient_id),
+        policy=settings.small_variants,
+        models=models,
+        reference=reference,
+        other_models=gene_models(other, settings.transcripts_path(other)),
+        hotspots=settings.hotspots_path(),
+        intronic_reach=rules.intronic_reach(),
+    )
+    check_coordinates(
+        evidence.events, build, path=path, patient=patient.patient_id, settings=settings
+    )
+    evidence.events = [
+        replace(e, origin="germline", notes=(*e.notes, f"germline variant (germline_vcf {path})"))
+        for e in evidence.events
+    ]
+    evidence.assessments = [
+        replace(a, reason=f"germline small variants read from {path}") for a in evidence.assessments
+    ]
+    return evidence
+
+
+def detect_copy_number(
+    patient: Patient, *, build: str, rules: RuleSet, settings: Settings
+) -> Evidence:
+    """Copy-number evidence, or "not assessed" for every CNV rule gene without a file."""
+    genes = rules.genes("cnv")
+    if patient.cnv is None:
+        return Evidence(
+            assessments=not_assessed(genes, "cnv", "no copy-number file in the sample sheet")
+        )
+    from armmatch.calling.copy_number import read_copy_number
+    from armmatch.calling.gene_copy_number import GeneSpan
+    from armmatch.readers.cnv_formats import detect_cnv_format
+
+    models = gene_models(build, settings.transcripts_path(build))
+    other = other_build(build)
+    other_models = gene_models(other, settings.transcripts_path(other))
+    spans = [GeneSpan(g, m.chrom, m.tx_start0, m.tx_end) for g in genes if (m := models.get(g))]
+    other_spans = [
+        GeneSpan(g, m.chrom, m.tx_start0, m.tx_end) for g in genes if (m := other_models.get(g))
+    ]
+    purity = patient.purity if patient.purity is not None else settings.default_purity
+    fmt = patient.cnv_format or detect_cnv_format(patient.cnv, patient=patient.patient_id)
+    if purity is None and fmt == "gene-table":
+        purity = 1.0  # gene-level calls: the purity formula is not applied
+    # purity None: unknown; each call is checked over copy_number.min_purity .. 1.0
+    ploidy = patient.ploidy if patient.ploidy is not None else settings.default_ploidy
+    return read_copy_number(
+        patient.cnv,
+        fmt,
+        spans,
+        purity,
+        ploidy,
+        lambda g: _thresholds(settings, g),
+        patient.patient_id,
+        sample=patient.cnv_sample,
+        seg_mean_scale="log10" if settings.seg_mean_scale == "log10" else "log2",
+        build=build,
+        min_purity=settings.min_purity,
+        focal_max_bp=int(settings.focal_max_mb * 1_000_000),
+        other_genes=other_spans,
+    )
+
+
+def _thresholds(settings: Settings, gene: str) -> Any:
+    from armmatch.calling.purity import CnvThresholds
+
+    return CnvThresholds(**settings.thresholds_for(gene))
+
+
+def detect_fusions(
+    patient: Patient, *, rules: RuleSet, settings: Settings, build: str | None = None
+) -> Evidence:
+    """Fusion evidence, or "not assessed" for every fusion rule gene without a file.
+
+    Breakpoints are checked against the bundled transcript models of ``build`` (default: the
+    patient's ``genome_build``, else the config's), which also name the genes of breakend VCFs
+    and decide ALK/ROS1 kinase-domain retention (``resources/kinase_domains.tsv``).
+    """
+    genes = rules.genes("fusion")
+    if patient.fusions is None:
+        return Evidence(
+            assessments=not_assessed(genes, "fusion", "no fusion calls in the sample sheet")
+        )
+    from armmatch.calling.fusions import read_fusions
+    from armmatch.knowledge.kinase_domains import load_kinase_rules
+
+    used_build = build or patient_build(patient, settings.genome_build)
+    other = other_build(used_build)
+    return read_fusions(
+        patient.fusions,
+        patient.fusion_format,
+        genes,
+        rules.fusion_roles(),
+        settings.require_in_frame,
+        patient.patient_id,
+        models=gene_models(used_build, settings.transcripts_path(used_build)),
+        kinase_rules=load_kinase_rules(
+            settings.resource_path("kinase_domains", RESOURCE_DIR / "kinase_domains.tsv")
+        ),
+        other_models=gene_models(other, settings.transcripts_path(other)),
+    )
+
+
+def combine(evidences: Sequence[Evidence]) -> Evidence:
+    """One evidence set, events ordered by category then input order (deterministic)."""
+    out = Evidence()
+    for ev in evidences:
+        out.extend(ev)
+    order = {c: i for i, c in enumerate(CATEGORIES)}
+    out.events.sort(key=lambda e: order[e.category])
+    return out
+
+
+def assign_patient(
+    patient: Patient,
+    evidences: Sequence[Evidence],
+    *,
+    rules: RuleSet,
+    settings: Settings,
+    build: str,
+    sheet: str,
+    table1_path: str | None = None,
+    drugs_path: str | None = None,
+    knowledge: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    """The full assignment record of one patient (the content of ``assignment.json``).
+
+    ``knowledge`` (the checked resource record of :func:`armmatch.manifest.knowledge_record`)
+    is stamped into the provenance.
+    """
+    table1_file = table1_path or str(RESOURCE_DIR / "table1_rare_tumours.tsv")
+    drugs_file = drugs_path or str(RESOURCE_DIR / "drug_classes.tsv")
+    table1 = load_table1(Path(table1_file))
+    drugs = load_drug_vocabulary(drugs_file)
+    evidence = combine([*evidences, her2_evidence(patient, sheet=sheet)])
+    brca_file = settings.resource_path("brca_pathogenic", RESOURCE_DIR / "brca_pathogenic.tsv")
+    brca = pathogenic_list(brca_file)
+    transcripts_file = settings.transcripts_path(build)
+    models = gene_models(build, transcripts_file)
+    classified = classify_events(evidence.events, brca, preferred_transcripts(models))
+    events = annotate_events(classified, rules)
+    eligibility = assess_eligibility(
+        patient, table1=table1, drugs=drugs, min_age=settings.min_age, max_ecog=settings.max_ecog
+    )
+    known_arms = set(rules.assignable_arms())
+    if patient.arm_override and patient.arm_override not in known_arms:
+        raise InputError(
+            f"arm_override {patient.arm_override!r} is not an arm a patient can be assigned to "
+            f"(valid arm ids: {', '.join(sorted(known_arms))})",
+            path=sheet,
+            line=patient.line,
+            patient=patient.patient_id,
+        )
+    decision = decide(
+        events=events,
+        assessments=evidence.assessments,
+        rules=rules,
+        eligibility=eligibility,
+        arm_override=patient.arm_override,
+        override_reason=patient.override_reason,
+        require_exclusions_assessed=settings.require_exclusions_assessed,
+        require_non_ngs_assessed=settings.her2_ihc_required,
+    )
+    events = oncokb_evidence(events, settings.oncokb)  # after the decision: notes only
+    resources = {
+        "rule_table": {"path": Path(rules.path).name, "version": rules.version, "sha256": rules.sha256},
+        "table1": {"path": Path(table1_file).name, "sha256": sha256_file(table1_file)},
+        "drug_classes": {"path": Path(drugs_file).name, "version": drugs.version,
+                         "sha256": sha256_file(drugs_file)},
+        "transcripts": {"path": Path(transcripts_file).name,
+                        "sha256": sha256_file(transcripts_file)},
+        "brca_pathogenic": {"path": Path(brca_file).name, "sha256": sha256_file(brca_file),
+                            **list_summary(brca, _listed_date(knowledge, "brca_pathogenic"))},
+    }  # fmt: skip
+    return assignment_record(
+        patient=patient,
+        decision=decision,
+        events=events,
+        assessments=evidence.assessments,
+        eligibility=eligibility,
+        build=build,
+        version=__version__,
+        inputs=evidence.inputs,
+        resources=resources,
+        parameters=settings.to_dict(),
+        clinical=clinical_fields(patient, settings),
+        rules=rules,
+        knowledge=knowledge,
+    )
+
+
+def _listed_date(knowledge: Mapping[str, Any] | None, name: str) -> str:
+    """The date the checked knowledge record gives a resource (its manifest row), or ""."""
+    for row in (knowledge or {}).get("resources", []):
+        if row.get("name") == name:
+            return str(row.get("date") or "")
+    return ""
+
+
+def clinical_fields(patient: Patient, settings: Settings) -> dict[str, Any]:
+    """The sample sheet's clinical values, and the purity/ploidy actually used, for the report."""
+    return {
+        "age": patient.age,
+        "ecog": patient.ecog,
+        "prior_therapies": list(patient.prior_therapies)
+        if patient.prior_therapies is not None
+        else None,
+        "her2_ihc": patient.her2_ihc,
+        "her2_ish": patient.her2_ish,
+        "purity": patient.purity if patient.purity is not None else settings.default_purity,
+        "ploidy": patient.ploidy if patient.ploidy is not None else settings.default_ploidy,
+        "purity_source": "sample sheet"
+        if patient.purity is not None
+        else (
+            "config default"
+            if settings.default_purity is not None
+            else f"unknown: calls checked over purity {settings.min_purity:g}-1.0"
+        ),
+        "ploidy_source": "sample sheet" if patient.ploidy is not None else "config default",
+    }
+
+
+def assess_patient(
+    patient: Patient,
+    *,
+    build: str,
+    rules: RuleSet,
+    settings: Settings,
+    sheet: str,
+    table1_path: str | None = None,
+    drugs_path: str | None = None,
+    knowledge: Mapping[str, Any] | None = None,
+) -> dict[str, str]:
+    """Every output text of one patient, keyed as :data:`armmatch.blocks.PATIENT_FILES`.
+
+    The three evidence files (what each input gave, and what was assessed), the assignment
+    record, its events table and the HTML report. Nothing is written here: the caller writes
+    all of them only once every step has succeeded, so a failing patient leaves no output.
+    """
+    from armmatch.report.html import patient_html
+    from armmatch.report.record import dumps_json
+    from armmatch.report.tables import events_tsv
+    from armmatch.run.blocks import PATIENT_FILES
+
+    evidences = [
+        detect_small_variants(patient, build=build, rules=rules, settings=settings),
+        detect_copy_number(patient, build=build, rules=rules, settings=settings),
+        detect_fusions(patient, rules=rules, settings=settings, build=build),
+    ]
+    record = assign_patient(
+        patient,
+        evidences,
+        rules=rules,
+        settings=settings,
+        build=build,
+        sheet=sheet,
+        table1_path=table1_path,
+        drugs_path=drugs_path,
+        knowledge=knowledge,
+    )
+    texts = [ev.dumps() for ev in evidences]
+    texts += [dumps_json(record), events_tsv(record), patient_html(record)]
+    return dict(zip(PATIENT_FILES, texts, strict=True))

@@ -1,0 +1,411 @@
+"""The boundary between Snakemake and the package.
+
+The patient rule's script runs :func:`run_block_job` for a block of patients (:mod:`armmatch.
+blocks`): one Python start-up per block, not per patient (the dominant cost at batch scale; see
+``bench/``), each patient with its own outputs and log (:func:`job_log` routes a patient's log
+records to its file, also when jobs run in threads of the Snakemake process).
+
+Scripts in ``scripts/`` call :func:`run_step` with a function of their own: errors the package
+raises on purpose become one clear line in the log and a failed job, and nothing half-written is
+left in the outputs (the writers are atomic).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import sys
+import threading
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager, suppress
+from pathlib import Path
+from typing import Any, TextIO
+
+from armmatch.config import Settings, settings_from_config
+from armmatch.errors import ArmmatchError, InputError
+from armmatch.io import write_text_atomic
+from armmatch.readers.sample_sheet import Patient, patient_from_row
+
+
+def run_step(log_path: str | None, step: Callable[[], None]) -> None:
+    """Run ``step`` with logging to ``log_path``; exit 1 with the message on a known error."""
+    if log_path:
+        # Everything written to stderr, including htslib's own warnings from C code, goes
+        # to the rule's log; Snakemake shows that log when the job fails.
+        sys.stderr.flush()
+        fd = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+        os.dup2(fd, 2)
+        os.close(fd)
+    handlers: list[logging.Handler] = [logging.StreamHandler(sys.stderr)]
+    logging.basicConfig(
+        level=logging.INFO, format="%(levelname)s %(message)s", handlers=handlers, force=True
+    )
+    try:
+        step()
+    except ArmmatchError as err:
+        logging.error("armmatch: %s", err)
+        sys.exit(1)
+    except OSError as err:  # disk full, quota, permissions: one line, no traceback
+        where = f" ({err.filename})" if err.filename else ""
+        logging.error("armmatch: cannot read or write a file%s: %s", where, err.strerror or err)
+        sys.exit(1)
+
+
+def patient_from_params(row: Mapping[str, str], sheet: str) -> Patient:
+    """Rebuild the :class:`Patient` from the row passed as Snakemake params (paths resolved)."""
+    values = dict(row)
+    line = int(values.pop("__line__", "0"))
+    return patient_from_row(values, sheet=sheet, line=line, sheet_dir="", check_files=False)
+
+
+def settings(config: Mapping[str, Any]) -> Settings:
+    """Typed settings from the Snakemake config."""
+    return settings_from_config(config)
+
+
+class _ThreadLogs(logging.Handler):
+    """Routes ``armmatch.*`` log records to the log file of the job running in that thread."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.INFO)
+        self.setFormatter(logging.Formatter("%(levelname)s %(message)s"))
+        self.streams: dict[int, TextIO] = {}
+        self.lock_streams = threading.Lock()
+
+    def emit(self, record: logging.LogRecord) -> None:
+        stream = self.streams.get(record.thread or 0, sys.stderr)
+        try:
+            stream.write(self.format(record) + "\n")
+            stream.flush()
+        except Exception:  # pragma: no cover - logging must never fail the job
+            self.handleError(record)
+
+
+_THREAD_LOGS = _ThreadLogs()
+
+
+@contextmanager
+def job_log(path: str) -> Iterator[TextIO]:
+    """Send this thread's ``armmatch`` log records to ``path`` while the block runs."""
+    package_log = logging.getLogger("armmatch")
+    with _THREAD_LOGS.lock_streams:
+        if _THREAD_LOGS not in package_log.handlers:
+            package_log.addHandler(_THREAD_LOGS)
+            package_log.setLevel(logging.INFO)
+            package_log.propagate = False
+    os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
+    ident = threading.get_ident()
+    with open(path, "w", encoding="utf-8") as stream:
+        _THREAD_LOGS.streams[ident] = stream
+        try:
+            yield stream
+        finally:
+            del _THREAD_LOGS.streams[ident]
+
+
+def run_block_job(
+    *,
+    block: str,
+    members: Sequence[Mapping[str, str]],
+    builds: Mapping[str, str],
+    sheet: str,
+    config: Mapping[str, Any],
+    rules_path: str,
+    table1_path: str,
+    drugs_path: str,
+    outdir: str,
+    manifest_path: str,
+    reports_dir: str,
+    knowledge_path: str | None = None,
+) -> None:
+    """Assess a block of patients (:mod:`armmatch.blocks`): per patient, reuse its outputs when
+    its fingerprint is unchanged, else compute and write them (all outputs of a patient only
+    after every step succeeded) with the patient's own log ``<outdir>/logs/patients/<id>.log``.
+
+    A patient whose input is wrong gets no outputs (old ones are removed), its error is logged
+    and recorded in the manifest as ``failed``, and the other patients of the block are still
+    done. The manifest is always written and every assessed member's report linked into
+    ``reports_dir`` (for ``snakemake --report``); :func:`check_batch` fails the run afterwards.
+    """
+    from armmatch.io import remembered_digests, sha256_file
+    from armmatch.run.blocks import (
+        MemberResult,
+        code_digest,
+        fingerprint,
+        manifest_tsv,
+        patient_paths,
+        remove_patient_outputs,
+        remove_stale_temporaries,
+        reusable,
+        write_patient,
+    )
+    from armmatch.run.pipeline import assess_patient, rule_set
+    from armmatch.run.preflight import file_problems
+
+    quiet_htslib()
+    log = logging.getLogger(__name__)
+    typed = settings(config)
+    rules = rule_set(rules_path)
+    knowledge = read_knowledge(knowledge_path) if knowledge_path else None
+    # keyed by role, not path: the same resources fingerprint alike in any output folder
+    named = {"rules": rules_path, "table1": table1_path, "drug_classes": drugs_path}
+    if knowledge_path:
+        named["knowledge"] = knowledge_path
+    resources = {name: sha256_file(path) for name, path in named.items()}
+    parameters = typed.to_dict()
+    code = code_digest()
+    results: list[MemberResult] = []
+    # the fingerprint and the readers' provenance hash the same inputs: once each
+    with remembered_digests():
+        for row in members:
+            patient = patient_from_params(row, sheet)
+            pid = patient.patient_id
+            paths = patient_paths(outdir, pid)
+            remove_stale_temporaries(paths)
+            build = builds[pid]
+            inputs = [
+                p for p in (patient.vcf, patient.germline_vcf, patient.cnv, patient.fusions) if p
+            ]
+            try:
+                stamp = fingerprint(
+                    row=row, build=build, settings=parameters, inputs=inputs,
+                    resources=resources, code=code,
+                )  # fmt: skip
+            except OSError as exc:
+                remove_patient_outputs(paths)
+                message = f"patient {pid}: cannot read an input ({exc})"
+                results.append(MemberResult(pid, "failed", "", {}, message))
+                continue
+            outputs = reusable(paths, stamp)
+            if outputs is not None:
+                log.info("%s: reused (fingerprint %s unchanged)", pid, stamp["fingerprint"][:12])
+                results.append(MemberResult(pid, "reused", stamp["fingerprint"], outputs))
+                continue
+            with job_log(os.path.join(outdir, "logs", "patients", f"{pid}.log")) as log_file:
+                log_file.write(
+                    f"INFO patient {pid} (block {block}, build {build}, sheet {sheet} line "
+                    f"{patient.line}, fingerprint {stamp['fingerprint']})\n"
+                )
+                try:
+                    # the preflight's file checks first: every problem of the patient's files
+                    found = [x for x in file_problems(patient, build) if x.severity == "error"]
+                    if len(found) == 1:
+                        raise InputError(found[0].problem, path=found[0].path, patient=pid)
+                    if found:
+                        raise InputError(
+                            f"{len(found)} problems with this patient's files: "
+                            + " | ".join(x.text() for x in found),
+                            patient=pid,
+                        )
+                    texts = assess_patient(
+                        patient,
+                        build=build,
+                        rules=rules,
+                        settings=typed,
+                        sheet=sheet,
+                        table1_path=table1_path,
+                        drugs_path=drugs_path,
+                        knowledge=knowledge,
+                    )
+                except ArmmatchError as err:
+                    log_file.write(f"ERROR armmatch: {err}\n")
+                    remove_patient_outputs(paths)
+                    results.append(MemberResult(pid, "failed", "", {}, str(err)))
+                    continue
+                try:
+                    digests = write_patient(paths, texts, stamp)
+                except OSError as exc:  # disk full, quota, permissions: complete or absent
+                    remove_patient_outputs(paths)
+                    message = (f"patient {pid}: cannot write its outputs under {outdir} "
+                               f"({exc.strerror or exc}); nothing of this patient was kept")  # fmt: skip
+                    log_file.write(f"ERROR armmatch: {message}\n")
+                    results.append(MemberResult(pid, "failed", "", {}, message))
+                    continue
+                log_file.write(f"INFO wrote {', '.join(paths.values())}\n")
+            log.info("%s: computed (fingerprint %s)", pid, stamp["fingerprint"][:12])
+            results.append(MemberResult(pid, "computed", stamp["fingerprint"], digests))
+    # a failed patient is recorded in the manifest, not raised: the block's other patients and
+    # the batch summary are still written; rule check_batch then fails the run, naming it
+    for failed in (r for r in results if r.action == "failed"):
+        log.error("armmatch: %s", failed.error)
+    link_reports([r for r in results if r.action != "failed"], outdir, reports_dir)
+    write_text_atomic(manifest_path, manifest_tsv(block, results))
+
+
+def check_batch(manifests: Sequence[str], done_path: str) -> None:
+    """Fail the run when a patient failed (after its block and the summary were written);
+    otherwise write ``done_path`` with the count of patients.
+
+    Raises
+    ------
+    BlockError
+        One line per failed patient: file, line or patient, and the problem.
+    """
+    from armmatch.run.blocks import BlockError, block_failures, read_manifest_patients
+
+    failed = block_failures(manifests)
+    if failed:
+        raise BlockError(
+            f"{len(failed)} patient(s) failed and have no assignment (every other patient and "
+            "the batch summary were written; the summary lists them under Needs attention). "
+            "Fix each and rerun; a fix that changed no input file needs "
+            "--forcerun assess_block:\n" + "\n".join(error for _, error in failed)
+        )
+    count = sum(len(read_manifest_patients(m)) for m in manifests)
+    write_text_atomic(done_path, f"{count} patients assessed, none failed\n")
+
+
+def link_reports(results: Sequence[Any], outdir: str, reports_dir: str) -> None:
+    """Hard-link (copy where links are impossible) each member's report into ``reports_dir``."""
+    import shutil
+
+    from armmatch.run.blocks import patient_paths
+
+    os.makedirs(reports_dir, exist_ok=True)
+    for r in results:
+        source = patient_paths(outdir, r.patient)["report"]
+        target = os.path.join(reports_dir, f"{r.patient}.html")
+        if os.path.lexists(target):
+            os.unlink(target)
+        try:
+            os.link(source, target)
+        except OSError:
+            shutil.copyfile(source, target)
+
+
+def read_knowledge(path: str) -> dict[str, Any]:
+    """The checked resource record written by :func:`run_resources_job`."""
+    with open(path, encoding="utf-8") as fh:
+        record: dict[str, Any] = json.load(fh)
+    return record
+
+
+def run_resources_job(
+    *, manifest_path: str, custom: Mapping[str, str | None], output: str, log_path: str
+) -> None:
+    """Check every bundled resource against the manifest (custom files are hashed) and write
+    the resource record; a modified or unlisted bundled file fails the job with the remedy."""
+    from armmatch.knowledge.manifest import (
+        check_custom_files,
+        knowledge_record,
+        load_manifest,
+        resource_files,
+    )
+
+    with job_log(log_path) as log_file:
+        try:
+            manifest = load_manifest(manifest_path)
+            record = knowledge_record(manifest, custom, present=resource_files(manifest.folder))
+            check_custom_files(custom)
+        except ArmmatchError as err:
+            log_file.write(f"ERROR armmatch: {err}\n")
+            raise
+        write_text_atomic(output, json.dumps(record, indent=1, sort_keys=True) + "\n")
+        log_file.write(
+            f"INFO {len(record['resources'])} resources checked against {manifest_path} "
+            f"(version {record['manifest']['version']})\n"
+        )
+
+
+def run_update_job(
+    *, resources_dir: str, work_dir: str, update: Mapping[str, Any], log_path: str
+) -> None:
+    """The opt-in ``update_resources`` target: download, rebuild, replace (all or nothing)."""
+    from armmatch.knowledge.build.updater import Policy, update_resources
+
+    with job_log(log_path) as log_file:
+        try:
+            result = update_resources(
+                Path(resources_dir),
+                Path(work_dir),
+                base_url=update.get("base_url"),
+                only=update.get("sources"),
+                policy=Policy(
+                    read_timeout=float(update.get("timeout", 60)),
+                    retries=int(update.get("retries", 4)),
+                ),
+            )
+        except ArmmatchError as err:
+            log_file.write(f"ERROR armmatch: {err}\n")
+            raise
+        log_file.write(result.report)
+
+
+def quiet_htslib() -> None:
+    """Keep htslib's own warnings (e.g. contigs missing from a VCF header) off the terminal.
+
+    In-process jobs share one stderr; armmatch checks contigs itself and names the file and
+    line, so htslib's unattributed warnings would only be noise. Errors still show.
+    """
+    import cyvcf2
+
+    cyvcf2.cyvcf2.set_htslib_log_level(1)
+
+
+LOCK_FILE = ".armmatch.lock"
+"""In the output folder while a run writes there: the holder's pid and host (JSON)."""
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def acquire_outdir_lock(outdir: str) -> str:
+    """Take the output folder's lock for this process, or stop when another run holds it.
+
+    A lock left by a run that died on this host (its pid is gone) is taken over. Returns the
+    lock's path.
+
+    Raises
+    ------
+    InputError
+        Another live run (this host, or any run on another host) holds the folder.
+    """
+    import socket
+
+    os.makedirs(outdir, exist_ok=True)
+    path = os.path.join(outdir, LOCK_FILE)
+    me = {"pid": os.getpid(), "host": socket.gethostname()}
+    for _ in range(3):
+        try:
+            fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+        except FileExistsError:
+            try:
+                with open(path, encoding="utf-8") as fh:
+                    holder = json.load(fh)
+            except (OSError, ValueError):
+                holder = {}
+            pid, host = holder.get("pid"), holder.get("host")
+            if host == me["host"] and isinstance(pid, int) and not _alive(pid):
+                with suppress(FileNotFoundError):
+                    os.unlink(path)  # a dead run's lock on this host
+                continue
+            raise InputError(
+                f"another armmatch run (pid {pid}, host {host}) is writing to this output folder; "
+                f"wait for it, or, if no run is active, remove {path}",
+                path=outdir,
+            ) from None
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump(me, fh)
+        return path
+    raise InputError(f"cannot take the output folder's lock {path}", path=outdir)
+
+
+def release_outdir_lock(outdir: str) -> None:
+    """Remove the output folder's lock if this process holds it."""
+    path = os.path.join(outdir, LOCK_FILE)
+    try:
+        with open(path, encoding="utf-8") as fh:
+            holder = json.load(fh)
+    except (OSError, ValueError):
+        return
+    if holder.get("pid") == os.getpid():
+        with suppress(FileNotFoundError):
+            os.unlink(path)
