@@ -19,11 +19,11 @@ from pathlib import Path
 
 import pytest
 
-from armmatch.config import RESOURCE_DIR
 from armmatch.io import sha256_file
 from armmatch.knowledge.brca_list import load_list
 from armmatch.knowledge.build.updater import Policy, UpdateError, update_resources
 from armmatch.knowledge.manifest import knowledge_record, load_manifest, resource_files
+from armmatch.paths import RESOURCE_DIR
 from armmatch.run.cli import main
 
 CLINVAR = "clinvar/variant_summary.txt.gz"

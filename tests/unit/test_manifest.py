@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from armmatch.config import RESOURCE_DIR, settings_from_config, validate_config
+from armmatch.config import settings_from_config, validate_config
 from armmatch.errors import ConfigError
 from armmatch.knowledge.manifest import (
     configurable_resources,
@@ -18,6 +18,7 @@ from armmatch.knowledge.manifest import (
     render_manifest,
     resource_files,
 )
+from armmatch.paths import RESOURCE_DIR
 from armmatch.run.cli import main
 
 

@@ -7,8 +7,9 @@ from typing import Any
 
 import pytest
 
-from armmatch.config import RESOURCE_DIR, load_config_file, settings_from_config
+from armmatch.config import load_config_file, settings_from_config
 from armmatch.knowledge.manifest import knowledge_record, load_manifest, resource_files
+from armmatch.paths import RESOURCE_DIR
 from armmatch.readers.sample_sheet import read_sample_sheet
 from armmatch.run.pipeline import assess_patient, rule_set
 from tests.conftest import REPO

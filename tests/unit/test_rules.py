@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from armmatch.config import RESOURCE_DIR
 from armmatch.errors import RuleTableError
 from armmatch.knowledge.rule_table import load_rules
+from armmatch.paths import RESOURCE_DIR
 from armmatch.run.pipeline import gene_models
 
 BUNDLED = RESOURCE_DIR / "actionable_targets.tsv"

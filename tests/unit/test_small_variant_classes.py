@@ -644,9 +644,10 @@ def test_protein_unknown_at_a_rule_codon_is_for_review(write_vcf: VcfWriter) -> 
 
 
 def test_report_says_how_much_the_brca_list_knows() -> None:
-    from armmatch.config import RESOURCE_DIR, settings_from_config
+    from armmatch.config import settings_from_config
     from armmatch.knowledge.brca_list import load_list
     from armmatch.knowledge.manifest import knowledge_record, load_manifest, resource_files
+    from armmatch.paths import RESOURCE_DIR
     from armmatch.report.html import patient_html
     from armmatch.run.pipeline import assign_patient, detect_small_variants
     from tests.conftest import example_patient
