@@ -134,7 +134,7 @@ binary file, a bgzip that expands to one huge line) stops with the line number i
 exhausting memory. Real VCF lines, VEP annotations included, stay far below it."""
 
 
-def _bound() -> str:
+def line_bound_text() -> str:
     return f"{MAX_LINE_BYTES:,} bytes"
 
 
@@ -154,7 +154,7 @@ class _BoundedText(io.TextIOWrapper):
         if len(line) > MAX_LINE_BYTES:
             path, patient = self._where
             raise InputError(
-                f"line {self._lines} is longer than {_bound()}: not a line of a text table or "
+                f"line {self._lines} is longer than {line_bound_text()}: not a line of a text table or "
                 "VCF (a corrupt or binary file?)",
                 path=path,
                 patient=patient,

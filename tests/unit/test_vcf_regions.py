@@ -19,7 +19,7 @@ from armmatch.calling.small_variants import read_small_variants, target_regions
 from armmatch.calling.support import SmallVariantPolicy
 from armmatch.errors import InputError
 from armmatch.events import Evidence
-from armmatch.readers.vcf import _indexed_records, find_index
+from armmatch.readers.vcf import find_index, indexed_records
 from armmatch.run.pipeline import (
     COORDINATE_MARGIN,
     check_coordinates,
@@ -136,7 +136,7 @@ def test_a_record_spanning_two_regions_is_read_once(write_vcf: VcfWriter) -> Non
     try:
         got = [
             (v.POS, v.REF[:3])
-            for _, v in _indexed_records(vcf, [("7", 1000, 2000), ("7", 3000, 4000)])
+            for _, v in indexed_records(vcf, [("7", 1000, 2000), ("7", 3000, 4000)])
         ]
     finally:
         vcf.close()

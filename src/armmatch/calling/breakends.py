@@ -9,12 +9,12 @@ from typing import Literal
 from armmatch.knowledge.transcripts import GeneModel, GeneModels
 from armmatch.readers.bnd_vcf import (
     Breakend,
+    Junction,
     Side,
-    _Junction,
-    _junctions,
-    _vcf_records,
+    pair_junctions,
+    read_bnd_records,
 )
-from armmatch.readers.fusion_table import Fusion, _partner, normalise_frame
+from armmatch.readers.fusion_table import Fusion, normalise_frame, partner_name
 
 
 def transcript_role(strand: str, kept: Side) -> Literal["5prime", "3prime"]:
@@ -39,7 +39,7 @@ def _gene_at(
 
 
 def _junction_fusion(
-    j: _Junction, models: GeneModels, targets: Sequence[str], caller: str
+    j: Junction, models: GeneModels, targets: Sequence[str], caller: str
 ) -> Fusion | None:
     """A fusion from one junction; None when no bundled gene lies at either breakend."""
     notes: list[str] = []
@@ -50,8 +50,8 @@ def _junction_fusion(
         effect = j.info.get("EFFECT")
         sr = j.info.get("SR", "")
         return Fusion(
-            gene5=_partner(j.info.get("GENE5", "")),
-            gene3=_partner(j.info.get("GENE3", "")),
+            gene5=partner_name(j.info.get("GENE5", "")),
+            gene3=partner_name(j.info.get("GENE3", "")),
             breakpoint5=five.text(),
             breakpoint3=three.text(),
             frame=normalise_frame(effect),
@@ -147,11 +147,11 @@ def read_bnd_vcf(
     >>> read_bnd_vcf(p, models=GeneModels("GRCh38", "none", {}))
     []
     """
-    records = _vcf_records(path, patient)
+    records = read_bnd_records(path, patient)
     fc = any("GENE5" in r.info for r in records)
     caller = "FusionCatcher (VCF)" if fc else "BND VCF"
     out = []
-    for j in _junctions(records, path, patient):
+    for j in pair_junctions(records, path, patient):
         fusion = _junction_fusion(j, models, targets, caller)
         if fusion is not None:
             out.append(fusion)

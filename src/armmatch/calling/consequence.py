@@ -38,6 +38,8 @@ from armmatch.knowledge.transcripts import GeneModel
 if TYPE_CHECKING:
     from armmatch.calling.reference import SequenceSource
 from armmatch.calling.alleles import Allele, revcomp, trim
+from armmatch.calling.hgvs import parse_protein_change
+from armmatch.calling.reference import left_align, model_change, shift_on_transcript
 from armmatch.knowledge.hotspots import Hotspot
 
 NEEDS_ANNOTATION = "indeterminate: needs annotation"
@@ -325,9 +327,6 @@ def classify_allele(
         )
 
     if all_coding and reference is not None:
-        from armmatch.calling.hgvs import parse_protein_change
-        from armmatch.calling.reference import model_change
-
         change = model_change(reference, model, a)
         if change is not None:
             hgvsc = change.hgvsc
@@ -540,8 +539,6 @@ def classify_variant(
         return []  # symbolic or breakend ALT: not a small variant
     a = trim(pos1, ref, alt)
     if reference is not None:
-        from armmatch.calling.reference import left_align
-
         a = left_align(reference, chrom, a)
     known = {pos1 + i: b for i, b in enumerate(ref.upper())} if padded else {}
     return classify_on_models(models, chrom, a, hotspots, reference, intronic_reach, known)
@@ -561,8 +558,6 @@ def classify_on_models(
     ``known``: genome bases the record itself proves (a VCF's REF), which limit the other
     placements tried for an indel without a reference; a MAF row proves none.
     """
-    if reference is not None:
-        from armmatch.calling.reference import shift_on_transcript
     reach = intronic_reach or {}
     known = known or {}
     out: list[BuiltinCall] = []

@@ -53,7 +53,7 @@ from armmatch.calling.gene_copy_number import (
     gene_copy_number,
     purity_range_evidence,
 )
-from armmatch.calling.purity import CnvThresholds, _check_purity_ploidy
+from armmatch.calling.purity import CnvThresholds, check_purity_ploidy
 from armmatch.errors import InputError
 from armmatch.events import (
     Assessment,
@@ -63,7 +63,7 @@ from armmatch.events import (
 )
 from armmatch.genome import normalise_chrom
 from armmatch.io import sha256_file
-from armmatch.readers.cnv_formats import _check_format, read_segments_file
+from armmatch.readers.cnv_formats import check_cnv_format, read_segments_file
 from armmatch.readers.cnv_table import SegMeanScale
 from armmatch.readers.gene_table import GeneLevelValue, read_gene_table
 
@@ -192,10 +192,10 @@ def read_copy_number(
         Bad file content or format, or invalid purity/ploidy (reported for the patient).
     """
     try:
-        _check_purity_ploidy(min_purity if purity is None else purity, ploidy)
+        check_purity_ploidy(min_purity if purity is None else purity, ploidy)
     except ValueError as exc:
         raise InputError(f"{exc} (for {path})", patient=patient) from None
-    used = _check_format(fmt, path, patient)
+    used = check_cnv_format(fmt, path, patient)
     if used == "gene-table":
         values = read_gene_table(path, patient=patient, sample=sample)
         evidence = gene_level_evidence(values, genes, source_path=str(path))

@@ -54,7 +54,11 @@ from armmatch.genome import normalise_chrom
 from armmatch.io import sha256_file
 from armmatch.knowledge.kinase_domains import KinaseRule
 from armmatch.knowledge.transcripts import GeneModel, GeneModels
-from armmatch.readers.fusion_formats import _READERS, check_structural_vcf, detect_fusion_format
+from armmatch.readers.fusion_formats import (
+    FUSION_TABLE_READERS,
+    check_structural_vcf,
+    detect_fusion_format,
+)
 from armmatch.readers.fusion_table import FUSION_FORMATS, Fusion, parse_breakpoint
 from armmatch.readers.vcf import check_vcf_header_build
 
@@ -243,13 +247,13 @@ def read_fusion_file(
                 patient=patient,
             )
         return used, read_bnd_vcf(path, models=models, targets=targets, patient=patient)
-    if used not in _READERS:
+    if used not in FUSION_TABLE_READERS:
         raise InputError(
             f"unknown fusion format {used!r}; accepted: {', '.join(FUSION_FORMATS)} or auto",
             path=path,
             patient=patient,
         )
-    return used, _READERS[used](path, patient=patient)
+    return used, FUSION_TABLE_READERS[used](path, patient=patient)
 
 
 # --------------------------------------------------------------------------------------------

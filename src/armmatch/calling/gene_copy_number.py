@@ -9,8 +9,8 @@ from typing import Protocol
 
 from armmatch.calling.purity import (
     CnvThresholds,
-    _check_purity_ploidy,
     call_copy_number,
+    check_purity_ploidy,
     tumour_copy_number,
 )
 from armmatch.events import (
@@ -457,7 +457,7 @@ class _Context:
     focal_max_bp: int = BROAD_SEGMENT_BP
 
     def __post_init__(self) -> None:
-        _check_purity_ploidy(self.purity, self.ploidy)
+        check_purity_ploidy(self.purity, self.ploidy)
         if not 0.0 < self.min_coverage <= 1.0:
             raise ValueError(f"min_coverage must be in (0, 1], got {self.min_coverage!r}")
         if not 0.0 <= self.min_gene_coverage <= 1.0:

@@ -25,7 +25,6 @@ Rows as real annotators write them:
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
@@ -34,20 +33,20 @@ from armmatch.calling.annotations import CLASS_ORDER, classify
 from armmatch.calling.builds import check_row_build
 from armmatch.calling.consequence import classify_on_models, exon_of_codon, reconcile
 from armmatch.calling.hgvs import alteration_words, is_protein_change, parse_protein_change
-from armmatch.calling.small_variants import builtin_event, coordinate_facts, keep_classes
 from armmatch.calling.support import (
     SmallVariantPolicy,
     event_status,
     filter_reason,
     support_problem,
 )
+from armmatch.calling.variant_events import builtin_event, coordinate_facts, keep_classes
 from armmatch.errors import InputError
 from armmatch.events import Event, Evidence, SourceRecord, assessed
 from armmatch.genome import normalise_chrom
 from armmatch.io import sha256_file
 from armmatch.knowledge.hotspots import Hotspot
 from armmatch.knowledge.transcripts import GeneModel
-from armmatch.readers.maf import MAF_REQUIRED, PROTEIN_COLUMNS, _data_lines, is_maf_header
+from armmatch.readers.maf import PROTEIN_COLUMNS, read_maf_rows
 
 """Where MAF-like tables put the protein change (vcf2maf, genome-nexus, OncoKB annotator)."""
 PROTEIN_KIND_CLASS = {
@@ -176,38 +175,11 @@ def read_maf(
         barcodes and no ``vcf_sample``, a ``vcf_sample`` not in the MAF, a malformed position or
         allele, a target-gene row with neither alleles nor a protein change.
     """
-    try:
-        lines = _data_lines(path)
-    except (OSError, UnicodeDecodeError, EOFError) as exc:
-        raise InputError(f"cannot read the MAF ({exc})", path=path, patient=patient) from None
-    if not lines:
-        raise InputError("the MAF has no header row", path=path, patient=patient)
-    reader = csv.DictReader([text for _, text in lines], delimiter="\t", quoting=csv.QUOTE_NONE)
-    header = reader.fieldnames or []
-    if not is_maf_header(header):
-        missing = [c for c in MAF_REQUIRED if c not in header]
-        raise InputError(f"the MAF has no {', '.join(missing)} column(s), and no protein-change "
-                         f"column ({', '.join(PROTEIN_COLUMNS)}) to read it at protein level",
-                         path=path, patient=patient)  # fmt: skip
-    rows = []
-    for (n, _), row in zip(lines[1:], reader, strict=True):
-        if None in row:  # more fields than the header: the columns no longer line up
-            raise InputError(f"the row has more fields than the header's {len(header)}",
-                             path=path, line=n, patient=patient)  # fmt: skip
-        rows.append((n, {k: v or "" for k, v in row.items()}))  # short rows: empty cells
-    barcodes = sorted({r.get("Tumor_Sample_Barcode") or "" for _, r in rows} - {""})
-    if sample is not None and barcodes and sample not in barcodes:
-        raise InputError(f"vcf_sample {sample!r} is not a Tumor_Sample_Barcode of the MAF "
-                         f"({', '.join(barcodes)})", path=path, patient=patient)  # fmt: skip
-    if sample is None and len(barcodes) > 1:
-        raise InputError(f"the MAF has {len(barcodes)} tumour barcodes ({', '.join(barcodes)}); "
-                         "name one in the sample sheet's vcf_sample", path=path, patient=patient)  # fmt: skip
+    rows = read_maf_rows(path, patient=patient, sample=sample)
     wanted = set(genes)
     events: list[Event] = []
     protein_only = 0
     for line, row in rows:
-        if sample is not None and (row.get("Tumor_Sample_Barcode") or sample) != sample:
-            continue
         check_row_build(row, build, path=path, line=line, patient=patient)
         gene = row.get("Hugo_Symbol") or ""
         if gene not in wanted:

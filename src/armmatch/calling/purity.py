@@ -15,7 +15,7 @@ from armmatch.events import (
 # --------------------------------------------------------------------------------------------
 
 
-def _check_purity_ploidy(purity: float, ploidy: float) -> None:
+def check_purity_ploidy(purity: float, ploidy: float) -> None:
     if not (math.isfinite(purity) and 0.0 < purity <= 1.0):
         raise ValueError(f"purity must be in (0, 1], got {purity!r}")
     if not (math.isfinite(ploidy) and ploidy > 0.0):
@@ -58,7 +58,7 @@ def tumour_copy_number(log2: float, purity: float, ploidy: float) -> float:
     >>> tumour_copy_number(-5.0, 0.5, 2.0)
     0.0
     """
-    _check_purity_ploidy(purity, ploidy)
+    check_purity_ploidy(purity, ploidy)
     if not math.isfinite(log2):
         raise ValueError(f"log2 ratio must be finite, got {log2!r}")
     normal = 2.0 * (1.0 - purity)

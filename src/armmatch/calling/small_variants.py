@@ -17,8 +17,9 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from armmatch.calling.consequence import BuiltinCall, Reconciled, classify_variant, reconcile
+from armmatch.calling.consequence import classify_variant, reconcile
 from armmatch.calling.hgvs import alteration_words, is_protein_change
+from armmatch.calling.variant_events import builtin_event, coordinate_facts, keep_classes
 from armmatch.errors import InputError
 from armmatch.events import Event, Evidence, SourceRecord, assessed
 from armmatch.genome import (
@@ -38,8 +39,10 @@ from armmatch.readers.vcf_text import VcfText, scan_vcf_text, vcf_header_text
 
 if TYPE_CHECKING:
     from armmatch.calling.reference import SequenceSource
-from armmatch.calling.annotations import CLASS_ORDER, NON_PROTEIN, choose_transcript, classify
+from armmatch.calling.annotations import CLASS_ORDER, choose_transcript, classify
 from armmatch.calling.builds import check_exon_build
+from armmatch.calling.maf_events import read_maf
+from armmatch.calling.reference import ref_mismatch
 from armmatch.calling.support import (
     SmallVariantPolicy,
     check_vaf,
@@ -47,24 +50,25 @@ from armmatch.calling.support import (
     filter_reason,
     support_problem,
 )
+from armmatch.readers.maf import is_maf
 from armmatch.readers.snpeff_ann import has_ann_header, parse_ann
 from armmatch.readers.vcf import (
     Region,
-    _all_records,
-    _indexed_records,
-    _info,
-    _number,
-    _open_cyvcf2,
-    _region_spans,
-    _selected_records,
-    _symbol_pattern,
+    all_records,
     allele_support,
     check_build,
     check_index_fresh,
     check_small_variant_vcf,
     find_index,
     header_builds,
+    indexed_records,
+    info_value,
+    number_value,
+    open_cyvcf2,
+    region_spans,
     select_sample,
+    selected_records,
+    symbol_pattern,
 )
 from armmatch.readers.vep_csq import csq_fields_from_header, parse_csq, vep_alleles
 
@@ -83,7 +87,6 @@ def check_ref(
     """Stop when the record's REF differs from the reference FASTA (another build?)."""
     if reference is None:
         return
-    from armmatch.calling.reference import ref_mismatch
 
     problem = ref_mismatch(reference, str(variant.CHROM), int(variant.POS), str(variant.REF))
     if problem is not None:
@@ -144,8 +147,8 @@ def iter_target_events(
         if needed not in names:
             raise InputError(f"the CSQ header has no {needed} field", path=path, patient=patient)
     wanted = set(genes)
-    for line, variant in _all_records(vcf, path, patient) if records is None else records:
-        csq = _info(variant, "ANN" if ann else "CSQ")
+    for line, variant in all_records(vcf, path, patient) if records is None else records:
+        csq = info_value(variant, "ANN" if ann else "CSQ")
         if not csq:
             continue
         try:
@@ -171,7 +174,7 @@ def iter_target_events(
                 )
                 hgvsp = chosen.get("HGVSp") or None
                 classes = classify(chosen.get("Consequence"), hgvsp)
-                exon, intron = _number(chosen.get("EXON")), _number(chosen.get("INTRON"))
+                exon, intron = number_value(chosen.get("EXON")), number_value(chosen.get("INTRON"))
                 extra_notes: list[str] = []
                 model = models.get(gene) if models is not None else None
                 rec = None
@@ -246,75 +249,6 @@ def iter_target_events(
                 )
 
 
-def builtin_event(
-    call: BuiltinCall,
-    chrom: str,
-    pos1: int,
-    ref: str,
-    alt: str,
-    *,
-    path: str,
-    line: int | None,
-    vaf: float | None,
-    depth: int | None,
-    how: str,
-    filter_reason: str,
-    origin: Literal["somatic", "germline"] = "somatic",
-    support: str = "",
-) -> Event:
-    """An :class:`Event` from a built-in classification of one VCF allele (``support``: the
-    VAF/depth problem of :func:`support_problem`, if any)."""
-    status, reason = event_status(filter_reason, support, call.status, call.status_reason)
-    return Event(
-        gene=call.gene,
-        category="mutation",
-        alteration=call.alteration,
-        source=SourceRecord(path, line, f"{chrom}:{pos1} {ref}>{alt}"),
-        status=status,
-        status_reason=reason,
-        chrom=normalise_chrom(chrom),
-        pos1=pos1,
-        ref=ref,
-        alt=alt,
-        transcript=call.transcript,
-        exon=call.exon,
-        intron=call.intron,
-        hgvsc=call.hgvsc,
-        hgvsp=call.hgvsp,
-        variant_class=call.variant_class,
-        consequence=None,
-        splice_exon=call.splice_exon,
-        splice_offset=call.splice_offset,
-        readings=call.readings,
-        vaf=round(vaf, 4) if vaf is not None else None,
-        depth=depth,
-        origin=origin,
-        notes=(*call.notes, f"VAF/depth from {how}"),
-    )
-
-
-def coordinate_facts(rec: Reconciled | None, hgvsp: str | None) -> dict[str, Any]:
-    """The built-in call's coordinate facts for an annotated record's :class:`Event`: nearest
-    exon and intronic offset, and the other readings of an indel. An annotator's protein change
-    was named with the sequence (HGVS 3' rule): its class stands, so readings are kept only
-    where the coordinates decide."""
-    if rec is None:
-        return {"splice_exon": None, "splice_offset": None, "readings": ()}
-    return {
-        "splice_exon": rec.splice_exon,
-        "splice_offset": rec.splice_offset,
-        "readings": () if is_protein_change(hgvsp) else rec.readings,
-    }
-
-
-def keep_classes(classes: Sequence[str], splice_offset: int | None) -> bool:
-    """Whether a classified allele becomes an event: a class a rule can use, or an intronic
-    change the classifier placed near an exon (within a gene's intronic reach)."""
-    if not classes:
-        return False
-    return splice_offset is not None or not all(c in NON_PROTEIN for c in classes)
-
-
 _NEAR = 10_000
 """Models this far from a record are not asked to classify it (they cannot call it)."""
 _EXON_SLACK = 10
@@ -378,7 +312,7 @@ def iter_builtin_events(
     slack = {g: max(_EXON_SLACK, reach.get(g, 0) + 1) for g in models}
     widest = {c: max(slack[g] for g, _, _ in mine) for c, mine in spans.items()}
     chroms: dict[str, str] = {}
-    for line, variant in _all_records(vcf, path, patient) if records is None else records:
+    for line, variant in all_records(vcf, path, patient) if records is None else records:
         raw_chrom = variant.CHROM
         chrom = chroms.get(raw_chrom) or chroms.setdefault(raw_chrom, normalise_chrom(raw_chrom))
         mine = spans.get(chrom)
@@ -505,8 +439,6 @@ def read_small_variants(
         Unreadable VCF, a header that states another build, a missing tumour sample,
         a missing or malformed CSQ annotation, an index older than the VCF.
     """
-    from armmatch.calling.maf_events import read_maf
-    from armmatch.readers.maf import is_maf
 
     hotspots_path = Path(hotspots or default_hotspots_path())
     if Path(path).is_file() and is_maf(path):
@@ -575,13 +507,13 @@ def _read_vcf(
     if index is not None and have_regions and os.path.getsize(path) >= policy.index_min_bytes:
         check_index_fresh(path, index, patient=patient)
         scan_vcf_text(path, patient=patient, header_only=True)
-        vcf = _open_cyvcf2(path, patient)
+        vcf = open_cyvcf2(path, patient)
         raw = vcf.raw_header
         annotated = csq_fields_from_header(raw) is not None or has_ann_header(raw)
         no_build = not header_builds(raw)
         regions = target_regions(both if annotated or no_build else [model_map], genes,
                                  region_margin)  # fmt: skip
-        records = _indexed_records(vcf, regions, path=path, patient=patient)
+        records = indexed_records(vcf, regions, path=path, patient=patient)
         kind = "tabix" if index.endswith(".tbi") else "CSI"
         reason += f" (target regions through its {kind} index)"
     else:
@@ -595,17 +527,17 @@ def _read_vcf(
                                          region_margin)  # fmt: skip
             mark = select = None
             if regions is not None:
-                spans = _region_spans(regions)
+                spans = region_spans(regions)
                 select = lambda name: spans.get(normalise_chrom(name))  # noqa: E731
                 if annotated:
                     names = csq_fields_from_header(header.header_text) or []
-                    mark = _symbol_pattern(genes, first_field=names[:1] == ["SYMBOL"])
+                    mark = symbol_pattern(genes, first_field=names[:1] == ["SYMBOL"])
             text = scan_vcf_text(path, patient=patient, mark=mark, select=select)
-        vcf = _open_cyvcf2(path, patient)
+        vcf = open_cyvcf2(path, patient)
         if text is None or regions is None:  # BCF (htslib checks it), or no regions: all
-            records = _all_records(vcf, path, patient)
+            records = all_records(vcf, path, patient)
         else:
-            records = _selected_records(
+            records = selected_records(
                 text, vcf.raw_header, spans, stack, path=path, patient=patient
             )
     tally: list[tuple[int | None, str, int, int]] = []

@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Final
 
-from armmatch.knowledge.icd10 import _site_label, parse_tumour_type
+from armmatch.knowledge.icd10 import parse_tumour_type, site_label
 from armmatch.knowledge.table1 import Table1Row, default_criteria
 
 # --------------------------------------------------------------------------------------------
@@ -143,7 +143,7 @@ def _rare_any_subtype(
     code: str, subtype: str | None, criterion: int, table: Sequence[Table1Row]
 ) -> RareTumourDecision:
     """Decision for a criterion-1 or criterion-3 code: rare whatever the subtype."""
-    head = f"{_site_label(code)} is {_CRITERION_TEXT[criterion]}: rare at any subtype."
+    head = f"{site_label(code)} is {_CRITERION_TEXT[criterion]}: rare at any subtype."
     matches = _subtype_matches(code, subtype, table) if subtype else []
     if matches:
         best = _best_match(matches)
@@ -169,12 +169,12 @@ def _rare_by_subtype(
     """Decision for a code that is rare only through a Table 1 subtype."""
     if criterion is not None:
         head = (
-            f"{_site_label(code)} is {_CRITERION_TEXT[criterion]}: "
+            f"{site_label(code)} is {_CRITERION_TEXT[criterion]}: "
             "it needs a rare subtype from Table 1"
         )
     else:
         head = (
-            f"{_site_label(code)} is in none of the protocol's three rare-tumour criteria: "
+            f"{site_label(code)} is in none of the protocol's three rare-tumour criteria: "
             "it is rare only with a subtype Table 1 lists for this site"
         )
     matches = _subtype_matches(code, subtype, table) if subtype else []

@@ -251,7 +251,7 @@ _SITE_NAMES: Final[Mapping[str, str]] = {
 }  # fmt: skip
 
 
-def _site_label(code: str) -> str:
+def site_label(code: str) -> str:
     """``"C34 (lung)"``, or the bare code when no site name is known."""
     name = _SITE_NAMES.get(code[:3])
     return f"{code} ({name})" if name else code

@@ -8,7 +8,7 @@ from pathlib import Path
 from armmatch.errors import InputError
 from armmatch.io import open_text
 from armmatch.paths import resource
-from armmatch.readers.fusion_table import _Table
+from armmatch.readers.fusion_table import ColumnTable
 
 
 @dataclass(frozen=True)
@@ -46,7 +46,7 @@ def load_kinase_rules(path: str | Path = DEFAULT_KINASE_RULES) -> dict[str, Kina
     if not rows:
         raise InputError("no header line", path=path)
     columns = {name.strip(): i for i, name in enumerate(rows[0][1])}
-    table = _Table(path, None, rows[0][0], columns, rows[1:])
+    table = ColumnTable(path, None, rows[0][0], columns, rows[1:])
     table.require("gene", "transcript", "max_first_exon", "source")
     rules: dict[str, KinaseRule] = {}
     for line, row in table.records():

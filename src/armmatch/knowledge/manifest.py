@@ -20,6 +20,13 @@ from typing import Any
 
 from armmatch.errors import ConfigError
 from armmatch.io import fixed_tsv_rows, sha256_file, version_comment
+from armmatch.knowledge.brca_list import load_list
+from armmatch.knowledge.drug_classes import load_drug_vocabulary
+from armmatch.knowledge.hotspots import load_hotspots
+from armmatch.knowledge.kinase_domains import load_kinase_rules
+from armmatch.knowledge.rule_table import load_rules
+from armmatch.knowledge.table1 import load_table1
+from armmatch.knowledge.transcripts import load_gene_models
 from armmatch.schemas import load_schema, schema_errors
 
 MANIFEST_NAME = "manifest.tsv"
@@ -213,13 +220,6 @@ def check_bundled(
 
 def _readers() -> dict[str, Any]:
     """armmatch's own reader of each configurable resource (imported when needed)."""
-    from armmatch.knowledge.brca_list import load_list
-    from armmatch.knowledge.drug_classes import load_drug_vocabulary
-    from armmatch.knowledge.hotspots import load_hotspots
-    from armmatch.knowledge.kinase_domains import load_kinase_rules
-    from armmatch.knowledge.rule_table import load_rules
-    from armmatch.knowledge.table1 import load_table1
-    from armmatch.knowledge.transcripts import load_gene_models
 
     return {
         "brca_pathogenic": load_list,

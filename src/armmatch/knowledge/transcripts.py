@@ -419,7 +419,7 @@ def parse_int_list(text: str) -> list[int]:
     return values
 
 
-def _parse_count(text: str, column: str) -> int:
+def parse_count(text: str, column: str) -> int:
     """A non-negative integer field, or ValueError naming the column."""
     if not text.isdigit():
         raise ValueError(f"column {column} must be a non-negative integer, not {text!r}")
@@ -439,7 +439,7 @@ def parse_model_row(fields: Sequence[str]) -> GeneModel:
     row = dict(zip(COLUMNS, fields, strict=True))
     starts0 = parse_int_list(row["exon_starts0"])
     ends = parse_int_list(row["exon_ends"])
-    count = _parse_count(row["exon_count"], "exon_count")
+    count = parse_count(row["exon_count"], "exon_count")
     if not count == len(starts0) == len(ends):
         raise ValueError(
             f"exon_count {count} does not match {len(starts0)} exon_starts0 "
@@ -454,10 +454,10 @@ def parse_model_row(fields: Sequence[str]) -> GeneModel:
         ensembl_transcript=row["ensembl_transcript"],
         chrom=row["chrom"],
         strand=row["strand"],
-        tx_start0=_parse_count(row["tx_start0"], "tx_start0"),
-        tx_end=_parse_count(row["tx_end"], "tx_end"),
-        cds_start0=_parse_count(row["cds_start0"], "cds_start0"),
-        cds_end=_parse_count(row["cds_end"], "cds_end"),
+        tx_start0=parse_count(row["tx_start0"], "tx_start0"),
+        tx_end=parse_count(row["tx_end"], "tx_end"),
+        cds_start0=parse_count(row["cds_start0"], "cds_start0"),
+        cds_end=parse_count(row["cds_end"], "cds_end"),
         exons=exons_from_genomic(row["strand"], starts0, ends),
         note=row["note"],
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from armmatch.readers.fusion_table import Fusion, _partner, _Table, normalise_frame
+from armmatch.readers.fusion_table import ColumnTable, Fusion, normalise_frame, partner_name
 
 _NEIGHBOUR = re.compile(r"^(?P<gene>[^()]+?)\s*(?:\((?P<dist>-?\d+)\))?$")
 
@@ -74,7 +74,7 @@ def read_arriba(path: str | Path, *, patient: str | None = None) -> list[Fusion]
     >>> f.gene5, f.gene3, f.frame, f.line
     ('EML4', 'ALK', 'in-frame', 2)
     """
-    table = _Table.read(path, patient)
+    table = ColumnTable.read(path, patient)
     table.require("gene1", "gene2", "breakpoint1", "breakpoint2")
     out = []
     for line, row in table.records():
@@ -89,8 +89,8 @@ def read_arriba(path: str | Path, *, patient: str | None = None) -> list[Fusion]
             Fusion(
                 gene5=gene5,
                 gene3=gene3,
-                breakpoint5=_partner(row["breakpoint1"]),
-                breakpoint3=_partner(row["breakpoint2"]),
+                breakpoint5=partner_name(row["breakpoint1"]),
+                breakpoint3=partner_name(row["breakpoint2"]),
                 frame=normalise_frame(raw_frame),
                 split_reads=sum(known) if known else None,
                 line=line,

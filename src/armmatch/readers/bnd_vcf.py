@@ -79,7 +79,7 @@ def _info(text: str) -> dict[str, str]:
     return out
 
 
-def _vcf_records(path: str | Path, patient: str | None) -> list[_VcfRecord]:
+def read_bnd_records(path: str | Path, patient: str | None) -> list[_VcfRecord]:
     records: list[_VcfRecord] = []
     seen_header = False
     try:
@@ -121,7 +121,7 @@ def _vcf_records(path: str | Path, patient: str | None) -> list[_VcfRecord]:
 
 
 @dataclass(frozen=True)
-class _Junction:
+class Junction:
     line: int
     a: Breakend
     b: Breakend
@@ -160,13 +160,13 @@ def symbolic_junction(
     return None
 
 
-def _junctions(
+def pair_junctions(
     records: Sequence[_VcfRecord], path: str | Path, patient: str | None
-) -> list[_Junction]:
+) -> list[Junction]:
     """Pair breakend records with their mates (by ``MATEID``, else the ALT's mate position)."""
     by_id = {r.ident: r for r in records if r.ident not in ("", ".")}
     done: set[int] = set()
-    out: list[_Junction] = []
+    out: list[Junction] = []
     for rec in records:
         if rec.line in done:
             continue
@@ -175,7 +175,7 @@ def _junctions(
             svtype = rec.alt.strip("<>").split(":")[0] if rec.alt.startswith("<") else ""
             pair = symbolic_junction(svtype, rec.chrom, rec.pos1, rec.info)
             if pair is not None:
-                out.append(_Junction(rec.line, pair[0], pair[1], rec.info, (rec.ident, "")))
+                out.append(Junction(rec.line, pair[0], pair[1], rec.info, (rec.ident, "")))
             continue  # otherwise not a junction (SNV, indel, <INS>, unstated <INV>)
         local, mate = parsed
         done.add(rec.line)
@@ -197,5 +197,5 @@ def _junctions(
             done.add(mate_rec.line)
         here = Breakend(rec.chrom, rec.pos1, local)
         mate_id = mate_rec.ident if mate_rec is not None else rec.info.get("MATEID", "")
-        out.append(_Junction(rec.line, here, mate, rec.info, (rec.ident, mate_id)))
+        out.append(Junction(rec.line, here, mate, rec.info, (rec.ident, mate_id)))
     return out

@@ -12,15 +12,15 @@ from armmatch.readers.cnv_table import (
     CNV_FORMATS,
     SegMeanScale,
     Segment,
-    _header_index,
-    _split_header,
-    _table_lines,
+    header_index,
+    split_header,
+    table_lines,
 )
 from armmatch.readers.cnvkit import read_cnvkit
-from armmatch.readers.gatk import _GATK_COLUMNS, read_gatk_seg
-from armmatch.readers.gene_table import _gene_table_kind
-from armmatch.readers.seg import _SEG_COLUMNS, read_seg
-from armmatch.readers.segments import _SEGMENT_COLUMNS, read_segments
+from armmatch.readers.gatk import GATK_COLUMNS, read_gatk_seg
+from armmatch.readers.gene_table import gene_table_kind
+from armmatch.readers.seg import SEG_COLUMNS, read_seg
+from armmatch.readers.segments import SEGMENT_COLUMNS, read_segments
 
 
 def _format_candidates(header: Sequence[str]) -> list[str]:
@@ -29,18 +29,18 @@ def _format_candidates(header: Sequence[str]) -> list[str]:
     found: list[str] = []
     if {"chromosome", "start", "end", "gene", "log2"} <= names:
         found.append("cnvkit")
-    if {"sample", "chrom", "start", "end", "mean"} <= _header_index(
-        header, _SEG_COLUMNS
-    ).keys() and ({"loc.start", "loc.end"} <= names or "seg.mean" in names):
+    if {"sample", "chrom", "start", "end", "mean"} <= header_index(header, SEG_COLUMNS).keys() and (
+        {"loc.start", "loc.end"} <= names or "seg.mean" in names
+    ):
         found.append("seg")
-    if {"chrom", "start", "end", "log2"} <= _header_index(header, _GATK_COLUMNS).keys():
+    if {"chrom", "start", "end", "log2"} <= header_index(header, GATK_COLUMNS).keys():
         found.append("gatk")
-    cols = _header_index(header, _SEGMENT_COLUMNS)
+    cols = header_index(header, SEGMENT_COLUMNS)
     has_value = "total" in cols or "log2" in cols or ("major" in cols and "minor" in cols)
     if {"chrom", "start", "end"} <= cols.keys() and has_value and "cnvkit" not in found:
         # CNVkit's columns are a superset of a log2 segment table: CNVkit wins.
         found.append("segments")
-    if _gene_table_kind(header) is not None or (
+    if gene_table_kind(header) is not None or (
         header and header[0].strip().lower() == "hugo_symbol"
     ):
         found.append("gene-table")
@@ -80,8 +80,8 @@ def detect_cnv_format(path: str | Path, *, patient: str | None = None) -> str:
     >>> detect_cnv_format(p)
     'segments'
     """
-    header_line, header, _ = _split_header(
-        _table_lines(path, patient, header_only=True, comments=("#", "@")), path, patient
+    header_line, header, _ = split_header(
+        table_lines(path, patient, header_only=True, comments=("#", "@")), path, patient
     )
     found = _format_candidates(header)
     if len(found) == 1:
@@ -108,7 +108,7 @@ def detect_cnv_format(path: str | Path, *, patient: str | None = None) -> str:
     )
 
 
-def _check_format(fmt: str | None, path: str | Path, patient: str | None) -> str:
+def check_cnv_format(fmt: str | None, path: str | Path, patient: str | None) -> str:
     used = detect_cnv_format(path, patient=patient) if fmt in (None, "auto") else str(fmt)
     if used not in CNV_FORMATS:
         raise InputError(
@@ -200,7 +200,7 @@ def read_segments_file(
         Unknown ``fmt`` (the message lists :data:`CNV_FORMATS`), a gene-level table (no
         segments: use :func:`read_copy_number`) or bad file content.
     """
-    used = _check_format(fmt, path, patient)
+    used = check_cnv_format(fmt, path, patient)
     segments: list[Segment] | None = None
     if used == "cnvkit":
         segments = read_cnvkit(path, patient=patient)

@@ -58,7 +58,7 @@ class Segment:
 # --------------------------------------------------------------------------------------------
 
 
-def _table_lines(
+def table_lines(
     path: str | Path,
     patient: str | None,
     *,
@@ -73,7 +73,7 @@ def _table_lines(
     return read_tsv_rows(path, patient, header_only=header_only, comments=comments)
 
 
-def _split_header(
+def split_header(
     rows: list[tuple[int, list[str]]], path: str | Path, patient: str | None
 ) -> tuple[int, list[str], list[tuple[int, list[str]]]]:
     if not rows:
@@ -82,7 +82,7 @@ def _split_header(
     return header_line, header, body
 
 
-def _header_index(header: Sequence[str], aliases: Mapping[str, Sequence[str]]) -> dict[str, int]:
+def header_index(header: Sequence[str], aliases: Mapping[str, Sequence[str]]) -> dict[str, int]:
     """Map each canonical column name to its index, matching ``aliases`` case-insensitively."""
     lowered = {name.strip().lower(): i for i, name in enumerate(header)}
     found: dict[str, int] = {}
@@ -94,7 +94,7 @@ def _header_index(header: Sequence[str], aliases: Mapping[str, Sequence[str]]) -
     return found
 
 
-def _parse_int(text: str, what: str, path: str | Path, line: int, patient: str | None) -> int:
+def parse_int(text: str, what: str, path: str | Path, line: int, patient: str | None) -> int:
     try:
         return int(text.strip())
     except ValueError:
@@ -112,7 +112,7 @@ def _parse_int(text: str, what: str, path: str | Path, line: int, patient: str |
     return int(value)
 
 
-def _parse_float(
+def parse_float(
     text: str, what: str, path: str | Path, line: int, patient: str | None
 ) -> float | None:
     """A finite float, ``None`` for an empty/NA cell; InputError for text, NaN or infinity."""
@@ -132,7 +132,7 @@ def _parse_float(
     return value
 
 
-def _check_fields(
+def check_fields(
     fields: Sequence[str], n: int, path: str | Path, line: int, patient: str | None
 ) -> None:
     if len(fields) != n:
@@ -144,7 +144,7 @@ def _check_fields(
         )
 
 
-def _require_columns(
+def require_columns(
     found: Mapping[str, int],
     required: Sequence[str],
     header: Sequence[str],
@@ -162,14 +162,14 @@ def _require_columns(
         )
 
 
-def _parse_chrom(text: str, path: str | Path, line: int, patient: str | None) -> str:
+def parse_chrom(text: str, path: str | Path, line: int, patient: str | None) -> str:
     chrom = text.strip()
     if not chrom:
         raise InputError("chromosome is empty", path=path, line=line, patient=patient)
     return chrom
 
 
-def _check_interval(
+def check_interval(
     start0: int, end: int, start_name: str, path: str | Path, line: int, patient: str | None
 ) -> None:
     if start0 < 0:
@@ -184,7 +184,7 @@ def _check_interval(
         )
 
 
-def _segment_total(
+def segment_total(
     fields: Sequence[str],
     cols: Mapping[str, int],
     has_alleles: bool,
@@ -193,10 +193,10 @@ def _segment_total(
     patient: str | None,
 ) -> float | None:
     if "total" in cols:
-        total = _parse_float(fields[cols["total"]], "total copy number", path, line, patient)
+        total = parse_float(fields[cols["total"]], "total copy number", path, line, patient)
     elif has_alleles:
-        major = _parse_float(fields[cols["major"]], "nMajor", path, line, patient)
-        minor = _parse_float(fields[cols["minor"]], "nMinor", path, line, patient)
+        major = parse_float(fields[cols["major"]], "nMajor", path, line, patient)
+        minor = parse_float(fields[cols["minor"]], "nMinor", path, line, patient)
         if (major is None) != (minor is None):
             raise InputError(
                 "only one of nMajor/nMinor is given", path=path, line=line, patient=patient
@@ -256,12 +256,12 @@ def select_sample(
     )
 
 
-def _one_based_interval(
+def one_based_interval(
     fields: Sequence[str], cols: Mapping[str, int], path: str | Path, line: int, patient: str | None
 ) -> tuple[int, int]:
     """``(start0, end)`` from 1-based inclusive ``start``/``end`` columns."""
-    start1 = _parse_int(fields[cols["start"]], "start", path, line, patient)
-    end = _parse_int(fields[cols["end"]], "end", path, line, patient)
+    start1 = parse_int(fields[cols["start"]], "start", path, line, patient)
+    end = parse_int(fields[cols["end"]], "end", path, line, patient)
     if start1 < 1:
         raise InputError(
             f"start {start1} < 1 (coordinates are 1-based)", path=path, line=line, patient=patient

@@ -8,15 +8,15 @@ from pathlib import Path
 from armmatch.errors import InputError
 from armmatch.readers.cnv_table import (
     Segment,
-    _check_fields,
-    _check_interval,
-    _header_index,
-    _parse_chrom,
-    _parse_float,
-    _parse_int,
-    _require_columns,
-    _split_header,
-    _table_lines,
+    check_fields,
+    check_interval,
+    header_index,
+    parse_chrom,
+    parse_float,
+    parse_int,
+    require_columns,
+    split_header,
+    table_lines,
 )
 
 log = logging.getLogger(__name__)
@@ -74,16 +74,16 @@ def read_cnvkit(path: str | Path, *, patient: str | None = None) -> list[Segment
     >>> read_cnvkit(p)[0]
     Segment(chrom='chr7', start0=100, end=200, log2=1.5, total_cn=None, probes=4, line=2)
     """
-    header_line, header, rows = _split_header(_table_lines(path, patient), path, patient)
-    cols = _header_index(header, _CNVKIT_COLUMNS)
-    _require_columns(cols, ("chrom", "start", "end", "log2"), header, path, header_line, patient)
+    header_line, header, rows = split_header(table_lines(path, patient), path, patient)
+    cols = header_index(header, _CNVKIT_COLUMNS)
+    require_columns(cols, ("chrom", "start", "end", "log2"), header, path, header_line, patient)
     segments: list[Segment] = []
     for line, fields in rows:
-        _check_fields(fields, len(header), path, line, patient)
-        start = _parse_int(fields[cols["start"]], "start", path, line, patient)
-        end = _parse_int(fields[cols["end"]], "end", path, line, patient)
+        check_fields(fields, len(header), path, line, patient)
+        start = parse_int(fields[cols["start"]], "start", path, line, patient)
+        end = parse_int(fields[cols["end"]], "end", path, line, patient)
         probes = (
-            _parse_int(fields[cols["probes"]], "probes", path, line, patient)
+            parse_int(fields[cols["probes"]], "probes", path, line, patient)
             if "probes" in cols
             else None
         )
@@ -92,16 +92,16 @@ def read_cnvkit(path: str | Path, *, patient: str | None = None) -> list[Segment
                 "%s:%d: skipping empty CNVkit segment %d-%d (0 probes)", path, line, start, end
             )
             continue
-        _check_interval(start, end, "start", path, line, patient)
-        log2 = _parse_float(fields[cols["log2"]], "log2", path, line, patient)
+        check_interval(start, end, "start", path, line, patient)
+        log2 = parse_float(fields[cols["log2"]], "log2", path, line, patient)
         if log2 is None:
             raise InputError("log2 is empty", path=path, line=line, patient=patient)
         total: float | None = None
         if "cn" in cols and fields[cols["cn"]].strip() not in ("", "NA", "."):
-            total = float(_parse_int(fields[cols["cn"]], "cn", path, line, patient))
+            total = float(parse_int(fields[cols["cn"]], "cn", path, line, patient))
             if total < 0:
                 raise InputError(f"cn {total:g} is negative", path=path, line=line, patient=patient)
-        chrom = _parse_chrom(fields[cols["chrom"]], path, line, patient)
+        chrom = parse_chrom(fields[cols["chrom"]], path, line, patient)
         named = tuple(
             g.strip() for g in fields[cols["gene"]].split(",") if g.strip() not in ("", "-")
         ) if "gene" in cols else ()  # fmt: skip

@@ -7,8 +7,8 @@ from pathlib import Path
 
 from armmatch.errors import InputError
 from armmatch.readers.arriba import read_arriba
-from armmatch.readers.fusion_table import Fusion, _rows
-from armmatch.readers.fusioncatcher import _FC_GENE3, _FC_GENE5, read_fusioncatcher
+from armmatch.readers.fusion_table import Fusion, table_rows
+from armmatch.readers.fusioncatcher import FC_GENE3, FC_GENE5, read_fusioncatcher
 from armmatch.readers.generic_fusions import read_generic_fusions
 from armmatch.readers.pcgr_fusions import read_pcgr_fusions
 from armmatch.readers.star_fusion import read_star_fusion
@@ -40,7 +40,7 @@ def detect_fusion_format(path: str | Path, *, patient: str | None = None) -> str
     >>> detect_fusion_format(p)
     'pcgr'
     """
-    (line, header), *_ = _rows(path, patient, header_only=True)
+    (line, header), *_ = table_rows(path, patient, header_only=True)
     if "\t".join(header).startswith("fileformat=VCF"):
         return "bnd-vcf"
     names = {h.strip() for h in header}
@@ -49,7 +49,7 @@ def detect_fusion_format(path: str | Path, *, patient: str | None = None) -> str
         for fmt, needed in (
             ("arriba", {"gene1", "gene2", "breakpoint1", "breakpoint2"}),
             ("star-fusion", {"FusionName", "LeftGene", "LeftBreakpoint", "RightGene"}),
-            ("fusioncatcher", {_FC_GENE5, _FC_GENE3}),
+            ("fusioncatcher", {FC_GENE5, FC_GENE3}),
             ("pcgr", {"FusionGene"}),
             ("generic", {"gene5", "gene3"}),
         )
@@ -101,7 +101,7 @@ def check_structural_vcf(path: str | Path, *, patient: str | None = None) -> Non
         )
 
 
-_READERS: dict[str, Callable[..., list[Fusion]]] = {
+FUSION_TABLE_READERS: dict[str, Callable[..., list[Fusion]]] = {
     "arriba": read_arriba,
     "star-fusion": read_star_fusion,
     "fusioncatcher": read_fusioncatcher,

@@ -127,7 +127,7 @@ def normalise_frame(text: str | None, *, strict: bool = False) -> Frame:
     )
 
 
-def _partner(text: str) -> str | None:
+def partner_name(text: str) -> str | None:
     cell = text.strip()
     return None if cell in ("", ".", "NA") else cell
 
@@ -137,7 +137,7 @@ def _partner(text: str) -> str | None:
 # --------------------------------------------------------------------------------------------
 
 
-def _rows(
+def table_rows(
     path: str | Path, patient: str | None, *, header_only: bool = False
 ) -> list[tuple[int, list[str]]]:
     """``(line, fields)`` of a TSV; blank lines skipped; the first row is the header.
@@ -151,7 +151,7 @@ def _rows(
 
 
 @dataclass(frozen=True)
-class _Table:
+class ColumnTable:
     """A header-indexed TSV, for the readers."""
 
     path: str | Path
@@ -161,8 +161,8 @@ class _Table:
     body: list[tuple[int, list[str]]]
 
     @classmethod
-    def read(cls, path: str | Path, patient: str | None) -> _Table:
-        rows = _rows(path, patient)
+    def read(cls, path: str | Path, patient: str | None) -> ColumnTable:
+        rows = table_rows(path, patient)
         (header_line, header), body = rows[0], rows[1:]
         names = [name.strip() for name in header]
         repeated = sorted({n for n in names if names.count(n) > 1})

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from armmatch.readers.fusion_table import Fusion, _partner, _Table, normalise_frame
+from armmatch.readers.fusion_table import ColumnTable, Fusion, normalise_frame, partner_name
 
-_FC_GENE5 = "Gene_1_symbol(5end_fusion_partner)"
-_FC_GENE3 = "Gene_2_symbol(3end_fusion_partner)"
+FC_GENE5 = "Gene_1_symbol(5end_fusion_partner)"
+FC_GENE3 = "Gene_2_symbol(3end_fusion_partner)"
 _FC_POINT5 = "Fusion_point_for_gene_1(5end_fusion_partner)"
 _FC_POINT3 = "Fusion_point_for_gene_2(3end_fusion_partner)"
 
@@ -29,24 +29,24 @@ def read_fusioncatcher(path: str | Path, *, patient: str | None = None) -> list[
     --------
     >>> import tempfile, os
     >>> d = tempfile.mkdtemp(); p = os.path.join(d, "final-list.txt")
-    >>> head = [_FC_GENE5, _FC_GENE3, _FC_POINT5, _FC_POINT3, "Predicted_effect"]
+    >>> head = [FC_GENE5, FC_GENE3, _FC_POINT5, _FC_POINT3, "Predicted_effect"]
     >>> _ = open(p, "w").write("\\t".join(head) + "\\n"
     ...     "EML4\\tALK\\t2:42301391:+\\t2:29223587:-\\tCDS(truncated)/intronic\\n")
     >>> f = read_fusioncatcher(p)[0]
     >>> f.name, f.frame, f.caller_effect
     ('EML4-ALK', 'out-of-frame', 'CDS(truncated)/intronic')
     """
-    table = _Table.read(path, patient)
-    table.require(_FC_GENE5, _FC_GENE3, _FC_POINT5, _FC_POINT3)
+    table = ColumnTable.read(path, patient)
+    table.require(FC_GENE5, FC_GENE3, _FC_POINT5, _FC_POINT3)
     out = []
     for line, row in table.records():
         effect = row.get("Predicted_effect")
         out.append(
             Fusion(
-                gene5=_partner(row[_FC_GENE5]),
-                gene3=_partner(row[_FC_GENE3]),
-                breakpoint5=_partner(row[_FC_POINT5]),
-                breakpoint3=_partner(row[_FC_POINT3]),
+                gene5=partner_name(row[FC_GENE5]),
+                gene3=partner_name(row[FC_GENE3]),
+                breakpoint5=partner_name(row[_FC_POINT5]),
+                breakpoint3=partner_name(row[_FC_POINT3]),
                 frame=normalise_frame(effect),
                 split_reads=table.count(
                     row.get("Spanning_unique_reads", ""), "Spanning_unique_reads", line

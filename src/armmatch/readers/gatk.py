@@ -7,18 +7,18 @@ from pathlib import Path
 from armmatch.errors import InputError
 from armmatch.readers.cnv_table import (
     Segment,
-    _check_fields,
-    _header_index,
-    _one_based_interval,
-    _parse_chrom,
-    _parse_float,
-    _parse_int,
-    _require_columns,
-    _split_header,
-    _table_lines,
+    check_fields,
+    header_index,
+    one_based_interval,
+    parse_chrom,
+    parse_float,
+    parse_int,
+    require_columns,
+    split_header,
+    table_lines,
 )
 
-_GATK_COLUMNS: dict[str, tuple[str, ...]] = {
+GATK_COLUMNS: dict[str, tuple[str, ...]] = {
     "chrom": ("contig",),
     "start": ("start",),
     "end": ("end",),
@@ -52,23 +52,23 @@ def read_gatk_seg(path: str | Path, *, patient: str | None = None) -> list[Segme
     >>> s.start0, s.end, s.log2, s.probes, s.caller_call
     (10, 20, 2.5, 3, '+')
     """
-    rows = _table_lines(path, patient, comments=("#", "@"))
-    header_line, header, body = _split_header(rows, path, patient)
-    cols = _header_index(header, _GATK_COLUMNS)
-    _require_columns(cols, ("chrom", "start", "end", "log2"), header, path, header_line, patient)
+    rows = table_lines(path, patient, comments=("#", "@"))
+    header_line, header, body = split_header(rows, path, patient)
+    cols = header_index(header, GATK_COLUMNS)
+    require_columns(cols, ("chrom", "start", "end", "log2"), header, path, header_line, patient)
     segments: list[Segment] = []
     for line, fields in body:
-        _check_fields(fields, len(header), path, line, patient)
-        start0, end = _one_based_interval(fields, cols, path, line, patient)
-        log2 = _parse_float(fields[cols["log2"]], "log2 copy ratio", path, line, patient)
+        check_fields(fields, len(header), path, line, patient)
+        start0, end = one_based_interval(fields, cols, path, line, patient)
+        log2 = parse_float(fields[cols["log2"]], "log2 copy ratio", path, line, patient)
         if log2 is None:
             raise InputError("log2 copy ratio is empty", path=path, line=line, patient=patient)
         probes = (
-            _parse_int(fields[cols["probes"]], "NUM_POINTS_COPY_RATIO", path, line, patient)
+            parse_int(fields[cols["probes"]], "NUM_POINTS_COPY_RATIO", path, line, patient)
             if "probes" in cols
             else None
         )
         call = fields[cols["call"]].strip() or None if "call" in cols else None
-        chrom = _parse_chrom(fields[cols["chrom"]], path, line, patient)
+        chrom = parse_chrom(fields[cols["chrom"]], path, line, patient)
         segments.append(Segment(chrom, start0, end, log2, None, probes, line, call))
     return segments

@@ -12,11 +12,11 @@ from armmatch.events import (
     CnvCall,
 )
 from armmatch.readers.cnv_table import (
-    _check_fields,
-    _header_index,
-    _split_header,
-    _table_lines,
+    check_fields,
+    header_index,
     select_sample,
+    split_header,
+    table_lines,
 )
 
 GISTIC_CALLS: dict[int, CnvCall] = {
@@ -69,10 +69,10 @@ def _gistic_value(text: str, path: str | Path, line: int, patient: str | None) -
     return int(number)
 
 
-def _gene_table_kind(header: Sequence[str]) -> str | None:
+def gene_table_kind(header: Sequence[str]) -> str | None:
     """``"matrix"`` (``Hugo_Symbol`` first), ``"long"`` (sample, gene, value) or None."""
     first = header[0].strip().lower() if header else ""
-    long = {"sample", "gene", "value"} <= _header_index(header, _LONG_COLUMNS).keys()
+    long = {"sample", "gene", "value"} <= header_index(header, _LONG_COLUMNS).keys()
     if first == "hugo_symbol" and not long:
         return "matrix"
     if long and first != "hugo_symbol":
@@ -109,8 +109,8 @@ def read_gene_table(
     >>> {g: v.call for g, v in read_gene_table(p, patient="P1").items()}
     {'MET': 'amplification', 'CDKN2A': 'homozygous_deletion'}
     """
-    header_line, header, rows = _split_header(_table_lines(path, patient), path, patient)
-    kind = _gene_table_kind(header)
+    header_line, header, rows = split_header(table_lines(path, patient), path, patient)
+    kind = gene_table_kind(header)
     if kind is None:
         raise InputError(
             "not a gene-level table: need Hugo_Symbol[, Entrez_Gene_Id] then sample columns, or "
@@ -120,7 +120,7 @@ def read_gene_table(
             patient=patient,
         )
     for line, fields in rows:
-        _check_fields(fields, len(header), path, line, patient)
+        check_fields(fields, len(header), path, line, patient)
     out: dict[str, GeneLevelValue] = {}
     if kind == "matrix":
         first_sample = 2 if len(header) > 1 and header[1].strip().lower() == "entrez_gene_id" else 1
@@ -129,7 +129,7 @@ def read_gene_table(
         column = first_sample + samples.index(chosen)
         triples = [(line, f[0].strip(), f[column]) for line, f in rows]
     else:
-        cols = _header_index(header, _LONG_COLUMNS)
+        cols = header_index(header, _LONG_COLUMNS)
         chosen = select_sample(
             [f[cols["sample"]].strip() for _, f in rows], sample, patient, path, header_line
         )

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from armmatch.readers.fusion_table import GENERIC_COLUMNS, Fusion, _partner, _Table, normalise_frame
+from armmatch.readers.fusion_table import (
+    GENERIC_COLUMNS,
+    ColumnTable,
+    Fusion,
+    normalise_frame,
+    partner_name,
+)
 
 
 def read_generic_fusions(path: str | Path, *, patient: str | None = None) -> list[Fusion]:
@@ -27,7 +33,7 @@ def read_generic_fusions(path: str | Path, *, patient: str | None = None) -> lis
     >>> read_generic_fusions(p)[0].name
     'CD74-ROS1'
     """
-    table = _Table.read(path, patient)
+    table = ColumnTable.read(path, patient)
     table.require("gene5", "gene3")
     unknown = [c for c in table.columns if c not in GENERIC_COLUMNS]
     if unknown:
@@ -37,7 +43,7 @@ def read_generic_fusions(path: str | Path, *, patient: str | None = None) -> lis
         )
     out = []
     for line, row in table.records():
-        gene5, gene3 = _partner(row["gene5"]), _partner(row["gene3"])
+        gene5, gene3 = partner_name(row["gene5"]), partner_name(row["gene3"])
         if gene5 is None and gene3 is None:
             raise table.error("neither gene5 nor gene3 is given", line)
         raw_frame = row.get("frame")
@@ -49,8 +55,8 @@ def read_generic_fusions(path: str | Path, *, patient: str | None = None) -> lis
             Fusion(
                 gene5=gene5,
                 gene3=gene3,
-                breakpoint5=_partner(row.get("breakpoint5", "")),
-                breakpoint3=_partner(row.get("breakpoint3", "")),
+                breakpoint5=partner_name(row.get("breakpoint5", "")),
+                breakpoint3=partner_name(row.get("breakpoint3", "")),
                 frame=frame,
                 split_reads=table.count(row.get("split_reads", ""), "split_reads", line),
                 line=line,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from armmatch.readers.fusion_table import Fusion, _partner, _Table
+from armmatch.readers.fusion_table import ColumnTable, Fusion, partner_name
 
 
 def read_pcgr_fusions(path: str | Path, *, patient: str | None = None) -> list[Fusion]:
@@ -29,7 +29,7 @@ def read_pcgr_fusions(path: str | Path, *, patient: str | None = None) -> list[F
     >>> f.gene5, f.gene3, f.split_reads
     (None, 'ALK', 50)
     """
-    table = _Table.read(path, patient)
+    table = ColumnTable.read(path, patient)
     table.require("FusionGene")
     out = []
     for line, row in table.records():
@@ -37,15 +37,15 @@ def read_pcgr_fusions(path: str | Path, *, patient: str | None = None) -> list[F
         if "--" not in name:
             raise table.error(f"FusionGene {name!r} is not written GENE5--GENE3", line)
         left, right = name.split("--", 1)
-        gene5, gene3 = _partner(left), _partner(right)
+        gene5, gene3 = partner_name(left), partner_name(right)
         if gene5 is None and gene3 is None:
             raise table.error(f"FusionGene {name!r} names no gene", line)
         out.append(
             Fusion(
                 gene5=gene5,
                 gene3=gene3,
-                breakpoint5=_partner(row.get("LeftBreakpoint", "")),
-                breakpoint3=_partner(row.get("RightBreakpoint", "")),
+                breakpoint5=partner_name(row.get("LeftBreakpoint", "")),
+                breakpoint3=partner_name(row.get("RightBreakpoint", "")),
                 frame="unknown",
                 split_reads=table.count(row.get("SplitReads", ""), "SplitReads", line),
                 line=line,

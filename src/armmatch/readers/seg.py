@@ -9,19 +9,19 @@ from armmatch.errors import InputError
 from armmatch.readers.cnv_table import (
     SegMeanScale,
     Segment,
-    _check_fields,
-    _header_index,
-    _one_based_interval,
-    _parse_chrom,
-    _parse_float,
-    _parse_int,
-    _require_columns,
-    _split_header,
-    _table_lines,
+    check_fields,
+    header_index,
+    one_based_interval,
+    parse_chrom,
+    parse_float,
+    parse_int,
+    require_columns,
     select_sample,
+    split_header,
+    table_lines,
 )
 
-_SEG_COLUMNS: dict[str, tuple[str, ...]] = {
+SEG_COLUMNS: dict[str, tuple[str, ...]] = {
     "sample": ("id", "sample", "sample_id", "id_sample"),
     "chrom": ("chrom", "chromosome", "chr"),
     "start": ("loc.start", "start"),
@@ -79,13 +79,13 @@ def read_seg(
     >>> read_seg(p, patient="P1")[0]
     Segment(chrom='7', start0=100, end=200, log2=2.0, total_cn=None, probes=5, line=2)
     """
-    header_line, header, rows = _split_header(_table_lines(path, patient), path, patient)
-    cols = _header_index(header, _SEG_COLUMNS)
-    _require_columns(
+    header_line, header, rows = split_header(table_lines(path, patient), path, patient)
+    cols = header_index(header, SEG_COLUMNS)
+    require_columns(
         cols, ("sample", "chrom", "start", "end", "mean"), header, path, header_line, patient
     )
     for line, fields in rows:
-        _check_fields(fields, len(header), path, line, patient)
+        check_fields(fields, len(header), path, line, patient)
     chosen = select_sample(
         [f[cols["sample"]].strip() for _, f in rows], sample, patient, path, header_line
     )
@@ -93,16 +93,16 @@ def read_seg(
     for line, fields in rows:
         if fields[cols["sample"]].strip() != chosen:
             continue
-        start0, end = _one_based_interval(fields, cols, path, line, patient)
-        mean = _parse_float(fields[cols["mean"]], "seg.mean", path, line, patient)
+        start0, end = one_based_interval(fields, cols, path, line, patient)
+        mean = parse_float(fields[cols["mean"]], "seg.mean", path, line, patient)
         if mean is None:
             raise InputError("seg.mean is empty", path=path, line=line, patient=patient)
         probes = (
-            _parse_int(fields[cols["probes"]], "num.mark", path, line, patient)
+            parse_int(fields[cols["probes"]], "num.mark", path, line, patient)
             if "probes" in cols and fields[cols["probes"]].strip() not in ("", "NA")
             else None
         )
-        chrom = _parse_chrom(fields[cols["chrom"]], path, line, patient)
+        chrom = parse_chrom(fields[cols["chrom"]], path, line, patient)
         log2 = seg_mean_to_log2(mean, scale)
         segments.append(Segment(chrom, start0, end, log2, None, probes, line))
     return segments

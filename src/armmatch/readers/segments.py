@@ -7,18 +7,18 @@ from pathlib import Path
 from armmatch.errors import InputError
 from armmatch.readers.cnv_table import (
     Segment,
-    _check_fields,
-    _header_index,
-    _parse_chrom,
-    _parse_float,
-    _parse_int,
-    _require_columns,
-    _segment_total,
-    _split_header,
-    _table_lines,
+    check_fields,
+    header_index,
+    parse_chrom,
+    parse_float,
+    parse_int,
+    require_columns,
+    segment_total,
+    split_header,
+    table_lines,
 )
 
-_SEGMENT_COLUMNS: dict[str, tuple[str, ...]] = {
+SEGMENT_COLUMNS: dict[str, tuple[str, ...]] = {
     "chrom": ("chromosome", "chrom", "chr"),
     "start": ("start",),
     "end": ("end",),
@@ -69,9 +69,9 @@ def read_segments(path: str | Path, *, patient: str | None = None) -> list[Segme
     >>> read_segments(p)[0]
     Segment(chrom='17', start0=100, end=200, log2=None, total_cn=9.0, probes=None, line=2)
     """
-    header_line, header, rows = _split_header(_table_lines(path, patient), path, patient)
-    cols = _header_index(header, _SEGMENT_COLUMNS)
-    _require_columns(cols, ("chrom", "start", "end"), header, path, header_line, patient)
+    header_line, header, rows = split_header(table_lines(path, patient), path, patient)
+    cols = header_index(header, SEGMENT_COLUMNS)
+    require_columns(cols, ("chrom", "start", "end"), header, path, header_line, patient)
     has_alleles = "major" in cols and "minor" in cols
     if "total" not in cols and not has_alleles and "log2" not in cols:
         raise InputError(
@@ -83,9 +83,9 @@ def read_segments(path: str | Path, *, patient: str | None = None) -> list[Segme
         )
     segments: list[Segment] = []
     for line, fields in rows:
-        _check_fields(fields, len(header), path, line, patient)
-        start1 = _parse_int(fields[cols["start"]], "Start", path, line, patient)
-        end = _parse_int(fields[cols["end"]], "End", path, line, patient)
+        check_fields(fields, len(header), path, line, patient)
+        start1 = parse_int(fields[cols["start"]], "Start", path, line, patient)
+        end = parse_int(fields[cols["end"]], "End", path, line, patient)
         if start1 < 1:
             raise InputError(
                 f"Start {start1} < 1 (coordinates are 1-based)",
@@ -97,9 +97,9 @@ def read_segments(path: str | Path, *, patient: str | None = None) -> list[Segme
             raise InputError(
                 f"End ({end}) < Start ({start1})", path=path, line=line, patient=patient
             )
-        total = _segment_total(fields, cols, has_alleles, path, line, patient)
+        total = segment_total(fields, cols, has_alleles, path, line, patient)
         log2 = (
-            _parse_float(fields[cols["log2"]], "log2 (Segment_Mean)", path, line, patient)
+            parse_float(fields[cols["log2"]], "log2 (Segment_Mean)", path, line, patient)
             if "log2" in cols
             else None
         )
@@ -111,10 +111,10 @@ def read_segments(path: str | Path, *, patient: str | None = None) -> list[Segme
                 patient=patient,
             )
         probes = (
-            _parse_int(fields[cols["probes"]], "probes", path, line, patient)
+            parse_int(fields[cols["probes"]], "probes", path, line, patient)
             if "probes" in cols and fields[cols["probes"]].strip() not in ("", "NA")
             else None
         )
-        chrom = _parse_chrom(fields[cols["chrom"]], path, line, patient)
+        chrom = parse_chrom(fields[cols["chrom"]], path, line, patient)
         segments.append(Segment(chrom, start1 - 1, end, log2, total, probes, line))
     return segments

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from armmatch.readers.fusion_table import Fusion, _partner, _Table, normalise_frame
+from armmatch.readers.fusion_table import ColumnTable, Fusion, normalise_frame, partner_name
 
 
 def _star_gene(text: str) -> str | None:
     """``EML4^ENSG00000085999.11`` -> ``EML4``; empty/``.`` -> None."""
-    name = _partner(text.split("^", 1)[0])
+    name = partner_name(text.split("^", 1)[0])
     return name
 
 
@@ -39,7 +39,7 @@ def read_star_fusion(path: str | Path, *, patient: str | None = None) -> list[Fu
     >>> f.name, f.frame, f.split_reads, f.breakpoint3
     ('EML4-ALK', 'in-frame', 12, 'chr2:29446394:-')
     """
-    table = _Table.read(path, patient)
+    table = ColumnTable.read(path, patient)
     table.require("FusionName", "LeftGene", "LeftBreakpoint", "RightGene", "RightBreakpoint")
     out = []
     for line, row in table.records():
@@ -48,8 +48,8 @@ def read_star_fusion(path: str | Path, *, patient: str | None = None) -> list[Fu
             Fusion(
                 gene5=_star_gene(row["LeftGene"]),
                 gene3=_star_gene(row["RightGene"]),
-                breakpoint5=_partner(row["LeftBreakpoint"]),
-                breakpoint3=_partner(row["RightBreakpoint"]),
+                breakpoint5=partner_name(row["LeftBreakpoint"]),
+                breakpoint3=partner_name(row["RightBreakpoint"]),
                 frame=normalise_frame(effect),
                 split_reads=table.count(
                     row.get("JunctionReadCount", ""), "JunctionReadCount", line

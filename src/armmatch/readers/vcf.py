@@ -53,7 +53,7 @@ def header_builds(raw_header: str) -> list[tuple[str, str]]:
     return hints
 
 
-def _number(text: str) -> int | None:
+def number_value(text: str) -> int | None:
     """``19/28`` -> 19; ``13-14/20`` -> 13; empty -> None."""
     m = re.match(r"(\d+)", text or "")
     return int(m.group(1)) if m else None
@@ -86,7 +86,7 @@ def _ints(value: Any) -> list[int]:
     return out
 
 
-def _info(variant: Any, key: str) -> Any:
+def info_value(variant: Any, key: str) -> Any:
     """An INFO value, or None (also for keys the header does not declare)."""
     try:
         return variant.INFO.get(key)
@@ -177,13 +177,13 @@ def allele_support(
                 d = _first_value(dp[sample_index], 0)
                 depth = int(d) if d is not None and d > 0 else None  # 0: a placeholder
     for key in ("TVAF", "AF"):
-        info_af = _info(variant, key) if vaf is None else None
+        info_af = info_value(variant, key) if vaf is None else None
         if info_af is not None:
             vaf = _first_value(info_af if isinstance(info_af, tuple) else (info_af,), alt_index)
             if vaf is not None:
                 how.append(f"INFO/{key}")
     for key in ("TDP", "DP"):
-        info_dp = _info(variant, key) if depth is None else None
+        info_dp = info_value(variant, key) if depth is None else None
         if info_dp is not None:
             d = _first_value(info_dp if isinstance(info_dp, tuple) else (info_dp,), 0)
             depth = int(d) if d is not None and d > 0 else None
@@ -218,7 +218,7 @@ def vcf_samples(path: str, *, patient: str | None = None) -> list[str]:
     if not Path(path).is_file():
         raise InputError("VCF does not exist", path=path, patient=patient)
     scan_vcf_text(path, patient=patient, header_only=True)
-    vcf = _open_cyvcf2(path, patient)
+    vcf = open_cyvcf2(path, patient)
     try:
         return [str(s) for s in vcf.samples]
     finally:
@@ -289,7 +289,7 @@ def check_small_variant_vcf(path: str, *, patient: str | None, limit: int = 2000
         )
 
 
-def _all_records(vcf: Any, path: str, patient: str | None = None) -> Iterator[tuple[int, Any]]:
+def all_records(vcf: Any, path: str, patient: str | None = None) -> Iterator[tuple[int, Any]]:
     """Every record of an open VCF with its line number (as counted from the file's header)."""
     header_lines = count_header_lines(path) or vcf.raw_header.count("\n")
     index = -1
@@ -340,7 +340,7 @@ def _seqname(chrom: str, names: Container[str]) -> str | None:
     return next((c for c in candidates if c in names), None)
 
 
-def _indexed_records(
+def indexed_records(
     vcf: Any, regions: Sequence[Region], *, path: str = "", patient: str | None = None
 ) -> Iterator[tuple[None, Any]]:
     """The records overlapping ``regions``, read through the index, each once, in file order.
@@ -370,7 +370,7 @@ def _indexed_records(
         prev_chrom, prev_end = name, end
 
 
-def _region_spans(regions: Sequence[Region]) -> dict[str, tuple[list[int], list[int]]]:
+def region_spans(regions: Sequence[Region]) -> dict[str, tuple[list[int], list[int]]]:
     """``regions`` by (normalised) chromosome: sorted starts and ends."""
     by_chrom: dict[str, tuple[list[int], list[int]]] = {}
     for c, s, e in regions:
@@ -380,7 +380,7 @@ def _region_spans(regions: Sequence[Region]) -> dict[str, tuple[list[int], list[
     return by_chrom
 
 
-def _selected_records(
+def selected_records(
     text: VcfText,
     raw_header: str,
     spans: Mapping[str, tuple[list[int], list[int]]],
@@ -391,7 +391,7 @@ def _selected_records(
 ) -> Iterator[tuple[int, Any]]:
     """The records the text pass picked (:func:`armmatch.io.scan_vcf_text` with ``select``),
     parsed by htslib, with their line numbers: those overlapping the regions (``spans``, by
-    chromosome, from :func:`_region_spans`) or marked.
+    chromosome, from :func:`region_spans`) or marked.
 
     The picked lines go, under the file's own header, into a temporary VCF that cyvcf2 reads
     (removed when ``stack`` closes): htslib parses only these records, not the whole file.
@@ -441,16 +441,16 @@ def _trie(words: Sequence[bytes]) -> bytes:
     return parts[0] if len(parts) == 1 else b"(?:" + b"|".join(parts) + b")"
 
 
-def _symbol_pattern(genes: Iterable[str], *, first_field: bool = False) -> re.Pattern[bytes]:
+def symbol_pattern(genes: Iterable[str], *, first_field: bool = False) -> re.Pattern[bytes]:
     """Bytes pattern of a CSQ/ANN field that is one of ``genes`` (``|BRAF|``, ``|BRAF,``...).
 
     A field after a ``|`` (SYMBOL is not the first CSQ field; ANN's Gene_Name is the fourth):
     the literal ``|`` lets re skip ahead fast. With ``first_field``, also after ``=`` or ``,``
     (about four times slower).
 
-    >>> bool(_symbol_pattern(["BRAF", "BRCA1"]).search(b"T|missense|BRAF|x"))
+    >>> bool(symbol_pattern(["BRAF", "BRCA1"]).search(b"T|missense|BRAF|x"))
     True
-    >>> bool(_symbol_pattern(["BRAF"]).search(b"T|missense|BRAFX|x"))
+    >>> bool(symbol_pattern(["BRAF"]).search(b"T|missense|BRAFX|x"))
     False
     """
     words = sorted({g.encode() for g in genes})
@@ -458,7 +458,7 @@ def _symbol_pattern(genes: Iterable[str], *, first_field: bool = False) -> re.Pa
     return re.compile(lead + _trie(words) + rb"(?=[|,;\t\n])")
 
 
-def _open_cyvcf2(path: str, patient: str | None) -> Any:
+def open_cyvcf2(path: str, patient: str | None) -> Any:
     import cyvcf2
 
     try:

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from armmatch.errors import InputError
-from armmatch.io import MAX_LINE_BYTES, _bound, open_text
+from armmatch.io import MAX_LINE_BYTES, line_bound_text, open_text
 
 log = logging.getLogger(__name__)
 
@@ -72,7 +72,7 @@ def _chunks(
                     lineno += piece.count(b"\n")
                 if len(buf) > MAX_LINE_BYTES:
                     raise InputError(
-                        f"line {lineno + 1} is longer than {_bound()}: not a VCF line (a "
+                        f"line {lineno + 1} is longer than {line_bound_text()}: not a VCF line (a "
                         "corrupt or binary file?)",
                         path=path,
                         patient=patient,

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     pass
+from armmatch.knowledge.manifest import knowledge_rows
 from armmatch.report.tables import batch_row
 
 
@@ -232,7 +233,6 @@ def patient_html(record: Mapping[str, Any]) -> str:
 
 def _knowledge_html(knowledge: Mapping[str, Any]) -> str:
     """The "Knowledge resources" table: every resource used, bundled (manifest) or custom."""
-    from armmatch.knowledge.manifest import knowledge_rows
 
     m = knowledge["manifest"]
     return (

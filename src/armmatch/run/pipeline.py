@@ -13,7 +13,12 @@ from pathlib import Path
 from typing import Any
 
 from armmatch import __version__
+from armmatch.calling.copy_number import read_copy_number
+from armmatch.calling.fusions import read_fusions
+from armmatch.calling.gene_copy_number import GeneSpan
 from armmatch.calling.pathogenic import classify_events
+from armmatch.calling.purity import CnvThresholds
+from armmatch.calling.reference import FastaReference
 from armmatch.calling.small_variants import read_small_variants
 from armmatch.config import Settings
 from armmatch.decision.assignment import decide
@@ -25,13 +30,20 @@ from armmatch.genome import other_build
 from armmatch.io import sha256_file
 from armmatch.knowledge.brca_list import PathogenicList, list_summary, load_list
 from armmatch.knowledge.drug_classes import load_drug_vocabulary
+from armmatch.knowledge.kinase_domains import load_kinase_rules
 from armmatch.knowledge.oncokb import evidence_for as oncokb_evidence
 from armmatch.knowledge.rule_table import RuleSet, load_rules
 from armmatch.knowledge.table1 import load_table1
 from armmatch.knowledge.transcripts import GeneModel, GeneModels, load_gene_models
 from armmatch.paths import RESOURCE_DIR
+from armmatch.readers.cnv_formats import detect_cnv_format
+from armmatch.readers.maf import is_maf
 from armmatch.readers.sample_sheet import Patient
-from armmatch.report.record import assignment_record
+from armmatch.readers.vcf import vcf_samples
+from armmatch.report.html import patient_html
+from armmatch.report.record import assignment_record, dumps_json
+from armmatch.report.tables import events_tsv
+from armmatch.run.blocks import PATIENT_FILES
 
 COORDINATE_MARGIN = 10_000
 """Annotated target-gene records may lie this far outside the transcript (VEP up/downstream)."""
@@ -135,7 +147,6 @@ def detect_small_variants(
     With ``reference_fasta`` configured for ``build``, REFs are checked against the FASTA and
     the built-in classification is codon-level (:mod:`armmatch.reference`).
     """
-    from armmatch.calling.reference import FastaReference
 
     models = gene_models(build, settings.transcripts_path(build))
     other = other_build(build)
@@ -174,8 +185,6 @@ def detect_small_variants(
 
 def germline_sample(path: str, tumour_sample: str | None, *, patient: str) -> str | None:
     """The germline sample: the only sample, or the only one that is not the tumour sample."""
-    from armmatch.readers.maf import is_maf
-    from armmatch.readers.vcf import vcf_samples
 
     if is_maf(path):
         return None
@@ -254,9 +263,6 @@ def detect_copy_number(
         return Evidence(
             assessments=not_assessed(genes, "cnv", "no copy-number file in the sample sheet")
         )
-    from armmatch.calling.copy_number import read_copy_number
-    from armmatch.calling.gene_copy_number import GeneSpan
-    from armmatch.readers.cnv_formats import detect_cnv_format
 
     models = gene_models(build, settings.transcripts_path(build))
     other = other_build(build)
@@ -289,7 +295,6 @@ def detect_copy_number(
 
 
 def _thresholds(settings: Settings, gene: str) -> Any:
-    from armmatch.calling.purity import CnvThresholds
 
     return CnvThresholds(**settings.thresholds_for(gene))
 
@@ -308,8 +313,6 @@ def detect_fusions(
         return Evidence(
             assessments=not_assessed(genes, "fusion", "no fusion calls in the sample sheet")
         )
-    from armmatch.calling.fusions import read_fusions
-    from armmatch.knowledge.kinase_domains import load_kinase_rules
 
     used_build = build or patient_build(patient, settings.genome_build)
     other = other_build(used_build)
@@ -464,10 +467,6 @@ def assess_patient(
     record, its events table and the HTML report. Nothing is written here: the caller writes
     all of them only once every step has succeeded, so a failing patient leaves no output.
     """
-    from armmatch.report.html import patient_html
-    from armmatch.report.record import dumps_json
-    from armmatch.report.tables import events_tsv
-    from armmatch.run.blocks import PATIENT_FILES
 
     evidences = [
         detect_small_variants(patient, build=build, rules=rules, settings=settings),

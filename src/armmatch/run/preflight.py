@@ -26,8 +26,12 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Literal
 
+from armmatch.calling.builds import check_row_build
 from armmatch.errors import ArmmatchError, InputError
 from armmatch.io import open_text
+from armmatch.readers.cnv_formats import detect_cnv_format
+from armmatch.readers.fusion_formats import check_structural_vcf, detect_fusion_format
+from armmatch.readers.maf import is_maf
 from armmatch.readers.sample_sheet import (
     PATH_COLUMNS,
     Patient,
@@ -35,7 +39,9 @@ from armmatch.readers.sample_sheet import (
     patient_from_row,
     readable_value_problems,
 )
+from armmatch.readers.vcf import check_build, check_small_variant_vcf, check_vcf_header_build
 from armmatch.readers.vcf_text import vcf_header_text
+from armmatch.run.pipeline import patient_build, rule_set
 from armmatch.schemas import load_schema
 
 Severity = Literal["error", "warning"]
@@ -188,7 +194,6 @@ def sheet_problems(
 
 def _check_maf_builds(path: str, build: str, *, patient: str, limit: int) -> None:
     """:func:`armmatch.maf.check_row_build` on the first ``limit`` rows of a MAF."""
-    from armmatch.calling.builds import check_row_build
 
     with open_text(path, patient=patient) as fh:
         header: list[str] | None = None
@@ -208,10 +213,6 @@ def _check_maf_builds(path: str, build: str, *, patient: str, limit: int) -> Non
 def file_problems(patient: Patient, build: str, *, limit: int = 2000) -> list[Problem]:
     """Every problem of one patient's files, from their headers and first ``limit`` records:
     the kind of file in each column and the genome build each header states."""
-    from armmatch.readers.cnv_formats import detect_cnv_format
-    from armmatch.readers.fusion_formats import check_structural_vcf, detect_fusion_format
-    from armmatch.readers.maf import is_maf
-    from armmatch.readers.vcf import check_build, check_small_variant_vcf, check_vcf_header_build
 
     pid = patient.patient_id
     problems: list[Problem] = []
@@ -266,7 +267,6 @@ class Report:
 
 def preflight(config: Mapping[str, Any], *, sheet: str | None = None) -> Report:
     """Check a validated config's sample sheet and every file it names (see module doc)."""
-    from armmatch.run.pipeline import patient_build, rule_set
 
     path = sheet or str(config["samples"])
     problems: list[Problem] = []

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from armmatch.calling.hgvs import parse_protein_change
 from armmatch.errors import ConfigError
+from armmatch.io import open_text
 from armmatch.knowledge.brca_list import CLASSIFICATIONS, PathogenicVariant
 
 # ---------------------------------------------------------------------------------------------
@@ -90,7 +91,6 @@ def list_from_clinvar(
 
 def read_clinvar_rows(path: str | Path) -> Iterator[dict[str, str]]:
     """Rows of a ClinVar ``variant_summary.txt`` (plain or .gz); the header starts with ``#``."""
-    from armmatch.io import open_text
 
     with open_text(path) as fh:
         header_line = fh.readline().rstrip("\n").lstrip("#")

@@ -36,8 +36,8 @@ from armmatch.knowledge.transcripts import (
     BUILD_COMMENT_KEY,
     REQUIRED_GENES,
     GeneModel,
-    _parse_count,
     exons_from_genomic,
+    parse_count,
     parse_int_list,
     write_gene_models,
 )
@@ -147,17 +147,17 @@ def parse_refgene_fields(fields: Sequence[str]) -> RefGeneRecord:
         raise ValueError(f"expected 16 (or 15) genePred-ext columns, found {len(fields)}")
     starts0 = parse_int_list(fields[8])
     ends = parse_int_list(fields[9])
-    count = _parse_count(fields[7], "exonCount")
+    count = parse_count(fields[7], "exonCount")
     if not count == len(starts0) == len(ends):
         raise ValueError(f"exonCount {count} does not match the exon lists")
     return RefGeneRecord(
         name=fields[0],
         chrom=fields[1],
         strand=fields[2],
-        tx_start0=_parse_count(fields[3], "txStart"),
-        tx_end=_parse_count(fields[4], "txEnd"),
-        cds_start0=_parse_count(fields[5], "cdsStart"),
-        cds_end=_parse_count(fields[6], "cdsEnd"),
+        tx_start0=parse_count(fields[3], "txStart"),
+        tx_end=parse_count(fields[4], "txEnd"),
+        cds_start0=parse_count(fields[5], "cdsStart"),
+        cds_end=parse_count(fields[6], "cdsEnd"),
         exon_starts0=tuple(starts0),
         exon_ends=tuple(ends),
         gene=fields[11],
@@ -282,8 +282,8 @@ def read_mane_select(path: Path) -> dict[str, ManeEntry]:
                 ensembl_transcript=fields[index["Ensembl_nuc"]],
                 status="MANE Select",
                 refseq_chrom=fields[index["GRCh38_chr"]],
-                start1=_parse_count(fields[index["chr_start"]], "chr_start"),
-                end=_parse_count(fields[index["chr_end"]], "chr_end"),
+                start1=parse_count(fields[index["chr_start"]], "chr_start"),
+                end=parse_count(fields[index["chr_end"]], "chr_end"),
                 strand=fields[index["chr_strand"]],
             )
         except ValueError as error:

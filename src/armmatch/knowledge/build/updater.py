@@ -31,6 +31,16 @@ from typing import Any
 
 from armmatch.errors import ArmmatchError, ConfigError
 from armmatch.io import fixed_tsv_rows, sha256_file, write_text_atomic
+from armmatch.knowledge.brca_list import load_list, render_list
+from armmatch.knowledge.build.clinvar import diff_lists, list_from_clinvar, read_clinvar_rows
+from armmatch.knowledge.build.transcripts import read_mane_select
+from armmatch.knowledge.manifest import (
+    load_manifest,
+    render_manifest,
+    updated_entries,
+    with_version,
+)
+from armmatch.knowledge.transcripts import load_gene_models
 
 SOURCE_COLUMNS = ("name", "url", "mirror_path", "checksum", "feeds", "label")
 
@@ -232,8 +242,6 @@ class UpdateResult:
 
 def _rebuild_brca(d: Download, current: Path, staged: Path, version: str) -> tuple[str, list[str]]:
     """Build the BRCA1/2 list from ClinVar into ``staged``; return (summary line, details)."""
-    from armmatch.knowledge.brca_list import load_list
-    from armmatch.knowledge.build.clinvar import diff_lists, list_from_clinvar, read_clinvar_rows
 
     new = list_from_clinvar(read_clinvar_rows(d.path))
     if not new:
@@ -253,7 +261,6 @@ def _rebuild_brca(d: Download, current: Path, staged: Path, version: str) -> tup
         "# matching: missense by gene + protein change, splice by gene + HGVS c., both on the "
         "gene's bundled transcript; grch37/grch38 = chrom:pos:ref:alt.",
     ]
-    from armmatch.knowledge.brca_list import render_list
 
     write_text_atomic(staged, render_list(new, header))
     diff = diff_lists(old, new)
@@ -266,8 +273,6 @@ def _rebuild_brca(d: Download, current: Path, staged: Path, version: str) -> tup
 
 def compare_mane(d: Download, models_path: Path) -> str:
     """How the downloaded MANE summary differs from the bundled transcripts' choice."""
-    from armmatch.knowledge.build.transcripts import read_mane_select
-    from armmatch.knowledge.transcripts import load_gene_models
 
     mane = read_mane_select(d.path)
     models = load_gene_models(models_path)
@@ -324,13 +329,6 @@ def update_resources(
     import datetime
 
     import requests
-
-    from armmatch.knowledge.manifest import (
-        load_manifest,
-        render_manifest,
-        updated_entries,
-        with_version,
-    )
 
     manifest = load_manifest(resources_dir / "manifest.tsv")
     sources = load_sources(resources_dir / manifest.entry("update_sources").path)
