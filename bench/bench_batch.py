@@ -144,11 +144,11 @@ def in_process_work(sheet: Path, scratch: Path) -> float:
     code = f"""
 import time
 from armmatch.config import validate_config
-from armmatch.blocks import PATIENT_FILES
-from armmatch.pipeline import assess_patient, rule_set
-from armmatch.steps import settings
+from armmatch.run.blocks import PATIENT_FILES
+from armmatch.run.pipeline import assess_patient, rule_set
+from armmatch.run.steps import settings
 from armmatch.io import write_text_atomic
-from armmatch.samples import read_sample_sheet
+from armmatch.readers.sample_sheet import read_sample_sheet
 import yaml, os
 cfg = validate_config(yaml.safe_load(open({str(REPO / "config" / "config.yaml")!r})))
 s = settings(cfg)

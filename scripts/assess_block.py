@@ -1,5 +1,5 @@
 """Snakemake adapter: one block of patients -> each patient's evidence, assignment, events
-table, report and log; the block manifest (armmatch.blocks)."""
+table, report and log; the block manifest (armmatch.run.blocks)."""
 
 from armmatch.run.steps import run_block_job, run_step
 

@@ -1,7 +1,7 @@
 """Rebuild resources/table1_rare_tumours.tsv and resources/rare_tumour_criteria.tsv.
 
 Reads the PLATFORM protocol text (not part of a user's clone: ../shared/protocol/ beside the
-repository) and writes both resources with armmatch.tumour_types. Usage::
+repository) and writes both resources with armmatch.knowledge.build.table1. Usage::
 
     python scripts/build_table1.py [--protocol PATH] [--out TSV] [--criteria-out TSV]
 """

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Regenerate resources/transcripts/transcripts.{GRCh37,GRCh38}.tsv from the shared test data.
 
-The tables are built by :func:`armmatch.transcripts.build_transcript_files` (MANE Select NM per
+The tables are built by :func:`armmatch.knowledge.build.transcripts.build_transcript_files` (MANE Select NM per
 gene, exons and CDS from the UCSC refGene table of each build). The output is deterministic:
 rerunning on the same inputs rewrites identical bytes.
 

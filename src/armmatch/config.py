@@ -105,7 +105,7 @@ class Settings:
     resources: Mapping[str, str | None] = field(default_factory=dict)
     """Custom knowledge resources by manifest name (config ``resources:``); null: bundled."""
     oncokb: Mapping[str, Any] = field(default_factory=dict)
-    """The ``oncokb`` block: optional evidence levels for the report (armmatch.oncokb)."""
+    """The ``oncokb`` block: optional evidence levels for the report (armmatch.knowledge.oncokb)."""
 
     def resource_path(self, name: str, default: str | Path) -> str:
         """The configured custom file of resource ``name``, else ``default`` (the bundled one)."""

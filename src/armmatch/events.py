@@ -66,7 +66,7 @@ class Reading:
     An indel in a repeat can sit at several positions with the same sequence result; without
     a reference FASTA the classifier cannot tell how far the repeat runs, so every placement
     within the indel's own length each way that the record's known bases do not rule out is
-    classified. The rule matcher (:func:`armmatch.rules.annotate_events`) compares the rules
+    classified. The rule matcher (:func:`armmatch.decision.rules.annotate_events`) compares the rules
     each reading fires: when they differ, the event needs review.
     """
 

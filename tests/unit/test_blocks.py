@@ -1,4 +1,4 @@
-"""Patient blocks (armmatch.blocks): membership, fingerprints, reuse, manifests, and the
+"""Patient blocks (armmatch.run.blocks): membership, fingerprints, reuse, manifests, and the
 per-block memo of input digests (armmatch.io.remembered_digests)."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Unit tests for armmatch.copynumber: purity formula, thresholds, readers, gene summaries."""
+"""Unit tests for armmatch.calling.copy_number: purity formula, thresholds, readers, gene summaries."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Unit tests for armmatch.fusions: readers, frame normalisation, roles and evidence."""
+"""Unit tests for armmatch.calling.fusions: readers, frame normalisation, roles and evidence."""
 
 from __future__ import annotations
 

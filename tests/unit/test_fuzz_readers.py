@@ -1,7 +1,7 @@
 """Fuzzing (issue 8): arbitrary input never crashes a reader with anything but armmatch's errors.
 
 The CNV and fusion readers may raise only :class:`~armmatch.errors.ArmmatchError` (bad input
-named with its file and line); :func:`armmatch.hgvs.parse_protein_change` documents
+named with its file and line); :func:`armmatch.calling.hgvs.parse_protein_change` documents
 ``ValueError`` for text it cannot read. Example counts stay modest so the suite stays fast.
 """
 

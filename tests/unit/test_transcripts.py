@@ -1,4 +1,4 @@
-"""Tests of armmatch.transcripts against the committed resources/transcripts/*.tsv.
+"""Tests of armmatch.knowledge.build.transcripts against the committed resources/transcripts/*.tsv.
 
 Expected coordinates come from the shared data INDEX (refGene sanity checks, independently
 verified) and from VEP-annotated records (BRAF V600E, EGFR L858R / E746_A750del, MET c.3028,

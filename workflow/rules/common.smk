@@ -54,7 +54,7 @@ except ArmmatchError as _err:
 OUTDIR = config["outdir"]
 
 
-# Patients run in blocks of `patients_per_job` consecutive sheet rows (armmatch.blocks).
+# Patients run in blocks of `patients_per_job` consecutive sheet rows (armmatch.run.blocks).
 BLOCKS = blocks_of(list(PATIENTS), config["patients_per_job"])
 
 

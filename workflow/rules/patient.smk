@@ -1,4 +1,4 @@
-# Patients in blocks of `patients_per_job` consecutive sheet rows (armmatch.blocks): one job per
+# Patients in blocks of `patients_per_job` consecutive sheet rows (armmatch.run.blocks): one job per
 # block, one Python start-up per block. Per patient: small variants, copy number and fusions read
 # into evidence JSON (a missing CNV or fusion file gives "not assessed"), the arm decision
 # (assignment.json, events.tsv), the HTML report and its own log. A patient whose fingerprint

@@ -1,4 +1,4 @@
-"""TODO-DOC calling.alleles."""
+"""Alleles: a VCF or MAF record's change trimmed to its minimal form (``pos1``, REF, ALT)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,9 @@
-"""TODO-DOC calling.annotations."""
+"""Annotators' consequences to armmatch's variant classes, and the transcript choice.
+
+VEP and snpEff write Sequence Ontology terms; :data:`SO_TO_CLASS` maps them to the classes the
+rule table names, and :func:`choose_transcript` picks the entry on the gene's bundled (MANE)
+transcript, else the annotator's canonical one, with a note.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,9 @@
-"""TODO-DOC calling.breakends."""
+"""Fusions from breakend junctions: the genes at each side and their 5'/3' roles.
+
+:mod:`armmatch.readers.bnd_vcf` pairs the records into junctions; here each junction's breakends
+are placed in the bundled gene models and the kept side of each breakend, with the gene's
+strand, says which partner is 5' (:func:`transcript_role`).
+"""
 
 from __future__ import annotations
 
@@ -139,7 +144,7 @@ def read_bnd_vcf(
 
     Examples
     --------
-    >>> from armmatch.transcripts import GeneModels
+    >>> from armmatch.knowledge.transcripts import GeneModels
     >>> import tempfile, os
     >>> d = tempfile.mkdtemp(); p = os.path.join(d, "x.vcf")
     >>> _ = open(p, "w").write("##fileformat=VCFv4.2\\n#CHROM\\tPOS\\tID\\tREF\\tALT\\tQUAL\\t"

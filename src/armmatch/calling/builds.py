@@ -1,4 +1,10 @@
-"""TODO-DOC calling.builds."""
+"""Whether a file is of the patient's genome build, judged from its content.
+
+Small variants by the exons they fall in, segments by the target genes they cover, fusion
+breakpoints by the genes the caller names, MAF rows by ``NCBI_Build``: each compares the
+fit on both builds with the bundled gene models (:func:`~armmatch.genome.build_fit`) and stops
+the patient when the other build fits clearly better.
+"""
 
 from __future__ import annotations
 

@@ -254,9 +254,9 @@ def classify_allele(
 ) -> list[BuiltinCall]:
     """Classify one trimmed allele on one gene model.
 
-    With a ``reference`` (see :mod:`armmatch.reference`), a change whose touched bases are all
+    With a ``reference`` (see :mod:`armmatch.calling.reference`), a change whose touched bases are all
     coding is decided at the codon level (classes, HGVS c. and three-letter p.); ``a`` should
-    then be shifted 3' on the transcript strand (:func:`armmatch.reference.shift_on_transcript`).
+    then be shifted 3' on the transcript strand (:func:`armmatch.calling.reference.shift_on_transcript`).
 
     ``intronic_reach``: an intronic change (beyond the splice region) this close to an exon
     is returned as class ``intron`` (``intronic_deletion`` for a deletion) with its nearest

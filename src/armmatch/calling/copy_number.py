@@ -1,39 +1,10 @@
-"""Copy-number segments: reading, purity adjustment, calling, and gene-level evidence.
+"""Copy-number evidence of one patient: read the segments, call every target gene.
 
-A copy-number input is read into :class:`Segment` records, each segment's tumour copy number is
-derived (from a total copy number given by the file, or from its log2 ratio with the purity
-formula), and every target gene is summarised from the segments that overlap it.
-
-Formats and their coordinate conventions (all converted to 0-based half-open ``start0``/``end``):
-
-``cnvkit``
-    CNVkit ``.cns`` segments or ``.cnr`` bins (``chromosome start end gene log2 ...``, optional
-    integer ``cn`` from ``cnvkit.py call`` and ``probes``). CNVkit writes BED-like coordinates:
-    ``start`` is 0-based, ``end`` exclusive, so they are used as they are.
-``segments``
-    Segment tables such as PCGR's ``.cna.tsv`` (``Chromosome Start End nMajor nMinor`` or
-    ``... Segment_Mean``) and PURPLE-like tables with a total copy-number column. PCGR documents
-    its segment coordinates as one-based (``Start`` is the first base, ``End`` the last, both
-    inclusive), as are PURPLE's, so ``start0 = Start - 1`` and ``end = End``.
-
-``seg``
-    IGV/DNAcopy SEG (``ID chrom loc.start loc.end num.mark seg.mean``), possibly with several
-    samples. ``loc.start`` is 1-based and ``loc.end`` inclusive, so ``start0 = loc.start - 1``.
-    ``seg.mean`` is a log2 ratio, or a log10 ratio when the configuration says
-    ``copy_number.seg_mean_scale: log10`` (converted with ``log2 = log10 / log10(2)``).
-``gatk``
-    GATK ``ModelSegments``/``CallCopyRatioSegments`` ``.seg`` (``@`` header lines, then
-    ``CONTIG START END NUM_POINTS_COPY_RATIO MEAN_LOG2_COPY_RATIO [CALL]``; ``modelFinal.seg``
-    gives ``LOG2_COPY_RATIO_POSTERIOR_50`` instead). 1-based inclusive like GATK intervals.
-    The ``CALL`` column (``+``, ``-``, ``0``) is kept as the caller's call in the notes.
-``gene-table``
-    Gene-level caller calls: a cBioPortal GISTIC matrix (``Hugo_Symbol [Entrez_Gene_Id]``, then
-    one column per sample, values -2..2) or a long table (``sample gene value``). GISTIC values
-    are calls, not copy numbers: -2 homozygous deletion, -1 loss, 0 neutral, 1 gain,
-    2 amplification. No purity formula and no thresholds are applied.
-
-A multi-sample SEG or gene table is read for one sample (``cnv_sample`` of the sample sheet,
-else the patient id; see :func:`select_sample`).
+A copy-number input is read into segments (:mod:`armmatch.readers.cnv_formats`), each segment's
+tumour copy number is derived (from a total copy number given by the file, or from its log2
+ratio with the purity formula), and every target gene is summarised from the segments that
+overlap it (:mod:`armmatch.calling.gene_copy_number`). A gene-level table gives the caller's
+calls directly.
 """
 
 from __future__ import annotations

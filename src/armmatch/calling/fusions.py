@@ -1,42 +1,9 @@
-"""Gene fusions: reading caller outputs and turning them into evidence for the target genes.
+"""Fusion evidence of one patient: caller outputs turned into evidence for the target genes.
 
-Every reader returns :class:`Fusion` records with the 5' and 3' partner, the breakpoints as the
-caller wrote them, a normalised reading frame and the caller's own effect text.
-
-Formats (detected from the header by :func:`detect_fusion_format`):
-
-``arriba``
-    Arriba ``fusions.tsv`` (``#gene1 gene2 strand1(gene/fusion) ... breakpoint1 breakpoint2
-    ... reading_frame``). ``gene1`` is the 5' partner. For an intergenic breakpoint Arriba
-    writes the nearest genes with their distances, e.g. ``LINC00486(12345),ALK(4321)``: such a
-    side has no fused gene (``gene5``/``gene3`` is ``None``) and the named neighbours are kept
-    in ``near5``/``near3``, so an intergenic breakpoint next to ALK is reported (filtered) but
-    never counts as an ALK fusion. ``.`` means no annotated gene.
-``fusioncatcher``
-    FusionCatcher ``final-list_candidate-fusion-genes.txt`` (``Gene_1_symbol(5end_fusion_partner)``
-    is the 5' partner; ``Predicted_effect`` gives the frame).
-``pcgr``
-    The PCGR example ``fusions.tsv`` (``FusionGene`` written ``5'--3'``, e.g. ``EML4--ALK``;
-    a partner may be missing: ``--ALK``, ``FGFR2--``), ``LeftBreakpoint``, ``RightBreakpoint``,
-    ``SplitReads``. No frame is given.
-``star-fusion``
-    STAR-Fusion ``fusion_predictions(.abridged).tsv`` (``#FusionName ... LeftGene
-    LeftBreakpoint RightGene RightBreakpoint ... [PROT_FUSION_TYPE]``); ``LeftGene``
-    (``SYMBOL^ENSG...``) is the 5' partner.
-``bnd-vcf``
-    Breakend VCFs (Manta, DELLY, GRIDSS; FusionCatcher's VCF with INFO ``GENE5``/``GENE3``):
-    mates paired by ``MATEID`` or the ALT bracket notation, genes assigned from the bundled
-    transcript models, 5'/3' from the bracket orientation and gene strands
-    (:func:`read_bnd_vcf`).
-``generic``
-    A hand-made table with columns ``gene5``, ``gene3`` and optionally ``breakpoint5``,
-    ``breakpoint3``, ``frame``, ``split_reads`` (no other columns).
-
-Breakpoints are kept as the caller's text (``chrom:pos`` 1-based, FusionCatcher adds
-``:strand``). When the bundled gene models are given (:func:`read_fusions`), each coordinate is
-checked against them: a breakpoint inside a bundled gene counts as that gene, and a caller's
-name that disagrees is said in the notes (:func:`assign_genes`); for ALK and ROS1 the exon of
-the 3' breakpoint decides whether the kinase domain is retained (:func:`kinase_check`, rules in
+When the bundled gene models are given (:func:`read_fusions`), each breakpoint is checked
+against them: a breakpoint inside a bundled gene counts as that gene, and a caller's name that
+disagrees is said in the notes (:func:`assign_genes`); for ALK and ROS1 the exon of the 3'
+breakpoint decides whether the kinase domain is retained (:func:`kinase_check`, rules in
 ``resources/kinase_domains.tsv``).
 """
 
@@ -110,7 +77,7 @@ def assign_genes(fusion: Fusion, models: GeneModels, targets: Sequence[str] = ()
 
     Examples
     --------
-    >>> from armmatch.transcripts import GeneModels
+    >>> from armmatch.knowledge.transcripts import GeneModels
     >>> f = Fusion("CD74", "GOPC", None, None, "in-frame", 5, 2, None)
     >>> assign_genes(f, GeneModels("GRCh38", "none", {})) == f
     True
@@ -143,7 +110,7 @@ def first_retained_exon(model: GeneModel, pos1: int) -> int | None:
 
     Examples
     --------
-    >>> from armmatch.transcripts import Exon, GeneModel
+    >>> from armmatch.knowledge.transcripts import Exon, GeneModel
     >>> m = GeneModel("G", "NM_1.1", "NM_1", "", "1", "+", 0, 300, 0, 300,
     ...               (Exon(1, 0, 100), Exon(2, 200, 300)))
     >>> first_retained_exon(m, 50), first_retained_exon(m, 150), first_retained_exon(m, 400)

@@ -1,4 +1,10 @@
-"""TODO-DOC calling.gene_copy_number."""
+"""Gene-level copy number from segments: the call of every target gene.
+
+Each gene is summarised from the segments that overlap its span (coverage, the highest piece,
+focal or broad, the caller's own call), the purity formula and thresholds
+(:mod:`armmatch.calling.purity`) give the call, and a purity range shows whether the call
+would change within the stated uncertainty.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,9 @@
-"""TODO-DOC calling.pathogenic."""
+"""Matching events against the BRCA1/2 pathogenic list (:mod:`armmatch.knowledge.brca_list`).
+
+A missense event matches by gene and protein change, a splice event by gene and HGVS c., both
+only on the gene's bundled transcript; a match adds a ``pathogenic: ...`` note that the rule
+table's ``pathogenic=yes`` criterion requires.
+"""
 
 from __future__ import annotations
 

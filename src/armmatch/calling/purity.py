@@ -1,4 +1,9 @@
-"""TODO-DOC calling.purity."""
+"""The purity formula and the copy-number thresholds.
+
+Tumour copy number from a log2 ratio, purity ``p`` and ploidy ``P``:
+``CN = (2^r * (p*P + 2*(1 - p)) - 2*(1 - p)) / p`` (:func:`tumour_copy_number`), and the
+call (amplification, gain, neutral, loss, homozygous deletion) from the configured thresholds.
+"""
 
 from __future__ import annotations
 

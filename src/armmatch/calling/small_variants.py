@@ -1,9 +1,11 @@
-"""Reading small variants from annotated VCFs (VEP ``CSQ``) into :class:`~armmatch.events.Event`.
+"""Small-variant events from a VCF (annotated or not) or a MAF of one patient.
 
 Positions are ``pos1`` (1-based, as in the VCF). One event per (record, ALT allele, target
-gene), on the transcript chosen by :func:`choose_transcript`; records removed by the FILTER,
-VAF or depth policy are kept as ``filtered`` events with the reason, so that a tumour board can
-see, for example, a filtered-out L858R.
+gene): an annotated record on the transcript chosen by
+:func:`~armmatch.calling.annotations.choose_transcript`, an unannotated one through the
+built-in classifier. Records removed by the FILTER, VAF or depth policy are kept as
+``filtered`` events with the reason, so that a tumour board can see, for example, a filtered-out
+L858R.
 """
 
 from __future__ import annotations
@@ -111,9 +113,9 @@ def iter_target_events(
     """Yield one event per (record, ALT, target gene) with a protein-level or splice class.
 
     A VCF without a VEP ``CSQ`` header is classified by the built-in classifier
-    (:mod:`armmatch.consequence`) on ``models`` (the bundled transcripts of the target genes).
+    (:mod:`armmatch.calling.consequence`) on ``models`` (the bundled transcripts of the target genes).
     With a ``reference`` the REF of every target-gene record is checked against it and the
-    built-in classification is codon-level (:mod:`armmatch.reference`).
+    built-in classification is codon-level (:mod:`armmatch.calling.reference`).
 
     ``records`` (``(line, record)`` pairs, line None when unknown) replaces iterating ``vcf``:
     :func:`read_small_variants` passes only the records of the target regions.
@@ -374,7 +376,7 @@ def target_regions(
 ) -> list[Region]:
     """Merged, sorted regions covering each gene's transcript span +/- ``margin`` in every set.
 
-    >>> from armmatch.pipeline import gene_models
+    >>> from armmatch.run.pipeline import gene_models
     >>> target_regions([gene_models("GRCh38")], ["BRAF"], 10_000)
     [('7', 140724012, 140934764)]
     """
@@ -412,22 +414,22 @@ def read_small_variants(
 ) -> Evidence:
     """Read a VCF for one patient into :class:`Evidence`.
 
-    ``intronic_reach`` (gene -> bases, from :meth:`armmatch.rules.RuleSet.intronic_reach`):
+    ``intronic_reach`` (gene -> bases, from :meth:`armmatch.knowledge.rule_table.RuleSet.intronic_reach`):
     how far into an intron changes are still listed, for the rules' ``offset`` windows.
 
-    ``reference`` (the configured ``reference_fasta``, see :mod:`armmatch.reference`) turns on
+    ``reference`` (the configured ``reference_fasta``, see :mod:`armmatch.calling.reference`) turns on
     the REF check and codon-level built-in classification; MAF input does not use it.
 
     VEP ``CSQ`` or SnpEff ``ANN`` annotation is used when present; otherwise the built-in
     classifier runs on ``models`` (default: the bundled transcript models of ``build``). A MAF
-    (recognised by its header row) is read by :func:`armmatch.maf.read_maf` instead.
+    (recognised by its header row) is read by :func:`armmatch.calling.maf_events.read_maf` instead.
 
     Only the target regions are read: each target gene's transcript span +/- ``region_margin``
     on ``build`` and on the other build (``other_models``, default the bundled ones), so that a
     record placed where the other build puts the gene is still read and reported as a build
     mismatch. A bgzipped VCF with a tabix/CSI index (or an indexed BCF) is read through the
     index (records cited without a line number: finding it would take a full pass); any other
-    file in one pass that checks the text (:func:`armmatch.io.scan_vcf_text`) and picks the
+    file in one pass that checks the text (:func:`armmatch.readers.vcf_text.scan_vcf_text`) and picks the
     records reaching into the regions, which alone htslib then parses, with exact line
     numbers. In an annotated VCF, a record outside the regions whose text names a target gene
     as a CSQ/ANN field is picked too (so that a target-gene annotation at another position

@@ -1,4 +1,9 @@
-"""TODO-DOC calling.support."""
+"""Support and filter policy of small variants: VAF, depth and FILTER decide ``filtered``.
+
+A record below ``min_vaf`` or ``min_depth``, or failing FILTER, is kept as a filtered event
+with the reason; a record without VAF or depth is indeterminate unless the configuration
+accepts unknown support.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,9 @@
-"""TODO-DOC decision.rules."""
+"""Rule matching: does an event satisfy a rule's criteria, and which arms does it fire.
+
+The criterion grammar is loaded by :mod:`armmatch.knowledge.rule_table`; here each key is
+compared with an event, and :func:`annotate_events` marks the events that count, are
+indeterminate or need review.
+"""
 
 from __future__ import annotations
 
@@ -61,7 +66,7 @@ def _mutation_matches(rule: Rule, event: Event) -> bool:
             at_end = change.end_pos == pos and change.end_aa == aa
             if not (at_start or at_end) or change.kind in ("synonymous", "unknown"):
                 return False
-    # "pathogenic=yes": the event is on the pathogenic variant list (armmatch.pathogenic)
+    # "pathogenic=yes": the event is on the pathogenic variant list (armmatch.knowledge.brca_list)
     return not (
         crit.get("pathogenic") == "yes"
         and not any(n.startswith("pathogenic: ") for n in event.notes)

@@ -1,4 +1,9 @@
-"""TODO-DOC decision.tumour_types."""
+"""The rare-tumour decision (protocol Table 1) for a sheet's ``tumour_type``.
+
+A code rare at any subtype qualifies; a common code qualifies only with a rare pathological
+subtype listed in Table 1; cancers of unknown primary qualify. The decision names the Table 1
+row, or says why not and what was close.
+"""
 
 from __future__ import annotations
 

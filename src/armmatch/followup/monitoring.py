@@ -2,7 +2,7 @@
 
 For each arm: the patients assigned (from the assignment records), the patients evaluable for
 response on that arm (from the responses table: a first-dose date and at least one evaluable
-assessment), the confirmed responses (CR/PR, see :mod:`armmatch.resistance`) and the stage
+assessment), the confirmed responses (CR/PR, see :mod:`armmatch.followup.resistance`) and the stage
 decision of the minimax design ``r1/n1, r/n``. Evaluable patients are taken in order of first
 dose: the first ``n1`` form stage 1 and the first ``n`` the whole trial.
 

@@ -1,4 +1,4 @@
-"""TODO-DOC knowledge.drug_classes."""
+"""Drug names and classes (``resources/drug_classes.tsv``) for the prior-therapy criteria."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""TODO-DOC knowledge.hotspots."""
+"""The bundled hotspot table (``resources/hotspots.tsv``): hotspot substitutions by coding change."""
 
 from __future__ import annotations
 

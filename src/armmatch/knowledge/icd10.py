@@ -1,4 +1,4 @@
-"""TODO-DOC knowledge.icd10."""
+"""ICD-10 codes, ranges and the sheet's ``tumour_type`` cell (``C49|Synovial sarcoma``)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,6 @@
-"""TODO-DOC knowledge.kinase_domains."""
+"""Kinase-domain exons of ALK and ROS1 (``resources/kinase_domains.tsv``): a fusion retains the
+kinase domain when its 3' breakpoint lies before the first domain exon.
+"""
 
 from __future__ import annotations
 

@@ -1,7 +1,8 @@
-"""The rule table (``resources/actionable_targets.tsv``): loading, validation and matching.
+"""The rule table (``resources/actionable_targets.tsv``): loading and validation.
 
-Arms, drugs, doses, genes, criteria and priorities are data. This module only knows the
-criterion *grammar* (``key=value;key=value``) and how each key is compared with an event.
+Arms, drugs, doses, genes, criteria and priorities are data. This module knows the criterion
+*grammar* (``key=value;key=value``); matching events against it is
+:mod:`armmatch.decision.rules`.
 """
 
 from __future__ import annotations

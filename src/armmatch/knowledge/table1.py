@@ -1,4 +1,6 @@
-"""TODO-DOC knowledge.table1."""
+"""Table 1 of the PLATFORM protocol (``resources/table1_rare_tumours.tsv``) and the rare-tumour
+criteria by code (``resources/rare_tumour_criteria.tsv``): their loaders.
+"""
 
 from __future__ import annotations
 

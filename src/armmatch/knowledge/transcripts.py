@@ -1,4 +1,9 @@
-"""TODO-DOC knowledge.transcripts."""
+"""Transcript models of the target genes (``resources/transcripts/transcripts.{build}.tsv``).
+
+One transcript per gene and build: the MANE Select RefSeq NM with exons and CDS from the UCSC
+refGene alignment (the builder is :mod:`armmatch.knowledge.build.transcripts`). Coordinates:
+``pos1`` 1-based, ``start0``/``end`` 0-based half-open; exons numbered in transcript order.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,9 @@
-"""TODO-DOC readers.arriba."""
+"""Arriba ``fusions.tsv``: ``gene1`` is the 5' partner; an intergenic side names its neighbours.
+
+For an intergenic breakpoint Arriba writes the nearest genes with their distances, e.g.
+``LINC00486(12345),ALK(4321)``: such a side has no fused gene and the neighbours are kept, so
+an intergenic breakpoint next to ALK is reported (filtered) but never counts as an ALK fusion.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,9 @@
-"""TODO-DOC readers.bnd_vcf."""
+"""Breakend VCFs (Manta, DELLY, GRIDSS; FusionCatcher's VCF): records and their junctions.
+
+Mates are paired by ``MATEID``, else by the mate position in the ALT bracket notation; symbolic
+``<DEL>``, ``<DUP>`` and stated ``<INV>`` records are junctions too. Genes are named from the
+junctions by :mod:`armmatch.calling.breakends`.
+"""
 
 from __future__ import annotations
 

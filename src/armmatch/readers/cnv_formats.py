@@ -1,4 +1,12 @@
-"""TODO-DOC readers.cnv_formats."""
+"""Copy-number formats: detection from the header, the registry of readers, and the checks
+shared by every segment file.
+
+Formats and their coordinate conventions (all converted to 0-based half-open ``start0``/``end``):
+``cnvkit`` (BED-like, used as is), ``segments`` (PCGR/PURPLE-like, 1-based inclusive),
+``seg`` (IGV/DNAcopy, 1-based inclusive; ``seg.mean`` log2, or log10 by configuration),
+``gatk`` (1-based inclusive) and ``gene-table`` (gene-level calls). A multi-sample SEG or gene
+table is read for one sample (``cnv_sample``, else the patient id).
+"""
 
 from __future__ import annotations
 

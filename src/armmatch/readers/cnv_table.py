@@ -1,4 +1,8 @@
-"""TODO-DOC readers.cnv_table."""
+"""Shared pieces of the copy-number table readers: the :class:`Segment` record, header and
+number parsing, interval checks and sample selection.
+
+All readers convert coordinates to 0-based half-open ``start0``/``end``.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""TODO-DOC readers.cnvkit."""
+"""CNVkit ``.cns`` segments and ``.cnr`` bins (BED-like: ``start`` 0-based, ``end`` exclusive)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,20 @@
-"""TODO-DOC readers.fusion_formats."""
+"""Fusion formats: detection from the header and the registry of table readers.
+
+``arriba``
+    Arriba ``fusions.tsv``; ``gene1`` is the 5' partner, an intergenic side names its
+    neighbours with distances (``LINC00486(12345),ALK(4321)``) and has no fused gene.
+``fusioncatcher``
+    FusionCatcher ``final-list_candidate-fusion-genes.txt`` (``Predicted_effect`` is the frame).
+``pcgr``
+    PCGR's ``fusions.tsv`` (``FusionGene`` written ``5'--3'``; a partner may be missing).
+``star-fusion``
+    STAR-Fusion ``fusion_predictions(.abridged).tsv``.
+``bnd-vcf``
+    Breakend VCFs (:mod:`armmatch.readers.bnd_vcf`; genes named by
+    :mod:`armmatch.calling.breakends`).
+``generic``
+    ``gene5``, ``gene3`` and optional breakpoints, frame and split reads.
+"""
 
 from __future__ import annotations
 

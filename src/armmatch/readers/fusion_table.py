@@ -1,4 +1,9 @@
-"""TODO-DOC readers.fusion_table."""
+"""The :class:`Fusion` record and the pieces shared by the fusion table readers.
+
+Every reader returns :class:`Fusion` records with the 5' and 3' partner, the breakpoints as the
+caller wrote them (``chrom:pos`` 1-based, FusionCatcher adds ``:strand``), a normalised
+reading frame and the caller's own effect text.
+"""
 
 from __future__ import annotations
 

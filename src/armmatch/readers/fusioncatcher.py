@@ -1,4 +1,6 @@
-"""TODO-DOC readers.fusioncatcher."""
+"""FusionCatcher ``final-list_candidate-fusion-genes.txt``: ``Gene_1_symbol(5end_fusion_partner)``
+is the 5' partner, ``Predicted_effect`` the frame.
+"""
 
 from __future__ import annotations
 

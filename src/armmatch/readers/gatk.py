@@ -1,4 +1,6 @@
-"""TODO-DOC readers.gatk."""
+"""GATK ``ModelSegments``/``CallCopyRatioSegments`` ``.seg`` files (1-based inclusive; the
+``CALL`` column is kept as the caller's call).
+"""
 
 from __future__ import annotations
 

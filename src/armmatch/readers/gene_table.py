@@ -1,4 +1,8 @@
-"""TODO-DOC readers.gene_table."""
+"""Gene-level copy-number tables: a cBioPortal GISTIC matrix or a long ``sample gene value`` table.
+
+GISTIC values are calls, not copy numbers: -2 homozygous deletion, -1 loss, 0 neutral, 1 gain,
+2 amplification.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,6 @@
-"""TODO-DOC readers.generic_fusions."""
+"""A hand-made fusion table: ``gene5``, ``gene3`` and optional ``breakpoint5``, ``breakpoint3``,
+``frame``, ``split_reads``.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,8 @@
-"""TODO-DOC readers.maf."""
+"""MAF rows (``vcf2maf`` output, or an OncoKB-annotator style table) for one tumour sample.
+
+A MAF is recognised by its header row (:func:`is_maf_header`), not by its name; the rows are
+turned into events by :mod:`armmatch.calling.maf_events`.
+"""
 
 from __future__ import annotations
 

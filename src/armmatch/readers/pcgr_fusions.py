@@ -1,4 +1,6 @@
-"""TODO-DOC readers.pcgr_fusions."""
+"""PCGR's example ``fusions.tsv``: ``FusionGene`` written ``5'--3'`` (``EML4--ALK``; ``--ALK`` and
+``FGFR2--`` lack a partner), ``LeftBreakpoint``, ``RightBreakpoint``, ``SplitReads``; no frame.
+"""
 
 from __future__ import annotations
 

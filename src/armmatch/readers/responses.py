@@ -1,4 +1,8 @@
-"""TODO-DOC readers.responses."""
+"""The responses table (one RECIST/iRECIST assessment per row) for resistance follow-up.
+
+Columns are described in :mod:`armmatch.followup.resistance`; this module reads and checks them
+(dates, codes, one first-dose date per patient and arm).
+"""
 
 from __future__ import annotations
 

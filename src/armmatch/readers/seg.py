@@ -1,4 +1,8 @@
-"""TODO-DOC readers.seg."""
+"""IGV/DNAcopy SEG (``ID chrom loc.start loc.end num.mark seg.mean``), possibly multi-sample.
+
+``loc.start`` is 1-based and ``loc.end`` inclusive; ``seg.mean`` is a log2 ratio, or log10 when
+the configuration says ``copy_number.seg_mean_scale: log10``.
+"""
 
 from __future__ import annotations
 

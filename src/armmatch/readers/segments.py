@@ -1,4 +1,6 @@
-"""TODO-DOC readers.segments."""
+"""Segment tables with copy numbers: PCGR ``.cna.tsv`` (``nMajor``/``nMinor`` or
+``Segment_Mean``) and PURPLE-like tables (1-based inclusive).
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""TODO-DOC readers.snpeff_ann."""
+"""snpEff's ``ANN`` INFO field, with its effect terms translated to Sequence Ontology terms."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""TODO-DOC readers.star_fusion."""
+"""STAR-Fusion ``fusion_predictions(.abridged).tsv``: ``LeftGene`` (``SYMBOL^ENSG...``) is 5'."""
 
 from __future__ import annotations
 

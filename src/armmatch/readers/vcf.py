@@ -1,4 +1,8 @@
-"""TODO-DOC readers.vcf."""
+"""VCF reading through htslib (cyvcf2): header facts, the tumour sample, support fields, and
+records by index or by a streaming pass restricted to the target regions.
+
+Positions are ``pos1`` (1-based, as in the VCF).
+"""
 
 from __future__ import annotations
 
@@ -389,7 +393,7 @@ def selected_records(
     path: str,
     patient: str,
 ) -> Iterator[tuple[int, Any]]:
-    """The records the text pass picked (:func:`armmatch.io.scan_vcf_text` with ``select``),
+    """The records the text pass picked (:func:`armmatch.readers.vcf_text.scan_vcf_text` with ``select``),
     parsed by htslib, with their line numbers: those overlapping the regions (``spans``, by
     chromosome, from :func:`region_spans`) or marked.
 

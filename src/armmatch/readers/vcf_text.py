@@ -1,4 +1,9 @@
-"""TODO-DOC readers.vcf_text."""
+"""One fast text pass over a VCF: header, field counts, positions, sort order, gVCF blocks.
+
+The checks htslib does not make (or makes by crashing) are made here on the raw text, in large
+decompressed pieces; :func:`vcf_kinds` says what a VCF holds (small variants, breakends,
+reference blocks) so that a file in the wrong column of the sample sheet stops the patient.
+"""
 
 from __future__ import annotations
 

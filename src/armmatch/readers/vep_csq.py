@@ -1,4 +1,4 @@
-"""TODO-DOC readers.vep_csq."""
+"""VEP's ``CSQ`` INFO field: the header's field list and one entry per transcript."""
 
 from __future__ import annotations
 

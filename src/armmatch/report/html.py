@@ -1,8 +1,7 @@
-"""Outputs: ``assignment.json``, ``events.tsv``, the patient ``report.html`` and batch tables.
+"""The patient ``report.html`` and the batch ``summary.html``.
 
-Everything here is a pure function from records to text; nothing reads the clock, so the same
-inputs give byte-identical outputs. Every value placed in HTML goes through :func:`esc`; every
-value placed in a TSV goes through :func:`tsv_cell`.
+Pure functions from records to text; nothing reads the clock, so the same inputs give
+byte-identical outputs. Every value placed in HTML goes through :func:`esc`.
 """
 
 from __future__ import annotations
@@ -404,8 +403,8 @@ def summary_html(
 
     ``knowledge`` (the batch's checked resource record) is shown once, as "Knowledge resources".
 
-    ``monitoring`` (rows of :func:`armmatch.monitoring.monitoring_rows`) adds the table "Simon
-    two-stage monitoring"; ``resistance`` (rows of :func:`armmatch.monitoring.resistance_rows`)
+    ``monitoring`` (rows of :func:`armmatch.followup.monitoring.monitoring_rows`) adds the table "Simon
+    two-stage monitoring"; ``resistance`` (rows of :func:`armmatch.followup.monitoring.resistance_rows`)
     adds each patient's resistance classification and next step.
     """
     rows = sorted((batch_row(r) for r in records), key=lambda r: str(r["patient_id"]))

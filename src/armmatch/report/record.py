@@ -1,4 +1,8 @@
-"""TODO-DOC report.record."""
+"""The assignment record of one patient (``assignment.json``) and its JSON encoding.
+
+The record carries the decision, every arm's result, the events by id, the eligibility, the
+provenance (input hashes, rule-set and knowledge versions) and the settings used.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,8 @@
-"""TODO-DOC report.tables."""
+"""Tabular outputs: a patient's ``events.tsv`` and the batch ``assignments.tsv``/``.jsonl``.
+
+Every value placed in a TSV goes through :func:`~armmatch.io.tsv_cell` (spreadsheet formula
+prefixes are neutralised).
+"""
 
 from __future__ import annotations
 

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 
 def _validate(args: argparse.Namespace) -> int:
     """Preflight a batch as the workflow does before the first patient job, reporting every
-    problem at once (:mod:`armmatch.preflight`): the config, the sample sheet (all rows), every
+    problem at once (:mod:`armmatch.run.preflight`): the config, the sample sheet (all rows), every
     file it names (kind and genome build), the rule table and the knowledge resources."""
     from armmatch.config import load_config_file, validate_config
     from armmatch.knowledge.manifest import (

@@ -145,7 +145,7 @@ def detect_small_variants(
     classification on the bundled transcript models).
 
     With ``reference_fasta`` configured for ``build``, REFs are checked against the FASTA and
-    the built-in classification is codon-level (:mod:`armmatch.reference`).
+    the built-in classification is codon-level (:mod:`armmatch.calling.reference`).
     """
 
     models = gene_models(build, settings.transcripts_path(build))
@@ -355,7 +355,7 @@ def assign_patient(
 ) -> dict[str, Any]:
     """The full assignment record of one patient (the content of ``assignment.json``).
 
-    ``knowledge`` (the checked resource record of :func:`armmatch.manifest.knowledge_record`)
+    ``knowledge`` (the checked resource record of :func:`armmatch.knowledge.manifest.knowledge_record`)
     is stamped into the provenance.
     """
     table1_file = table1_path or str(RESOURCE_DIR / "table1_rare_tumours.tsv")
@@ -461,7 +461,7 @@ def assess_patient(
     drugs_path: str | None = None,
     knowledge: Mapping[str, Any] | None = None,
 ) -> dict[str, str]:
-    """Every output text of one patient, keyed as :data:`armmatch.blocks.PATIENT_FILES`.
+    """Every output text of one patient, keyed as :data:`armmatch.run.blocks.PATIENT_FILES`.
 
     The three evidence files (what each input gave, and what was assessed), the assignment
     record, its events table and the HTML report. Nothing is written here: the caller writes

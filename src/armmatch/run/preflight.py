@@ -193,7 +193,7 @@ def sheet_problems(
 
 
 def _check_maf_builds(path: str, build: str, *, patient: str, limit: int) -> None:
-    """:func:`armmatch.maf.check_row_build` on the first ``limit`` rows of a MAF."""
+    """:func:`armmatch.calling.builds.check_row_build` on the first ``limit`` rows of a MAF."""
 
     with open_text(path, patient=patient) as fh:
         header: list[str] | None = None

@@ -119,7 +119,7 @@ def run_block_job(
     reports_dir: str,
     knowledge_path: str | None = None,
 ) -> None:
-    """Assess a block of patients (:mod:`armmatch.blocks`): per patient, reuse its outputs when
+    """Assess a block of patients (:mod:`armmatch.run.blocks`): per patient, reuse its outputs when
     its fingerprint is unchanged, else compute and write them (all outputs of a patient only
     after every step succeeded) with the patient's own log ``<outdir>/logs/patients/<id>.log``.
 

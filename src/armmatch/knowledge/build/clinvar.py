@@ -1,4 +1,4 @@
-"""TODO-DOC knowledge.build.clinvar."""
+"""Rebuilding the BRCA1/2 pathogenic list from ClinVar's ``variant_summary.txt``."""
 
 from __future__ import annotations
 

@@ -1,28 +1,8 @@
-"""Table 1 of the PLATFORM protocol ("Rare tumour types") and the rare-tumour decision.
+"""Building Table 1's resources from the protocol text (build time only).
 
-The protocol (NCT04423185) defines a rare solid tumour by three criteria, by ICD-10 code:
-
-1. codes whose tumours are rare at any subtype (annual incidence below 2.5 per 100 000);
-2. common codes, where only the rare pathological subtypes listed in Table 1 qualify;
-3. cancers of unknown primary (C76, C77, C80).
-
-Two committed resources carry this as data, so a user's clone never needs the protocol file:
-
-``resources/table1_rare_tumours.tsv``
-    every row of Table 1 (system, tier, tumour type, the ICD codes as printed and normalised).
-``resources/rare_tumour_criteria.tsv``
-    the ICD codes of each criterion, with the protocol's wording.
-
-Both are written by ``scripts/build_table1.py`` from the protocol's text with
-:func:`build_table1_tsv` and :func:`build_criteria_tsv`. The text is a PDF extraction: page breaks
-("Continued", "Table 1 Continued", repeated column headers), rows wrapped over several lines and a
-few misprints. The parser handles the layout; the misprints it cannot read are fixed by the
-explicit, line-cited :data:`TABLE1_CORRECTIONS`, and the build fails if a cell is unreadable and
-uncorrected or if a correction no longer matches the text.
-
-Normalised ICD-10 sets (the ``icd10`` column) are ``;``-separated codes and ranges
-(``C00-C06;C09-C14;C30``), ``ALL`` (all sites) or ``ALL_EXCEPT:`` followed by such a list. A code
-without a subsite (``C49``) stands for all its subsites, so it meets a row listing any of them.
+The protocol (NCT04423185) defines a rare solid tumour by ICD-10 code; this module parses the
+printed Table 1, applies the documented corrections (:data:`TABLE1_CORRECTIONS`) and writes
+``resources/table1_rare_tumours.tsv`` and ``resources/rare_tumour_criteria.tsv``.
 """
 
 from __future__ import annotations

@@ -1,26 +1,9 @@
-"""Transcript models of the target genes: the bundled TSVs, their loader and their builder.
+"""Building the bundled transcript models from refGene, MANE and isoform tables (build time).
 
-armmatch ships one transcript per gene and build in
-``resources/transcripts/transcripts.{build}.tsv``. The transcript is the gene's MANE Select
-RefSeq NM (MANE v1.5, GRCh38 summary); its exons and CDS come from the UCSC refGene alignment
-of the same (unversioned) accession in each build. When a build's refGene lacks that
-accession, an explicit fallback transcript is used and recorded in the ``note`` column.
-
-Coordinates follow the armmatch convention: ``pos1`` is a 1-based position, ``start0``/``end``
-a 0-based half-open interval (genePred and BED style). Exons are numbered in transcript order
-(exon 1 holds the transcript's 5' end), so on a minus-strand gene exon 1 has the highest
-coordinates. In the TSV the exon lists are in ascending genomic order, as in genePred.
-
-TSV format (``# `` comment lines first, then one header row, then one row per gene sorted by
-gene)::
-
-    gene transcript refseq_accession ensembl_transcript chrom strand tx_start0 tx_end
-    cds_start0 cds_end exon_count exon_starts0 exon_ends note
-
-``transcript`` is the versioned RefSeq NM the gene is reported on (e.g. ``NM_005228.5``),
-``refseq_accession`` the unversioned accession whose refGene alignment gives the coordinates
-(``NM_005228``), ``ensembl_transcript`` the matching Ensembl id. One comment line must read
-``# build: GRCh37`` or ``# build: GRCh38``.
+The transcript is the gene's MANE Select RefSeq NM (MANE v1.5, GRCh38 summary); its exons and
+CDS come from the UCSC refGene alignment of the same (unversioned) accession in each build.
+When a build's refGene lacks that accession, an explicit fallback transcript is used and
+recorded in the ``note`` column.
 """
 
 from __future__ import annotations

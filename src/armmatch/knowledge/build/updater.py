@@ -257,7 +257,7 @@ def _rebuild_brca(d: Download, current: Path, staged: Path, version: str) -> tup
         "variants count by class).",
         f"# brca_list_version: {version}",
         f"# source: ClinVar variant_summary.txt ({d.source.url}), sha256 {d.sha256}; built by "
-        "armmatch update-resources (armmatch.pathogenic.list_from_clinvar)",
+        "armmatch update-resources (armmatch.knowledge.build.clinvar.list_from_clinvar)",
         "# matching: missense by gene + protein change, splice by gene + HGVS c., both on the "
         "gene's bundled transcript; grch37/grch38 = chrom:pos:ref:alt.",
     ]
