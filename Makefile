@@ -69,9 +69,10 @@ slurm-stop:
 	bash scripts/slurm_cluster.sh stop
 
 lint: $(TEST_STAMP)
-	$(BIN)/ruff check src tests scripts
+	$(BIN)/ruff check src tests scripts bench setup.py
+	$(BIN)/ruff format --check src tests scripts bench setup.py
 	$(BIN)/mypy
-	$(BIN)/snakemake --lint
+	$(BIN)/python scripts/lint_workflow.py
 
 constraints: $(TEST_STAMP)
 	{ echo "# Exact versions of every installed package, used by 'make' as pip constraints."; \

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import re
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -43,7 +44,6 @@ def parse_c_change(text: str) -> tuple[int, int, str, str]:
     ValueError
         For anything other than a coding substitution or delins.
     """
-    import re
 
     m = re.fullmatch(r"c\.(\d+)([ACGT])>([ACGT])", text)
     if m:

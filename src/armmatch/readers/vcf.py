@@ -6,6 +6,7 @@ Positions are ``pos1`` (1-based, as in the VCF).
 
 from __future__ import annotations
 
+import gzip
 import itertools
 import math
 import os
@@ -199,7 +200,6 @@ def count_header_lines(path: str) -> int | None:
 
     Records are then reported by their true line number in the (decompressed) file.
     """
-    import gzip
 
     with open(path, "rb") as fh:
         magic = fh.read(4)

@@ -7,31 +7,37 @@ code. Known input errors print one line (``armmatch: <file, line, patient: probl
 from __future__ import annotations
 
 import argparse
+import json
+import os
+import shutil
+import subprocess
 import sys
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING
+from pathlib import Path
 
 from armmatch import __version__
+from armmatch.config import load_config_file, validate_config
 from armmatch.errors import ArmmatchError
-from armmatch.paths import RESOURCE_DIR
-
-if TYPE_CHECKING:
-    from armmatch.run.preflight import Report
+from armmatch.followup.simon import format_designs, simon_designs
+from armmatch.io import write_text_atomic
+from armmatch.knowledge.build.updater import Policy, update_resources
+from armmatch.knowledge.manifest import (
+    check_custom_files,
+    knowledge_record,
+    load_manifest,
+    render_manifest,
+    resource_files,
+    updated_entries,
+)
+from armmatch.paths import BUNDLE_ROOT, RESOURCE_DIR, SNAKEFILE
+from armmatch.run.pipeline import rule_set
+from armmatch.run.preflight import Problem, Report, preflight, problem_from_error
 
 
 def _validate(args: argparse.Namespace) -> int:
     """Preflight a batch as the workflow does before the first patient job, reporting every
     problem at once (:mod:`armmatch.run.preflight`): the config, the sample sheet (all rows), every
     file it names (kind and genome build), the rule table and the knowledge resources."""
-    from armmatch.config import load_config_file, validate_config
-    from armmatch.knowledge.manifest import (
-        check_custom_files,
-        knowledge_record,
-        load_manifest,
-        resource_files,
-    )
-    from armmatch.run.pipeline import rule_set
-    from armmatch.run.preflight import Problem, Report, preflight, problem_from_error
 
     problems: list[Problem] = []
     try:
@@ -70,7 +76,6 @@ def _validate(args: argparse.Namespace) -> int:
 
 def _print_report(report: Report, as_json: bool) -> int:
     """Print every problem (or the JSON report); 1 when any is an error."""
-    import json
 
     if as_json:
         print(json.dumps(report.to_dict(), indent=1, sort_keys=True))
@@ -108,9 +113,6 @@ def _add_simon(p: argparse.ArgumentParser) -> None:
 
 def _simon(args: argparse.Namespace) -> int:
     """Print the optimal and minimax Simon two-stage designs."""
-    import json
-
-    from armmatch.followup.simon import format_designs, simon_designs
 
     result = simon_designs(args.p0, args.p1, alpha=args.alpha, power=args.power, max_n=args.max_n)
     if args.json:
@@ -138,14 +140,6 @@ def _add_manifest(p: argparse.ArgumentParser) -> None:
 
 def _manifest(args: argparse.Namespace) -> int:
     """Check every bundled resource against the manifest, or record intended edits."""
-    from armmatch.io import write_text_atomic
-    from armmatch.knowledge.manifest import (
-        knowledge_record,
-        load_manifest,
-        render_manifest,
-        resource_files,
-        updated_entries,
-    )
 
     manifest = load_manifest(args.manifest or RESOURCE_DIR / "manifest.tsv")
     if args.update:
@@ -179,10 +173,6 @@ def _add_update(p: argparse.ArgumentParser) -> None:
 
 def _update(args: argparse.Namespace) -> int:
     """Download newer public sources and rebuild the resources they feed (opt-in, online)."""
-    from pathlib import Path
-
-    from armmatch.knowledge.build.updater import Policy, update_resources
-
     resources = Path(args.resources) if args.resources else RESOURCE_DIR
     work = Path(args.work_dir) if args.work_dir else resources / ".update"
     result = update_resources(
@@ -200,6 +190,65 @@ COMMANDS["update-resources"] = (
     "download newer public sources and rebuild the knowledge resources (network; opt-in)",
     _add_update,
     _update,
+)
+
+
+def _add_example(p: argparse.ArgumentParser) -> None:
+    p.add_argument("folder", help="folder to write (created; must not hold a samples.tsv yet)")
+
+
+def _example(args: argparse.Namespace) -> int:
+    """Copy the bundled example batch (14 patients) into a folder, with its sample sheet."""
+    folder = Path(args.folder)
+    sheet = folder / "samples.tsv"
+    if sheet.exists():
+        raise ArmmatchError(f"{sheet}: already exists; choose an empty folder")
+    folder.mkdir(parents=True, exist_ok=True)
+    shutil.copytree(BUNDLE_ROOT / "example", folder / "example", dirs_exist_ok=True)
+    text = (BUNDLE_ROOT / "config" / "samples.tsv").read_text(encoding="utf-8")
+    write_text_atomic(sheet, text.replace("\t../example/", "\texample/"))
+    print(f"{sheet}: the example batch (files in {folder / 'example'}); run it with:")
+    print(f"  cd {folder} && armmatch run --samples samples.tsv --cores 2")
+    return 0
+
+
+COMMANDS["example"] = ("copy the bundled example batch into a folder", _add_example, _example)
+
+
+def snakemake_command(args: argparse.Namespace, extra: Sequence[str]) -> list[str]:
+    """The Snakemake command line that runs the bundled workflow in the working directory."""
+    cmd = [sys.executable, "-m", "snakemake", "--snakefile", str(SNAKEFILE),
+           "--directory", os.getcwd(), "--cores", str(args.cores)]  # fmt: skip
+    if args.profile:
+        cmd += ["--profile", args.profile]
+    if args.configfile:
+        cmd += ["--configfile", args.configfile]
+    settings = [f"samples={args.samples}", f"outdir={args.outdir}"]
+    if args.genome_build:
+        settings.append(f"genome_build={args.genome_build}")
+    return [*cmd, *extra, "--config", *settings]
+
+
+def _add_run(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--samples", required=True, help="the batch's sample sheet")
+    p.add_argument("--outdir", default="results", help="output folder (default: results)")
+    p.add_argument("--cores", default="all", help="Snakemake --cores (default: all)")
+    p.add_argument("--genome-build", choices=["GRCh37", "GRCh38"], help="default build")
+    p.add_argument("--configfile", help="your config YAML (keys override the bundled config)")
+    p.add_argument("--profile", help="a Snakemake profile folder (e.g. for SLURM)")
+    p.add_argument("snakemake_args", nargs="*", metavar="-- SNAKEMAKE_ARG",
+                   help="anything after -- goes to snakemake as it is (e.g. -- -n)")  # fmt: skip
+
+
+def _run(args: argparse.Namespace) -> int:
+    """Run the bundled Snakemake workflow on a batch in the working directory."""
+    return subprocess.run(snakemake_command(args, args.snakemake_args), check=False).returncode
+
+
+COMMANDS["run"] = (
+    "run the bundled workflow on a batch (snakemake in the working directory)",
+    _add_run,
+    _run,
 )
 
 

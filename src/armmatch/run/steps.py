@@ -24,8 +24,31 @@ from typing import Any, TextIO
 
 from armmatch.config import Settings, settings_from_config
 from armmatch.errors import ArmmatchError, InputError
-from armmatch.io import write_text_atomic
+from armmatch.io import remembered_digests, sha256_file, write_text_atomic
+from armmatch.knowledge.build.updater import Policy, update_resources
+from armmatch.knowledge.manifest import (
+    check_custom_files,
+    knowledge_record,
+    load_manifest,
+    resource_files,
+)
 from armmatch.readers.sample_sheet import Patient, patient_from_row
+from armmatch.run.blocks import (
+    BlockError,
+    MemberResult,
+    block_failures,
+    code_digest,
+    fingerprint,
+    manifest_tsv,
+    patient_paths,
+    read_manifest_patients,
+    remove_patient_outputs,
+    remove_stale_temporaries,
+    reusable,
+    write_patient,
+)
+from armmatch.run.pipeline import assess_patient, rule_set
+from armmatch.run.preflight import file_problems
 
 
 def run_step(log_path: str | None, step: Callable[[], None]) -> None:
@@ -128,20 +151,6 @@ def run_block_job(
     done. The manifest is always written and every assessed member's report linked into
     ``reports_dir`` (for ``snakemake --report``); :func:`check_batch` fails the run afterwards.
     """
-    from armmatch.io import remembered_digests, sha256_file
-    from armmatch.run.blocks import (
-        MemberResult,
-        code_digest,
-        fingerprint,
-        manifest_tsv,
-        patient_paths,
-        remove_patient_outputs,
-        remove_stale_temporaries,
-        reusable,
-        write_patient,
-    )
-    from armmatch.run.pipeline import assess_patient, rule_set
-    from armmatch.run.preflight import file_problems
 
     quiet_htslib()
     log = logging.getLogger(__name__)
@@ -242,7 +251,6 @@ def check_batch(manifests: Sequence[str], done_path: str) -> None:
     BlockError
         One line per failed patient: file, line or patient, and the problem.
     """
-    from armmatch.run.blocks import BlockError, block_failures, read_manifest_patients
 
     failed = block_failures(manifests)
     if failed:
@@ -259,8 +267,6 @@ def check_batch(manifests: Sequence[str], done_path: str) -> None:
 def link_reports(results: Sequence[Any], outdir: str, reports_dir: str) -> None:
     """Hard-link (copy where links are impossible) each member's report into ``reports_dir``."""
     import shutil
-
-    from armmatch.run.blocks import patient_paths
 
     os.makedirs(reports_dir, exist_ok=True)
     for r in results:
@@ -286,12 +292,6 @@ def run_resources_job(
 ) -> None:
     """Check every bundled resource against the manifest (custom files are hashed) and write
     the resource record; a modified or unlisted bundled file fails the job with the remedy."""
-    from armmatch.knowledge.manifest import (
-        check_custom_files,
-        knowledge_record,
-        load_manifest,
-        resource_files,
-    )
 
     with job_log(log_path) as log_file:
         try:
@@ -312,7 +312,6 @@ def run_update_job(
     *, resources_dir: str, work_dir: str, update: Mapping[str, Any], log_path: str
 ) -> None:
     """The opt-in ``update_resources`` target: download, rebuild, replace (all or nothing)."""
-    from armmatch.knowledge.build.updater import Policy, update_resources
 
     with job_log(log_path) as log_file:
         try:

@@ -18,6 +18,7 @@ A failure at any step raises :class:`UpdateError` and leaves ``resources/`` unto
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import os
 import re
@@ -326,7 +327,6 @@ def update_resources(
     their hashes (``sources.sha256``) used by the next update's diff. ``today`` (YYYY-MM-DD)
     dates the rebuilt resources when the server gives no Last-Modified date.
     """
-    import datetime
 
     import requests
 
