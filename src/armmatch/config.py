@@ -12,7 +12,7 @@ import yaml
 
 from armmatch.calling.support import SmallVariantPolicy
 from armmatch.errors import ConfigError
-from armmatch.paths import resource, transcripts_file
+from armmatch.paths import HOTSPOTS, transcripts_file
 from armmatch.schemas import load_schema, schema_errors
 
 THRESHOLD_KEYS = (
@@ -118,7 +118,7 @@ class Settings:
 
     def hotspots_path(self) -> str:
         """The hotspot table: ``resources.hotspots`` or the bundled ``hotspots.tsv``."""
-        return self.resource_path("hotspots", resource("hotspots.tsv"))
+        return self.resource_path("hotspots", HOTSPOTS)
 
     def reference_fasta_for(self, build: str) -> str | None:
         """The configured reference FASTA of ``build``, or None (coordinate-only mode)."""

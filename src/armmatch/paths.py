@@ -29,6 +29,16 @@ SNAKEFILE = BUNDLE_ROOT / "Snakefile"
 CONFIG_DIR = BUNDLE_ROOT / "config"
 
 
+RULE_TABLE = RESOURCE_DIR / "actionable_targets.tsv"
+TABLE1 = RESOURCE_DIR / "table1_rare_tumours.tsv"
+RARE_TUMOUR_CRITERIA = RESOURCE_DIR / "rare_tumour_criteria.tsv"
+DRUG_CLASSES = RESOURCE_DIR / "drug_classes.tsv"
+KINASE_DOMAINS = RESOURCE_DIR / "kinase_domains.tsv"
+BRCA_LIST = RESOURCE_DIR / "brca_pathogenic.tsv"
+HOTSPOTS = RESOURCE_DIR / "hotspots.tsv"
+MANIFEST = RESOURCE_DIR / "manifest.tsv"
+
+
 def resource(*parts: str) -> Path:
     """A bundled resource file, e.g. ``resource("transcripts", "transcripts.GRCh38.tsv")``."""
     return RESOURCE_DIR.joinpath(*parts)

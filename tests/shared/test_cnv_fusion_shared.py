@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from armmatch.calling.copy_number import read_copy_number
+from armmatch.calling.copy_number import CnvContext, read_copy_number
 from armmatch.calling.fusions import read_fusion_file, read_fusions
 from armmatch.calling.gene_copy_number import GeneSpan
 from armmatch.calling.purity import CnvThresholds
@@ -65,7 +65,11 @@ def _spans(build: str) -> list[GeneSpan]:
 
 
 def _cnv(relative: str, build: str = "GRCh37") -> dict[str, Event]:
-    evidence = read_copy_number(_data(relative), None, _spans(build), 1.0, 2.0, lambda g: DEFAULT)
+    evidence = read_copy_number(
+        _data(relative),
+        None,
+        CnvContext(genes=_spans(build), thresholds_for=lambda g: DEFAULT, purity=1.0, ploidy=2.0),
+    )
     return {e.gene: e for e in evidence.events}
 
 
@@ -220,8 +224,7 @@ def test_broad_fgfr2_gain_is_never_a_focal_amplification() -> None:
     """amplicon.cns: FGFR2 sits on a 79.7 Mb chr10 segment at log2 1.38. At purity 0.5 that is
     CN 7.6, amplification by the thresholds, which excluded a patient for "FGFR2 amplification";
     over that length it is an arm-level gain: indeterminate: broad, for review, never counted."""
-    evidence = read_copy_number(_data("etal-cnvkit/amplicon.cns"), None, _spans("GRCh37"), 0.5,
-                                2.0, lambda g: DEFAULT)  # fmt: skip
+    evidence = read_copy_number(_data("etal-cnvkit/amplicon.cns"), None, CnvContext(genes=_spans("GRCh37"), thresholds_for=lambda g: DEFAULT, purity=0.5, ploidy=2.0))  # fmt: skip
     events = {e.gene: e for e in evidence.events}
     fgfr2 = events["FGFR2"]
     assert fgfr2.copy_number is not None and fgfr2.copy_number > DEFAULT.amplification
@@ -251,16 +254,14 @@ def test_broad_fgfr2_gain_is_never_a_focal_amplification() -> None:
     fgfr = next(x for x in d.exclusions if x.arm.arm_id == "exclusion-FGFR")
     assert fgfr.verdict == "indeterminate evidence" and d.status == "incomplete"
     # a larger focal size (config copy_number.focal_max_mb) counts it
-    wide = read_copy_number(_data("etal-cnvkit/amplicon.cns"), None, _spans("GRCh37"), 0.5, 2.0,
-                            lambda g: DEFAULT, focal_max_bp=100_000_000)  # fmt: skip
+    wide = read_copy_number(_data("etal-cnvkit/amplicon.cns"), None, CnvContext(genes=_spans("GRCh37"), thresholds_for=lambda g: DEFAULT, purity=0.5, ploidy=2.0, focal_max_bp=100_000_000))  # fmt: skip
     (f2,) = [e for e in wide.events if e.gene == "FGFR2"]
     assert (f2.cnv_call, f2.status, f2.focal) == ("amplification", "called", True)
 
 
 def test_unknown_purity_decides_what_holds_over_the_range() -> None:
     """No purity: each gene's call is computed over purity 0.2..1.0."""
-    evidence = read_copy_number(_data("etal-cnvkit/amplicon.cns"), None, _spans("GRCh37"), None,
-                                2.0, lambda g: DEFAULT, min_purity=0.2)  # fmt: skip
+    evidence = read_copy_number(_data("etal-cnvkit/amplicon.cns"), None, CnvContext(genes=_spans("GRCh37"), thresholds_for=lambda g: DEFAULT, purity=None, ploidy=2.0, min_purity=0.2))  # fmt: skip
     events = {e.gene: e for e in evidence.events}
     met = events["MET"]  # log2 3.81: amplified at any purity
     assert (met.cnv_call, met.status) == ("amplification", "called")
@@ -284,8 +285,7 @@ def test_unknown_purity_decides_what_holds_over_the_range() -> None:
 def test_unknown_purity_on_a_near_neutral_profile() -> None:
     """p2-9_2.cns: neutral genes stay neutral without a purity; a shallow loss that would be a
     homozygous deletion at 20% tumour is held for review, with the purity that decides it."""
-    evidence = read_copy_number(_data("etal-cnvkit/p2-9_2.cns"), None, _spans("GRCh37"), None, 2.0,
-                                lambda g: DEFAULT)  # fmt: skip
+    evidence = read_copy_number(_data("etal-cnvkit/p2-9_2.cns"), None, CnvContext(genes=_spans("GRCh37"), thresholds_for=lambda g: DEFAULT, purity=None, ploidy=2.0))  # fmt: skip
     events = {e.gene: e for e in evidence.events}
     assert (events["MET"].cnv_call, events["MET"].status) == ("neutral", "called")
     assert not [e for e in evidence.events if e.cnv_call in ("amplification", "homozygous_deletion")

@@ -91,7 +91,7 @@ def test_an_empty_vcf_proves_no_fusion_was_looked_for(tmp_path: Path) -> None:
 
 def test_other_file_kinds_in_the_wrong_column_stop(shared_data: Path) -> None:
     """A CNVkit file as small variants or fusions, a fusion table as copy number."""
-    from armmatch.calling.copy_number import read_copy_number
+    from armmatch.calling.copy_number import CnvContext, read_copy_number
     from armmatch.calling.gene_copy_number import GeneSpan
     from armmatch.calling.purity import CnvThresholds
 
@@ -101,9 +101,7 @@ def test_other_file_kinds_in_the_wrong_column_stop(shared_data: Path) -> None:
     with pytest.raises(InputError, match="cannot tell the fusion format"):
         _as_fusions(cns, "GRCh37")
     with pytest.raises(InputError):
-        read_copy_number(shared_data / "arriba" / "test_fusions.tsv", None,
-                         [GeneSpan("MET", "7", 116672195, 116798377)], 0.5, 2.0,
-                         lambda g: CnvThresholds(6, 4, 2.5, 1.5, 1.0, 0.5), "P")  # fmt: skip
+        read_copy_number(shared_data / "arriba" / "test_fusions.tsv", None, CnvContext(genes=[GeneSpan("MET", "7", 116672195, 116798377)], thresholds_for=lambda g: CnvThresholds(6, 4, 2.5, 1.5, 1.0, 0.5), purity=0.5, ploidy=2.0, patient="P"))  # fmt: skip
 
 
 # --- the other genome build ---------------------------------------------------------------------
@@ -154,7 +152,7 @@ def test_breakend_vcf_of_the_other_build_stops(
 
 def test_copy_number_of_the_other_build_stops(shared_data: Path, tmp_path: Path) -> None:
     """amplicon.cns is hg19: its gene column puts MET, CDKN2A... where GRCh37 has them."""
-    from armmatch.calling.copy_number import read_copy_number
+    from armmatch.calling.copy_number import CnvContext, read_copy_number
     from armmatch.calling.gene_copy_number import GeneSpan
     from armmatch.calling.purity import CnvThresholds
 
@@ -165,11 +163,9 @@ def test_copy_number_of_the_other_build_stops(shared_data: Path, tmp_path: Path)
 
     t = CnvThresholds(6, 4, 2.5, 1.5, 1.0, 0.5)
     path = shared_data / "etal-cnvkit" / "amplicon.cns"
-    read_copy_number(path, None, spans("GRCh37"), 0.7, 2.0, lambda g: t, "P", build="GRCh37",
-                     other_genes=spans("GRCh38"))  # fmt: skip
+    read_copy_number(path, None, CnvContext(genes=spans("GRCh37"), thresholds_for=lambda g: t, purity=0.7, ploidy=2.0, patient="P", build="GRCh37", other_genes=spans("GRCh38")))  # fmt: skip
     with pytest.raises(InputError) as info:
-        read_copy_number(path, None, spans("GRCh38"), 0.7, 2.0, lambda g: t, "P", build="GRCh38",
-                         other_genes=spans("GRCh37"))  # fmt: skip
+        read_copy_number(path, None, CnvContext(genes=spans("GRCh38"), thresholds_for=lambda g: t, purity=0.7, ploidy=2.0, patient="P", build="GRCh38", other_genes=spans("GRCh37")))  # fmt: skip
     # its chr9 segments end beyond GRCh38's chr9: that check comes first, and names the build
     assert "ends beyond the end of chr9 in GRCh38" in info.value.problem
     assert (
@@ -182,8 +178,7 @@ def test_copy_number_of_the_other_build_stops(shared_data: Path, tmp_path: Path)
     copy = tmp_path / "amplicon.no9.cns"
     copy.write_text("\n".join(keep) + "\n")
     with pytest.raises(InputError) as info2:
-        read_copy_number(copy, None, spans("GRCh38"), 0.7, 2.0, lambda g: t, "P",
-                         build="GRCh38", other_genes=spans("GRCh37"))  # fmt: skip
+        read_copy_number(copy, None, CnvContext(genes=spans("GRCh38"), thresholds_for=lambda g: t, purity=0.7, ploidy=2.0, patient="P", build="GRCh38", other_genes=spans("GRCh37")))  # fmt: skip
     assert info2.value.problem.startswith("the segments fit GRCh37, not GRCh38")
     assert (
         "the copy-number file is of GRCh37 but the patient's genome_build is GRCh38"

@@ -14,7 +14,7 @@ from pathlib import Path
 import pysam
 import pytest
 
-from armmatch.calling.copy_number import read_copy_number
+from armmatch.calling.copy_number import CnvContext, read_copy_number
 from armmatch.calling.fusions import read_fusion_file
 from armmatch.calling.gene_copy_number import GeneSpan
 from armmatch.calling.purity import CnvThresholds
@@ -224,7 +224,8 @@ THRESHOLDS = CnvThresholds(6.0, 4.0, 2.5, 1.5, 1.0, 0.5)
 
 def cnv(path: Path, text: str, **kw: object):  # type: ignore[no-untyped-def]
     path.write_text(text)
-    return read_copy_number(path, "cnvkit", [MET], 0.7, 2.0, lambda g: THRESHOLDS, "P1", **kw)  # type: ignore[arg-type]
+    context = CnvContext([MET], lambda g: THRESHOLDS, purity=0.7, ploidy=2.0, patient="P1", **kw)  # type: ignore[arg-type]
+    return read_copy_number(path, "cnvkit", context)
 
 
 def test_cnv_unknown_columns(tmp_path: Path) -> None:

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from armmatch.calling.breakends import read_bnd_vcf, transcript_role
-from armmatch.calling.copy_number import read_copy_number
+from armmatch.calling.copy_number import CnvContext, read_copy_number
 from armmatch.calling.fusions import (
     assign_genes,
     first_retained_exon,
@@ -106,7 +106,16 @@ def test_seg_mean_to_log2() -> None:
 def test_read_copy_number_seg_log10_calls_cdk4(tmp_path: Path) -> None:
     path = _write(tmp_path, "x.seg", SEG)
     ev = read_copy_number(
-        path, "seg", [CDK4, MET], 1.0, 2.0, lambda g: T, "P2", seg_mean_scale="log10"
+        path,
+        "seg",
+        CnvContext(
+            genes=[CDK4, MET],
+            thresholds_for=lambda g: T,
+            purity=1.0,
+            ploidy=2.0,
+            patient="P2",
+            seg_mean_scale="log10",
+        ),
     )
     calls = {e.gene: (e.cnv_call, e.copy_number) for e in ev.events}
     assert calls["CDK4"][0] == "amplification"
@@ -132,7 +141,13 @@ def test_read_gatk_seg(tmp_path: Path) -> None:
         (57700000, 57800000, 25, "+", 5),
         (21900000, 22000000, 9, "-", 6),
     ]
-    ev = read_copy_number(path, None, [CDK4, CDKN2A], 1.0, 2.0, lambda g: T, "P1")
+    ev = read_copy_number(
+        path,
+        None,
+        CnvContext(
+            genes=[CDK4, CDKN2A], thresholds_for=lambda g: T, purity=1.0, ploidy=2.0, patient="P1"
+        ),
+    )
     by_gene = {e.gene: e for e in ev.events}
     assert by_gene["CDK4"].cnv_call == "amplification"
     assert by_gene["CDKN2A"].cnv_call == "homozygous_deletion"
@@ -189,7 +204,17 @@ def test_read_gene_table_long_and_bad_value(tmp_path: Path) -> None:
 
 def test_gene_table_evidence_no_purity_formula(tmp_path: Path) -> None:
     path = _write(tmp_path, "data_cna.txt", MATRIX)
-    ev = read_copy_number(path, None, [MET, CDKN2A, CDK4], 0.2, 3.0, lambda g: T, "P1")
+    ev = read_copy_number(
+        path,
+        None,
+        CnvContext(
+            genes=[MET, CDKN2A, CDK4],
+            thresholds_for=lambda g: T,
+            purity=0.2,
+            ploidy=3.0,
+            patient="P1",
+        ),
+    )
     assert [(e.gene, e.cnv_call, e.copy_number, e.status) for e in ev.events] == [
         ("MET", "amplification", None, "called"),
         ("CDKN2A", "homozygous_deletion", None, "called"),

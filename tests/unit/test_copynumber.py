@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from armmatch.calling.copy_number import BIN_LEVEL_REASON, read_copy_number
+from armmatch.calling.copy_number import BIN_LEVEL_REASON, CnvContext, read_copy_number
 from armmatch.calling.gene_copy_number import GeneSpan, gene_copy_number, segment_copy_number
 from armmatch.calling.purity import CnvThresholds, call_copy_number, tumour_copy_number
 from armmatch.errors import InputError
@@ -463,7 +463,15 @@ def test_segment_copy_number_needs_a_value() -> None:
 def test_read_copy_number_entry_point(tmp_path: Path) -> None:
     path = _write(tmp_path, "s.cns", CNVKIT_HEADER + "chr12\t0\t100\tCDK4\t3.5\t12\n")
     ev = read_copy_number(
-        path, None, [GeneSpan("CDK4", "12", 10, 20)], 1.0, 2.0, lambda g: DEFAULT, "P01"
+        path,
+        None,
+        CnvContext(
+            genes=[GeneSpan("CDK4", "12", 10, 20)],
+            thresholds_for=lambda g: DEFAULT,
+            purity=1.0,
+            ploidy=2.0,
+            patient="P01",
+        ),
     )
     assert ev.inputs == {str(path): sha256_file(path)}
     assert ev.events[0].source.path == str(path) and ev.events[0].cnv_call == "amplification"
@@ -473,7 +481,14 @@ def test_read_copy_number_bins_are_for_review(tmp_path: Path) -> None:
     text = "chromosome\tstart\tend\tgene\tlog2\tdepth\tweight\nchr12\t0\t100\tCDK4\t3.5\t9\t1\n"
     path = _write(tmp_path, "s.cnr", text)
     (e,) = read_copy_number(
-        path, "cnvkit", [GeneSpan("CDK4", "12", 0, 100)], 1.0, 2.0, lambda g: DEFAULT
+        path,
+        "cnvkit",
+        CnvContext(
+            genes=[GeneSpan("CDK4", "12", 0, 100)],
+            thresholds_for=lambda g: DEFAULT,
+            purity=1.0,
+            ploidy=2.0,
+        ),
     ).events
     assert e.cnv_call == "amplification" and e.status == "indeterminate"
     assert e.status_reason == BIN_LEVEL_REASON
@@ -482,5 +497,11 @@ def test_read_copy_number_bins_are_for_review(tmp_path: Path) -> None:
 def test_read_copy_number_bad_purity_is_input_error(tmp_path: Path) -> None:
     path = _write(tmp_path, "s.cns", CNVKIT_HEADER)
     with pytest.raises(InputError, match="purity") as info:
-        read_copy_number(path, None, [], 1.5, 2.0, lambda g: DEFAULT, "P07")
+        read_copy_number(
+            path,
+            None,
+            CnvContext(
+                genes=[], thresholds_for=lambda g: DEFAULT, purity=1.5, ploidy=2.0, patient="P07"
+            ),
+        )
     assert info.value.patient == "P07"

@@ -15,7 +15,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from armmatch.calling.copy_number import read_copy_number
+from armmatch.calling.copy_number import CnvContext, read_copy_number
 from armmatch.calling.fusions import read_fusion_file
 from armmatch.calling.gene_copy_number import GeneSpan
 from armmatch.calling.hgvs import matches_protein, parse_protein_change
@@ -84,7 +84,17 @@ def test_cnv_reader_raises_only_armmatch_errors(
 ) -> None:
     path = write(tmp_path, data)
     try:
-        read_copy_number(path, fmt, GENES, 0.7, 2.0, lambda g: THRESHOLDS, "P1")
+        read_copy_number(
+            path,
+            fmt,
+            CnvContext(
+                genes=GENES,
+                thresholds_for=lambda g: THRESHOLDS,
+                purity=0.7,
+                ploidy=2.0,
+                patient="P1",
+            ),
+        )
     except ArmmatchError as exc:
         assert str(path) in str(exc) and "P1" in str(exc)
 

@@ -45,7 +45,10 @@ def test_every_problem_in_one_run(tmp_path: Path, capsys: pytest.CaptureFixture[
     assert (
         f"{sheet}, line 3 (patient P2): ecog '7' is not an ECOG performance status 0 to 5" in text
     )
-    assert "unknown arm_override 'no-such-arm'; valid arm ids: alectinib-ALK, " in text
+    assert (
+        "arm_override 'no-such-arm' is not an arm a patient can be assigned to (valid arm "
+        "ids: alectinib-ALK, "
+    ) in text
     assert "line 4 (patient P3): vcf file" in text and "does not exist" in text
     assert "armmatch: 5 problem(s) found" in text
     # --json for machines: the same problems

@@ -85,3 +85,23 @@ def test_override_needs_a_reason(tmp_path: Path) -> None:
     path = sheet(tmp_path, "P1\tC49\t../data/a.vcf\tT\t52\t1\tnone\t0.7\tsintilimab-PD1\n", header)
     with pytest.raises(InputError, match="override_reason"):
         read_sample_sheet(path)
+
+
+def test_patient_params_round_trip_without_reparsing(tmp_path: Path) -> None:
+    """Issue 15: the job receives the parsed patient (JSON params), not the row to parse again."""
+    import json
+
+    from armmatch.readers.sample_sheet import Patient
+
+    patient = Patient(
+        patient_id="P1", tumour_type="C49|Synovial sarcoma", vcf="/d/p1.vcf.gz", line=7,
+        purity=0.4, ploidy=2.5, age=40, ecog=1, prior_therapies=("doxorubicin",),
+        raw={"vcf": "/d/p1.vcf.gz", "patient_id": "P1"},
+    )  # fmt: skip
+    params = json.loads(json.dumps(patient.to_params()))  # what Snakemake hands to the job
+    back = Patient.from_params(params)
+    assert back == patient and back.raw == patient.raw
+    assert back.prior_therapies == ("doxorubicin",) and isinstance(back.purity, float)
+    assert Patient.from_params(Patient(patient_id="P2", tumour_type="C80", vcf="v", line=2,
+                                       prior_therapies=()).to_params()).prior_therapies == ()  # fmt: skip
+    assert back.sheet_row() == {"patient_id": "P1", "vcf": "/d/p1.vcf.gz", "__line__": "7"}

@@ -33,7 +33,7 @@ try:
     except ArmmatchError as _err:
         # every problem of the sheet at once (the same preflight as `armmatch validate`)
         _problems, _ = sheet_problems(
-            config["samples"], arms=list(RULES.assignable_arms()), input_roots=INPUT_ROOTS
+            config["samples"], rules=RULES, input_roots=INPUT_ROOTS
         )
         _errors = [p.text() for p in _problems if p.severity == "error"] or [str(_err)]
         if len(_errors) == 1:
@@ -41,12 +41,11 @@ try:
         raise WorkflowError(
             f"armmatch: {len(_errors)} problems in the sample sheet:\n" + "\n".join(_errors)
         ) from None
-    _arms = set(RULES.assignable_arms())  # an exclusion group is no arm to assign
     for _p in PATIENTS.values():
-        if _p.arm_override and _p.arm_override not in _arms:
+        _problem = RULES.override_problem(_p.arm_override) if _p.arm_override else None
+        if _problem:  # an exclusion group is no arm to assign
             raise WorkflowError(
-                f"{config['samples']}, line {_p.line} (patient {_p.patient_id}): arm_override "
-                f"{_p.arm_override!r} is not an arm of {RULES_PATH} (arms: {', '.join(sorted(_arms))})"
+                f"{config['samples']}, line {_p.line} (patient {_p.patient_id}): {_problem}"
             )
 except ArmmatchError as _err:
     raise WorkflowError(f"armmatch: {_err}") from None

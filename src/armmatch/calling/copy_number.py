@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -98,25 +98,32 @@ def gene_level_evidence(
     return evidence
 
 
-def read_copy_number(
-    path: str | Path,
-    fmt: str | None,
-    genes: Sequence[GeneSpanLike],
-    purity: float | None,
-    ploidy: float,
-    thresholds_for: Callable[[str], CnvThresholds],
-    patient: str | None = None,
-    *,
-    log2_is_tumour_ratio: bool = True,
-    min_coverage: float = DEFAULT_MIN_COVERAGE,
-    min_gene_coverage: float = 0.0,
-    sample: str | None = None,
-    seg_mean_scale: SegMeanScale = "log2",
-    build: str | None = None,
-    min_purity: float = 0.2,
-    focal_max_bp: int = BROAD_SEGMENT_BP,
-    other_genes: Sequence[GeneSpanLike] | None = None,
-) -> Evidence:
+@dataclass(frozen=True)
+class CnvContext:
+    """One patient's copy-number setting: what calling needs besides the file.
+
+    ``purity`` ``None`` means unknown: each call is then checked over ``min_purity`` .. 1.0
+    (:func:`~armmatch.calling.gene_copy_number.purity_range_evidence`). ``other_genes`` (the
+    same genes on the other build) lets the segments' build be checked.
+    """
+
+    genes: Sequence[GeneSpanLike]
+    thresholds_for: Callable[[str], CnvThresholds]
+    purity: float | None = None
+    ploidy: float = 2.0
+    patient: str | None = None
+    build: str | None = None
+    other_genes: Sequence[GeneSpanLike] | None = None
+    sample: str | None = None
+    seg_mean_scale: SegMeanScale = "log2"
+    log2_is_tumour_ratio: bool = True
+    min_coverage: float = DEFAULT_MIN_COVERAGE
+    min_gene_coverage: float = 0.0
+    min_purity: float = 0.2
+    focal_max_bp: int = BROAD_SEGMENT_BP
+
+
+def read_copy_number(path: str | Path, fmt: str | None, context: CnvContext) -> Evidence:
     """Read a copy-number file and summarise the target genes (see :func:`gene_copy_number`).
 
     A gene-level table (``gene-table``) gives the caller's calls directly
@@ -128,26 +135,15 @@ def read_copy_number(
         The copy-number file.
     fmt
         One of :data:`CNV_FORMATS`, or ``None``/``"auto"`` to detect it from the header.
-    genes, purity, ploidy, thresholds_for, log2_is_tumour_ratio, min_coverage, min_gene_coverage
-        As for :func:`gene_copy_number`.
-    patient
-        The patient id: for error messages, and the sample read from a multi-sample SEG file
-        or gene table unless ``sample`` names another.
-    sample
-        The sample sheet's ``cnv_sample`` (see :func:`select_sample`).
-    seg_mean_scale
-        ``log2`` or ``log10``: the scale of a SEG file's ``seg.mean``.
-    build
-        The patient's genome build: segments beyond a chromosome's end in it are an error
-        (see :func:`check_segments`).
-    min_purity
-        With ``purity`` None (unknown), calls are checked over ``min_purity`` .. 1.0
-        (:func:`purity_range_evidence`).
-    focal_max_bp
-        The focal size (see :func:`gene_copy_number`).
-    other_genes
-        The target genes' spans on the other build: with ``build``, a file whose named genes
-        fit only the other build stops (:func:`check_segment_build`).
+    context
+        The patient's setting (:class:`CnvContext`): ``genes``, ``purity``, ``ploidy``,
+        ``thresholds_for``, ``log2_is_tumour_ratio``, ``min_coverage``, ``min_gene_coverage``
+        and ``focal_max_bp`` as for :func:`gene_copy_number`; ``patient`` for error messages
+        and as the sample of a multi-sample SEG file or gene table unless ``sample`` (the
+        sheet's ``cnv_sample``) names another; ``seg_mean_scale`` of a SEG file; ``build``,
+        where segments beyond a chromosome's end are an error and, with ``other_genes``, a
+        file whose named genes fit only the other build stops (:func:`check_segment_build`);
+        with ``purity`` None (unknown), calls are checked over ``min_purity`` .. 1.0.
 
     Returns
     -------
@@ -162,30 +158,33 @@ def read_copy_number(
     InputError
         Bad file content or format, or invalid purity/ploidy (reported for the patient).
     """
+    c = context
     try:
-        check_purity_ploidy(min_purity if purity is None else purity, ploidy)
+        check_purity_ploidy(c.min_purity if c.purity is None else c.purity, c.ploidy)
     except ValueError as exc:
-        raise InputError(f"{exc} (for {path})", patient=patient) from None
-    used = check_cnv_format(fmt, path, patient)
+        raise InputError(f"{exc} (for {path})", patient=c.patient) from None
+    used = check_cnv_format(fmt, path, c.patient)
     if used == "gene-table":
-        values = read_gene_table(path, patient=patient, sample=sample)
-        evidence = gene_level_evidence(values, genes, source_path=str(path))
+        values = read_gene_table(path, patient=c.patient, sample=c.sample)
+        evidence = gene_level_evidence(values, c.genes, source_path=str(path))
         evidence.inputs[str(path)] = sha256_file(path)
         return evidence
     used, segments = read_segments_file(
-        path, used, patient=patient, sample=sample, seg_mean_scale=seg_mean_scale, build=build
-    )
-    if other_genes is not None and build is not None:
-        check_segment_build(segments, genes, other_genes, build=build, path=path, patient=patient)
+        path, used, patient=c.patient, sample=c.sample, seg_mean_scale=c.seg_mean_scale,
+        build=c.build,
+    )  # fmt: skip
+    if c.other_genes is not None and c.build is not None:
+        check_segment_build(segments, c.genes, c.other_genes, build=c.build, path=path,
+                            patient=c.patient)  # fmt: skip
     common: dict[str, Any] = {
-        "ploidy": ploidy, "thresholds_for": thresholds_for, "source_path": str(path),
-        "log2_is_tumour_ratio": log2_is_tumour_ratio, "min_coverage": min_coverage,
-        "min_gene_coverage": min_gene_coverage, "focal_max_bp": focal_max_bp,
+        "ploidy": c.ploidy, "thresholds_for": c.thresholds_for, "source_path": str(path),
+        "log2_is_tumour_ratio": c.log2_is_tumour_ratio, "min_coverage": c.min_coverage,
+        "min_gene_coverage": c.min_gene_coverage, "focal_max_bp": c.focal_max_bp,
     }  # fmt: skip
-    if purity is None and any(seg.total_cn is None for seg in segments):
-        evidence = purity_range_evidence(segments, genes, min_purity=min_purity, **common)
+    if c.purity is None and any(seg.total_cn is None for seg in segments):
+        evidence = purity_range_evidence(segments, c.genes, min_purity=c.min_purity, **common)
     else:
-        evidence = gene_copy_number(segments, genes, purity=purity or 1.0, **common)
+        evidence = gene_copy_number(segments, c.genes, purity=c.purity or 1.0, **common)
     if used == "cnvkit" and segments and all(seg.probes is None for seg in segments):
         evidence.events = [_bin_level(e) for e in evidence.events]
     evidence.inputs[str(path)] = sha256_file(path)

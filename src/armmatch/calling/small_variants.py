@@ -31,12 +31,8 @@ from armmatch.genome import (
 )
 from armmatch.io import sha256_file
 from armmatch.knowledge.hotspots import Hotspot, default_hotspots_path, load_hotspots
-from armmatch.knowledge.transcripts import (
-    GeneModel,
-    GeneModels,
-    default_transcripts_path,
-    load_gene_models,
-)
+from armmatch.knowledge.transcripts import GeneModel, GeneModels, gene_models
+from armmatch.readers.vcf import header_annotation
 from armmatch.readers.vcf_text import VcfText, scan_vcf_text, vcf_header_text
 
 if TYPE_CHECKING:
@@ -53,7 +49,7 @@ from armmatch.calling.support import (
     support_problem,
 )
 from armmatch.readers.maf import is_maf
-from armmatch.readers.snpeff_ann import has_ann_header, parse_ann
+from armmatch.readers.snpeff_ann import parse_ann
 from armmatch.readers.vcf import (
     Region,
     all_records,
@@ -72,7 +68,7 @@ from armmatch.readers.vcf import (
     selected_records,
     symbol_pattern,
 )
-from armmatch.readers.vep_csq import csq_fields_from_header, parse_csq, vep_alleles
+from armmatch.readers.vep_csq import parse_csq, vep_alleles
 
 """Classes that no rule can fire on; such records are counted, not listed."""
 """SnpEff ``Annotation`` terms that differ from VEP's SO terms (others are shared)."""
@@ -120,10 +116,9 @@ def iter_target_events(
     ``records`` (``(line, record)`` pairs, line None when unknown) replaces iterating ``vcf``:
     :func:`read_small_variants` passes only the records of the target regions.
     """
-    names = csq_fields_from_header(vcf.raw_header)
-    ann = names is None and has_ann_header(vcf.raw_header)
-    if ann:
-        names = ["Allele", "Consequence", "SYMBOL", "Feature", "ALLELE_NUM"]
+    annotation = header_annotation(vcf.raw_header)
+    ann = annotation is not None and annotation.field == "ANN"
+    names = annotation.fields if annotation is not None else None
     if names is None:
         if models is None:
             raise InputError(
@@ -355,7 +350,7 @@ def iter_builtin_events(
 
 @cache
 def _bundled_map(build: str) -> dict[str, GeneModel]:
-    models = load_gene_models(default_transcripts_path(normalise_build(build)))
+    models = gene_models(normalise_build(build))
     return {g: m for g in models.genes() if (m := models.get(g)) is not None}
 
 
@@ -511,7 +506,7 @@ def _read_vcf(
         scan_vcf_text(path, patient=patient, header_only=True)
         vcf = open_cyvcf2(path, patient)
         raw = vcf.raw_header
-        annotated = csq_fields_from_header(raw) is not None or has_ann_header(raw)
+        annotated = header_annotation(raw) is not None
         no_build = not header_builds(raw)
         regions = target_regions(both if annotated or no_build else [model_map], genes,
                                  region_margin)  # fmt: skip
@@ -522,7 +517,8 @@ def _read_vcf(
         header = scan_vcf_text(path, patient=patient, header_only=True)
         text: VcfText | None = None
         if header is not None:
-            annotated = bool(header.info & {"CSQ", "ANN"})
+            annotation = header_annotation(header.header_text)
+            annotated = annotation is not None
             no_build = not header_builds(vcf_header_text(path, patient=patient))
             if have_regions:
                 regions = target_regions(both if annotated or no_build else [model_map], genes,
@@ -531,9 +527,9 @@ def _read_vcf(
             if regions is not None:
                 spans = region_spans(regions)
                 select = lambda name: spans.get(normalise_chrom(name))  # noqa: E731
-                if annotated:
-                    names = csq_fields_from_header(header.header_text) or []
-                    mark = symbol_pattern(genes, first_field=names[:1] == ["SYMBOL"])
+                if annotation is not None:
+                    first = annotation.fields[:1] == ["SYMBOL"]
+                    mark = symbol_pattern(genes, first_field=first)
             text = scan_vcf_text(path, patient=patient, mark=mark, select=select)
         vcf = open_cyvcf2(path, patient)
         if text is None or regions is None:  # BCF (htslib checks it), or no regions: all

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from armmatch.errors import ConfigError
-from armmatch.paths import resource
+from armmatch.paths import HOTSPOTS
 
 if TYPE_CHECKING:
     pass
@@ -98,4 +98,4 @@ def load_hotspots(path: Path) -> dict[str, list[Hotspot]]:
 
 def default_hotspots_path() -> Path:
 
-    return resource("hotspots.tsv")
+    return HOTSPOTS

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from armmatch.errors import InputError
 from armmatch.io import open_text
-from armmatch.paths import resource
+from armmatch.paths import KINASE_DOMAINS
 from armmatch.readers.fusion_table import ColumnTable
 
 
@@ -23,7 +23,7 @@ class KinaseRule:
     source: str
 
 
-DEFAULT_KINASE_RULES = resource("kinase_domains.tsv")
+DEFAULT_KINASE_RULES = KINASE_DOMAINS
 
 
 def load_kinase_rules(path: str | Path = DEFAULT_KINASE_RULES) -> dict[str, KinaseRule]:

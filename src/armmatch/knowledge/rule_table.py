@@ -148,6 +148,19 @@ class RuleSet:
         """The arm ids an ``arm_override`` may name: every arm but the exclusion groups."""
         return tuple(a.arm_id for a in self.arms if a.arm_type != "exclusion")
 
+    def override_problem(self, arm_id: str) -> str | None:
+        """Why ``arm_id`` cannot be a sheet's ``arm_override``, or None when it can.
+
+        The one check (and message) used by the workflow's parse, ``armmatch validate`` and the
+        patient job.
+        """
+        arms = self.assignable_arms()
+        if arm_id in arms:
+            return None
+        group = " (an exclusion group)" if any(a.arm_id == arm_id for a in self.arms) else ""
+        return (f"arm_override {arm_id!r} is not an arm a patient can be assigned to{group} "
+                f"(valid arm ids: {', '.join(sorted(arms))})")  # fmt: skip
+
     def arm(self, arm_id: str) -> Arm:
         for arm in self.arms:
             if arm.arm_id == arm_id:

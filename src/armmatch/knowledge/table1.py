@@ -14,7 +14,7 @@ from typing import Final
 from armmatch.errors import InputError
 from armmatch.io import fixed_tsv_rows
 from armmatch.knowledge.icd10 import Icd10Set, parse_icd10_set
-from armmatch.paths import resource
+from armmatch.paths import RARE_TUMOUR_CRITERIA, TABLE1
 
 # --------------------------------------------------------------------------------------------
 # The committed resources
@@ -94,12 +94,12 @@ class CriterionCode:
 
 def default_table1_path() -> Path:
     """Path of the committed ``resources/table1_rare_tumours.tsv``."""
-    return resource("table1_rare_tumours.tsv")
+    return TABLE1
 
 
 def default_criteria_path() -> Path:
     """Path of the committed ``resources/rare_tumour_criteria.tsv``."""
-    return resource("rare_tumour_criteria.tsv")
+    return RARE_TUMOUR_CRITERIA
 
 
 def _read_tsv(path: Path, columns: Sequence[str]) -> list[tuple[int, list[str]]]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import bisect
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 
 from armmatch.errors import InputError
@@ -376,6 +377,15 @@ class GeneModels:
 # ---------------------------------------------------------------------------------------------
 # TSV reading and writing
 # ---------------------------------------------------------------------------------------------
+
+
+@cache
+def gene_models(build: str, path: str | None = None) -> GeneModels:
+    """The transcript models of ``build``: the bundled table, or a custom one at ``path``.
+
+    Cached per process: the one cache of gene models.
+    """
+    return load_gene_models(Path(path) if path else transcripts_file(build))
 
 
 def default_transcripts_path(build: Build) -> Path:

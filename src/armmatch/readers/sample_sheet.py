@@ -13,9 +13,10 @@ import math
 import os
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from armmatch.errors import InputError
 from armmatch.schemas import load_schema, schema_errors
@@ -88,9 +89,33 @@ class Patient:
     raw: Mapping[str, str] = field(default_factory=dict, compare=False)
     """The row's non-empty cells, paths resolved: rebuilding a Patient from it is lossless."""
 
-    def to_params(self) -> dict[str, str]:
-        """The row as plain strings (plus its sheet line): deterministic Snakemake ``params``."""
+    def sheet_row(self) -> dict[str, str]:
+        """The row as plain strings (paths resolved) plus its sheet line, as fingerprinted."""
         return {**dict(sorted(self.raw.items())), "__line__": str(self.line)}
+
+    def to_params(self) -> dict[str, Any]:
+        """The parsed patient as plain JSON values: deterministic Snakemake ``params``.
+
+        The job rebuilds it with :meth:`from_params` without parsing the row again.
+        """
+        out: dict[str, Any] = {}
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if f.name == "raw":
+                value = dict(sorted(value.items()))
+            elif isinstance(value, tuple):
+                value = list(value)
+            out[f.name] = value
+        return out
+
+    @classmethod
+    def from_params(cls, params: Mapping[str, Any]) -> Patient:
+        """The patient of :meth:`to_params` (the types restored, nothing re-validated)."""
+        values = dict(params)
+        if values.get("prior_therapies") is not None:
+            values["prior_therapies"] = tuple(values["prior_therapies"])
+        values["raw"] = dict(values.get("raw") or {})
+        return cls(**values)
 
 
 def resolve_path(value: str, sheet_dir: str) -> str:

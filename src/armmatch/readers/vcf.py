@@ -16,8 +16,9 @@ import warnings
 from bisect import bisect_left
 from collections.abc import Container, Iterable, Iterator, Mapping, Sequence
 from contextlib import ExitStack, closing
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from armmatch.errors import InputError
 from armmatch.genome import (
@@ -25,10 +26,38 @@ from armmatch.genome import (
     normalise_build,
     normalise_chrom,
 )
+from armmatch.readers.snpeff_ann import has_ann_header
 from armmatch.readers.vcf_text import VcfText, scan_vcf_text, vcf_header_text, vcf_kinds
+from armmatch.readers.vep_csq import csq_fields_from_header
 
 if TYPE_CHECKING:
     pass
+
+
+SNPEFF_AS_CSQ = ["Allele", "Consequence", "SYMBOL", "Feature", "ALLELE_NUM"]
+"""The CSQ-style fields an ``ANN`` entry is read into (:func:`~armmatch.readers.snpeff_ann.parse_ann`)."""
+
+
+@dataclass(frozen=True)
+class Annotation:
+    """The annotator's per-transcript INFO field a VCF header declares, and its field names."""
+
+    field: Literal["CSQ", "ANN"]
+    fields: list[str]
+
+
+def header_annotation(raw_header: str) -> Annotation | None:
+    """VEP's ``CSQ`` (with its declared ``Format``) or snpEff's ``ANN``; None: unannotated.
+
+    The one place that decides whether a VCF is annotated: a ``CSQ`` line without a
+    ``Format`` list cannot be read, so the VCF counts as unannotated (the built-in classifier).
+    """
+    names = csq_fields_from_header(raw_header)
+    if names is not None:
+        return Annotation("CSQ", names)
+    if has_ann_header(raw_header):
+        return Annotation("ANN", list(SNPEFF_AS_CSQ))
+    return None
 
 
 def header_contig_lengths(raw_header: str) -> dict[str, int]:

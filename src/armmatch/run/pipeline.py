@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from armmatch import __version__
-from armmatch.calling.copy_number import read_copy_number
+from armmatch.calling.copy_number import CnvContext, read_copy_number
 from armmatch.calling.fusions import read_fusions
 from armmatch.calling.gene_copy_number import GeneSpan
 from armmatch.calling.pathogenic import classify_events
@@ -34,8 +34,8 @@ from armmatch.knowledge.kinase_domains import load_kinase_rules
 from armmatch.knowledge.oncokb import evidence_for as oncokb_evidence
 from armmatch.knowledge.rule_table import RuleSet, load_rules
 from armmatch.knowledge.table1 import load_table1
-from armmatch.knowledge.transcripts import GeneModel, GeneModels, load_gene_models
-from armmatch.paths import RESOURCE_DIR
+from armmatch.knowledge.transcripts import GeneModel, GeneModels, gene_models
+from armmatch.paths import BRCA_LIST, DRUG_CLASSES, KINASE_DOMAINS, RULE_TABLE, TABLE1
 from armmatch.readers.cnv_formats import detect_cnv_format
 from armmatch.readers.maf import is_maf
 from armmatch.readers.sample_sheet import Patient
@@ -50,16 +50,9 @@ COORDINATE_MARGIN = 10_000
 
 
 @cache
-def gene_models(build: str, path: str | None = None) -> GeneModels:
-    """The bundled transcript models of ``build`` (or a custom table at ``path``)."""
-    p = Path(path) if path else RESOURCE_DIR / "transcripts" / f"transcripts.{build}.tsv"
-    return load_gene_models(p)
-
-
-@cache
 def rule_set(path: str | None = None) -> RuleSet:
     """The rule table (bundled unless ``path`` is given), checked against the GRCh38 models."""
-    p = path or str(RESOURCE_DIR / "actionable_targets.tsv")
+    p = path or str(RULE_TABLE)
     return load_rules(p, known_genes=gene_models("GRCh38").genes())
 
 
@@ -271,26 +264,27 @@ def detect_copy_number(
     other_spans = [
         GeneSpan(g, m.chrom, m.tx_start0, m.tx_end) for g in genes if (m := other_models.get(g))
     ]
-    purity = patient.purity if patient.purity is not None else settings.default_purity
+    # purity None: unknown; each call is checked over copy_number.min_purity .. 1.0 (a
+    # gene-level table gives calls: no purity formula is applied to it)
+    purity, _ = purity_in_use(patient, settings)
+    ploidy, _ = ploidy_in_use(patient, settings)
     fmt = patient.cnv_format or detect_cnv_format(patient.cnv, patient=patient.patient_id)
-    if purity is None and fmt == "gene-table":
-        purity = 1.0  # gene-level calls: the purity formula is not applied
-    # purity None: unknown; each call is checked over copy_number.min_purity .. 1.0
-    ploidy = patient.ploidy if patient.ploidy is not None else settings.default_ploidy
     return read_copy_number(
         patient.cnv,
         fmt,
-        spans,
-        purity,
-        ploidy,
-        lambda g: _thresholds(settings, g),
-        patient.patient_id,
-        sample=patient.cnv_sample,
-        seg_mean_scale="log10" if settings.seg_mean_scale == "log10" else "log2",
-        build=build,
-        min_purity=settings.min_purity,
-        focal_max_bp=int(settings.focal_max_mb * 1_000_000),
-        other_genes=other_spans,
+        CnvContext(
+            genes=spans,
+            thresholds_for=lambda g: _thresholds(settings, g),
+            purity=purity,
+            ploidy=ploidy,
+            patient=patient.patient_id,
+            sample=patient.cnv_sample,
+            seg_mean_scale="log10" if settings.seg_mean_scale == "log10" else "log2",
+            build=build,
+            min_purity=settings.min_purity,
+            focal_max_bp=int(settings.focal_max_mb * 1_000_000),
+            other_genes=other_spans,
+        ),
     )
 
 
@@ -324,9 +318,7 @@ def detect_fusions(
         settings.require_in_frame,
         patient.patient_id,
         models=gene_models(used_build, settings.transcripts_path(used_build)),
-        kinase_rules=load_kinase_rules(
-            settings.resource_path("kinase_domains", RESOURCE_DIR / "kinase_domains.tsv")
-        ),
+        kinase_rules=load_kinase_rules(settings.resource_path("kinase_domains", KINASE_DOMAINS)),
         other_models=gene_models(other, settings.transcripts_path(other)),
     )
 
@@ -358,12 +350,12 @@ def assign_patient(
     ``knowledge`` (the checked resource record of :func:`armmatch.knowledge.manifest.knowledge_record`)
     is stamped into the provenance.
     """
-    table1_file = table1_path or str(RESOURCE_DIR / "table1_rare_tumours.tsv")
-    drugs_file = drugs_path or str(RESOURCE_DIR / "drug_classes.tsv")
+    table1_file = table1_path or str(TABLE1)
+    drugs_file = drugs_path or str(DRUG_CLASSES)
     table1 = load_table1(Path(table1_file))
     drugs = load_drug_vocabulary(drugs_file)
     evidence = combine([*evidences, her2_evidence(patient, sheet=sheet)])
-    brca_file = settings.resource_path("brca_pathogenic", RESOURCE_DIR / "brca_pathogenic.tsv")
+    brca_file = settings.resource_path("brca_pathogenic", BRCA_LIST)
     brca = pathogenic_list(brca_file)
     transcripts_file = settings.transcripts_path(build)
     models = gene_models(build, transcripts_file)
@@ -372,15 +364,9 @@ def assign_patient(
     eligibility = assess_eligibility(
         patient, table1=table1, drugs=drugs, min_age=settings.min_age, max_ecog=settings.max_ecog
     )
-    known_arms = set(rules.assignable_arms())
-    if patient.arm_override and patient.arm_override not in known_arms:
-        raise InputError(
-            f"arm_override {patient.arm_override!r} is not an arm a patient can be assigned to "
-            f"(valid arm ids: {', '.join(sorted(known_arms))})",
-            path=sheet,
-            line=patient.line,
-            patient=patient.patient_id,
-        )
+    problem = rules.override_problem(patient.arm_override) if patient.arm_override else None
+    if problem is not None:
+        raise InputError(problem, path=sheet, line=patient.line, patient=patient.patient_id)
     decision = decide(
         events=events,
         assessments=evidence.assessments,
@@ -427,8 +413,26 @@ def _listed_date(knowledge: Mapping[str, Any] | None, name: str) -> str:
     return ""
 
 
+def purity_in_use(patient: Patient, settings: Settings) -> tuple[float | None, str]:
+    """The purity the copy-number calls use and where it comes from (the report states both)."""
+    if patient.purity is not None:
+        return patient.purity, "sample sheet"
+    if settings.default_purity is not None:
+        return settings.default_purity, "config default"
+    return None, f"unknown: calls checked over purity {settings.min_purity:g}-1.0"
+
+
+def ploidy_in_use(patient: Patient, settings: Settings) -> tuple[float, str]:
+    """The tumour ploidy the copy-number calls use and where it comes from."""
+    if patient.ploidy is not None:
+        return patient.ploidy, "sample sheet"
+    return settings.default_ploidy, "config default"
+
+
 def clinical_fields(patient: Patient, settings: Settings) -> dict[str, Any]:
     """The sample sheet's clinical values, and the purity/ploidy actually used, for the report."""
+    purity, purity_source = purity_in_use(patient, settings)
+    ploidy, ploidy_source = ploidy_in_use(patient, settings)
     return {
         "age": patient.age,
         "ecog": patient.ecog,
@@ -437,16 +441,10 @@ def clinical_fields(patient: Patient, settings: Settings) -> dict[str, Any]:
         else None,
         "her2_ihc": patient.her2_ihc,
         "her2_ish": patient.her2_ish,
-        "purity": patient.purity if patient.purity is not None else settings.default_purity,
-        "ploidy": patient.ploidy if patient.ploidy is not None else settings.default_ploidy,
-        "purity_source": "sample sheet"
-        if patient.purity is not None
-        else (
-            "config default"
-            if settings.default_purity is not None
-            else f"unknown: calls checked over purity {settings.min_purity:g}-1.0"
-        ),
-        "ploidy_source": "sample sheet" if patient.ploidy is not None else "config default",
+        "purity": purity,
+        "ploidy": ploidy,
+        "purity_source": purity_source,
+        "ploidy_source": ploidy_source,
     }
 
 

@@ -29,6 +29,7 @@ from typing import Any, Literal
 from armmatch.calling.builds import check_row_build
 from armmatch.errors import ArmmatchError, InputError
 from armmatch.io import open_text
+from armmatch.knowledge.rule_table import RuleSet
 from armmatch.readers.cnv_formats import detect_cnv_format
 from armmatch.readers.fusion_formats import check_structural_vcf, detect_fusion_format
 from armmatch.readers.maf import is_maf
@@ -88,7 +89,7 @@ def did_you_mean(word: str, valid: Sequence[str]) -> str:
 def sheet_problems(
     path: str | Path,
     *,
-    arms: Sequence[str] = (),
+    rules: RuleSet | None = None,
     input_roots: Sequence[str | Path] | None = None,
 ) -> tuple[list[Problem], list[Patient]]:
     """Every problem of the sample sheet, and the patients whose rows are valid."""
@@ -161,9 +162,8 @@ def sheet_problems(
         for w in words:
             problems.append(Problem("error", w, sheet, lineno, pid or None))
         override = row.get("arm_override")
-        if override and arms and override not in arms:
-            problems.append(Problem("error", f"unknown arm_override {override!r}; valid arm ids: "
-                                    f"{', '.join(sorted(arms))}", sheet, lineno, pid or None))  # fmt: skip
+        if override and rules is not None and (problem := rules.override_problem(override)):
+            problems.append(Problem("error", problem, sheet, lineno, pid or None))
         if words:
             continue
         try:
@@ -270,15 +270,15 @@ def preflight(config: Mapping[str, Any], *, sheet: str | None = None) -> Report:
 
     path = sheet or str(config["samples"])
     problems: list[Problem] = []
+    rules: RuleSet | None = None
     try:
-        arms = list(rule_set(config["rules"]).assignable_arms())
+        rules = rule_set(config["rules"])
     except ArmmatchError as err:
         problems.append(problem_from_error(err))
-        arms = []
     roots = config.get("input_roots")
     if roots is None:  # as the workflow: the sheet's own folder and the working directory
         roots = [os.path.dirname(os.path.abspath(path)), os.getcwd()]
-    sheet_issues, patients = sheet_problems(path, arms=arms, input_roots=roots)
+    sheet_issues, patients = sheet_problems(path, rules=rules, input_roots=roots)
     problems += sheet_issues
     for p in patients:
         problems += file_problems(p, patient_build(p, str(config["genome_build"])))

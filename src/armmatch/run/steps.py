@@ -32,7 +32,7 @@ from armmatch.knowledge.manifest import (
     load_manifest,
     resource_files,
 )
-from armmatch.readers.sample_sheet import Patient, patient_from_row
+from armmatch.readers.sample_sheet import Patient
 from armmatch.run.blocks import (
     BlockError,
     MemberResult,
@@ -73,13 +73,6 @@ def run_step(log_path: str | None, step: Callable[[], None]) -> None:
         where = f" ({err.filename})" if err.filename else ""
         logging.error("armmatch: cannot read or write a file%s: %s", where, err.strerror or err)
         sys.exit(1)
-
-
-def patient_from_params(row: Mapping[str, str], sheet: str) -> Patient:
-    """Rebuild the :class:`Patient` from the row passed as Snakemake params (paths resolved)."""
-    values = dict(row)
-    line = int(values.pop("__line__", "0"))
-    return patient_from_row(values, sheet=sheet, line=line, sheet_dir="", check_files=False)
 
 
 def settings(config: Mapping[str, Any]) -> Settings:
@@ -130,7 +123,7 @@ def job_log(path: str) -> Iterator[TextIO]:
 def run_block_job(
     *,
     block: str,
-    members: Sequence[Mapping[str, str]],
+    members: Sequence[Mapping[str, Any]],
     builds: Mapping[str, str],
     sheet: str,
     config: Mapping[str, Any],
@@ -167,8 +160,8 @@ def run_block_job(
     results: list[MemberResult] = []
     # the fingerprint and the readers' provenance hash the same inputs: once each
     with remembered_digests():
-        for row in members:
-            patient = patient_from_params(row, sheet)
+        for params in members:
+            patient = Patient.from_params(params)
             pid = patient.patient_id
             paths = patient_paths(outdir, pid)
             remove_stale_temporaries(paths)
@@ -178,7 +171,7 @@ def run_block_job(
             ]
             try:
                 stamp = fingerprint(
-                    row=row, build=build, settings=parameters, inputs=inputs,
+                    row=patient.sheet_row(), build=build, settings=parameters, inputs=inputs,
                     resources=resources, code=code,
                 )  # fmt: skip
             except OSError as exc:
