@@ -234,7 +234,7 @@ def settings() -> Any:
 
 def run_armmatch(path: str) -> list[tuple[str, str, str]]:
     """The pipeline's small-variant step for one patient (as the Snakemake rule runs it)."""
-    from armmatch.readers.sample_sheet import Patient
+    from armmatch.patient import Patient
     from armmatch.run.pipeline import detect_small_variants, rule_set
 
     patient = Patient(patient_id="BENCH", tumour_type="NSCLC", vcf=path, line=2, vcf_sample="TUMOR")

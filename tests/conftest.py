@@ -11,7 +11,7 @@ import pytest
 if TYPE_CHECKING:
     from armmatch.config import Settings
     from armmatch.events import Event
-    from armmatch.readers.sample_sheet import Patient
+    from armmatch.patient import Patient
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED_DATA = REPO.parent / "shared" / "data"

@@ -6,11 +6,10 @@ import copy
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import yaml
 
-from armmatch.calling.support import SmallVariantPolicy
 from armmatch.errors import ConfigError
 from armmatch.paths import HOTSPOTS, transcripts_file
 from armmatch.schemas import load_schema, schema_errors
@@ -199,3 +198,21 @@ def settings_from_config(config: Mapping[str, Any]) -> Settings:
         resources={k: (str(v) if v else None) for k, v in c["resources"].items()},
         oncokb=dict(c["oncokb"]),
     )
+
+
+FilterPolicy = Literal["pass_only", "all"]
+
+
+@dataclass(frozen=True)
+class SmallVariantPolicy:
+    """Which records count: FILTER policy and minimum VAF / depth (from config)."""
+
+    filter_policy: FilterPolicy = "pass_only"
+    min_vaf: float = 0.05
+    min_depth: int = 20
+    index_min_bytes: int = 0
+    """An indexed VCF at least this large is read through its index (region queries, records
+    cited by position); a smaller one is streamed (exact line numbers, cheap at panel size)."""
+    accept_unknown_vaf: bool = False
+    """A record with neither VAF nor depth cannot be held to ``min_vaf``/``min_depth``: it is
+    ``indeterminate: VAF unknown`` unless this is true (then it counts, with a note)."""

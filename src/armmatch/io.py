@@ -12,6 +12,7 @@ import tempfile
 import zlib
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
@@ -328,3 +329,85 @@ def _is_number(text: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+# --------------------------------------------------------------------------------------------
+# Reading
+# --------------------------------------------------------------------------------------------
+
+
+def table_rows(
+    path: str | Path, patient: str | None, *, header_only: bool = False
+) -> list[tuple[int, list[str]]]:
+    """``(line, fields)`` of a TSV; blank lines skipped; the first row is the header.
+
+    A leading ``#`` on the header (Arriba) is removed; later ``#`` lines are comments.
+    """
+    rows = read_tsv_rows(path, patient, header_only=header_only, hash_header=True)
+    if not rows:
+        raise InputError("file is empty (no header line)", path=path, patient=patient)
+    return rows
+
+
+@dataclass(frozen=True)
+class ColumnTable:
+    """A header-indexed TSV, for the readers."""
+
+    path: str | Path
+    patient: str | None
+    header_line: int
+    columns: dict[str, int]
+    body: list[tuple[int, list[str]]]
+
+    @classmethod
+    def read(cls, path: str | Path, patient: str | None) -> ColumnTable:
+        rows = table_rows(path, patient)
+        (header_line, header), body = rows[0], rows[1:]
+        names = [name.strip() for name in header]
+        repeated = sorted({n for n in names if names.count(n) > 1})
+        if repeated:
+            raise InputError(
+                f"column(s) {', '.join(map(repr, repeated))} appear more than once in the header",
+                path=path,
+                line=header_line,
+                patient=patient,
+            )
+        columns = {name: i for i, name in enumerate(names)}
+        return cls(path, patient, header_line, columns, body)
+
+    def require(self, *names: str) -> None:
+        missing = [n for n in names if n not in self.columns]
+        if missing:
+            raise InputError(
+                f"missing column(s) {', '.join(missing)}; header has: {', '.join(self.columns)}",
+                path=self.path,
+                line=self.header_line,
+                patient=self.patient,
+            )
+
+    def records(self) -> list[tuple[int, dict[str, str]]]:
+        """Each data row as ``(line, {column: value})``; wrong field counts raise InputError."""
+        out = []
+        for line, fields in self.body:
+            if len(fields) != len(self.columns):
+                raise InputError(
+                    f"expected {len(self.columns)} tab-separated fields (as in the header), "
+                    f"found {len(fields)}",
+                    path=self.path,
+                    line=line,
+                    patient=self.patient,
+                )
+            out.append((line, {name: fields[i] for name, i in self.columns.items()}))
+        return out
+
+    def error(self, problem: str, line: int) -> InputError:
+        return InputError(problem, path=self.path, line=line, patient=self.patient)
+
+    def count(self, text: str, what: str, line: int) -> int | None:
+        """A non-negative read count, ``None`` for empty/NA."""
+        cell = text.strip()
+        if cell in ("", ".", "NA"):
+            return None
+        if not cell.isdigit():
+            raise self.error(f"{what} {text!r} is not a non-negative integer", line)
+        return int(cell)

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from armmatch.calling.small_variants import read_small_variants
-from armmatch.calling.support import SmallVariantPolicy
+from armmatch.config import SmallVariantPolicy
 from armmatch.decision.rules import annotate_events
 from armmatch.events import Event
 from armmatch.readers.vcf import allele_support

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from armmatch.calling.small_variants import read_small_variants
-from armmatch.calling.support import SmallVariantPolicy
+from armmatch.config import SmallVariantPolicy
 from armmatch.decision.rules import annotate_events
 from armmatch.events import Event
 from armmatch.run.pipeline import gene_models, preferred_transcripts, rule_set

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from armmatch.calling.small_variants import read_small_variants
-from armmatch.calling.support import SmallVariantPolicy
+from armmatch.config import SmallVariantPolicy
 from armmatch.decision.assignment import decide
 from armmatch.decision.eligibility import Criterion, Eligibility
 from armmatch.decision.rules import annotate_events

@@ -13,7 +13,7 @@ import pytest
 
 from armmatch.calling.fusions import read_fusions
 from armmatch.calling.small_variants import read_small_variants
-from armmatch.calling.support import SmallVariantPolicy
+from armmatch.config import SmallVariantPolicy
 from armmatch.errors import InputError
 from armmatch.run.pipeline import gene_models, preferred_transcripts, rule_set
 

@@ -19,12 +19,12 @@ from armmatch.calling.fusions import read_fusion_file
 from armmatch.calling.gene_copy_number import GeneSpan
 from armmatch.calling.purity import CnvThresholds
 from armmatch.calling.small_variants import read_small_variants
-from armmatch.calling.support import SmallVariantPolicy
-from armmatch.config import settings_from_config, validate_config
+from armmatch.config import SmallVariantPolicy, settings_from_config, validate_config
 from armmatch.errors import InputError, RuleTableError
 from armmatch.knowledge.rule_table import load_rules
+from armmatch.patient import Patient
 from armmatch.readers.cnv_formats import read_segments_file
-from armmatch.readers.sample_sheet import Patient, read_sample_sheet
+from armmatch.readers.sample_sheet import read_sample_sheet
 from armmatch.run.pipeline import (
     assign_patient,
     detect_copy_number,

@@ -23,6 +23,7 @@ from armmatch.config import settings_from_config, validate_config
 from armmatch.errors import ConfigError, InputError
 from armmatch.knowledge.kinase_domains import load_kinase_rules
 from armmatch.knowledge.transcripts import GeneModels, default_transcripts_path, load_gene_models
+from armmatch.patient import Patient
 from armmatch.readers.bnd_vcf import parse_bnd_alt
 from armmatch.readers.cnv_formats import detect_cnv_format
 from armmatch.readers.cnv_table import select_sample
@@ -30,7 +31,7 @@ from armmatch.readers.fusion_formats import detect_fusion_format
 from armmatch.readers.fusion_table import Fusion, parse_breakpoint
 from armmatch.readers.gatk import read_gatk_seg
 from armmatch.readers.gene_table import read_gene_table
-from armmatch.readers.sample_sheet import Patient, patient_from_row
+from armmatch.readers.sample_sheet import patient_from_row
 from armmatch.readers.seg import read_seg, seg_mean_to_log2
 from armmatch.readers.star_fusion import read_star_fusion
 from armmatch.run.pipeline import detect_copy_number, detect_fusions, rule_set

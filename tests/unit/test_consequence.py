@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from armmatch.calling.alleles import Allele, revcomp, trim
 from armmatch.calling.consequence import NEEDS_ANNOTATION, classify_variant, splice_class
 from armmatch.calling.small_variants import read_small_variants
-from armmatch.calling.support import SmallVariantPolicy
+from armmatch.config import SmallVariantPolicy
 from armmatch.decision.assignment import _could_match
 from armmatch.decision.rules import annotate_events
 from armmatch.knowledge.hotspots import default_hotspots_path, load_hotspots

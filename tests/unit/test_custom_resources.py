@@ -11,7 +11,7 @@ from armmatch.config import load_config_file, settings_from_config
 from armmatch.errors import ConfigError, InputError
 from armmatch.knowledge.manifest import check_custom_files, configurable_resources
 from armmatch.paths import RESOURCE_DIR
-from armmatch.readers.sample_sheet import Patient
+from armmatch.patient import Patient
 from armmatch.run.pipeline import detect_small_variants, rule_set
 from tests.conftest import REPO, VcfWriter
 

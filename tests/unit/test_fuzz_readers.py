@@ -1,7 +1,7 @@
 """Fuzzing (issue 8): arbitrary input never crashes a reader with anything but armmatch's errors.
 
 The CNV and fusion readers may raise only :class:`~armmatch.errors.ArmmatchError` (bad input
-named with its file and line); :func:`armmatch.calling.hgvs.parse_protein_change` documents
+named with its file and line); :func:`armmatch.hgvs.parse_protein_change` documents
 ``ValueError`` for text it cannot read. Example counts stay modest so the suite stays fast.
 """
 
@@ -18,9 +18,9 @@ from hypothesis import strategies as st
 from armmatch.calling.copy_number import CnvContext, read_copy_number
 from armmatch.calling.fusions import read_fusion_file
 from armmatch.calling.gene_copy_number import GeneSpan
-from armmatch.calling.hgvs import matches_protein, parse_protein_change
 from armmatch.calling.purity import CnvThresholds
 from armmatch.errors import ArmmatchError
+from armmatch.hgvs import matches_protein, parse_protein_change
 from armmatch.readers.cnv_table import CNV_FORMATS
 from armmatch.readers.fusion_table import FUSION_FORMATS
 from armmatch.run.pipeline import gene_models
@@ -156,7 +156,7 @@ def read_raising_only_input_errors(path: Path, sample: str | None = "TUMOR") -> 
     """Read ``path`` as a patient's VCF (or MAF): any failure must be armmatch's own error,
     naming it."""
     from armmatch.calling.small_variants import read_small_variants
-    from armmatch.calling.support import SmallVariantPolicy
+    from armmatch.config import SmallVariantPolicy
     from armmatch.errors import ArmmatchError
     from armmatch.run.pipeline import gene_models, preferred_transcripts, rule_set
 

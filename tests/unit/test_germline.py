@@ -6,7 +6,8 @@ from pathlib import Path
 
 from armmatch.config import settings_from_config
 from armmatch.decision.rules import annotate_events
-from armmatch.readers.sample_sheet import Patient, read_sample_sheet
+from armmatch.patient import Patient
+from armmatch.readers.sample_sheet import read_sample_sheet
 from armmatch.run.pipeline import detect_small_variants, rule_set
 from tests.conftest import VcfWriter
 

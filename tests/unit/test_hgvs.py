@@ -2,7 +2,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from armmatch.calling.hgvs import THREE_TO_ONE, matches_protein, parse_protein_change
+from armmatch.hgvs import THREE_TO_ONE, matches_protein, parse_protein_change
 
 
 @pytest.mark.parametrize(

@@ -15,7 +15,7 @@ import pytest
 from armmatch.config import load_config_file, settings_from_config
 from armmatch.errors import ConfigError
 from armmatch.knowledge.oncokb import TOKEN_VARIABLE
-from armmatch.readers.sample_sheet import Patient
+from armmatch.patient import Patient
 from armmatch.report.html import patient_html
 from tests.conftest import REPO, assign_record, example_patient
 

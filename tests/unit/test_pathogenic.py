@@ -13,7 +13,7 @@ from armmatch.errors import ConfigError
 from armmatch.events import Event, SourceRecord
 from armmatch.knowledge.brca_list import load_list, parse_list
 from armmatch.knowledge.build.clinvar import list_from_clinvar
-from armmatch.readers.sample_sheet import Patient
+from armmatch.patient import Patient
 from armmatch.report.html import patient_html
 from armmatch.report.tables import events_tsv
 from tests.conftest import REPO, assign_record, example_patient

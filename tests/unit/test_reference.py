@@ -30,7 +30,7 @@ from armmatch.config import load_config_file, settings_from_config, validate_con
 from armmatch.decision.rules import annotate_events
 from armmatch.errors import ConfigError, InputError
 from armmatch.knowledge.transcripts import Exon, GeneModel, GeneModels
-from armmatch.readers.sample_sheet import Patient
+from armmatch.patient import Patient
 from tests.conftest import REPO, VcfWriter
 
 # codon:  1   2   3   4   5   6   7   8   9   10  11  12  13  14  15  16  17  18  19  20  stop

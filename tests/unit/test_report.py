@@ -9,7 +9,8 @@ from typing import Any
 import pytest
 
 from armmatch.config import load_config_file, settings_from_config
-from armmatch.readers.sample_sheet import Patient, read_sample_sheet
+from armmatch.patient import Patient
+from armmatch.readers.sample_sheet import read_sample_sheet
 from armmatch.report.html import patient_html, summary_html
 from armmatch.report.tables import assignments_tsv, events_tsv
 from armmatch.run.pipeline import (

@@ -91,7 +91,7 @@ def test_patient_params_round_trip_without_reparsing(tmp_path: Path) -> None:
     """Issue 15: the job receives the parsed patient (JSON params), not the row to parse again."""
     import json
 
-    from armmatch.readers.sample_sheet import Patient
+    from armmatch.patient import Patient
 
     patient = Patient(
         patient_id="P1", tumour_type="C49|Synovial sarcoma", vcf="/d/p1.vcf.gz", line=7,

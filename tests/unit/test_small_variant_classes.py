@@ -15,14 +15,14 @@ from pathlib import Path
 import pytest
 
 from armmatch.calling.consequence import classify_variant
-from armmatch.calling.hgvs import parse_protein_change
 from armmatch.calling.small_variants import read_small_variants
-from armmatch.calling.support import SmallVariantPolicy
+from armmatch.config import SmallVariantPolicy
 from armmatch.decision.assignment import Decision, decide
 from armmatch.decision.eligibility import Criterion, Eligibility
 from armmatch.decision.rules import annotate_events
 from armmatch.errors import InputError
 from armmatch.events import Event, assessed
+from armmatch.hgvs import parse_protein_change
 from armmatch.readers.maf import is_maf
 from armmatch.run.pipeline import check_coordinates, gene_models, preferred_transcripts, rule_set
 from tests.conftest import VcfWriter, csq

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from armmatch.calling.small_variants import read_small_variants
-from armmatch.calling.support import SmallVariantPolicy
+from armmatch.config import SmallVariantPolicy
 from armmatch.decision.rules import annotate_events
 from armmatch.readers.snpeff_ann import parse_ann
 from armmatch.run.pipeline import gene_models, preferred_transcripts, rule_set

@@ -8,7 +8,7 @@ import pytest
 
 from armmatch.calling.annotations import classify
 from armmatch.calling.small_variants import read_small_variants
-from armmatch.calling.support import SmallVariantPolicy
+from armmatch.config import SmallVariantPolicy
 from armmatch.errors import InputError
 from armmatch.readers.vep_csq import vep_alleles
 from armmatch.run.pipeline import gene_models, preferred_transcripts, rule_set

@@ -16,7 +16,7 @@ import pysam
 import pytest
 
 from armmatch.calling.small_variants import read_small_variants, target_regions
-from armmatch.calling.support import SmallVariantPolicy
+from armmatch.config import SmallVariantPolicy
 from armmatch.errors import InputError
 from armmatch.events import Evidence
 from armmatch.readers.vcf import find_index, indexed_records

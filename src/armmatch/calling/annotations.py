@@ -8,12 +8,8 @@ transcript, else the annotator's canonical one, with a note.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
 
-from armmatch.calling.hgvs import parse_protein_change
-
-if TYPE_CHECKING:
-    pass
+from armmatch.hgvs import parse_protein_change
 from armmatch.readers.vep_csq import CsqEntry
 
 SO_TO_CLASS: dict[str, str] = {

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
 
+from armmatch.calling.gene_copy_number import GeneSpanLike
 from armmatch.errors import InputError
 from armmatch.genome import (
     build_fit,
@@ -23,10 +23,6 @@ from armmatch.knowledge.transcripts import (
     GeneModel,
     GeneModels,
 )
-
-if TYPE_CHECKING:
-    pass
-from armmatch.calling.gene_copy_number import GeneSpanLike
 from armmatch.readers.cnv_table import Segment
 from armmatch.readers.fusion_table import Fusion, parse_breakpoint
 

@@ -38,8 +38,8 @@ from armmatch.knowledge.transcripts import GeneModel
 if TYPE_CHECKING:
     from armmatch.calling.reference import SequenceSource
 from armmatch.calling.alleles import Allele, revcomp, trim
-from armmatch.calling.hgvs import parse_protein_change
 from armmatch.calling.reference import left_align, model_change, shift_on_transcript
+from armmatch.hgvs import parse_protein_change
 from armmatch.knowledge.hotspots import Hotspot
 
 NEEDS_ANNOTATION = "indeterminate: needs annotation"

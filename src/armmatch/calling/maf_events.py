@@ -32,17 +32,13 @@ from armmatch.calling.alleles import Allele
 from armmatch.calling.annotations import CLASS_ORDER, classify
 from armmatch.calling.builds import check_row_build
 from armmatch.calling.consequence import classify_on_models, exon_of_codon, reconcile
-from armmatch.calling.hgvs import alteration_words, is_protein_change, parse_protein_change
-from armmatch.calling.support import (
-    SmallVariantPolicy,
-    event_status,
-    filter_reason,
-    support_problem,
-)
+from armmatch.calling.support import event_status, filter_reason, support_problem
 from armmatch.calling.variant_events import builtin_event, coordinate_facts, keep_classes
+from armmatch.config import SmallVariantPolicy
 from armmatch.errors import InputError
 from armmatch.events import Event, Evidence, SourceRecord, assessed
 from armmatch.genome import normalise_chrom
+from armmatch.hgvs import alteration_words, is_protein_change, parse_protein_change
 from armmatch.io import sha256_file
 from armmatch.knowledge.hotspots import Hotspot
 from armmatch.knowledge.transcripts import GeneModel

@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
-from armmatch.calling.hgvs import ProteinChange, parse_protein_change
 from armmatch.events import Event
+from armmatch.hgvs import ProteinChange, parse_protein_change
 from armmatch.knowledge.brca_list import NOTE_PREFIX, PathogenicList, PathogenicVariant
 
 # ---------------------------------------------------------------------------------------------

@@ -27,8 +27,8 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from armmatch.calling.alleles import Allele, revcomp
-from armmatch.calling.hgvs import THREE_TO_ONE
 from armmatch.errors import InputError
+from armmatch.hgvs import THREE_TO_ONE
 from armmatch.knowledge.transcripts import GeneModel
 
 _BASES = "TCAG"

@@ -20,7 +20,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from armmatch.calling.consequence import classify_variant, reconcile
-from armmatch.calling.hgvs import alteration_words, is_protein_change
 from armmatch.calling.variant_events import builtin_event, coordinate_facts, keep_classes
 from armmatch.errors import InputError
 from armmatch.events import Event, Evidence, SourceRecord, assessed
@@ -29,6 +28,7 @@ from armmatch.genome import (
     normalise_chrom,
     other_build,
 )
+from armmatch.hgvs import alteration_words, is_protein_change
 from armmatch.io import sha256_file
 from armmatch.knowledge.hotspots import Hotspot, default_hotspots_path, load_hotspots
 from armmatch.knowledge.transcripts import GeneModel, GeneModels, gene_models
@@ -41,13 +41,8 @@ from armmatch.calling.annotations import CLASS_ORDER, choose_transcript, classif
 from armmatch.calling.builds import check_exon_build
 from armmatch.calling.maf_events import read_maf
 from armmatch.calling.reference import ref_mismatch
-from armmatch.calling.support import (
-    SmallVariantPolicy,
-    check_vaf,
-    event_status,
-    filter_reason,
-    support_problem,
-)
+from armmatch.calling.support import check_vaf, event_status, filter_reason, support_problem
+from armmatch.config import SmallVariantPolicy
 from armmatch.readers.maf import is_maf
 from armmatch.readers.snpeff_ann import parse_ann
 from armmatch.readers.vcf import (

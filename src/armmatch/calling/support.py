@@ -7,32 +7,10 @@ accepts unknown support.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal
+from typing import Literal
 
+from armmatch.config import SmallVariantPolicy
 from armmatch.errors import InputError
-
-if TYPE_CHECKING:
-    pass
-
-
-FilterPolicy = Literal["pass_only", "all"]
-
-
-@dataclass(frozen=True)
-class SmallVariantPolicy:
-    """Which records count: FILTER policy and minimum VAF / depth (from config)."""
-
-    filter_policy: FilterPolicy = "pass_only"
-    min_vaf: float = 0.05
-    min_depth: int = 20
-    index_min_bytes: int = 0
-    """An indexed VCF at least this large is read through its index (region queries, records
-    cited by position); a smaller one is streamed (exact line numbers, cheap at panel size)."""
-    accept_unknown_vaf: bool = False
-    """A record with neither VAF nor depth cannot be held to ``min_vaf``/``min_depth``: it is
-    ``indeterminate: VAF unknown`` unless this is true (then it counts, with a note)."""
-
 
 VAF_UNKNOWN = "indeterminate: VAF unknown"
 

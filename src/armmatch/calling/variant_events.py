@@ -7,21 +7,16 @@ with the record's support, filter status and source line becomes an event.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
+from armmatch.calling.annotations import NON_PROTEIN
 from armmatch.calling.consequence import BuiltinCall, Reconciled
-from armmatch.calling.hgvs import is_protein_change
+from armmatch.calling.support import event_status
 from armmatch.events import Event, SourceRecord
 from armmatch.genome import (
     normalise_chrom,
 )
-
-if TYPE_CHECKING:
-    pass
-from armmatch.calling.annotations import NON_PROTEIN
-from armmatch.calling.support import (
-    event_status,
-)
+from armmatch.hgvs import is_protein_change
 
 
 def builtin_event(

@@ -14,7 +14,7 @@ from armmatch.decision.tumour_types import decide_rare_tumour
 from armmatch.events import Assessment, Event, Evidence, SourceRecord
 from armmatch.knowledge.drug_classes import UNKNOWN_WORDS, DrugVocabulary
 from armmatch.knowledge.table1 import Table1Row
-from armmatch.readers.sample_sheet import Patient
+from armmatch.patient import Patient
 
 CriterionStatus = Literal["met", "not met", "missing"]
 

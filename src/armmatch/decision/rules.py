@@ -11,8 +11,8 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
 
-from armmatch.calling.hgvs import ProteinChange, matches_protein, parse_protein_change
 from armmatch.events import Event
+from armmatch.hgvs import ProteinChange, matches_protein, parse_protein_change
 from armmatch.knowledge.rule_table import Rule, RuleSet, parse_offsets
 
 # --------------------------------------------------------------------------------------------

@@ -18,8 +18,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from armmatch.calling.hgvs import parse_protein_change
 from armmatch.errors import ConfigError
+from armmatch.hgvs import parse_protein_change
 from armmatch.io import fixed_tsv_rows, version_comment
 
 COLUMNS = (

@@ -7,14 +7,9 @@ import re
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from armmatch.errors import ConfigError
 from armmatch.paths import HOTSPOTS
-
-if TYPE_CHECKING:
-    pass
-
 
 # ---------------------------------------------------------------------------------------------
 # Hotspot table

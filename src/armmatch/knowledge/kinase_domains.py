@@ -8,9 +8,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from armmatch.errors import InputError
-from armmatch.io import open_text
+from armmatch.io import ColumnTable, open_text
 from armmatch.paths import KINASE_DOMAINS
-from armmatch.readers.fusion_table import ColumnTable
 
 
 @dataclass(frozen=True)

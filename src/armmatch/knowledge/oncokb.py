@@ -18,9 +18,9 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from armmatch.calling.hgvs import parse_protein_change
 from armmatch.errors import ConfigError
 from armmatch.events import Event
+from armmatch.hgvs import parse_protein_change
 from armmatch.io import write_text_atomic
 
 TOKEN_VARIABLE = "ONCOKB_API_TOKEN"

@@ -10,7 +10,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from armmatch.readers.fusion_table import ColumnTable, Fusion, normalise_frame, partner_name
+from armmatch.io import ColumnTable
+from armmatch.readers.fusion_table import Fusion, normalise_frame, partner_name
 
 _NEIGHBOUR = re.compile(r"^(?P<gene>[^()]+?)\s*(?:\((?P<dist>-?\d+)\))?$")
 

@@ -22,8 +22,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 from armmatch.errors import InputError
+from armmatch.io import table_rows
 from armmatch.readers.arriba import read_arriba
-from armmatch.readers.fusion_table import Fusion, table_rows
+from armmatch.readers.fusion_table import Fusion
 from armmatch.readers.fusioncatcher import FC_GENE3, FC_GENE5, read_fusioncatcher
 from armmatch.readers.generic_fusions import read_generic_fusions
 from armmatch.readers.pcgr_fusions import read_pcgr_fusions

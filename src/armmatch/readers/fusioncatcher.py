@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from armmatch.readers.fusion_table import ColumnTable, Fusion, normalise_frame, partner_name
+from armmatch.io import ColumnTable
+from armmatch.readers.fusion_table import Fusion, normalise_frame, partner_name
 
 FC_GENE5 = "Gene_1_symbol(5end_fusion_partner)"
 FC_GENE3 = "Gene_2_symbol(3end_fusion_partner)"

@@ -6,13 +6,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from armmatch.readers.fusion_table import (
-    GENERIC_COLUMNS,
-    ColumnTable,
-    Fusion,
-    normalise_frame,
-    partner_name,
-)
+from armmatch.io import ColumnTable
+from armmatch.readers.fusion_table import GENERIC_COLUMNS, Fusion, normalise_frame, partner_name
 
 
 def read_generic_fusions(path: str | Path, *, patient: str | None = None) -> list[Fusion]:

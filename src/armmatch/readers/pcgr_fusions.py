@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from armmatch.readers.fusion_table import ColumnTable, Fusion, partner_name
+from armmatch.io import ColumnTable
+from armmatch.readers.fusion_table import Fusion, partner_name
 
 
 def read_pcgr_fusions(path: str | Path, *, patient: str | None = None) -> list[Fusion]:

@@ -11,13 +11,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from armmatch.errors import InputError
-
-if TYPE_CHECKING:
-    pass
-
 
 REQUIRED_COLUMNS = ("patient_id", "arm_id", "first_dose_date", "assessment_date", "response")
 OPTIONAL_COLUMNS = ("confirmed", "next_treatment_date")

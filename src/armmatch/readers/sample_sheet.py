@@ -13,12 +13,11 @@ import math
 import os
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, fields
 from functools import cache
 from pathlib import Path
-from typing import Any
 
 from armmatch.errors import InputError
+from armmatch.patient import Patient
 from armmatch.schemas import load_schema, schema_errors
 
 PATH_COLUMNS = ("vcf", "cnv", "fusions", "germline_vcf")
@@ -57,65 +56,6 @@ def check_inside_roots(
         line=line,
         patient=patient,
     )
-
-
-@dataclass(frozen=True)
-class Patient:
-    """One validated sample-sheet row. Optional fields are ``None`` when the cell is empty."""
-
-    patient_id: str
-    tumour_type: str
-    vcf: str
-    line: int
-    vcf_sample: str | None = None
-    germline_vcf: str | None = None
-    """Optional germline VCF/MAF; its BRCA1/2 variants count for the niraparib arm (origin germline)."""
-    cnv: str | None = None
-    cnv_format: str | None = None
-    cnv_sample: str | None = None
-    fusions: str | None = None
-    fusion_format: str | None = None
-    purity: float | None = None
-    ploidy: float | None = None
-    her2_ihc: str | None = None
-    her2_ish: str | None = None
-    age: int | None = None
-    ecog: int | None = None
-    prior_therapies: tuple[str, ...] | None = None
-    """``None`` when the cell is empty (unknown); ``()`` when it says ``none``."""
-    genome_build: str | None = None
-    arm_override: str | None = None
-    override_reason: str | None = None
-    raw: Mapping[str, str] = field(default_factory=dict, compare=False)
-    """The row's non-empty cells, paths resolved: rebuilding a Patient from it is lossless."""
-
-    def sheet_row(self) -> dict[str, str]:
-        """The row as plain strings (paths resolved) plus its sheet line, as fingerprinted."""
-        return {**dict(sorted(self.raw.items())), "__line__": str(self.line)}
-
-    def to_params(self) -> dict[str, Any]:
-        """The parsed patient as plain JSON values: deterministic Snakemake ``params``.
-
-        The job rebuilds it with :meth:`from_params` without parsing the row again.
-        """
-        out: dict[str, Any] = {}
-        for f in fields(self):
-            value = getattr(self, f.name)
-            if f.name == "raw":
-                value = dict(sorted(value.items()))
-            elif isinstance(value, tuple):
-                value = list(value)
-            out[f.name] = value
-        return out
-
-    @classmethod
-    def from_params(cls, params: Mapping[str, Any]) -> Patient:
-        """The patient of :meth:`to_params` (the types restored, nothing re-validated)."""
-        values = dict(params)
-        if values.get("prior_therapies") is not None:
-            values["prior_therapies"] = tuple(values["prior_therapies"])
-        values["raw"] = dict(values.get("raw") or {})
-        return cls(**values)
 
 
 def resolve_path(value: str, sheet_dir: str) -> str:

@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    pass
 from armmatch.readers.vep_csq import CsqEntry
 
 SNPEFF_TERMS: dict[str, str] = {

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from armmatch.readers.fusion_table import ColumnTable, Fusion, normalise_frame, partner_name
+from armmatch.io import ColumnTable
+from armmatch.readers.fusion_table import Fusion, normalise_frame, partner_name
 
 
 def _star_gene(text: str) -> str | None:

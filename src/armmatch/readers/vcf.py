@@ -18,7 +18,7 @@ from collections.abc import Container, Iterable, Iterator, Mapping, Sequence
 from contextlib import ExitStack, closing
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
 from armmatch.errors import InputError
 from armmatch.genome import (
@@ -29,10 +29,6 @@ from armmatch.genome import (
 from armmatch.readers.snpeff_ann import has_ann_header
 from armmatch.readers.vcf_text import VcfText, scan_vcf_text, vcf_header_text, vcf_kinds
 from armmatch.readers.vep_csq import csq_fields_from_header
-
-if TYPE_CHECKING:
-    pass
-
 
 SNPEFF_AS_CSQ = ["Allele", "Consequence", "SYMBOL", "Feature", "ALLELE_NUM"]
 """The CSQ-style fields an ``ANN`` entry is read into (:func:`~armmatch.readers.snpeff_ann.parse_ann`)."""

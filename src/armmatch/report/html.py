@@ -9,10 +9,8 @@ from __future__ import annotations
 import html
 import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    pass
 from armmatch.knowledge.manifest import knowledge_rows
 from armmatch.report.tables import batch_row
 

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from armmatch.decision.assignment import Decision
     from armmatch.decision.eligibility import Eligibility
     from armmatch.knowledge.rule_table import RuleSet
-    from armmatch.readers.sample_sheet import Patient
+    from armmatch.patient import Patient
 
 
 SCHEMA_ID = "armmatch.assignment/1"

@@ -8,13 +8,9 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from armmatch.io import tsv_cell
-
-if TYPE_CHECKING:
-    pass
-
 
 EVENT_COLUMNS = (
     "event_id", "gene", "category", "alteration", "status", "status_reason", "actionable",

@@ -36,9 +36,9 @@ from armmatch.knowledge.rule_table import RuleSet, load_rules
 from armmatch.knowledge.table1 import load_table1
 from armmatch.knowledge.transcripts import GeneModel, GeneModels, gene_models
 from armmatch.paths import BRCA_LIST, DRUG_CLASSES, KINASE_DOMAINS, RULE_TABLE, TABLE1
+from armmatch.patient import Patient
 from armmatch.readers.cnv_formats import detect_cnv_format
 from armmatch.readers.maf import is_maf
-from armmatch.readers.sample_sheet import Patient
 from armmatch.readers.vcf import vcf_samples
 from armmatch.report.html import patient_html
 from armmatch.report.record import assignment_record, dumps_json

@@ -30,12 +30,12 @@ from armmatch.calling.builds import check_row_build
 from armmatch.errors import ArmmatchError, InputError
 from armmatch.io import open_text
 from armmatch.knowledge.rule_table import RuleSet
+from armmatch.patient import Patient
 from armmatch.readers.cnv_formats import detect_cnv_format
 from armmatch.readers.fusion_formats import check_structural_vcf, detect_fusion_format
 from armmatch.readers.maf import is_maf
 from armmatch.readers.sample_sheet import (
     PATH_COLUMNS,
-    Patient,
     check_inside_roots,
     patient_from_row,
     readable_value_problems,

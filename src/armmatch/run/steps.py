@@ -32,7 +32,7 @@ from armmatch.knowledge.manifest import (
     load_manifest,
     resource_files,
 )
-from armmatch.readers.sample_sheet import Patient
+from armmatch.patient import Patient
 from armmatch.run.blocks import (
     BlockError,
     MemberResult,

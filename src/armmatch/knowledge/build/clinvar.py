@@ -8,7 +8,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 
-from armmatch.calling.hgvs import parse_protein_change
+from armmatch.hgvs import parse_protein_change
 from armmatch.errors import ConfigError
 from armmatch.io import open_text
 from armmatch.knowledge.brca_list import CLASSIFICATIONS, PathogenicVariant
