@@ -30,6 +30,14 @@ def shared_data() -> Path:
     return SHARED_DATA
 
 
+def shared_file(relative: str) -> Path:
+    """A file of ../shared/data, or a skip naming it when the public test data are absent."""
+    path = SHARED_DATA / relative
+    if not path.is_file():
+        pytest.skip(f"../shared/data is absent: {path} not found (public test data, see INDEX.md)")
+    return path
+
+
 def example_patient(patient_id: str) -> Patient:
     """A patient of the bundled example sheet (config/samples.tsv, paths resolved from REPO)."""
     import os

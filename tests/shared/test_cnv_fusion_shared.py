@@ -6,8 +6,6 @@ Arriba). Gene spans come from the bundled transcript models (one transcript per 
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from armmatch.calling.copy_number import CnvContext, read_copy_number
@@ -16,10 +14,9 @@ from armmatch.calling.gene_copy_number import GeneSpan
 from armmatch.calling.purity import CnvThresholds
 from armmatch.events import Event, Evidence
 from armmatch.knowledge.transcripts import default_transcripts_path, load_gene_models
+from tests.conftest import shared_file
 
 pytestmark = pytest.mark.shared
-
-DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"
 
 DEFAULT = CnvThresholds(
     amplification=6.0,
@@ -47,13 +44,6 @@ FUSION_GENES = (
 ROLES = {"ALK": "3prime", "ROS1": "3prime"}
 
 
-def _data(relative: str) -> Path:
-    path = DATA / relative
-    if not path.is_file():
-        pytest.skip(f"../shared/data is absent: {path} not found (public test data, see INDEX.md)")
-    return path
-
-
 def _spans(build: str) -> list[GeneSpan]:
     models = load_gene_models(default_transcripts_path(build))  # type: ignore[arg-type]
     spans = []
@@ -66,7 +56,7 @@ def _spans(build: str) -> list[GeneSpan]:
 
 def _cnv(relative: str, build: str = "GRCh37") -> dict[str, Event]:
     evidence = read_copy_number(
-        _data(relative),
+        shared_file(relative),
         None,
         CnvContext(genes=_spans(build), thresholds_for=lambda g: DEFAULT, purity=1.0, ploidy=2.0),
     )
@@ -74,7 +64,7 @@ def _cnv(relative: str, build: str = "GRCh37") -> dict[str, Event]:
 
 
 def _fusions(relative: str, require_in_frame: bool = True) -> Evidence:
-    return read_fusions(_data(relative), None, FUSION_GENES, ROLES, require_in_frame)
+    return read_fusions(shared_file(relative), None, FUSION_GENES, ROLES, require_in_frame)
 
 
 def _by_name(evidence: Evidence) -> dict[str, list[Event]]:
@@ -206,7 +196,7 @@ def test_pcgr_grch37_partnerless_fusions() -> None:
 
 
 def test_arriba_bcr_abl1_has_no_target_event() -> None:
-    fmt, fusions = read_fusion_file(_data("arriba/test_fusions.tsv"))
+    fmt, fusions = read_fusion_file(shared_file("arriba/test_fusions.tsv"))
     assert fmt == "arriba"
     assert [(f.gene5, f.gene3, f.frame, f.split_reads) for f in fusions] == [
         ("BCR", "ABL1", "in-frame", 11)
@@ -224,7 +214,7 @@ def test_broad_fgfr2_gain_is_never_a_focal_amplification() -> None:
     """amplicon.cns: FGFR2 sits on a 79.7 Mb chr10 segment at log2 1.38. At purity 0.5 that is
     CN 7.6, amplification by the thresholds, which excluded a patient for "FGFR2 amplification";
     over that length it is an arm-level gain: indeterminate: broad, for review, never counted."""
-    evidence = read_copy_number(_data("etal-cnvkit/amplicon.cns"), None, CnvContext(genes=_spans("GRCh37"), thresholds_for=lambda g: DEFAULT, purity=0.5, ploidy=2.0))  # fmt: skip
+    evidence = read_copy_number(shared_file("etal-cnvkit/amplicon.cns"), None, CnvContext(genes=_spans("GRCh37"), thresholds_for=lambda g: DEFAULT, purity=0.5, ploidy=2.0))  # fmt: skip
     events = {e.gene: e for e in evidence.events}
     fgfr2 = events["FGFR2"]
     assert fgfr2.copy_number is not None and fgfr2.copy_number > DEFAULT.amplification
@@ -254,14 +244,14 @@ def test_broad_fgfr2_gain_is_never_a_focal_amplification() -> None:
     fgfr = next(x for x in d.exclusions if x.arm.arm_id == "exclusion-FGFR")
     assert fgfr.verdict == "indeterminate evidence" and d.status == "incomplete"
     # a larger focal size (config copy_number.focal_max_mb) counts it
-    wide = read_copy_number(_data("etal-cnvkit/amplicon.cns"), None, CnvContext(genes=_spans("GRCh37"), thresholds_for=lambda g: DEFAULT, purity=0.5, ploidy=2.0, focal_max_bp=100_000_000))  # fmt: skip
+    wide = read_copy_number(shared_file("etal-cnvkit/amplicon.cns"), None, CnvContext(genes=_spans("GRCh37"), thresholds_for=lambda g: DEFAULT, purity=0.5, ploidy=2.0, focal_max_bp=100_000_000))  # fmt: skip
     (f2,) = [e for e in wide.events if e.gene == "FGFR2"]
     assert (f2.cnv_call, f2.status, f2.focal) == ("amplification", "called", True)
 
 
 def test_unknown_purity_decides_what_holds_over_the_range() -> None:
     """No purity: each gene's call is computed over purity 0.2..1.0."""
-    evidence = read_copy_number(_data("etal-cnvkit/amplicon.cns"), None, CnvContext(genes=_spans("GRCh37"), thresholds_for=lambda g: DEFAULT, purity=None, ploidy=2.0, min_purity=0.2))  # fmt: skip
+    evidence = read_copy_number(shared_file("etal-cnvkit/amplicon.cns"), None, CnvContext(genes=_spans("GRCh37"), thresholds_for=lambda g: DEFAULT, purity=None, ploidy=2.0, min_purity=0.2))  # fmt: skip
     events = {e.gene: e for e in evidence.events}
     met = events["MET"]  # log2 3.81: amplified at any purity
     assert (met.cnv_call, met.status) == ("amplification", "called")
@@ -285,7 +275,7 @@ def test_unknown_purity_decides_what_holds_over_the_range() -> None:
 def test_unknown_purity_on_a_near_neutral_profile() -> None:
     """p2-9_2.cns: neutral genes stay neutral without a purity; a shallow loss that would be a
     homozygous deletion at 20% tumour is held for review, with the purity that decides it."""
-    evidence = read_copy_number(_data("etal-cnvkit/p2-9_2.cns"), None, CnvContext(genes=_spans("GRCh37"), thresholds_for=lambda g: DEFAULT, purity=None, ploidy=2.0))  # fmt: skip
+    evidence = read_copy_number(shared_file("etal-cnvkit/p2-9_2.cns"), None, CnvContext(genes=_spans("GRCh37"), thresholds_for=lambda g: DEFAULT, purity=None, ploidy=2.0))  # fmt: skip
     events = {e.gene: e for e in evidence.events}
     assert (events["MET"].cnv_call, events["MET"].status) == ("neutral", "called")
     assert not [e for e in evidence.events if e.cnv_call in ("amplification", "homozygous_deletion")

@@ -7,34 +7,24 @@ VCF (GRCh37) give no target-gene event.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from armmatch.calling.fusions import read_fusion_file, read_fusions
 from armmatch.events import Evidence
 from armmatch.knowledge.kinase_domains import load_kinase_rules
 from armmatch.knowledge.transcripts import default_transcripts_path, load_gene_models
+from tests.conftest import shared_file
 
 pytestmark = pytest.mark.shared
-
-DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"
 
 GENES = ("ALK", "ROS1", "RET", "NTRK1", "NTRK2", "NTRK3", "FGFR1", "FGFR2", "FGFR3", "FGFR4")
 ROLES = {"ALK": "3prime", "ROS1": "3prime"}
 
 
-def _need(relative: str) -> Path:
-    path = DATA / relative
-    if not path.is_file():
-        pytest.skip(f"../shared/data is absent: {path} not found (public test data, see INDEX.md)")
-    return path
-
-
 def _read(relative: str, build: str, fmt: str | None = None) -> Evidence:
     models = load_gene_models(default_transcripts_path(build))  # type: ignore[arg-type]
     return read_fusions(
-        _need(relative), fmt, GENES, ROLES, True, "P1", models=models,
+        shared_file(relative), fmt, GENES, ROLES, True, "P1", models=models,
         kinase_rules=load_kinase_rules(),
     )  # fmt: skip
 
@@ -44,7 +34,7 @@ FC_VCF = "fusioncatcher/final-list_candidate-fusion-genes.vcf"
 
 def test_fusioncatcher_vcf_gives_the_target_fusions() -> None:
     fmt, fusions = read_fusion_file(
-        _need(FC_VCF), None, models=load_gene_models(default_transcripts_path("GRCh38"))
+        shared_file(FC_VCF), None, models=load_gene_models(default_transcripts_path("GRCh38"))
     )
     assert fmt == "bnd-vcf"
     assert len(fusions) == 22  # 44 breakend records = 22 junctions

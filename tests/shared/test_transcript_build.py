@@ -12,17 +12,9 @@ from armmatch.knowledge.build.transcripts import build_transcript_files
 from armmatch.knowledge.transcripts import default_transcripts_path
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-SHARED_DATA = REPO_ROOT.parent / "shared" / "data"
 SCRIPT = REPO_ROOT / "scripts" / "build_transcript_models.py"
 
 pytestmark = pytest.mark.shared
-
-
-@pytest.fixture(scope="module")
-def shared_data() -> Path:
-    if not SHARED_DATA.is_dir():
-        pytest.skip(f"../shared/data is absent: {SHARED_DATA} not found (needed to rebuild)")
-    return SHARED_DATA
 
 
 def test_script_rebuilds_the_committed_tables_byte_for_byte(

@@ -252,15 +252,14 @@ def test_maf_inputs_through_the_workflow(tmp_path: Path) -> None:
 
 
 @pytest.mark.bad_input
-@pytest.mark.skipif(
-    not (REPO.parent / "shared" / "data").is_dir(), reason="../shared/data is absent"
-)
-def test_a_structural_variant_vcf_in_the_vcf_column_through_the_workflow(tmp_path: Path) -> None:
+def test_a_structural_variant_vcf_in_the_vcf_column_through_the_workflow(
+    tmp_path: Path, shared_data: Path
+) -> None:
     """Issue 14: DELLY's VCF (GRCh37) given as PLT-003's small variants on a GRCh38 batch: the
     patient fails with both problems named at once (the kind of file and its build), the others
     and the summary are written."""
     sheet, _ = example_copy(tmp_path)
-    shutil.copy(REPO.parent / "shared" / "data" / "mskcc-vcf2maf" / "test_delly.vcf",
+    shutil.copy(shared_data / "mskcc-vcf2maf" / "test_delly.vcf",
                 tmp_path / "example" / "delly.vcf")  # fmt: skip
     set_cells(sheet, "PLT-003", vcf="../example/delly.vcf", vcf_sample="")
     proc = run_failing(tmp_path)
