@@ -14,6 +14,7 @@ from armmatch.io import write_text_atomic
 from armmatch.knowledge.rule_table import load_rules
 from armmatch.readers.responses import read_responses
 from armmatch.report.html import summary_html
+from armmatch.report.record import load_record
 from armmatch.report.tables import assignments_jsonl, assignments_tsv
 from armmatch.run.blocks import block_assignments, block_failures
 from armmatch.run.steps import run_step
@@ -22,10 +23,7 @@ sm = snakemake  # type: ignore[name-defined]  # noqa: F821
 
 
 def main() -> None:
-    records = []
-    for path in block_assignments(sm.input.blocks, sm.config["outdir"]):
-        with open(path, encoding="utf-8") as fh:
-            records.append(json.load(fh))
+    records = [load_record(p) for p in block_assignments(sm.input.blocks, sm.config["outdir"])]
     rules = load_rules(sm.params.rules)
     plan = arm_plan(rules)
     outcomes = []
@@ -37,7 +35,7 @@ def main() -> None:
         raise ConfigError(
             f"monitoring: no Simon design with n <= {m['max_n']} for {m}", path="config"
         )
-    monitoring = monitoring_rows(records, outcomes, design.minimax)
+    monitoring = monitoring_rows([r.arm for r in records], outcomes, design.minimax)
     with open(sm.input.knowledge, encoding="utf-8") as fh:
         knowledge = json.load(fh)
     write_text_atomic(sm.output.tsv, assignments_tsv(records))

@@ -57,8 +57,9 @@ def example_patient(patient_id: str) -> Patient:
 def assign_record(
     patient: Patient, settings: Settings, extra: Sequence[Event] = ()
 ) -> dict[str, Any]:
-    """The pipeline's assignment record of ``patient`` (GRCh38, bundled rule table), with
-    ``extra`` small-variant events added to what its files give."""
+    """The pipeline's assignment record of ``patient`` (GRCh38, bundled rule table) as its
+    ``assignment.json`` document, with ``extra`` small-variant events added to what its files
+    give."""
     import dataclasses
 
     from armmatch.run.pipeline import (
@@ -78,7 +79,7 @@ def assign_record(
     ]
     return assign_patient(
         patient, evidence, rules=rules, settings=settings, build="GRCh38", sheet="samples.tsv"
-    )
+    ).to_dict()
 
 
 def csq(*entries: Sequence[str]) -> str:

@@ -180,7 +180,7 @@ def test_empty_vcf_is_valid_and_still_gets_a_verdict(write_vcf: VcfWriter) -> No
     record = assign_patient(
         patient, evidence, rules=rules, settings=settings, build="GRCh38", sheet="s.tsv"
     )
-    assert record["status"] in {"targeted", "immunotherapy", "excluded", "ineligible", "incomplete"}
+    assert record.status in {"targeted", "immunotherapy", "excluded", "ineligible", "incomplete"}
 
 
 def test_missing_csq_header_uses_the_builtin_classifier(write_vcf: VcfWriter) -> None:
@@ -548,6 +548,7 @@ def test_formula_cells_are_neutralised_in_every_tsv(tmp_path: Path) -> None:
     import dataclasses
 
     from armmatch.io import tsv_value
+    from armmatch.report.record import AssignmentRecord
     from armmatch.report.tables import assignments_tsv, events_tsv
     from tests.conftest import assign_record, example_patient
 
@@ -557,13 +558,13 @@ def test_formula_cells_are_neutralised_in_every_tsv(tmp_path: Path) -> None:
     patient = dataclasses.replace(example_patient("PLT-008"), fusions=str(fusions),
                                   fusion_format="generic")  # fmt: skip
     record = assign_record(patient, settings_from_config({"samples": "s.tsv"}))
-    rows = [r.split("\t") for r in events_tsv(record).splitlines()]
+    rows = [r.split("\t") for r in events_tsv(AssignmentRecord.from_dict(record)).splitlines()]
     head = rows[0]
     (ret,) = [r for r in rows[1:] if r[head.index("gene")] == "RET"]
     cell = ret[head.index("gene5")]
     assert cell == "'" + hostile and tsv_value(cell) == hostile
     assert not any(c.startswith(("=", "+", "@")) for r in rows for c in r)
-    batch = assignments_tsv([record])
+    batch = assignments_tsv([AssignmentRecord.from_dict(record)])
     assert not any(
         c.startswith(("=", "+", "@")) for line in batch.splitlines() for c in line.split("\t")
     )

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
-from typing import Any
 
 import pytest
 
@@ -44,16 +43,14 @@ def outcome(pid: str, arm: str, day: int, *, responder: bool, evaluable: bool = 
 
 
 def test_monitoring_rows_counts_per_arm() -> None:
-    records: list[dict[str, Any]] = [
-        {"patient_id": f"P{i}", "arm": "vemurafenib-BRAF"} for i in range(3)
-    ] + [{"patient_id": "Q", "arm": None}, {"patient_id": "R", "arm": "imatinib-KIT"}]
+    arms = ["vemurafenib-BRAF"] * 3 + [None, "imatinib-KIT"]  # each record's arm
     outcomes = [
         outcome("P0", "vemurafenib-BRAF", 3, responder=True),
         outcome("P1", "vemurafenib-BRAF", 1, responder=False, unconfirmed=True),
         outcome("P2", "vemurafenib-BRAF", 2, responder=False, evaluable=False),
         outcome("X", "sintilimab-PD1", 0, responder=False),
     ]
-    rows = monitoring_rows(records, outcomes, MINIMAX)
+    rows = monitoring_rows(arms, outcomes, MINIMAX)
     by_arm = {r["arm"]: r for r in rows}
     assert list(by_arm) == ["imatinib-KIT", "sintilimab-PD1", "vemurafenib-BRAF"]
     v = by_arm["vemurafenib-BRAF"]

@@ -17,6 +17,7 @@ from armmatch.errors import ConfigError
 from armmatch.knowledge.oncokb import TOKEN_VARIABLE
 from armmatch.patient import Patient
 from armmatch.report.html import patient_html
+from armmatch.report.record import AssignmentRecord
 from tests.conftest import REPO, assign_record, example_patient
 
 
@@ -84,7 +85,7 @@ def test_levels_added_decision_unchanged_and_cached(
     assert [e["rule_ids"] for e in on["events"]] == [e["rule_ids"] for e in off["events"]]
     (v600e,) = [e for e in on["events"] if e["alteration"] == "V600E"]
     assert any(n.startswith("OncoKB: highest sensitive level LEVEL_1") for n in v600e["notes"])
-    assert "OncoKB: highest sensitive level LEVEL_1" in patient_html(on)
+    assert "OncoKB: highest sensitive level LEVEL_1" in patient_html(AssignmentRecord.from_dict(on))
     assert not any(n.startswith("OncoKB") for e in off["events"] for n in e["notes"])
     path, query, auth = fake.requests[0]
     assert path == "/api/v1/annotate/mutations/byProteinChange"

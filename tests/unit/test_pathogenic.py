@@ -15,6 +15,7 @@ from armmatch.knowledge.brca_list import load_list, parse_list
 from armmatch.knowledge.build.clinvar import list_from_clinvar
 from armmatch.patient import Patient
 from armmatch.report.html import patient_html
+from armmatch.report.record import AssignmentRecord
 from armmatch.report.tables import events_tsv
 from tests.conftest import REPO, assign_record, example_patient
 
@@ -53,9 +54,9 @@ def test_listed_missense_assigns_niraparib_with_the_classification_in_the_report
     (note,) = [n for n in event["notes"] if n.startswith("pathogenic: ")]
     assert "ClinVar Pathogenic" in note and "brca_pathogenic version 2026.11-seed" in note
     assert "evaluation date not recorded" in note  # the seed does not invent dates
-    html = patient_html(record)
+    html = patient_html(AssignmentRecord.from_dict(record))
     assert "pathogenic: ClinVar Pathogenic" in html
-    assert "ClinVar Pathogenic" in events_tsv(record)
+    assert "ClinVar Pathogenic" in events_tsv(AssignmentRecord.from_dict(record))
 
 
 @pytest.mark.parametrize(

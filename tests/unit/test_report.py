@@ -62,10 +62,10 @@ def test_report_shows_decision_evidence_and_provenance(
     )
     assert "EGFR-ex19del (line" in html  # the rule row that fired, with its table line
     assert "palbociclib-CDK4" in html and "lower priority" in html
-    assert record["provenance"]["rule_set"]["sha256"] in html
+    assert record.provenance.rule_set["sha256"] in html
     assert "<svg" in html and "copy number per target gene" in html
     assert "http://" not in html.replace("http://www.w3.org/2000/svg", "")  # no external assets
-    assert record["clinical"]["purity"] == 0.8
+    assert record.clinical["purity"] == 0.8
 
 
 def test_hostile_free_text_is_escaped_everywhere(
@@ -86,4 +86,22 @@ def test_hostile_free_text_is_escaped_everywhere(
     for tsv in (assignments_tsv([record]), events_tsv(record)):
         for line in tsv.splitlines():
             assert len(line.split("\t")) == len(tsv.splitlines()[0].split("\t"))
-    assert json.loads(json.dumps(record))["override"]["reason"] == HOSTILE
+    assert json.loads(json.dumps(record.to_dict()))["override"]["reason"] == HOSTILE
+
+
+def test_the_typed_record_reads_back_losslessly(
+    patients: dict[str, Patient], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 15: assignment.json is the typed record's to_dict; reading it back (as the batch
+    summary does for reused patients) gives the same record and the same document."""
+    from armmatch.report.record import AssignmentRecord, dumps_json
+
+    monkeypatch.chdir(REPO)
+    for pid in ("PLT-001", "PLT-006", "PLT-007", "PLT-009"):
+        record = _record(patients[pid])
+        back = AssignmentRecord.from_dict(json.loads(dumps_json(record)))
+        assert back == record, pid
+        assert dumps_json(back) == dumps_json(record)
+        assert back.events[0].event_id == "E1" and back.arms and back.exclusions
+    with pytest.raises(KeyError):
+        AssignmentRecord.from_dict({**record.to_dict(), "provenance": {}})

@@ -659,7 +659,7 @@ def test_report_says_how_much_the_brca_list_knows() -> None:
     small = detect_small_variants(patient, build="GRCh38", rules=rule_set(), settings=settings)
     record = assign_patient(patient, [small], rules=rule_set(), settings=settings, build="GRCh38",
                             sheet="samples.tsv", knowledge=knowledge)  # fmt: skip
-    listed = record["provenance"]["resources"]["brca_pathogenic"]
+    listed = record.provenance.resources["brca_pathogenic"]
     plist = load_list(RESOURCE_DIR / "brca_pathogenic.tsv")
     assert listed["variants"] == len(plist.variants) == 4
     assert listed["by_gene"] == {"BRCA1": 3, "BRCA2": 1}

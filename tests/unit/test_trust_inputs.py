@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 
 from armmatch.config import settings_from_config
+from armmatch.report.record import AssignmentRecord
 from tests.conftest import assign_record, example_patient
 
 
@@ -62,14 +63,16 @@ def test_copy_number_events_say_segment_length_and_focality_in_report_and_tsv() 
     record = assign_record(example_patient("PLT-006"), _settings())
     (met,) = [e for e in record["events"] if e["gene"] == "MET" and e["category"] == "cnv"]
     assert met["focal"] is True
-    rows = [line.split("\t") for line in events_tsv(record).splitlines()]
+    rows = [
+        line.split("\t") for line in events_tsv(AssignmentRecord.from_dict(record)).splitlines()
+    ]
     head = rows[0]
     (row,) = [
         r for r in rows[1:] if r[head.index("gene")] == "MET" and r[head.index("category")] == "cnv"
     ]
     assert row[head.index("segment_bp")] == str(met["segment_bp"])
     assert row[head.index("focal")] == "yes"  # booleans as in the actionable column
-    html = patient_html(record)
+    html = patient_html(AssignmentRecord.from_dict(record))
     size = met["segment_bp"]
     words = f"{size / 1e6:.1f} Mb" if size >= 1_000_000 else f"{size / 1e3:.1f} kb"
     assert f"segment {words}, focal" in html

@@ -15,7 +15,7 @@ dose: the first ``n1`` form stage 1 and the first ``n`` the whole trial.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import Any
 
@@ -71,15 +71,18 @@ def stage_decision(responders: Sequence[bool], design: Design) -> tuple[str, str
 
 
 def monitoring_rows(
-    records: Iterable[Mapping[str, Any]],
+    assigned_arms: Iterable[str | None],
     outcomes: Iterable[Outcome],
     design: Design,
 ) -> list[dict[str, Any]]:
-    """One row per arm that has assigned patients or response data, sorted by arm."""
+    """One row per arm that has assigned patients or response data, sorted by arm.
+
+    ``assigned_arms``: each assignment record's arm (None when no arm was assigned).
+    """
     assigned: dict[str, int] = {}
-    for rec in records:
-        if rec.get("arm"):
-            assigned[rec["arm"]] = assigned.get(rec["arm"], 0) + 1
+    for arm in assigned_arms:
+        if arm:
+            assigned[arm] = assigned.get(arm, 0) + 1
     by_arm: dict[str, list[Outcome]] = {}
     for o in outcomes:
         by_arm.setdefault(o.arm_id, []).append(o)

@@ -11,7 +11,9 @@ import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
+from armmatch.events import Event
 from armmatch.knowledge.manifest import knowledge_rows
+from armmatch.report.record import AssignmentRecord, RecordedEvent
 from armmatch.report.tables import batch_row
 
 
@@ -69,35 +71,35 @@ def _page(title: str, body: str) -> str:
     )
 
 
-def patient_html(record: Mapping[str, Any]) -> str:
+def patient_html(record: AssignmentRecord) -> str:
     """A self-contained per-patient report (no external assets; prints to A4)."""
     r = record
-    elig = r["eligibility"]
+    elig = r.eligibility
     row = elig["rare_tumour"].get("table1_row")
     t1 = (
         f"Table 1 row {row['row_id']}: {row['system']} / {row['tumour_type']} ({row['icd10']})"
         if row
         else "no Table 1 row matched"
     )
-    if r["arm"]:
-        decision = f"{r['status'].upper()}: {r['arm']} — {r['drug']}, {r['dose']}"
+    if r.arm:
+        decision = f"{r.status.upper()}: {r.arm} — {r.drug}, {r.dose}"
     else:
-        decision = f"{r['status'].upper()}: no arm assigned"
-    provisional = list(r["provisional"])
-    if r.get("candidate_arm"):
-        provisional.append(f"incomplete: candidate arm once complete is {r['candidate_arm']}")
-    if r["missing"] and r["status"] != "incomplete":
-        provisional.append(f"{len(r['missing'])} item(s) not assessed (see below)")
-    indeterminate = [e for e in r["events"] if e["status"] == "indeterminate"]
+        decision = f"{r.status.upper()}: no arm assigned"
+    provisional = list(r.provisional)
+    if r.candidate_arm:
+        provisional.append(f"incomplete: candidate arm once complete is {r.candidate_arm}")
+    if r.missing and r.status != "incomplete":
+        provisional.append(f"{len(r.missing)} item(s) not assessed (see below)")
+    indeterminate = r.indeterminate_events()
     if indeterminate:
         provisional.append(f"{len(indeterminate)} indeterminate event(s) for review")
     parts = [
         '<header><p class="muted">armmatch assignment report · PLATFORM (NCT04423185) · '
-        f"rule set {esc(r['provenance']['rule_set']['version'])}</p>",
-        f"<h1>Patient {esc(r['patient_id'])}</h1>",
-        f"<p>Tumour type <strong>{esc(r['tumour_type'])}</strong> · {esc(t1)}</p></header>",
-        f'<div class="decision s-{esc(r["status"])}" id="decision"><strong>{esc(decision)}</strong>'
-        f"<br><span>{esc(r['status_reason'])}</span></div>",
+        f"rule set {esc(r.rule_set_version)}</p>",
+        f"<h1>Patient {esc(r.patient_id)}</h1>",
+        f"<p>Tumour type <strong>{esc(r.tumour_type)}</strong> · {esc(t1)}</p></header>",
+        f'<div class="decision s-{esc(r.status)}" id="decision"><strong>{esc(decision)}</strong>'
+        f"<br><span>{esc(r.status_reason)}</span></div>",
     ]
     if provisional:
         parts.append(
@@ -105,13 +107,13 @@ def patient_html(record: Mapping[str, Any]) -> str:
             + "".join(f"<li>{esc(p)}</li>" for p in provisional)
             + "</ul></div>"
         )
-    if r.get("override"):
-        o = r["override"]
+    if r.override:
+        o = r.override
         parts.append(
             f'<p class="warn">Tumour-board override to {esc(o["arm"])}: {esc(o["reason"])} '
             f"(computed: {esc(o['computed_status'])}, {esc(o['computed_arm'] or 'no arm')})</p>"
         )
-    clinical = r.get("clinical") or {}
+    clinical = r.clinical
     parts.append("<h2>Eligibility (protocol Table 2)</h2>")
     parts.append(
         _table(
@@ -138,20 +140,11 @@ def patient_html(record: Mapping[str, Any]) -> str:
     parts.append(
         _table(
             ["arm", "type", "drug / dose", "verdict", "reason"],
-            [
-                (
-                    a["arm_id"],
-                    a["arm_type"],
-                    f"{a['drug']} — {a['dose']}",
-                    a["verdict"],
-                    a["reason"],
-                )
-                for a in r["arms"]
-            ],
+            [(a.arm_id, a.arm_type, f"{a.drug} — {a.dose}", a.verdict, a.reason) for a in r.arms],
             row_class=lambda row: "v-" + str(row[3]).replace(" ", "-"),
         )
     )
-    brca = r["provenance"]["resources"].get("brca_pathogenic")
+    brca = r.provenance.resources.get("brca_pathogenic")
     if brca and "variants" in brca:
         genes = ", ".join(f"{g} {n}" for g, n in brca["by_gene"].items()) or "none"
         parts.append(
@@ -168,12 +161,12 @@ def patient_html(record: Mapping[str, Any]) -> str:
     parts.append(
         _table(
             ["exclusion", "status", "evidence"],
-            [(x["arm_id"], x["verdict"], x["reason"]) for x in r["exclusions"]],
+            [(x.arm_id, x.verdict, x.reason) for x in r.exclusions],
         )
     )
-    rule_lines = {x["rule_id"]: x["rule_line"] for x in r.get("rules_fired", [])}
-    actionable = [e for e in r["events"] if e["actionable"]]
-    others = [e for e in r["events"] if not e["actionable"] and not _is_neutral_cnv(e)]
+    rule_lines = {x.rule_id: x.rule_line for x in r.rules_fired}
+    actionable = r.actionable_events()
+    others = [e for e in r.events if not e.event.actionable and not _is_neutral_cnv(e.event)]
     ev_headers = ["id", "gene", "alteration", "HGVS p. / c.", "transcript · exon",
                   "VAF / depth · copy number · partners", "status", "rule (table line)", "source record"]  # fmt: skip
     parts.append("<h2>Actionable events</h2>")
@@ -195,37 +188,37 @@ def patient_html(record: Mapping[str, Any]) -> str:
     if views:
         parts.append("<h2>At a glance</h2>" + "".join(views))
     parts.append("<h2>Not assessed</h2>")
-    if r["missing"]:
+    if r.missing:
         parts.append(
             _table(
                 ["item", "needed for", "reason"],
-                [(m["item"], m["for"], m["reason"]) for m in r["missing"]],
+                [(m["item"], m["for"], m["reason"]) for m in r.missing],
             )
         )
     else:
         parts.append("<p>Every listed alteration and clinical field was assessed.</p>")
-    prov = r["provenance"]
+    prov = r.provenance
     parts.append("<h2>Provenance</h2>")
-    prow = [
-        ("armmatch version", prov["armmatch_version"]),
-        ("genome build", prov["genome_build"]),
+    prow: list[tuple[object, ...]] = [
+        ("armmatch version", prov.armmatch_version),
+        ("genome build", prov.genome_build),
         (
             "rule set",
-            f"{prov['rule_set']['path']} version {prov['rule_set']['version']} "
-            f"sha256 {prov['rule_set']['sha256']}",
+            f"{prov.rule_set['path']} version {prov.rule_set['version']} "
+            f"sha256 {prov.rule_set['sha256']}",
         ),
     ]
     prow += [
         (f"resource {k}", f"{v['path']} sha256 {v['sha256']}")
-        for k, v in sorted(prov["resources"].items())
+        for k, v in sorted(prov.resources.items())
         if k != "rule_table"
     ]
-    prow += [(f"input {i['path']}", f"sha256 {i['sha256']}") for i in prov["inputs"]]
-    prow.append(("parameters", json.dumps(prov["parameters"], sort_keys=True)))
+    prow += [(f"input {i.path}", f"sha256 {i.sha256}") for i in prov.inputs]
+    prow.append(("parameters", json.dumps(prov.parameters, sort_keys=True)))
     parts.append(_table(["item", "value"], prow, cls="mono"))
-    if prov.get("knowledge"):
-        parts.append(_knowledge_html(prov["knowledge"]))
-    return _page(f"armmatch report {r['patient_id']}", "\n".join(parts))
+    if prov.knowledge:
+        parts.append(_knowledge_html(prov.knowledge))
+    return _page(f"armmatch report {r.patient_id}", "\n".join(parts))
 
 
 def _knowledge_html(knowledge: Mapping[str, Any]) -> str:
@@ -258,40 +251,41 @@ def segment_words(bp: int | None, focal: bool | None) -> str:
     return f"segment {size}, {'focal' if focal else 'broad'}"
 
 
-def _is_neutral_cnv(e: Mapping[str, Any]) -> bool:
-    return e["category"] == "cnv" and e["status"] == "called" and e.get("cnv_call") == "neutral"
+def _is_neutral_cnv(e: Event) -> bool:
+    return e.category == "cnv" and e.status == "called" and e.cnv_call == "neutral"
 
 
 def _event_cells(
-    e: Mapping[str, Any], clinical: Mapping[str, Any], rule_lines: Mapping[str, int]
+    recorded: RecordedEvent, clinical: Mapping[str, Any], rule_lines: Mapping[str, int]
 ) -> list[object]:
-    if e["category"] == "cnv":
-        measure = f"CN {e['copy_number']:.2f}" if e.get("copy_number") is not None else ""
-        if e.get("log2") is not None:
+    e = recorded.event
+    if e.category == "cnv":
+        measure = f"CN {e.copy_number:.2f}" if e.copy_number is not None else ""
+        if e.log2 is not None:
             measure += (
-                f" (log2 {e['log2']:.2f}; purity {clinical.get('purity')}, "
+                f" (log2 {e.log2:.2f}; purity {clinical.get('purity')}, "
                 f"ploidy {clinical.get('ploidy')})"
             )
-        measure += " · " + segment_words(e.get("segment_bp"), e.get("focal"))
-    elif e["category"] == "mutation":
-        vaf = f"{e['vaf']:.3f}" if e.get("vaf") is not None else "n/a"
-        depth = e.get("depth") if e.get("depth") is not None else "n/a"
+        measure += " · " + segment_words(e.segment_bp, e.focal)
+    elif e.category == "mutation":
+        vaf = f"{e.vaf:.3f}" if e.vaf is not None else "n/a"
+        depth = e.depth if e.depth is not None else "n/a"
         measure = f"VAF {vaf} / depth {depth}"
-    elif e["category"] == "fusion":
-        measure = f"{e.get('gene5') or '?'} → {e.get('gene3') or '?'}, frame {e.get('frame') or 'unknown'}"
-        if e.get("breakpoint5") or e.get("breakpoint3"):
-            measure += f" ({e.get('breakpoint5') or '?'} / {e.get('breakpoint3') or '?'})"
+    elif e.category == "fusion":
+        measure = f"{e.gene5 or '?'} → {e.gene3 or '?'}, frame {e.frame or 'unknown'}"
+        if e.breakpoint5 or e.breakpoint3:
+            measure += f" ({e.breakpoint5 or '?'} / {e.breakpoint3 or '?'})"
     else:
-        measure = e.get("value") or ""
-    status = e["status"] + (f": {e['status_reason']}" if e.get("status_reason") else "")
-    status += "".join(f"; {n}" for n in e.get("notes", ()) if n.startswith(_SHOWN_NOTES))
-    hgvs = " / ".join(x for x in (e.get("hgvsp"), e.get("hgvsc")) if x)
-    tx = " · exon ".join(str(x) for x in (e.get("transcript"), e.get("exon")) if x is not None)
+        measure = e.value or ""
+    status = e.status + (f": {e.status_reason}" if e.status_reason else "")
+    status += "".join(f"; {n}" for n in e.notes if n.startswith(_SHOWN_NOTES))
+    hgvs = " / ".join(x for x in (e.hgvsp, e.hgvsc) if x)
+    tx = " · exon ".join(str(x) for x in (e.transcript, e.exon) if x is not None)
     rules = ", ".join(
-        f"{rid} (line {rule_lines[rid]})" if rid in rule_lines else rid for rid in e["rule_ids"]
+        f"{rid} (line {rule_lines[rid]})" if rid in rule_lines else rid for rid in e.rule_ids
     )
-    src = f"{e['source']['path']}:{e['source']['line']} ({e['source']['record']})"
-    return [e["event_id"], e["gene"], e["alteration"], hgvs, tx, measure, status, rules, src]
+    src = f"{e.source.path}:{e.source.line} ({e.source.record})"
+    return [recorded.event_id, e.gene, e.alteration, hgvs, tx, measure, status, rules, src]
 
 
 _SHOWN_NOTES = ("pathogenic: ", "OncoKB: ")
@@ -304,13 +298,16 @@ _CALL_COLOUR = {
 }  # fmt: skip
 
 
-def _cn_view(r: Mapping[str, Any]) -> str:
+def _cn_view(r: AssignmentRecord) -> str:
     """Inline SVG: tumour copy number of each target gene, with the call bands' edges."""
-    cnv = [e for e in r["events"] if e["category"] == "cnv" and e.get("copy_number") is not None]
+    cnv = [
+        (e, e.copy_number) for x in r.events
+        if (e := x.event).category == "cnv" and e.copy_number is not None
+    ]  # fmt: skip
     if not cnv:
         return ""
-    thresholds = r["provenance"]["parameters"].get("copy_number", {}).get("thresholds", {})
-    top = max(12.0, min(40.0, max(float(e["copy_number"]) for e in cnv) * 1.1))
+    thresholds = r.provenance.parameters.get("copy_number", {}).get("thresholds", {})
+    top = max(12.0, min(40.0, max(float(cn) for _, cn in cnv) * 1.1))
     width, left, row_h = 640, 90, 22
     height = 30 + row_h * len(cnv)
 
@@ -329,15 +326,15 @@ def _cn_view(r: Mapping[str, Any]) -> str:
                 f'stroke-dasharray="4 3"/><text x="{xx + 3:.1f}" y="14" font-size="10">'
                 f"{esc(name.replace('_', ' '))} {esc(thresholds[name])}</text>"
             )
-    for i, e in enumerate(cnv):
+    for i, (e, value) in enumerate(cnv):
         y = 24 + i * row_h
-        cn = float(e["copy_number"])
-        colour = _CALL_COLOUR.get(str(e.get("cnv_call")), "#666")
+        cn = float(value)
+        colour = _CALL_COLOUR.get(str(e.cnv_call), "#666")
         out.append(
-            f'<text x="4" y="{y + 12}" font-size="11">{esc(e["gene"])}</text>'
+            f'<text x="4" y="{y + 12}" font-size="11">{esc(e.gene)}</text>'
             f'<rect x="{left}" y="{y + 2}" width="{max(1.0, x(cn) - left):.1f}" height="{row_h - 8}" '
-            f'fill="{colour}"><title>{esc(e["gene"])}: CN {cn:.2f} ({esc(e.get("cnv_call"))})</title></rect>'
-            f'<text x="{x(cn) + 4:.1f}" y="{y + 12}" font-size="10">{cn:.1f} {esc(e.get("cnv_call"))}</text>'
+            f'fill="{colour}"><title>{esc(e.gene)}: CN {cn:.2f} ({esc(e.cnv_call)})</title></rect>'
+            f'<text x="{x(cn) + 4:.1f}" y="{y + 12}" font-size="10">{cn:.1f} {esc(e.cnv_call)}</text>'
         )
     out.append(
         "</svg><figcaption>Tumour copy number per target gene (purity/ploidy-adjusted; "
@@ -346,12 +343,15 @@ def _cn_view(r: Mapping[str, Any]) -> str:
     return "".join(out)
 
 
-def _vaf_view(r: Mapping[str, Any]) -> str:
+def _vaf_view(r: AssignmentRecord) -> str:
     """Inline SVG: VAF of each small variant in target genes; hollow marks are filtered."""
-    muts = [e for e in r["events"] if e["category"] == "mutation" and e.get("vaf") is not None]
+    muts = [
+        (e, e.vaf) for x in r.events
+        if (e := x.event).category == "mutation" and e.vaf is not None
+    ]  # fmt: skip
     if not muts:
         return ""
-    min_vaf = r["provenance"]["parameters"].get("small_variants", {}).get("min_vaf")
+    min_vaf = r.provenance.parameters.get("small_variants", {}).get("min_vaf")
     width, left, row_h = 640, 160, 20
     height = 30 + row_h * len(muts)
 
@@ -369,15 +369,15 @@ def _vaf_view(r: Mapping[str, Any]) -> str:
             f'<line x1="{x(float(min_vaf)):.1f}" x2="{x(float(min_vaf)):.1f}" y1="16" y2="{height}" '
             f'stroke="#b3261e" stroke-dasharray="4 3"><title>min_vaf {esc(min_vaf)}</title></line>'
         )
-    for i, e in enumerate(muts):
+    for i, (e, vaf) in enumerate(muts):
         y = 26 + i * row_h
-        filled = e["status"] == "called"
+        filled = e.status == "called"
         out.append(
-            f'<text x="4" y="{y + 4}" font-size="11">{esc(e["gene"])} {esc(e["alteration"])}</text>'
-            f'<circle cx="{x(float(e["vaf"])):.1f}" cy="{y}" r="5" '
+            f'<text x="4" y="{y + 4}" font-size="11">{esc(e.gene)} {esc(e.alteration)}</text>'
+            f'<circle cx="{x(float(vaf)):.1f}" cy="{y}" r="5" '
             f'fill="{"#1a56c4" if filled else "white"}" stroke="#1a56c4">'
-            f"<title>{esc(e['gene'])} {esc(e['alteration'])}: VAF {float(e['vaf']):.3f} "
-            f"({esc(e['status'])})</title></circle>"
+            f"<title>{esc(e.gene)} {esc(e.alteration)}: VAF {float(vaf):.3f} "
+            f"({esc(e.status)})</title></circle>"
         )
     out.append(
         "</svg><figcaption>Variant allele fraction; hollow marks were filtered; the dashed "
@@ -387,7 +387,7 @@ def _vaf_view(r: Mapping[str, Any]) -> str:
 
 
 def summary_html(
-    records: Sequence[Mapping[str, Any]],
+    records: Sequence[AssignmentRecord],
     *,
     monitoring: Sequence[Mapping[str, Any]] | None = None,
     resistance: Sequence[Mapping[str, Any]] | None = None,
@@ -405,22 +405,19 @@ def summary_html(
     two-stage monitoring"; ``resistance`` (rows of :func:`armmatch.followup.monitoring.resistance_rows`)
     adds each patient's resistance classification and next step.
     """
-    rows = sorted((batch_row(r) for r in records), key=lambda r: str(r["patient_id"]))
+    rows = sorted((batch_row(r) for r in records), key=lambda r: r.patient_id)
     attention = [
         r
         for r in rows
-        if r["status"] == "incomplete"
-        or r["provisional"]
-        or r["override"]
-        or r["indeterminate_events"]
+        if r.status == "incomplete" or r.provisional or r.override or r.indeterminate_events
     ]
     status_counts: dict[str, int] = {}
     arm_counts: dict[str, int] = {}
     for r in rows:
-        status_counts[r["status"]] = status_counts.get(r["status"], 0) + 1
-        if r["arm"]:
-            arm_counts[r["arm"]] = arm_counts.get(r["arm"], 0) + 1
-    versions = sorted({r["rule_set_version"] for r in rows})
+        status_counts[r.status] = status_counts.get(r.status, 0) + 1
+        if r.arm:
+            arm_counts[r.arm] = arm_counts.get(r.arm, 0) + 1
+    versions = sorted({r.rule_set_version for r in rows})
     failed_rows = [(p, "failed: no assignment", error, "fix the input and rerun")
                    for p, error in failed]  # fmt: skip
     failed_note = f"; {len(failed)} failed (no assignment)" if failed else ""
@@ -431,9 +428,9 @@ def summary_html(
         "<h2>Needs attention</h2>",
         _table(["patient", "status", "reason", "provisional / override / indeterminate"],
                [*failed_rows,
-                *((r["patient_id"], r["status"], r["status_reason"],
-                   "; ".join([*r["provisional"], r["override"] or "",
-                              *(f"indeterminate: {x}" for x in r["indeterminate_events"])]).strip("; "))
+                *((r.patient_id, r.status, r.status_reason,
+                   "; ".join([*r.provisional, r.override or "",
+                              *(f"indeterminate: {x}" for x in r.indeterminate_events)]).strip("; "))
                   for r in attention)], cls="sortable")
         if attention or failed_rows else "<p>No patient needs attention.</p>",
         "<h2>Statuses</h2>",
@@ -444,8 +441,8 @@ def summary_html(
         '<p><label>Filter: <input id="filter" type="search" placeholder="patient, arm, gene, status..."></label>'
         ' <span class="muted">Click a column heading to sort.</span></p>',
         _table(["patient", "tumour type", "status", "arm", "drug", "dose", "actionable events", "reason"],
-               [(r["patient_id"], r["tumour_type"], r["status"], r["arm"], r["drug"], r["dose"],
-                 "; ".join(r["actionable_events"]), r["status_reason"]) for r in rows],
+               [(r.patient_id, r.tumour_type, r.status, r.arm, r.drug, r.dose,
+                 "; ".join(r.actionable_events), r.status_reason) for r in rows],
                cls="sortable", table_id="patients"),
     ]  # fmt: skip
     parts += _monitoring_parts(monitoring, resistance)

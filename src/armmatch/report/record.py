@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from armmatch.events import Assessment, Event
 
 if TYPE_CHECKING:
-    from armmatch.decision.assignment import Decision
+    from armmatch.decision.assignment import ArmResult, Decision
     from armmatch.decision.eligibility import Eligibility
     from armmatch.knowledge.rule_table import RuleSet
     from armmatch.patient import Patient
@@ -27,6 +28,236 @@ def event_ids(events: Sequence[Event]) -> list[str]:
     return [f"E{i + 1}" for i in range(len(events))]
 
 
+JsonDict = dict[str, Any]
+"""A JSON object kept as it is written (eligibility, clinical fields, resources, settings)."""
+
+
+@dataclass(frozen=True)
+class RecordedEvent:
+    """One event of the record with its id (``E1``, ``E2`` ...), referenced from the arms."""
+
+    event_id: str
+    event: Event
+
+    def to_dict(self) -> JsonDict:
+        return {"event_id": self.event_id, **self.event.to_dict()}
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> RecordedEvent:
+        return cls(str(d["event_id"]), Event.from_dict(d))
+
+
+@dataclass(frozen=True)
+class FiredRule:
+    """A rule-table row that at least one event fired, as the report cites it."""
+
+    rule_id: str
+    arm_id: str
+    rule_line: int
+    gene: str
+    category: str
+    criterion: str
+    source: str
+    note: str
+
+
+@dataclass(frozen=True)
+class RuleRow:
+    """How one rule of an arm came out for the patient."""
+
+    rule_id: str
+    rule_line: int
+    gene: str
+    category: str
+    criterion: str
+    outcome: str
+    events: tuple[str, ...]
+    reason: str
+
+
+@dataclass(frozen=True)
+class ArmRow:
+    """One arm's (or exclusion group's) verdict and reason, with its rules."""
+
+    arm_id: str
+    arm_type: str
+    drug: str
+    dose: str
+    priority: int
+    verdict: str
+    reason: str
+    rules: tuple[RuleRow, ...]
+
+    def to_dict(self) -> JsonDict:
+        d = asdict(self)
+        d["rules"] = [{**asdict(r), "events": list(r.events)} for r in self.rules]
+        return d
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> ArmRow:
+        rules = tuple(RuleRow(**{**r, "events": tuple(r["events"])}) for r in d["rules"])
+        return cls(**{**d, "rules": rules})
+
+    @classmethod
+    def of(cls, result: ArmResult, ids: Sequence[str]) -> ArmRow:
+        return cls.from_dict(result.to_dict(ids))
+
+
+@dataclass(frozen=True)
+class InputFile:
+    path: str
+    sha256: str
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """What produced the record: versions, the build, resources, inputs and settings."""
+
+    armmatch_version: str
+    genome_build: str
+    rule_set: JsonDict
+    resources: JsonDict
+    inputs: tuple[InputFile, ...]
+    parameters: JsonDict
+    knowledge: JsonDict | None = None
+
+    def to_dict(self) -> JsonDict:
+        d: JsonDict = {
+            "armmatch_version": self.armmatch_version,
+            "genome_build": self.genome_build,
+            "rule_set": self.rule_set,
+            "resources": self.resources,
+            "inputs": [asdict(i) for i in self.inputs],
+            "parameters": self.parameters,
+        }
+        if self.knowledge is not None:
+            d["knowledge"] = self.knowledge
+        return d
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> Provenance:
+        return cls(
+            armmatch_version=d["armmatch_version"], genome_build=d["genome_build"],
+            rule_set=dict(d["rule_set"]), resources=dict(d["resources"]),
+            inputs=tuple(InputFile(**i) for i in d["inputs"]), parameters=dict(d["parameters"]),
+            knowledge=dict(d["knowledge"]) if "knowledge" in d else None,
+        )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class AssignmentRecord:
+    """One patient's assignment: what ``assignment.json`` holds, typed.
+
+    :meth:`to_dict` is the JSON document (``workflow/schemas/assignment.schema.json``, schema
+    :data:`SCHEMA_ID`); :meth:`from_dict` reads it back losslessly (the batch summary reads the
+    records of reused patients from disk).
+    """
+
+    patient_id: str
+    tumour_type: str
+    status: str
+    status_reason: str
+    arm: str | None
+    arm_type: str | None
+    drug: str | None
+    dose: str | None
+    candidate_arm: str | None
+    provisional: tuple[str, ...]
+    override: JsonDict | None
+    clinical: JsonDict
+    eligibility: JsonDict
+    rules_fired: tuple[FiredRule, ...]
+    events: tuple[RecordedEvent, ...]
+    arms: tuple[ArmRow, ...]
+    exclusions: tuple[ArmRow, ...]
+    missing: tuple[JsonDict, ...]
+    assessments: tuple[JsonDict, ...]
+    provenance: Provenance
+    schema: str = SCHEMA_ID
+
+    @property
+    def rule_set_version(self) -> str:
+        return str(self.provenance.rule_set["version"])
+
+    def actionable_events(self) -> list[RecordedEvent]:
+        return [e for e in self.events if e.event.actionable]
+
+    def indeterminate_events(self) -> list[RecordedEvent]:
+        return [e for e in self.events if e.event.status == "indeterminate"]
+
+    def to_dict(self) -> JsonDict:
+        return {
+            "schema": self.schema,
+            "patient_id": self.patient_id,
+            "tumour_type": self.tumour_type,
+            "status": self.status,
+            "status_reason": self.status_reason,
+            "arm": self.arm,
+            "arm_type": self.arm_type,
+            "drug": self.drug,
+            "dose": self.dose,
+            "candidate_arm": self.candidate_arm,
+            "provisional": list(self.provisional),
+            "override": self.override,
+            "clinical": self.clinical,
+            "eligibility": self.eligibility,
+            "rules_fired": [asdict(r) for r in self.rules_fired],
+            "events": [e.to_dict() for e in self.events],
+            "arms": [a.to_dict() for a in self.arms],
+            "exclusions": [x.to_dict() for x in self.exclusions],
+            "missing": list(self.missing),
+            "assessments": list(self.assessments),
+            "provenance": self.provenance.to_dict(),
+        }
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> AssignmentRecord:
+        return cls(
+            schema=d["schema"],
+            patient_id=d["patient_id"],
+            tumour_type=d["tumour_type"],
+            status=d["status"],
+            status_reason=d["status_reason"],
+            arm=d["arm"],
+            arm_type=d["arm_type"],
+            drug=d["drug"],
+            dose=d["dose"],
+            candidate_arm=d.get("candidate_arm"),
+            provisional=tuple(d.get("provisional", ())),
+            override=d.get("override"),
+            clinical=dict(d.get("clinical") or {}),
+            eligibility=dict(d["eligibility"]),
+            rules_fired=tuple(FiredRule(**r) for r in d.get("rules_fired", ())),
+            events=tuple(RecordedEvent.from_dict(e) for e in d["events"]),
+            arms=tuple(ArmRow.from_dict(a) for a in d["arms"]),
+            exclusions=tuple(ArmRow.from_dict(x) for x in d["exclusions"]),
+            missing=tuple(dict(m) for m in d["missing"]),
+            assessments=tuple(dict(a) for a in d["assessments"]),
+            provenance=Provenance.from_dict(d["provenance"]),
+        )
+
+
+def provenance(
+    *,
+    build: str,
+    version: str,
+    inputs: Mapping[str, str],
+    resources: Mapping[str, Any],
+    parameters: Mapping[str, Any],
+    knowledge: Mapping[str, Any] | None = None,
+) -> Provenance:
+    """The provenance block: versions, build, resources (the rule table first), inputs, settings."""
+    return Provenance(
+        armmatch_version=version,
+        genome_build=build,
+        rule_set=dict(resources["rule_table"]),
+        resources=dict(resources),
+        inputs=tuple(InputFile(p, h) for p, h in sorted(inputs.items())),
+        parameters=dict(parameters),
+        knowledge=dict(knowledge) if knowledge is not None else None,
+    )
+
+
 def assignment_record(
     *,
     patient: Patient,
@@ -34,62 +265,57 @@ def assignment_record(
     events: Sequence[Event],
     assessments: Sequence[Assessment],
     eligibility: Eligibility,
-    build: str,
-    version: str,
-    inputs: Mapping[str, str],
-    resources: Mapping[str, Any],
-    parameters: Mapping[str, Any],
+    provenance: Provenance,
     clinical: Mapping[str, Any] | None = None,
     rules: RuleSet | None = None,
-    knowledge: Mapping[str, Any] | None = None,
-) -> dict[str, Any]:
-    """The ``assignment.json`` content (see ``workflow/schemas/assignment.schema.json``).
+) -> AssignmentRecord:
+    """The typed record of one patient's assignment (its JSON: :meth:`AssignmentRecord.to_dict`).
 
-    ``knowledge``: the checked knowledge resources (manifest version, and per resource its
-    version, source, date, licence, sha256 and origin), stored as ``provenance.knowledge``.
+    ``provenance.knowledge``: the checked knowledge resources (manifest version, and per
+    resource its version, source, date, licence, sha256 and origin).
     """
     ids = event_ids(events)
     arm = decision.arm
     fired = sorted({r for e in events for r in e.rule_ids})
-    rule_rows = [
-        {"rule_id": r.rule_id, "arm_id": r.arm_id, "rule_line": r.line, "gene": r.gene,
-         "category": r.category, "criterion": r.criterion_text(), "source": r.source, "note": r.note}
+    rule_rows = tuple(
+        FiredRule(
+            r.rule_id, r.arm_id, r.line, r.gene, r.category, r.criterion_text(), r.source, r.note
+        )  # fmt: skip
         for r in (rules.rules if rules else ())
         if r.rule_id in fired
-    ]  # fmt: skip
-    return {
-        "schema": SCHEMA_ID,
-        "patient_id": patient.patient_id,
-        "tumour_type": patient.tumour_type,
-        "status": decision.status,
-        "status_reason": decision.status_reason,
-        "arm": arm.arm_id if arm else None,
-        "arm_type": arm.arm_type if arm else None,
-        "drug": arm.drug if arm else None,
-        "dose": decision.dose if arm else None,
-        "candidate_arm": decision.candidate.arm_id if decision.candidate else None,
-        "provisional": list(decision.provisional),
-        "override": decision.override,
-        "clinical": dict(clinical or {}),
-        "eligibility": eligibility.to_dict(),
-        "rules_fired": rule_rows,
-        "events": [{"event_id": i, **e.to_dict()} for i, e in zip(ids, events, strict=True)],
-        "arms": [a.to_dict(ids) for a in decision.arms],
-        "exclusions": [x.to_dict(ids) for x in decision.exclusions],
-        "missing": decision.missing,
-        "assessments": [asdict(a) for a in sorted(assessments, key=lambda a: (a.category, a.gene))],
-        "provenance": {
-            "armmatch_version": version,
-            "genome_build": build,
-            "rule_set": resources["rule_table"],
-            "resources": dict(resources),
-            "inputs": [{"path": p, "sha256": h} for p, h in sorted(inputs.items())],
-            "parameters": dict(parameters),
-            **({"knowledge": dict(knowledge)} if knowledge is not None else {}),
-        },
-    }
+    )
+    return AssignmentRecord(
+        patient_id=patient.patient_id,
+        tumour_type=patient.tumour_type,
+        status=decision.status,
+        status_reason=decision.status_reason,
+        arm=arm.arm_id if arm else None,
+        arm_type=arm.arm_type if arm else None,
+        drug=arm.drug if arm else None,
+        dose=decision.dose if arm else None,
+        candidate_arm=decision.candidate.arm_id if decision.candidate else None,
+        provisional=tuple(decision.provisional),
+        override=decision.override,
+        clinical=dict(clinical or {}),
+        eligibility=eligibility.to_dict(),
+        rules_fired=rule_rows,
+        events=tuple(RecordedEvent(i, e) for i, e in zip(ids, events, strict=True)),
+        arms=tuple(ArmRow.of(a, ids) for a in decision.arms),
+        exclusions=tuple(ArmRow.of(x, ids) for x in decision.exclusions),
+        missing=tuple(decision.missing),
+        assessments=tuple(
+            asdict(a) for a in sorted(assessments, key=lambda a: (a.category, a.gene))
+        ),
+        provenance=provenance,
+    )
 
 
-def dumps_json(record: Mapping[str, Any]) -> str:
-    """Deterministic JSON text."""
-    return json.dumps(record, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
+def load_record(path: str | Path) -> AssignmentRecord:
+    """An ``assignment.json`` written by armmatch, read back as the typed record."""
+    with open(path, encoding="utf-8") as fh:
+        return AssignmentRecord.from_dict(json.load(fh))
+
+
+def dumps_json(record: AssignmentRecord) -> str:
+    """``assignment.json``: deterministic JSON text of the record."""
+    return json.dumps(record.to_dict(), indent=1, sort_keys=True, ensure_ascii=False) + "\n"

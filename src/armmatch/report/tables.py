@@ -7,10 +7,11 @@ prefixes are neutralised).
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
-from typing import Any
+from collections.abc import Iterable
+from dataclasses import dataclass
 
 from armmatch.io import tsv_cell
+from armmatch.report.record import AssignmentRecord
 
 EVENT_COLUMNS = (
     "event_id", "gene", "category", "alteration", "status", "status_reason", "actionable",
@@ -28,59 +29,78 @@ BATCH_COLUMNS = (
 )  # fmt: skip
 
 
-def events_tsv(record: Mapping[str, Any]) -> str:
+def events_tsv(record: AssignmentRecord) -> str:
     """``events.tsv``: every event (called, filtered, indeterminate) of one patient."""
     lines = ["\t".join(EVENT_COLUMNS)]
-    for e in record["events"]:
-        row = dict(e)
-        row["source_file"] = e["source"]["path"]
-        row["source_line"] = e["source"]["line"]
-        row["source_record"] = e["source"]["record"]
+    for recorded in record.events:
+        row = recorded.to_dict()
+        source = recorded.event.source
+        row["source_file"], row["source_line"], row["source_record"] = (
+            source.path, source.line, source.record)  # fmt: skip
         lines.append("\t".join(tsv_cell(row.get(c)) for c in EVENT_COLUMNS))
     return "\n".join(lines) + "\n"
 
 
-def batch_row(record: Mapping[str, Any]) -> dict[str, Any]:
+@dataclass(frozen=True)
+class BatchRow:
+    """One ``assignments.tsv`` row (also what the batch summary lists)."""
+
+    patient_id: str
+    tumour_type: str
+    status: str
+    arm: str | None
+    drug: str | None
+    dose: str | None
+    status_reason: str
+    candidate_arm: str | None
+    provisional: tuple[str, ...]
+    override: str | None
+    actionable_events: tuple[str, ...]
+    not_assessed: tuple[str, ...]
+    indeterminate_events: tuple[str, ...]
+    rule_set_version: str
+    genome_build: str
+
+
+def batch_row(record: AssignmentRecord) -> BatchRow:
     """One ``assignments.tsv`` row from an assignment record."""
-    override = record.get("override")
-    return {
-        "patient_id": record["patient_id"],
-        "tumour_type": record["tumour_type"],
-        "status": record["status"],
-        "arm": record["arm"],
-        "drug": record["drug"],
-        "dose": record["dose"],
-        "status_reason": record["status_reason"],
-        "candidate_arm": record.get("candidate_arm"),
-        "provisional": record.get("provisional", []),
-        "override": f"{override['arm']}: {override['reason']}" if override else None,
-        "actionable_events": [
-            f"{e['gene']} {e['alteration']}" for e in record["events"] if e["actionable"]
-        ],
-        "not_assessed": sorted({m["item"] for m in record["missing"]}),
-        "indeterminate_events": [
-            f"{e['gene']} {e['alteration']}"
-            for e in record["events"]
-            if e["status"] == "indeterminate"
-        ],
-        "rule_set_version": record["provenance"]["rule_set"]["version"],
-        "genome_build": record["provenance"]["genome_build"],
-    }
+    override = record.override
+    return BatchRow(
+        patient_id=record.patient_id,
+        tumour_type=record.tumour_type,
+        status=record.status,
+        arm=record.arm,
+        drug=record.drug,
+        dose=record.dose,
+        status_reason=record.status_reason,
+        candidate_arm=record.candidate_arm,
+        provisional=record.provisional,
+        override=f"{override['arm']}: {override['reason']}" if override else None,
+        actionable_events=tuple(
+            f"{e.event.gene} {e.event.alteration}" for e in record.actionable_events()
+        ),
+        not_assessed=tuple(sorted({str(m["item"]) for m in record.missing})),
+        indeterminate_events=tuple(
+            f"{e.event.gene} {e.event.alteration}" for e in record.indeterminate_events()
+        ),
+        rule_set_version=record.rule_set_version,
+        genome_build=record.provenance.genome_build,
+    )
 
 
-def assignments_jsonl(records: Iterable[Mapping[str, Any]]) -> str:
+def assignments_jsonl(records: Iterable[AssignmentRecord]) -> str:
     """``batch/assignments.jsonl``: one assignment record per line (schema
     ``armmatch.assignment/1``, ``workflow/schemas/assignment.schema.json``), sorted by patient."""
-    ordered = sorted(records, key=lambda r: str(r["patient_id"]))
+    ordered = sorted(records, key=lambda r: r.patient_id)
     return "".join(
-        json.dumps(r, sort_keys=True, separators=(",", ":"), ensure_ascii=False) + "\n"
+        json.dumps(r.to_dict(), sort_keys=True, separators=(",", ":"), ensure_ascii=False) + "\n"
         for r in ordered
     )
 
 
-def assignments_tsv(records: Iterable[Mapping[str, Any]]) -> str:
+def assignments_tsv(records: Iterable[AssignmentRecord]) -> str:
     """``batch/assignments.tsv``: one row per patient, sorted by patient_id."""
-    rows = sorted((batch_row(r) for r in records), key=lambda r: str(r["patient_id"]))
+    rows = sorted((batch_row(r) for r in records), key=lambda r: r.patient_id)
     lines = ["\t".join(BATCH_COLUMNS)]
-    lines += ["\t".join(tsv_cell(r[c]) for c in BATCH_COLUMNS) for r in rows]
+    lines += ["\t".join(tsv_cell(getattr(r, c)) for c in BATCH_COLUMNS) for r in rows]
     return "\n".join(lines) + "\n"

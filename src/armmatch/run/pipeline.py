@@ -41,7 +41,7 @@ from armmatch.readers.cnv_formats import detect_cnv_format
 from armmatch.readers.maf import is_maf
 from armmatch.readers.vcf import vcf_samples
 from armmatch.report.html import patient_html
-from armmatch.report.record import assignment_record, dumps_json
+from armmatch.report.record import AssignmentRecord, assignment_record, dumps_json, provenance
 from armmatch.report.tables import events_tsv
 from armmatch.run.blocks import PATIENT_FILES
 
@@ -344,7 +344,7 @@ def assign_patient(
     table1_path: str | None = None,
     drugs_path: str | None = None,
     knowledge: Mapping[str, Any] | None = None,
-) -> dict[str, Any]:
+) -> AssignmentRecord:
     """The full assignment record of one patient (the content of ``assignment.json``).
 
     ``knowledge`` (the checked resource record of :func:`armmatch.knowledge.manifest.knowledge_record`)
@@ -388,20 +388,23 @@ def assign_patient(
         "brca_pathogenic": {"path": Path(brca_file).name, "sha256": sha256_file(brca_file),
                             **list_summary(brca, _listed_date(knowledge, "brca_pathogenic"))},
     }  # fmt: skip
+    origin = provenance(
+        build=build,
+        version=__version__,
+        inputs=evidence.inputs,
+        resources=resources,
+        parameters=settings.to_dict(),
+        knowledge=knowledge,
+    )
     return assignment_record(
         patient=patient,
         decision=decision,
         events=events,
         assessments=evidence.assessments,
         eligibility=eligibility,
-        build=build,
-        version=__version__,
-        inputs=evidence.inputs,
-        resources=resources,
-        parameters=settings.to_dict(),
+        provenance=origin,
         clinical=clinical_fields(patient, settings),
         rules=rules,
-        knowledge=knowledge,
     )
 
 
