@@ -33,7 +33,12 @@ from armmatch.calling.annotations import CLASS_ORDER, classify
 from armmatch.calling.builds import check_row_build
 from armmatch.calling.consequence import classify_on_models, exon_of_codon, reconcile
 from armmatch.calling.support import event_status, filter_reason, support_problem
-from armmatch.calling.variant_events import builtin_event, coordinate_facts, keep_classes
+from armmatch.calling.variant_events import (
+    VariantContext,
+    builtin_event,
+    coordinate_facts,
+    keep_classes,
+)
 from armmatch.config import SmallVariantPolicy
 from armmatch.errors import InputError
 from armmatch.events import Event, Evidence, SourceRecord, assessed
@@ -148,19 +153,7 @@ def _int(text: str | None) -> int | None:
         return None
 
 
-def read_maf(
-    path: str,
-    *,
-    patient: str,
-    build: str,
-    genes: Sequence[str],
-    preferred: Mapping[str, Sequence[str]],
-    sample: str | None,
-    policy: SmallVariantPolicy,
-    models: Mapping[str, GeneModel],
-    hotspots: Mapping[str, Sequence[Hotspot]],
-    intronic_reach: Mapping[str, int] | None = None,
-) -> Evidence:
+def read_maf(path: str, *, build: str, sample: str | None, context: VariantContext) -> Evidence:
     """Read a vcf2maf MAF (or an OncoKB-annotator style table) for one patient into
     :class:`Evidence`.
 
@@ -171,6 +164,9 @@ def read_maf(
         barcodes and no ``vcf_sample``, a ``vcf_sample`` not in the MAF, a malformed position or
         allele, a target-gene row with neither alleles nor a protein change.
     """
+    c = context
+    patient, genes, preferred, policy = c.patient, c.genes, c.preferred, c.policy
+    models, hotspots, intronic_reach = c.models or {}, c.hotspots, c.intronic_reach
     rows = read_maf_rows(path, patient=patient, sample=sample)
     wanted = set(genes)
     events: list[Event] = []

@@ -20,7 +20,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from armmatch.calling.consequence import classify_variant, reconcile
-from armmatch.calling.variant_events import builtin_event, coordinate_facts, keep_classes
+from armmatch.calling.variant_events import (
+    VariantContext,
+    builtin_event,
+    coordinate_facts,
+    keep_classes,
+)
 from armmatch.errors import InputError
 from armmatch.events import Event, Evidence, SourceRecord, assessed
 from armmatch.genome import (
@@ -90,16 +95,9 @@ def iter_target_events(
     vcf: Any,
     *,
     path: str,
-    patient: str,
-    genes: Sequence[str],
-    preferred: Mapping[str, Sequence[str]],
     sample_index: int | None,
-    policy: SmallVariantPolicy,
-    models: Mapping[str, GeneModel] | None = None,
-    hotspots: Mapping[str, Sequence[Hotspot]] | None = None,
-    reference: SequenceSource | None = None,
+    context: VariantContext,
     records: Iterable[tuple[int | None, Any]] | None = None,
-    intronic_reach: Mapping[str, int] | None = None,
 ) -> Iterator[Event]:
     """Yield one event per (record, ALT, target gene) with a protein-level or splice class.
 
@@ -111,6 +109,14 @@ def iter_target_events(
     ``records`` (``(line, record)`` pairs, line None when unknown) replaces iterating ``vcf``:
     :func:`read_small_variants` passes only the records of the target regions.
     """
+    c = context
+    patient, genes, preferred, policy = c.patient, c.genes, c.preferred, c.policy
+    models, hotspots, reference, intronic_reach = (
+        c.models,
+        c.hotspots,
+        c.reference,
+        c.intronic_reach,
+    )
     annotation = header_annotation(vcf.raw_header)
     ann = annotation is not None and annotation.field == "ANN"
     names = annotation.fields if annotation is not None else None
@@ -434,18 +440,12 @@ def read_small_variants(
 
     hotspots_path = Path(hotspots or default_hotspots_path())
     if Path(path).is_file() and is_maf(path):
-        return read_maf(
-            path,
-            patient=patient,
-            build=build,
-            genes=genes,
-            preferred=preferred,
-            sample=vcf_sample,
-            policy=policy,
-            models=_model_map(models, build),
-            hotspots=load_hotspots(hotspots_path),
+        context = VariantContext(
+            patient=patient, genes=genes, preferred=preferred, policy=policy,
+            models=_model_map(models, build), hotspots=load_hotspots(hotspots_path),
             intronic_reach=intronic_reach,
-        )
+        )  # fmt: skip
+        return read_maf(path, build=build, sample=vcf_sample, context=context)
     if not Path(path).is_file():
         raise InputError("VCF does not exist", path=path, patient=patient)
     check_small_variant_vcf(path, patient=patient)
@@ -543,17 +543,19 @@ def _read_vcf(
             iter_target_events(
                 vcf,
                 path=path,
-                patient=patient,
-                genes=genes,
-                preferred=preferred,
                 sample_index=sample_index,
-                policy=policy,
-                models=model_map,
-                hotspots=load_hotspots(hotspots),
-                reference=reference,
                 records=records,
-                intronic_reach=intronic_reach,
-            )
+                context=VariantContext(
+                    patient=patient,
+                    genes=genes,
+                    preferred=preferred,
+                    policy=policy,
+                    models=model_map,
+                    hotspots=load_hotspots(hotspots),
+                    reference=reference,
+                    intronic_reach=intronic_reach,
+                ),
+            )  # fmt: skip
         )
     finally:
         vcf.close()

@@ -6,17 +6,41 @@ with the record's support, filter status and source line becomes an event.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from armmatch.calling.annotations import NON_PROTEIN
 from armmatch.calling.consequence import BuiltinCall, Reconciled
+from armmatch.calling.reference import SequenceSource
 from armmatch.calling.support import event_status
+from armmatch.config import SmallVariantPolicy
 from armmatch.events import Event, SourceRecord
 from armmatch.genome import (
     normalise_chrom,
 )
 from armmatch.hgvs import is_protein_change
+from armmatch.knowledge.hotspots import Hotspot
+from armmatch.knowledge.transcripts import GeneModel
+
+
+@dataclass(frozen=True)
+class VariantContext:
+    """One patient's small-variant setting: what calling needs besides the records.
+
+    ``models`` are the bundled transcripts by gene (None: an unannotated VCF cannot be
+    classified); ``intronic_reach`` is how far into each gene's introns a rule looks
+    (:meth:`~armmatch.knowledge.rule_table.RuleSet.intronic_reach`).
+    """
+
+    patient: str
+    genes: Sequence[str]
+    preferred: Mapping[str, Sequence[str]]
+    policy: SmallVariantPolicy
+    models: Mapping[str, GeneModel] | None = None
+    hotspots: Mapping[str, Sequence[Hotspot]] = field(default_factory=dict)
+    reference: SequenceSource | None = None
+    intronic_reach: Mapping[str, int] | None = None
 
 
 def builtin_event(
