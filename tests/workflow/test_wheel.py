@@ -38,6 +38,7 @@ def test_wheel_installs_and_runs_the_bundled_workflow(tmp_path: Path) -> None:
                     "workflow/schemas/samples.schema.yaml", "scripts/assess_block.py",
                     "example/vcf/PLT-001.vcf.gz"):  # fmt: skip
         assert f"armmatch/_bundled/{bundled}" in names
+    assert {"armmatch/report/templates/page.html", "armmatch/report/templates/report.css"} <= names
     assert not any("__pycache__" in n or "/tests/" in n for n in names)
 
     venv = tmp_path / "venv"

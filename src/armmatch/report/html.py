@@ -9,6 +9,8 @@ from __future__ import annotations
 import html
 import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from importlib.resources import files
+from string import Template
 from typing import Any
 
 from armmatch.events import Event
@@ -25,24 +27,6 @@ def esc(value: object) -> str:
 # ---------------------------------------------------------------------------------------------
 # HTML
 # ---------------------------------------------------------------------------------------------
-
-_CSS = """
-body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:2rem auto;max-width:70rem;
-color:#1a1a1a;line-height:1.4;padding:0 1rem}
-h1{font-size:1.5rem;margin-bottom:.2rem}h2{font-size:1.15rem;margin-top:1.8rem;border-bottom:1px solid #ccc}
-table{border-collapse:collapse;width:100%;font-size:.88rem;margin:.5rem 0}
-th,td{border:1px solid #d0d0d0;padding:.3rem .45rem;text-align:left;vertical-align:top}
-th{background:#f2f2f2}.decision{font-size:1.2rem;padding:.8rem 1rem;border-radius:6px;margin:1rem 0;
-border:2px solid #444}.s-targeted{background:#e6f4ea;border-color:#1e7b34}
-.s-immunotherapy{background:#e8f0fe;border-color:#1a56c4}.s-excluded{background:#fdecea;border-color:#b3261e}
-.s-ineligible{background:#f3e8fd;border-color:#6b2fa3}.s-incomplete{background:#fff4e5;border-color:#b26a00}
-.muted{color:#555}.mono{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:.82rem;word-break:break-all}
-.knowledge td:nth-child(-n+4){white-space:nowrap}
-.knowledge td:last-child{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:.78rem;word-break:break-all}
-tr.v-selected td{font-weight:bold;background:#e6f4ea}.warn{color:#8a4b00}
-figure{margin:.5rem 0}figcaption{font-size:.8rem;color:#555}
-@media print{body{margin:0;max-width:none}h2{page-break-after:avoid}tr{page-break-inside:avoid}}
-"""
 
 
 def _table(
@@ -64,11 +48,18 @@ def _table(
     return f'<table{ident} class="{esc(cls)}"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
 
 
+def _template(name: str) -> str:
+    """A template file kept as package data (``armmatch/report/templates/``)."""
+    return (files("armmatch.report") / "templates" / name).read_text(encoding="utf-8")
+
+
+_CSS = _template("report.css")
+_SORT_FILTER_JS = _template("summary.js")
+_PAGE = Template(_template("page.html"))
+
+
 def _page(title: str, body: str) -> str:
-    return (
-        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
-        f"<title>{esc(title)}</title><style>{_CSS}</style></head><body>\n{body}\n</body></html>\n"
-    )
+    return _PAGE.substitute(title=esc(title), css=_CSS, body=body)
 
 
 def patient_html(record: AssignmentRecord) -> str:
@@ -450,34 +441,6 @@ def summary_html(
         parts.append(_knowledge_html(knowledge))
     parts.append(f"<script>{_SORT_FILTER_JS}</script>")
     return _page("armmatch batch summary", "\n".join(parts))
-
-
-_SORT_FILTER_JS = """
-document.querySelectorAll('table.sortable').forEach(function (t) {
-  t.querySelectorAll('th').forEach(function (th, i) {
-    th.style.cursor = 'pointer';
-    th.addEventListener('click', function () {
-      var body = t.tBodies[0], rows = Array.prototype.slice.call(body.rows);
-      var asc = th.getAttribute('data-dir') !== 'asc';
-      rows.sort(function (a, b) {
-        return (asc ? 1 : -1) * a.cells[i].textContent.localeCompare(
-          b.cells[i].textContent, undefined, {numeric: true});
-      });
-      th.setAttribute('data-dir', asc ? 'asc' : 'desc');
-      rows.forEach(function (r) { body.appendChild(r); });
-    });
-  });
-});
-var filter = document.getElementById('filter');
-if (filter) {
-  filter.addEventListener('input', function () {
-    var q = filter.value.toLowerCase();
-    document.querySelectorAll('#patients tbody tr').forEach(function (r) {
-      r.style.display = r.textContent.toLowerCase().indexOf(q) >= 0 ? '' : 'none';
-    });
-  });
-}
-"""
 
 
 def _monitoring_parts(

@@ -77,7 +77,7 @@ def code_digest() -> str:
     """sha256 over armmatch's own source files: a code change recomputes every patient."""
     h = hashlib.sha256(__version__.encode())
     for path in sorted(_CODE_DIR.rglob("*")):
-        if path.is_file() and path.suffix in (".py", ".json", ".yaml", ".css", ".js"):
+        if path.is_file() and path.suffix in (".py", ".json", ".yaml", ".css", ".js", ".html"):
             h.update(str(path.relative_to(_CODE_DIR)).encode())
             h.update(path.read_bytes())
     return h.hexdigest()
