@@ -30,6 +30,17 @@ def shared_data() -> Path:
     return SHARED_DATA
 
 
+def load_script(name: str) -> Any:
+    """A script of ``scripts/`` imported as a module (its functions are tested directly)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(name, REPO / "scripts" / f"{name}.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
 def shared_file(relative: str) -> Path:
     """A file of ../shared/data, or a skip naming it when the public test data are absent."""
     path = SHARED_DATA / relative

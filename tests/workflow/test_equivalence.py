@@ -8,10 +8,11 @@ fingerprint.json). A deliberate output change regenerates the digests (the scrip
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
 
 import pytest
+
+from tests.conftest import load_script
 
 REPO = Path(__file__).resolve().parents[2]
 DIGESTS = REPO / "tests" / "data" / "equivalence_digests.tsv"
@@ -19,18 +20,8 @@ DIGESTS = REPO / "tests" / "data" / "equivalence_digests.tsv"
 pytestmark = [pytest.mark.workflow, pytest.mark.shared]
 
 
-def _script():  # type: ignore[no-untyped-def]
-    spec = importlib.util.spec_from_file_location(
-        "equivalence", REPO / "scripts" / "equivalence.py"
-    )
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 def test_200_patient_batch_is_byte_identical(tmp_path: Path, shared_data: Path) -> None:
-    eq = _script()
+    eq = load_script("equivalence")
     eq.build_batch(tmp_path, 200, shared_data)
     rc = eq.run_batch(tmp_path, tmp_path / "out")
     assert rc == 1  # the batch holds patients whose inputs stop them (wrong build, wrong file)
@@ -40,7 +31,7 @@ def test_200_patient_batch_is_byte_identical(tmp_path: Path, shared_data: Path) 
 
 
 def test_the_comparison_sees_a_changed_byte(tmp_path: Path) -> None:
-    eq = _script()
+    eq = load_script("equivalence")
     for side in ("a", "b"):
         (tmp_path / side / "patients" / "P1").mkdir(parents=True)
         (tmp_path / side / "batch").mkdir()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import re
 import shutil
@@ -13,7 +12,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from tests.conftest import REPO
+from tests.conftest import REPO, load_script
 
 pytestmark = pytest.mark.workflow
 
@@ -171,7 +170,7 @@ def test_dry_run_and_lint_from_the_repository(tmp_path: Path) -> None:
     proc = subprocess.run([SNAKEMAKE, "-n", "--config", f"outdir={tmp_path}/r"], cwd=REPO,
                           capture_output=True, text=True, timeout=300)  # fmt: skip
     assert proc.returncode == 0, proc.stderr
-    lint = _lint_script()
+    lint = load_script("lint_workflow")
     code, kinds, text = lint.lint_kinds(f"{tmp_path}/r")
     # the only lint is the documented one (README, "Development")
     assert lint.problems(code, kinds, text) == []
@@ -179,16 +178,6 @@ def test_dry_run_and_lint_from_the_repository(tmp_path: Path) -> None:
     # the check itself can fail: another lint, or an exit that is no lint verdict
     assert lint.problems(1, {*kinds, "* Mixed rules and functions in same snakefile.:"}, "")
     assert lint.problems(0, kinds, "") and lint.problems(2, set(), "")
-
-
-def _lint_script():  # type: ignore[no-untyped-def]
-    spec = importlib.util.spec_from_file_location(
-        "lint_workflow", REPO / "scripts" / "lint_workflow.py"
-    )
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 # --- bad input: one clear message naming the file and patient; no outputs ----------------------
