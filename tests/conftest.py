@@ -103,7 +103,10 @@ VcfWriter = Callable[..., Path]
 
 @pytest.fixture
 def write_vcf(tmp_path: Path) -> VcfWriter:
-    """Write a small VEP-annotated VCF; records are (chrom, pos1, ref, alt, filter, info, *samples)."""
+    """Write a small VEP-annotated VCF; records are (chrom, pos1, ref, alt, filter, info, *samples).
+
+    The one VCF-writing helper of the suite; ``header`` adds header lines (another annotator's
+    INFO field), ``csq_header=False`` writes an unannotated VCF."""
 
     def _write(
         records: Sequence[Sequence[str]],
@@ -113,6 +116,7 @@ def write_vcf(tmp_path: Path) -> VcfWriter:
         chr7_length: int | None = GRCH38_CHR7,
         csq_header: bool = True,
         fmt: str = "GT:AD:DP",
+        header: Sequence[str] = (),
     ) -> Path:
         lines = ["##fileformat=VCFv4.2"]
         if chr7_length:
@@ -128,6 +132,7 @@ def write_vcf(tmp_path: Path) -> VcfWriter:
             '##FORMAT=<ID=DP,Number=1,Type=Integer,Description="depth">',
             '##FORMAT=<ID=AF,Number=A,Type=Float,Description="allele fraction">',
         ]
+        lines += header  # e.g. snpEff's ##INFO=<ID=ANN,...>
         if csq_header:
             lines.append(
                 f'##INFO=<ID=CSQ,Number=.,Type=String,Description="Consequence annotations from '

@@ -9,6 +9,7 @@ from armmatch.config import SmallVariantPolicy
 from armmatch.decision.rules import annotate_events
 from armmatch.readers.snpeff_ann import parse_ann
 from armmatch.run.pipeline import gene_models, preferred_transcripts, rule_set
+from tests.conftest import VcfWriter
 
 ANN_HEADER = (
     "##INFO=<ID=ANN,Number=.,Type=String,Description=\"Functional annotations: 'Allele | Annotation | "
@@ -22,20 +23,13 @@ def _ann(*entries: str) -> str:
     return "ANN=" + ",".join(entries)
 
 
-def _write(tmp_path: Path, records: list[tuple[str, str, str, str, str]]) -> Path:
-    lines = ["##fileformat=VCFv4.2", "##contig=<ID=chr7,length=159345973>", "##contig=<ID=chr17>",
-             "##contig=<ID=chr13>", ANN_HEADER,
-             '##FORMAT=<ID=AD,Number=R,Type=Integer,Description="allele depths">',
-             "#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\tFORMAT\tTUMOR"]  # fmt: skip
-    for chrom, pos, ref, alt, info in records:
-        lines.append("\t".join([chrom, pos, ".", ref, alt, ".", "PASS", info, "AD", "50,50"]))
-    path = tmp_path / "snpeff.vcf"
-    path.write_text("\n".join(lines) + "\n")
-    return path
+def _write(write_vcf: VcfWriter, records: list[tuple[str, str, str, str, str]]) -> Path:
+    rows = [(chrom, pos, ref, alt, "PASS", info, "50,50") for chrom, pos, ref, alt, info in records]
+    return write_vcf(rows, name="snpeff.vcf", csq_header=False, fmt="AD", header=[ANN_HEADER])
 
 
-def test_snpeff_records_give_the_expected_rules(tmp_path: Path) -> None:
-    path = _write(tmp_path, [
+def test_snpeff_records_give_the_expected_rules(write_vcf: VcfWriter) -> None:
+    path = _write(write_vcf, [
         ("chr7", "55174771", "AGGAATTAAGAGAAGC", "A", _ann(
             "A|conservative_inframe_deletion|MODERATE|EGFR|1956|transcript|NM_005228.5|protein_coding|"
             "19/28|c.2235_2249delGGAATTAAGAGAAGC|p.Glu746_Ala750del|2495/9905|2235/3633|745/1210||")),
