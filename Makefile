@@ -34,12 +34,13 @@ dryrun: $(STAMP)
 report: run
 	$(BIN)/snakemake --report results/report.html
 
-# Debian's chromium for the browser tests (the test tools never download a browser themselves).
+# Debian's chromium for the browser tests (the test tools never download a browser themselves)
+# and poppler-utils (pdftotext, pdfinfo) to read the printed reports back.
 chromium:
-	@command -v chromium >/dev/null 2>&1 || { \
-	  echo "installing Debian's chromium for the browser tests"; \
+	@{ command -v chromium && command -v pdftotext; } >/dev/null 2>&1 || { \
+	  echo "installing Debian's chromium and poppler-utils for the browser tests"; \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium poppler-utils >/dev/null; }
 
 test: $(TEST_STAMP) chromium
 	$(BIN)/python -m pytest -n 2 --dist loadscope

@@ -105,6 +105,8 @@ class Settings:
     """Custom knowledge resources by manifest name (config ``resources:``); null: bundled."""
     oncokb: Mapping[str, Any] = field(default_factory=dict)
     """The ``oncokb`` block: optional evidence levels for the report (armmatch.knowledge.oncokb)."""
+    report_date: str | None = None
+    """The date printed on reports whose sheet row gives none (never the clock)."""
 
     def resource_path(self, name: str, default: str | Path) -> str:
         """The configured custom file of resource ``name``, else ``default`` (the bundled one)."""
@@ -159,6 +161,8 @@ class Settings:
             out["small_variants"]["reference_fasta"] = fastas
         if self.oncokb.get("enabled"):  # likewise: only when the optional lookup is on
             out["oncokb"] = {"base_url": self.oncokb.get("base_url")}
+        if self.report_date is not None:  # it is printed: a change recomputes the reports
+            out["report"] = {"date": self.report_date}
         return out
 
 
@@ -197,6 +201,7 @@ def settings_from_config(config: Mapping[str, Any]) -> Settings:
         },
         resources={k: (str(v) if v else None) for k, v in c["resources"].items()},
         oncokb=dict(c["oncokb"]),
+        report_date=c["report_date"],
     )
 
 

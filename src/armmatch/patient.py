@@ -39,6 +39,11 @@ class Patient:
     genome_build: str | None = None
     arm_override: str | None = None
     override_reason: str | None = None
+    specimen_id: str | None = None
+    accession: str | None = None
+    assay: str | None = None
+    collection_date: str | None = None
+    report_date: str | None = None
     raw: Mapping[str, str] = field(default_factory=dict, compare=False)
     """The row's non-empty cells, paths resolved: rebuilding a Patient from it is lossless."""
 

@@ -60,7 +60,7 @@ def test_report_shows_decision_evidence_and_provenance(
     assert (
         'id="decision"' in html and "TARGETED: almonertinib-EGFR — almonertinib, 110 mg qd" in html
     )
-    assert "EGFR-ex19del (line" in html  # the rule row that fired, with its table line
+    assert "(rule EGFR-ex19del, line " in html  # the rule that fired, with its table line
     assert "palbociclib-CDK4" in html and "lower priority" in html
     assert record.provenance.rule_set["sha256"] in html
     assert "<svg" in html and "copy number per target gene" in html

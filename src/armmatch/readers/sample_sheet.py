@@ -265,6 +265,11 @@ def patient_from_row(
         genome_build=values.get("genome_build"),
         arm_override=values.get("arm_override"),
         override_reason=values.get("override_reason"),
+        specimen_id=values.get("specimen_id"),
+        accession=values.get("accession"),
+        assay=values.get("assay"),
+        collection_date=values.get("collection_date"),
+        report_date=values.get("report_date"),
         raw=dict(values),
     )
 

@@ -10,10 +10,12 @@ import html
 import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from importlib.resources import files
+from pathlib import Path
 from string import Template
 from typing import Any
 
 from armmatch.events import Event
+from armmatch.hgvs import parse_protein_change
 from armmatch.knowledge.manifest import knowledge_rows
 from armmatch.report.record import AssignmentRecord, RecordedEvent
 from armmatch.report.tables import batch_row
@@ -63,78 +65,247 @@ def _page(title: str, body: str) -> str:
 
 
 def patient_html(record: AssignmentRecord) -> str:
-    """A self-contained per-patient report (no external assets; prints to A4)."""
+    """A self-contained per-patient report (no external assets; A4 when printed).
+
+    Page 1 is the decision and its evidence: the header (specimen, assay, dates), the decision,
+    the events that decided it (HGVS on the bundled MANE transcript, why each counts, its
+    measurement and source line), the eligibility criteria not met, what was not assessed and
+    what is indeterminate. The appendix (from a new printed page) holds every arm, the
+    molecular exclusions, the other events, the plots, the annotators' own strings and the
+    provenance.
+    """
     r = record
-    elig = r.eligibility
-    row = elig["rare_tumour"].get("table1_row")
-    t1 = (
-        f"Table 1 row {row['row_id']}: {row['system']} / {row['tumour_type']} ({row['icd10']})"
-        if row
-        else "no Table 1 row matched"
-    )
+    parts = [_header(r), _decision_box(r)]
+    parts += _evidence_parts(r)
+    parts.append('<section class="appendix" id="appendix"><h2>Appendix</h2>')
+    parts += _appendix_parts(r)
+    parts.append("</section>")
+    page_box = (f'<style>@page{{@top-right{{content:"Patient {_css_text(r.patient_id)}"}}'
+                f'@bottom-left{{content:"armmatch · rule set {_css_text(r.rule_set_version)}"}}}}'
+                "</style>")  # fmt: skip
+    return _page(f"armmatch report {r.patient_id}", page_box + "\n" + "\n".join(parts))
+
+
+def _css_text(text: str) -> str:
+    """Text safe inside a CSS string in a <style> element (quotes, backslashes, markup)."""
+    return "".join(c if c.isalnum() or c in " ._-:" else f"\\{ord(c):x} " for c in text)
+
+
+def _header(r: AssignmentRecord) -> str:
+    row = r.eligibility["rare_tumour"].get("table1_row")
+    t1 = (f"Table 1 row {row['row_id']}: {row['system']} / {row['tumour_type']} ({row['icd10']})"
+          if row else "no Table 1 row matched")  # fmt: skip
+    sp = r.specimen
+    date = sp.report_date or "not given"
+    if sp.report_date:
+        date += f" ({sp.report_date_source})"
+    cells = [("Tumour type", r.tumour_type), ("Table 1", t1),
+             ("Specimen", sp.specimen_id or "not given"), ("Accession", sp.accession or "not given"),
+             ("Assay / panel", sp.assay or "not given"),
+             ("Collected", sp.collection_date or "not given"), ("Report date", date),
+             ("Genome build", r.provenance.genome_build)]  # fmt: skip
+    grid = "".join(f"<div><dt>{esc(k)}</dt><dd>{esc(v)}</dd></div>" for k, v in cells)
+    return ('<header><p class="muted">armmatch assignment report · PLATFORM (NCT04423185) · '
+            f"rule set {esc(r.rule_set_version)}</p><h1>Patient {esc(r.patient_id)}</h1>"
+            f'<dl class="facts" id="facts">{grid}</dl></header>')  # fmt: skip
+
+
+def _decision_box(r: AssignmentRecord) -> str:
     if r.arm:
         decision = f"{r.status.upper()}: {r.arm} — {r.drug}, {r.dose}"
     else:
         decision = f"{r.status.upper()}: no arm assigned"
-    provisional = list(r.provisional)
+    out = (f'<div class="decision s-{esc(r.status)}" id="decision"><strong>{esc(decision)}'
+           f"</strong><br><span>{esc(r.status_reason)}</span></div>")  # fmt: skip
+    notes = list(r.provisional)
     if r.candidate_arm:
-        provisional.append(f"incomplete: candidate arm once complete is {r.candidate_arm}")
-    if r.missing and r.status != "incomplete":
-        provisional.append(f"{len(r.missing)} item(s) not assessed (see below)")
-    indeterminate = r.indeterminate_events()
-    if indeterminate:
-        provisional.append(f"{len(indeterminate)} indeterminate event(s) for review")
-    parts = [
-        '<header><p class="muted">armmatch assignment report · PLATFORM (NCT04423185) · '
-        f"rule set {esc(r.rule_set_version)}</p>",
-        f"<h1>Patient {esc(r.patient_id)}</h1>",
-        f"<p>Tumour type <strong>{esc(r.tumour_type)}</strong> · {esc(t1)}</p></header>",
-        f'<div class="decision s-{esc(r.status)}" id="decision"><strong>{esc(decision)}</strong>'
-        f"<br><span>{esc(r.status_reason)}</span></div>",
-    ]
-    if provisional:
-        parts.append(
-            '<div class="warn" id="provisional"><strong>Provisional or needing review:</strong><ul>'
-            + "".join(f"<li>{esc(p)}</li>" for p in provisional)
-            + "</ul></div>"
-        )
+        notes.append(f"incomplete: candidate arm once complete is {r.candidate_arm}")
     if r.override:
         o = r.override
-        parts.append(
-            f'<p class="warn">Tumour-board override to {esc(o["arm"])}: {esc(o["reason"])} '
-            f"(computed: {esc(o['computed_status'])}, {esc(o['computed_arm'] or 'no arm')})</p>"
-        )
+        notes.append(f"tumour-board override to {o['arm']}: {o['reason']} (computed: "
+                     f"{o['computed_status']}, {o['computed_arm'] or 'no arm'})")  # fmt: skip
+    if notes:
+        out += ('<div class="warn" id="provisional"><strong>Provisional or needing review:'
+                "</strong><ul>" + "".join(f"<li>{esc(n)}</li>" for n in notes) + "</ul></div>")  # fmt: skip
+    return out
+
+
+def _source_key(e: Event) -> tuple[str, int | None, str, str]:
+    return (e.source.path, e.source.line, e.source.record, e.gene)
+
+
+def deciding_events(r: AssignmentRecord) -> list[RecordedEvent]:
+    """The events behind the decision: those that fire the assigned (or candidate) arm or an
+    exclusion, then every other actionable event, each source record once."""
+    arm = r.arm or r.candidate_arm
+    exclusion_ids = {x.arm_id for x in r.exclusions}
+    ranked = sorted(
+        r.actionable_events(),
+        key=lambda x: (0 if arm in x.event.arm_ids else 1 if exclusion_ids & set(x.event.arm_ids)
+                       else 2, int(x.event_id[1:])),
+    )  # fmt: skip
+    seen: set[tuple[str, int | None, str, str]] = set()
+    out = []
+    for x in ranked:
+        key = _source_key(x.event)
+        if key not in seen:
+            seen.add(key)
+            out.append(x)
+    return out
+
+
+_EVIDENCE_INTRO = {
+    "targeted": "The alteration that assigns the arm comes first; any other actionable "
+                "alteration follows with the arm it would have given.",
+    "excluded": "The alteration that excludes the patient (protocol Table 2, exclusion 1).",
+    "immunotherapy": "No actionable alteration was found, and every alteration of the rule "
+                     "table was assessed: the patient goes to the PD-1 arm.",
+    "incomplete": "What was found so far; the decision waits for what was not assessed.",
+    "ineligible": "The study-level eligibility criteria not met (protocol Table 2) decide; "
+                  "molecular findings are shown for information.",
+}  # fmt: skip
+
+
+def _evidence_parts(r: AssignmentRecord) -> list[str]:
+    parts = ["<h2>Evidence for this decision</h2>",
+             f'<p class="muted">{esc(_EVIDENCE_INTRO.get(r.status, ""))}</p>']  # fmt: skip
+    failed = [c for c in r.eligibility["criteria"] if c["status"] == "not met"]
+    if failed:
+        parts.append(_table(["criterion not met", "detail", "source"],
+                            [(c["name"], c["detail"], c["source"]) for c in failed],
+                            table_id="not-met"))  # fmt: skip
+    deciding = deciding_events(r)
+    rules = {x.rule_id: x for x in r.rules_fired}
+    arms = {a.arm_id: a for a in (*r.arms, *r.exclusions)}
+    if deciding:
+        parts.append(_table(
+            ["gene", "alteration", "HGVS on the bundled transcript", "why it counts",
+             "measurement", "origin", "source record"],
+            [_deciding_cells(x, r, rules, arms) for x in deciding],
+            cls="evidence", table_id="deciding"))  # fmt: skip
+    elif not failed:
+        parts.append("<p>No actionable alteration.</p>")
+    parts.append("<h2>Not assessed</h2>")
+    if r.missing:
+        parts.append(_table(["item", "needed for", "reason"],
+                            [(m["item"], m["for"], m["reason"]) for m in r.missing],
+                            table_id="not-assessed"))  # fmt: skip
+    else:
+        parts.append("<p>Every listed alteration and clinical field was assessed.</p>")
+    shown = {_source_key(x.event) for x in deciding}
+    review = [x for x in r.indeterminate_events() if _source_key(x.event) not in shown]
+    parts.append("<h2>Indeterminate, for review</h2>")
+    if review:
+        parts.append(_table(["gene", "alteration", "why indeterminate", "source record"],
+                            [(x.event.gene, x.event.alteration, x.event.status_reason,
+                              _source_text(x.event)) for x in review],
+                            table_id="review"))  # fmt: skip
+    else:
+        parts.append("<p>None.</p>")
+    return parts
+
+
+def hgvs_display(e: Event, transcripts: Mapping[str, Any]) -> tuple[str, str, str]:
+    """``(transcript label, c., p.)`` in the report's one naming scheme: the bundled (MANE
+    Select) RefSeq transcript and a one-letter p.; another transcript is named as such."""
+    tx = transcripts.get(e.gene) or {}
+    names = {_unversioned(n) for n in (tx.get("refseq"), tx.get("ensembl")) if n}
+    on_bundled = e.transcript is None or _unversioned(e.transcript) in names
+    if tx and on_bundled:
+        label = f"{tx['refseq']} ({'MANE Select' if tx.get('mane_select') else 'bundled'})"
+    else:
+        label = f"{e.transcript or 'no transcript'} (not the bundled transcript)"
+    c_text = e.hgvsc.rsplit(":", 1)[-1] if e.hgvsc else ""
+    p_text = ""
+    if e.hgvsp:
+        try:
+            p_text = "p." + parse_protein_change(e.hgvsp).short
+        except ValueError:
+            p_text = e.hgvsp.rsplit(":", 1)[-1]
+    return label, c_text, p_text
+
+
+def _unversioned(name: str) -> str:
+    return name.split(".", 1)[0]
+
+
+def _deciding_cells(
+    x: RecordedEvent, r: AssignmentRecord, rules: Mapping[str, Any], arms: Mapping[str, Any]
+) -> list[object]:
+    e = x.event
+    if e.category == "mutation":
+        label, c_text, p_text = hgvs_display(e, r.transcripts)
+        hgvs = " ".join(t for t in (c_text, p_text) if t) + f" on {label}"
+        if e.exon is not None:
+            hgvs += f", exon {e.exon}"
+        elif e.intron is not None:
+            hgvs += f", intron {e.intron}"
+    else:
+        hgvs = "—"
+    why = [w for w in (e.consequence or e.variant_class, _splice_words(e)) if w]
+    for rid in e.rule_ids:
+        rule = rules.get(rid)
+        arm = arms.get(rule.arm_id) if rule else None
+        where = f", line {rule.rule_line}: {rule.criterion}" if rule else ""
+        verdict = f"; {arm.verdict}" if arm and arm.verdict != "selected" else ""
+        why.append(f"counts for {rule.arm_id if rule else '?'} (rule {rid}{where}){verdict}")
+    why += [n for n in e.notes if n.startswith(_SHOWN_NOTES)]
+    source = f"{Path(e.source.path).name}:{e.source.line}"
+    return [e.gene, e.alteration, hgvs, "; ".join(why), _measure(e, r.clinical, brief=True),
+            e.origin or "—", source]  # fmt: skip
+
+
+def _splice_words(e: Event) -> str:
+    if e.splice_exon is None or e.splice_offset is None:
+        return ""
+    side = "after" if e.splice_offset > 0 else "before"
+    return f"{abs(e.splice_offset)} base(s) {side} exon {e.splice_exon}"
+
+
+def _measure(e: Event, clinical: Mapping[str, Any], *, brief: bool = False) -> str:
+    if e.category == "cnv":
+        text = f"CN {e.copy_number:.2f}" if e.copy_number is not None else "no copy number"
+        if e.log2 is not None:
+            text += (f" (log2 {e.log2:.2f}; purity {_or_dash(clinical.get('purity'))}, "
+                     f"{clinical.get('purity_source', '')}; ploidy "
+                     f"{_or_dash(clinical.get('ploidy'))})")  # fmt: skip
+        return text + " · " + segment_words(e.segment_bp, e.focal)
+    if e.category == "mutation":
+        vaf = f"{e.vaf:.3f}" if e.vaf is not None else "n/a"
+        return f"VAF {vaf} / depth {e.depth if e.depth is not None else 'n/a'}"
+    if e.category == "fusion":
+        text = f"{e.gene5 or '?'} → {e.gene3 or '?'}, frame {e.frame or 'unknown'}"
+        if (e.breakpoint5 or e.breakpoint3) and not brief:
+            text += f" ({e.breakpoint5 or '?'} / {e.breakpoint3 or '?'})"
+        extra = [n for n in e.notes if n.startswith(("supporting reads", "kinase", "ALK", "ROS1"))]
+        return "; ".join([text, *extra])
+    return e.value or ""
+
+
+def _source_text(e: Event) -> str:
+    return f"{e.source.path}:{e.source.line} ({e.source.record})"
+
+
+def _appendix_parts(r: AssignmentRecord) -> list[str]:
+    elig = r.eligibility
     clinical = r.clinical
-    parts.append("<h2>Eligibility (protocol Table 2)</h2>")
-    parts.append(
-        _table(
-            ["criterion", "status", "detail", "source"],
-            [(c["name"], c["status"], c["detail"], c["source"]) for c in elig["criteria"]],
-        )
-    )
+    parts = ["<h3>Eligibility (protocol Table 2)</h3>",
+             _table(["criterion", "status", "detail", "source"],
+                    [(c["name"], c["status"], c["detail"], c["source"]) for c in elig["criteria"]])]  # fmt: skip
     if clinical:
         prior = clinical.get("prior_therapies")
         parts.append(
-            '<p class="muted">Clinical fields: age '
-            + esc(_or_dash(clinical.get("age")))
-            + " · ECOG "
-            + esc(_or_dash(clinical.get("ecog")))
-            + " · prior therapies "
+            '<p class="muted">Clinical fields: age ' + esc(_or_dash(clinical.get("age")))
+            + " · ECOG " + esc(_or_dash(clinical.get("ecog"))) + " · prior therapies "
             + esc("not given" if prior is None else (", ".join(prior) or "none"))
-            + " · HER2 IHC "
-            + esc(_or_dash(clinical.get("her2_ihc")))
-            + " / ISH "
-            + esc(_or_dash(clinical.get("her2_ish")))
-            + "</p>"
-        )
-    parts.append("<h2>Every arm</h2>")
-    parts.append(
-        _table(
-            ["arm", "type", "drug / dose", "verdict", "reason"],
-            [(a.arm_id, a.arm_type, f"{a.drug} — {a.dose}", a.verdict, a.reason) for a in r.arms],
-            row_class=lambda row: "v-" + str(row[3]).replace(" ", "-"),
-        )
-    )
+            + " · HER2 IHC " + esc(_or_dash(clinical.get("her2_ihc"))) + " / ISH "
+            + esc(_or_dash(clinical.get("her2_ish"))) + "</p>"
+        )  # fmt: skip
+    parts.append("<h3>Every arm</h3>")
+    parts.append(_table(
+        ["arm", "type", "drug / dose", "verdict", "reason"],
+        [(a.arm_id, a.arm_type, f"{a.drug} — {a.dose}", a.verdict, a.reason) for a in r.arms],
+        row_class=lambda row: "v-" + str(row[3]).replace(" ", "-")))  # fmt: skip
     brca = r.provenance.resources.get("brca_pathogenic")
     if brca and "variants" in brca:
         genes = ", ".join(f"{g} {n}" for g, n in brca["by_gene"].items()) or "none"
@@ -148,26 +319,15 @@ def patient_html(record: AssignmentRecord) -> str:
             "variants count by class. <code>armmatch update-resources</code> rebuilds the list "
             "from ClinVar.</p>"
         )
-    parts.append("<h2>Molecular exclusions (Table 2 exclusion 1)</h2>")
-    parts.append(
-        _table(
-            ["exclusion", "status", "evidence"],
-            [(x.arm_id, x.verdict, x.reason) for x in r.exclusions],
-        )
-    )
+    parts.append("<h3>Molecular exclusions (Table 2 exclusion 1)</h3>")
+    parts.append(_table(["exclusion", "status", "evidence"],
+                        [(x.arm_id, x.verdict, x.reason) for x in r.exclusions]))  # fmt: skip
     rule_lines = {x.rule_id: x.rule_line for x in r.rules_fired}
-    actionable = r.actionable_events()
     others = [e for e in r.events if not e.event.actionable and not _is_neutral_cnv(e.event)]
     ev_headers = ["id", "gene", "alteration", "HGVS p. / c.", "transcript · exon",
                   "VAF / depth · copy number · partners", "status", "rule (table line)", "source record"]  # fmt: skip
-    parts.append("<h2>Actionable events</h2>")
     parts.append(
-        _table(ev_headers, [_event_cells(e, clinical, rule_lines) for e in actionable])
-        if actionable
-        else "<p>None.</p>"
-    )
-    parts.append(
-        '<h2>Other events in target genes</h2><p class="muted">Not actionable, filtered (with the '
+        '<h3>Other events in target genes</h3><p class="muted">Not actionable, filtered (with the '
         "reason) or indeterminate. Copy-number-neutral genes are in the view below.</p>"
     )
     parts.append(
@@ -177,19 +337,18 @@ def patient_html(record: AssignmentRecord) -> str:
     )
     views = [v for v in (_cn_view(r), _vaf_view(r)) if v]
     if views:
-        parts.append("<h2>At a glance</h2>" + "".join(views))
-    parts.append("<h2>Not assessed</h2>")
-    if r.missing:
-        parts.append(
-            _table(
-                ["item", "needed for", "reason"],
-                [(m["item"], m["for"], m["reason"]) for m in r.missing],
-            )
-        )
-    else:
-        parts.append("<p>Every listed alteration and clinical field was assessed.</p>")
+        parts.append("<h3>At a glance</h3>" + "".join(views))
+    annotated = [x for x in r.events if x.event.hgvsp or x.event.hgvsc or x.event.transcript]
+    if annotated:
+        parts.append('<h3>Annotators\' own strings</h3><p class="muted">Each event\'s '
+                     "transcript, HGVS c. and p. as the input file (or the built-in classifier) "
+                     "wrote them.</p>")  # fmt: skip
+        parts.append(_table(["id", "gene", "transcript", "HGVS c.", "HGVS p.", "consequence"],
+                            [(x.event_id, x.event.gene, x.event.transcript, x.event.hgvsc,
+                              x.event.hgvsp, x.event.consequence) for x in annotated],
+                            cls="mono"))  # fmt: skip
     prov = r.provenance
-    parts.append("<h2>Provenance</h2>")
+    parts.append("<h3>Provenance</h3>")
     prow: list[tuple[object, ...]] = [
         ("armmatch version", prov.armmatch_version),
         ("genome build", prov.genome_build),
@@ -209,7 +368,7 @@ def patient_html(record: AssignmentRecord) -> str:
     parts.append(_table(["item", "value"], prow, cls="mono"))
     if prov.knowledge:
         parts.append(_knowledge_html(prov.knowledge))
-    return _page(f"armmatch report {r.patient_id}", "\n".join(parts))
+    return parts
 
 
 def _knowledge_html(knowledge: Mapping[str, Any]) -> str:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -145,6 +145,19 @@ class Provenance:
 
 
 @dataclass(frozen=True)
+class Specimen:
+    """The report header's specimen facts from the sample sheet (None: not given)."""
+
+    specimen_id: str | None = None
+    accession: str | None = None
+    assay: str | None = None
+    collection_date: str | None = None
+    report_date: str | None = None
+    report_date_source: str = "not given"
+    """``sample sheet``, ``config`` or ``not given``: the clock is never read."""
+
+
+@dataclass(frozen=True)
 class AssignmentRecord:
     """One patient's assignment: what ``assignment.json`` holds, typed.
 
@@ -173,6 +186,9 @@ class AssignmentRecord:
     missing: tuple[JsonDict, ...]
     assessments: tuple[JsonDict, ...]
     provenance: Provenance
+    specimen: Specimen = Specimen()
+    transcripts: JsonDict = field(default_factory=dict)
+    """The bundled transcript of each event's gene: ``{gene: {refseq, ensembl, mane_select}}``."""
     schema: str = SCHEMA_ID
 
     @property
@@ -208,6 +224,8 @@ class AssignmentRecord:
             "missing": list(self.missing),
             "assessments": list(self.assessments),
             "provenance": self.provenance.to_dict(),
+            "specimen": asdict(self.specimen),
+            "transcripts": self.transcripts,
         }
 
     @classmethod
@@ -234,6 +252,8 @@ class AssignmentRecord:
             missing=tuple(dict(m) for m in d["missing"]),
             assessments=tuple(dict(a) for a in d["assessments"]),
             provenance=Provenance.from_dict(d["provenance"]),
+            specimen=Specimen(**d.get("specimen", {})),
+            transcripts=dict(d.get("transcripts", {})),
         )
 
 
@@ -268,6 +288,8 @@ def assignment_record(
     provenance: Provenance,
     clinical: Mapping[str, Any] | None = None,
     rules: RuleSet | None = None,
+    report_date: str | None = None,
+    transcripts: Mapping[str, Any] | None = None,
 ) -> AssignmentRecord:
     """The typed record of one patient's assignment (its JSON: :meth:`AssignmentRecord.to_dict`).
 
@@ -307,6 +329,17 @@ def assignment_record(
             asdict(a) for a in sorted(assessments, key=lambda a: (a.category, a.gene))
         ),
         provenance=provenance,
+        specimen=Specimen(
+            specimen_id=patient.specimen_id,
+            accession=patient.accession,
+            assay=patient.assay,
+            collection_date=patient.collection_date,
+            report_date=patient.report_date or report_date,
+            report_date_source=(
+                "sample sheet" if patient.report_date else "config" if report_date else "not given"
+            ),
+        ),
+        transcripts=dict(transcripts or {}),
     )
 
 

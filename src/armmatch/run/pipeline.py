@@ -405,6 +405,8 @@ def assign_patient(
         provenance=origin,
         clinical=clinical_fields(patient, settings),
         rules=rules,
+        report_date=settings.report_date,
+        transcripts=bundled_transcripts(models, events),
     )
 
 
@@ -414,6 +416,17 @@ def _listed_date(knowledge: Mapping[str, Any] | None, name: str) -> str:
         if row.get("name") == name:
             return str(row.get("date") or "")
     return ""
+
+
+def bundled_transcripts(models: GeneModels, events: Sequence[Event]) -> dict[str, Any]:
+    """The bundled transcript of each event's gene, for the report's one naming scheme."""
+    out: dict[str, Any] = {}
+    for gene in sorted({e.gene for e in events}):
+        model = models.get(gene)
+        if model is not None:
+            out[gene] = {"refseq": model.transcript, "ensembl": model.ensembl_transcript or None,
+                         "mane_select": not model.note}  # fmt: skip
+    return out
 
 
 def purity_in_use(patient: Patient, settings: Settings) -> tuple[float | None, str]:

@@ -1,0 +1,109 @@
+"""The patient report as a tumour board prints it (issue 16): page 1 is the decision and its
+evidence, the appendix starts on a new page, every A4 page names the patient and says
+"page N of M", and the screen layout has no horizontal overflow at 1,280 px.
+
+The example batch is run once for the module; each report is printed by headless Chromium
+(Playwright, Debian's package) and read back with poppler's pdftotext and pdfinfo.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests.workflow.test_workflow import snakemake
+
+pytestmark = pytest.mark.workflow
+
+CASES = {
+    "PLT-001": ("TARGETED: almonertinib-EGFR", ["c.2573T>G p.L858R on NM_005228.5 (MANE Select)",
+                                                "counts for almonertinib-EGFR (rule EGFR-L858R",
+                                                "VAF 0.340"]),
+    "PLT-008": ("IMMUNOTHERAPY: sintilimab-PD1", ["No actionable alteration"]),
+    "PLT-007": ("EXCLUDED", ["CCDC6", "counts for exclusion-RET"]),
+    "PLT-009": ("INCOMPLETE: no arm assigned", ["counts for vemurafenib-BRAF", "no fusion calls"]),
+}  # fmt: skip
+
+
+def _squeezed(text: str) -> str:
+    """Text without spaces and hyphens: cells wrap (and hyphenate) differently in print."""
+    return re.sub(r"[\s\-]", "", text)
+
+
+def _pages(pdf: Path) -> list[str]:
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True)
+    count = int(next(x for x in info.stdout.splitlines() if x.startswith("Pages:")).split()[1])
+    return [
+        subprocess.run(["pdftotext", "-f", str(i), "-l", str(i), str(pdf), "-"],
+                       capture_output=True, text=True, check=True).stdout
+        for i in range(1, count + 1)
+    ]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def printed(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Path, list[str], str]]:
+    """Per case: the report, its printed pages' text and pdfinfo's page-size line."""
+    if shutil.which("pdftotext") is None or shutil.which("chromium") is None:
+        pytest.fail("chromium and poppler-utils are needed (make chromium installs both)")
+    from armmatch.run.browser import browser
+
+    work = tmp_path_factory.mktemp("print")
+    snakemake(Path.cwd(), "--cores", "2", "--config", f"outdir={work / 'results'}")
+    out: dict[str, tuple[Path, list[str], str]] = {}
+    with browser() as b:
+        page = b.new_page(viewport={"width": 1280, "height": 900})
+        for pid in CASES:
+            html = work / "results" / "patients" / pid / "report.html"
+            page.goto(html.resolve().as_uri())
+            pdf = work / f"{pid}.pdf"
+            page.pdf(path=str(pdf), prefer_css_page_size=True, print_background=True)
+            info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True).stdout
+            size = next(x for x in info.splitlines() if x.startswith("Page size:"))
+            out[pid] = (html, _pages(pdf), size)
+    return out
+
+
+@pytest.mark.parametrize("pid", list(CASES))
+def test_page_one_is_the_decision_and_its_evidence(
+    printed: dict[str, tuple[Path, list[str], str]], pid: str
+) -> None:
+    decision, evidence = CASES[pid]
+    first = _squeezed(printed[pid][1][0])
+    assert _squeezed(decision) in first
+    assert _squeezed("Evidence for this decision") in first and "Notassessed" in first
+    for words in evidence:
+        assert _squeezed(words) in first, (pid, words)
+    # the appendix (every arm, provenance) is not on page 1
+    assert "Every arm" not in first and "Provenance" not in first
+
+
+@pytest.mark.parametrize("pid", list(CASES))
+def test_printed_pages_are_a4_with_patient_and_page_numbers(
+    printed: dict[str, tuple[Path, list[str], str]], pid: str
+) -> None:
+    _, pages, size = printed[pid]
+    assert "(A4)" in size, size
+    assert len(pages) >= 2
+    for n, text in enumerate(pages, 1):
+        assert f"Patient {pid}" in text, (pid, n)
+        assert f"page {n} of {len(pages)}" in text, (pid, n)
+    # the appendix starts a new page: its heading opens the page that holds it
+    (start,) = [n for n, text in enumerate(pages) if "Appendix" in text.split("Every arm")[0]]
+    assert start >= 1 and "Eligibility (protocol Table 2)" in pages[start]
+
+
+def test_no_horizontal_overflow_at_1280_px(
+    printed: dict[str, tuple[Path, list[str], str]],
+) -> None:
+    from armmatch.run.browser import browser
+
+    with browser() as b:
+        page = b.new_page(viewport={"width": 1280, "height": 900})
+        for pid, (html, _, _) in printed.items():
+            page.goto(html.resolve().as_uri())
+            wide = page.evaluate("document.documentElement.scrollWidth")
+            assert wide <= 1280, (pid, wide)
