@@ -4,6 +4,7 @@
 import os
 import signal
 
+from snakemake.logging import logger
 from snakemake.utils import min_version
 
 from armmatch.run.steps import acquire_outdir_lock, release_outdir_lock
@@ -39,6 +40,11 @@ onstart:
 
 onsuccess:
     release_outdir_lock(OUTDIR)
+    # the end-of-run line (armmatch.run.steps.batch_line) also at the end of the Snakemake log
+    _done = os.path.join(OUTDIR, "batch", "complete.txt")
+    if os.path.exists(_done):
+        with open(_done, encoding="utf-8") as _fh:
+            logger.info(f"armmatch: {_fh.read().strip()}")
 
 
 onerror:

@@ -13,8 +13,8 @@ from armmatch.followup.simon import simon_designs
 from armmatch.io import write_text_atomic
 from armmatch.knowledge.rule_table import load_rules
 from armmatch.readers.responses import read_responses
-from armmatch.report.html import summary_html
 from armmatch.report.record import load_record
+from armmatch.report.summary import summary_html
 from armmatch.report.tables import assignments_jsonl, assignments_tsv
 from armmatch.run.blocks import block_assignments, block_failures
 from armmatch.run.steps import run_step

@@ -9,7 +9,7 @@ import pytest
 from armmatch.followup.monitoring import monitoring_rows, resistance_rows, stage_decision
 from armmatch.followup.resistance import ONGOING, Outcome
 from armmatch.followup.simon import design_properties
-from armmatch.report.html import summary_html
+from armmatch.report.summary import summary_html
 
 MINIMAX = design_properties(0.05, 0.25, 0, 12, 2, 16)
 

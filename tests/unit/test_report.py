@@ -11,7 +11,8 @@ import pytest
 from armmatch.config import load_config_file, settings_from_config
 from armmatch.patient import Patient
 from armmatch.readers.sample_sheet import read_sample_sheet
-from armmatch.report.html import patient_html, summary_html
+from armmatch.report.html import patient_html
+from armmatch.report.summary import summary_html
 from armmatch.report.tables import assignments_tsv, events_tsv
 from armmatch.run.pipeline import (
     assign_patient,

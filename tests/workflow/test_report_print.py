@@ -29,6 +29,9 @@ CASES = {
 }  # fmt: skip
 
 
+RUN: dict[str, str] = {}
+
+
 def _squeezed(text: str) -> str:
     """Text without spaces and hyphens: cells wrap (and hyphenate) differently in print."""
     return re.sub(r"[\s\-]", "", text)
@@ -52,7 +55,9 @@ def printed(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Path, l
     from armmatch.run.browser import browser
 
     work = tmp_path_factory.mktemp("print")
-    snakemake(Path.cwd(), "--cores", "2", "--config", f"outdir={work / 'results'}")
+    proc = snakemake(Path.cwd(), "--cores", "2", "--config", f"outdir={work / 'results'}")
+    RUN["output"] = proc.stdout + proc.stderr
+    RUN["outdir"] = str(work / "results")
     out: dict[str, tuple[Path, list[str], str]] = {}
     with browser() as b:
         page = b.new_page(viewport={"width": 1280, "height": 900})
@@ -107,3 +112,81 @@ def test_no_horizontal_overflow_at_1280_px(
             page.goto(html.resolve().as_uri())
             wide = page.evaluate("document.documentElement.scrollWidth")
             assert wide <= 1280, (pid, wide)
+
+
+LINE = "14 patients: 9 targeted, 1 immunotherapy, 1 excluded, 2 ineligible; 1 need attention (1 incomplete)"
+
+
+def test_end_of_run_line_and_progress_per_patient(
+    printed: dict[str, tuple[Path, list[str], str]],
+) -> None:
+    """The run ends with the batch line on stdout and in the Snakemake log; each block's log
+    says which patient of how many it is on."""
+    assert f"armmatch: {LINE}" in RUN["output"]
+    outdir = Path(RUN["outdir"])
+    assert (outdir / "batch" / "complete.txt").read_text() == LINE + "\n"
+    block_log = (outdir / "logs" / "blocks" / "00001.log").read_text()
+    for n in (1, 7, 14):
+        assert f"patient {n} of 14 in block 00001: PLT-{n:03d}" in block_log
+
+
+def test_summary_links_open_the_patient_reports(
+    printed: dict[str, tuple[Path, list[str], str]],
+) -> None:
+    from armmatch.run.browser import browser
+
+    summary = Path(RUN["outdir"]) / "batch" / "summary.html"
+    with browser() as b:
+        page = b.new_page(viewport={"width": 1280, "height": 900})
+        page.goto(summary.resolve().as_uri())
+        assert page.evaluate("document.documentElement.scrollWidth") <= 1280
+        page.locator("#patients a", has_text="PLT-007").click()
+        page.wait_for_load_state()
+        assert page.url.endswith("/patients/PLT-007/report.html")
+        assert page.locator("h1").inner_text() == "Patient PLT-007"
+
+
+def test_summary_at_1000_patients_loads_and_filters_within_a_second(
+    printed: dict[str, tuple[Path, list[str], str]], tmp_path: Path
+) -> None:
+    """1,000 patients (the example's records under new ids): 100 rows a page, the filter runs
+    over all of them; both measured in the browser (navigation timing, performance.now)."""
+    import dataclasses
+
+    from armmatch.report.record import load_record
+    from armmatch.report.summary import summary_html
+    from armmatch.run.browser import browser
+
+    base = [
+        load_record(p) for p in sorted((Path(RUN["outdir"]) / "patients").glob("*/assignment.json"))
+    ]
+    records = [
+        dataclasses.replace(base[i % len(base)], patient_id=f"B-{i:04d}") for i in range(1000)
+    ]
+    excluded = sum(r.status == "excluded" for r in records)
+    html = tmp_path / "batch" / "summary.html"
+    html.parent.mkdir()
+    html.write_text(summary_html(records))
+    with browser() as b:
+        page = b.new_page(viewport={"width": 1280, "height": 900})
+        page.goto(html.resolve().as_uri())
+        loaded = page.evaluate("performance.getEntriesByType('navigation')[0].loadEventEnd")
+        assert loaded < 1000, loaded
+        assert page.locator("#page-info").inner_text().strip() == (
+            "page 1 of 10 (1000 of 1000 patients)")  # fmt: skip
+        visible = "Array.from(document.querySelectorAll('#patients tbody tr'))" \
+                  ".filter(r => r.style.display !== 'none').length"  # fmt: skip
+        assert page.evaluate(visible) == 100
+        took = page.evaluate("""() => { const f = document.getElementById('filter');
+            const t0 = performance.now(); f.value = 'excluded';
+            f.dispatchEvent(new Event('input')); return performance.now() - t0; }""")
+        assert took < 1000, took
+        assert page.evaluate(visible) == min(100, excluded)
+        assert f"({excluded} of 1000 patients)" in page.locator("#page-info").inner_text()
+        assert page.locator("#pager button", has_text="next").is_disabled()  # one page only
+        page.fill("#filter", "")
+        page.locator("#pager button", has_text="next").click()
+        assert page.locator("#page-info").inner_text().strip().startswith("page 2 of 10")
+        first = page.evaluate("Array.from(document.querySelectorAll('#patients tbody tr'))"
+                              ".find(r => r.style.display !== 'none').cells[0].innerText")  # fmt: skip
+        assert first == "B-0100"

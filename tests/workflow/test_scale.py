@@ -190,6 +190,9 @@ def test_a_failing_patient_does_not_stop_its_block(tmp_path: Path) -> None:
     assert "PLT-003" in attention and "NO_SUCH_SAMPLE" in attention
     assert "13 patients assessed; 1 failed (no assignment)" in html
     assert not (batch / "complete.txt").exists()
+    out = proc.stdout + proc.stderr
+    assert "armmatch: 14 patients: 8 targeted, 1 immunotherapy, 1 excluded, 2 ineligible; " \
+           "2 need attention (1 incomplete, 1 failed)" in out  # fmt: skip
     # fixing the row recomputes that patient only, and the run passes
     fields[col] = "TUMOR"
     rows3 = sheet.read_text(encoding="utf-8").splitlines()
@@ -197,7 +200,10 @@ def test_a_failing_patient_does_not_stop_its_block(tmp_path: Path) -> None:
     sheet.write_text("\n".join(rows3) + "\n", encoding="utf-8")
     snakemake(tmp_path, "--cores", "2", "--config", "samples=config/samples.tsv", "outdir=results")
     assert (patients / "PLT-003" / "assignment.json").exists()
-    assert (batch / "complete.txt").read_text() == "14 patients assessed, none failed\n"
+    assert (batch / "complete.txt").read_text() == (
+        "14 patients: 9 targeted, 1 immunotherapy, 1 excluded, 2 ineligible; 1 need attention "
+        "(1 incomplete)\n"
+    )
 
 
 def test_a_hand_damaged_patient_is_repaired_by_forcing_its_block(tmp_path: Path) -> None:

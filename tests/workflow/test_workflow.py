@@ -318,10 +318,14 @@ def test_snakemake_report_holds_patient_reports_and_summary(batch: Path, results
         index = next(
             z.read(n).decode() for n in names if n.endswith("/report.html") and "/data/" not in n
         )
-    patient_reports = [n for n in names if "/data/raw/" in n and re.search(r"PLT-\d+\.html$", n)]
+    patient_reports = [n for n in names if "/data/raw/" in n and re.search(r"PLT-\d+~", n)]
     assert len(patient_reports) == len(patient_ids()), names
     assert len([n for n in names if n.endswith("/summary.html")]) == 1
     assert "PLT-001" in index  # patient labels and captions travel into the report
+    # the patient list shows each report's status and arm (issue 16)
+    assert any(n.endswith("PLT-001~targeted~almonertinib-EGFR.html") for n in patient_reports)
+    assert any(n.endswith("PLT-010~ineligible~none.html") for n in patient_reports)
+    assert "almonertinib-EGFR" in index and "ineligible" in index
 
 
 def test_responses_table_drives_resistance_and_monitoring(batch: Path, results: Path) -> None:

@@ -29,6 +29,7 @@ rule check_batch:
     input:
         blocks=get_block_manifests,
         summary=f"{OUTDIR}/batch/summary.html",
+        tsv=f"{OUTDIR}/batch/assignments.tsv",
     output:
         f"{OUTDIR}/batch/complete.txt",
     log:

@@ -17,10 +17,12 @@ rule assess_block:
         manifest=f"{OUTDIR}/blocks/{{block}}.tsv",
         reports=report(
             directory(f"{OUTDIR}/reports/{{block}}"),
-            patterns=["{patient}.html"],
+            # each report is linked as <patient>~<status>~<arm>.html (armmatch.run.steps), so
+            # the report's patient list shows the status and arm beside the id
+            patterns=["{patient}~{status}~{arm}.html"],
             caption="../report/patient_report.rst",
             category="Patients",
-            labels={"patient": "{patient}"},
+            labels={"patient": "{patient}", "status": "{status}", "arm": "{arm}"},
         ),
     params:
         members=get_block_members,

@@ -9,6 +9,7 @@ from __future__ import annotations
 import html
 import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from importlib.resources import files
 from pathlib import Path
 from string import Template
@@ -18,7 +19,6 @@ from armmatch.events import Event
 from armmatch.hgvs import parse_protein_change
 from armmatch.knowledge.manifest import knowledge_rows
 from armmatch.report.record import AssignmentRecord, RecordedEvent
-from armmatch.report.tables import batch_row
 
 
 def esc(value: object) -> str:
@@ -31,7 +31,27 @@ def esc(value: object) -> str:
 # ---------------------------------------------------------------------------------------------
 
 
-def _table(
+@dataclass(frozen=True)
+class Link:
+    """A table cell that links (text and target escaped)."""
+
+    text: str
+    href: str
+
+
+class Markup(str):
+    """HTML made here from escaped parts: a table cell inserted as it is."""
+
+
+def _cell(value: object) -> str:
+    if isinstance(value, Markup):
+        return str(value)
+    if isinstance(value, Link):
+        return f'<a href="{esc(value.href)}">{esc(value.text)}</a>'
+    return esc(value)
+
+
+def html_table(
     headers: Sequence[str],
     rows: Iterable[Sequence[object]],
     *,
@@ -42,7 +62,7 @@ def _table(
     head = "".join(f"<th>{esc(h)}</th>" for h in headers)
     body = "".join(
         (f'<tr class="{esc(row_class(row))}">' if row_class else "<tr>")
-        + "".join(f"<td>{esc(c)}</td>" for c in row)
+        + "".join(f"<td>{_cell(c)}</td>" for c in row)
         + "</tr>"
         for row in rows
     )
@@ -56,11 +76,11 @@ def _template(name: str) -> str:
 
 
 _CSS = _template("report.css")
-_SORT_FILTER_JS = _template("summary.js")
+SUMMARY_JS = _template("summary.js")
 _PAGE = Template(_template("page.html"))
 
 
-def _page(title: str, body: str) -> str:
+def html_page(title: str, body: str) -> str:
     return _PAGE.substitute(title=esc(title), css=_CSS, body=body)
 
 
@@ -83,7 +103,7 @@ def patient_html(record: AssignmentRecord) -> str:
     page_box = (f'<style>@page{{@top-right{{content:"Patient {_css_text(r.patient_id)}"}}'
                 f'@bottom-left{{content:"armmatch · rule set {_css_text(r.rule_set_version)}"}}}}'
                 "</style>")  # fmt: skip
-    return _page(f"armmatch report {r.patient_id}", page_box + "\n" + "\n".join(parts))
+    return html_page(f"armmatch report {r.patient_id}", page_box + "\n" + "\n".join(parts))
 
 
 def _css_text(text: str) -> str:
@@ -171,14 +191,14 @@ def _evidence_parts(r: AssignmentRecord) -> list[str]:
              f'<p class="muted">{esc(_EVIDENCE_INTRO.get(r.status, ""))}</p>']  # fmt: skip
     failed = [c for c in r.eligibility["criteria"] if c["status"] == "not met"]
     if failed:
-        parts.append(_table(["criterion not met", "detail", "source"],
+        parts.append(html_table(["criterion not met", "detail", "source"],
                             [(c["name"], c["detail"], c["source"]) for c in failed],
                             table_id="not-met"))  # fmt: skip
     deciding = deciding_events(r)
     rules = {x.rule_id: x for x in r.rules_fired}
     arms = {a.arm_id: a for a in (*r.arms, *r.exclusions)}
     if deciding:
-        parts.append(_table(
+        parts.append(html_table(
             ["gene", "alteration", "HGVS on the bundled transcript", "why it counts",
              "measurement", "origin", "source record"],
             [_deciding_cells(x, r, rules, arms) for x in deciding],
@@ -187,7 +207,7 @@ def _evidence_parts(r: AssignmentRecord) -> list[str]:
         parts.append("<p>No actionable alteration.</p>")
     parts.append("<h2>Not assessed</h2>")
     if r.missing:
-        parts.append(_table(["item", "needed for", "reason"],
+        parts.append(html_table(["item", "needed for", "reason"],
                             [(m["item"], m["for"], m["reason"]) for m in r.missing],
                             table_id="not-assessed"))  # fmt: skip
     else:
@@ -196,7 +216,7 @@ def _evidence_parts(r: AssignmentRecord) -> list[str]:
     review = [x for x in r.indeterminate_events() if _source_key(x.event) not in shown]
     parts.append("<h2>Indeterminate, for review</h2>")
     if review:
-        parts.append(_table(["gene", "alteration", "why indeterminate", "source record"],
+        parts.append(html_table(["gene", "alteration", "why indeterminate", "source record"],
                             [(x.event.gene, x.event.alteration, x.event.status_reason,
                               _source_text(x.event)) for x in review],
                             table_id="review"))  # fmt: skip
@@ -290,7 +310,7 @@ def _appendix_parts(r: AssignmentRecord) -> list[str]:
     elig = r.eligibility
     clinical = r.clinical
     parts = ["<h3>Eligibility (protocol Table 2)</h3>",
-             _table(["criterion", "status", "detail", "source"],
+             html_table(["criterion", "status", "detail", "source"],
                     [(c["name"], c["status"], c["detail"], c["source"]) for c in elig["criteria"]])]  # fmt: skip
     if clinical:
         prior = clinical.get("prior_therapies")
@@ -302,7 +322,7 @@ def _appendix_parts(r: AssignmentRecord) -> list[str]:
             + esc(_or_dash(clinical.get("her2_ish"))) + "</p>"
         )  # fmt: skip
     parts.append("<h3>Every arm</h3>")
-    parts.append(_table(
+    parts.append(html_table(
         ["arm", "type", "drug / dose", "verdict", "reason"],
         [(a.arm_id, a.arm_type, f"{a.drug} — {a.dose}", a.verdict, a.reason) for a in r.arms],
         row_class=lambda row: "v-" + str(row[3]).replace(" ", "-")))  # fmt: skip
@@ -320,7 +340,7 @@ def _appendix_parts(r: AssignmentRecord) -> list[str]:
             "from ClinVar.</p>"
         )
     parts.append("<h3>Molecular exclusions (Table 2 exclusion 1)</h3>")
-    parts.append(_table(["exclusion", "status", "evidence"],
+    parts.append(html_table(["exclusion", "status", "evidence"],
                         [(x.arm_id, x.verdict, x.reason) for x in r.exclusions]))  # fmt: skip
     rule_lines = {x.rule_id: x.rule_line for x in r.rules_fired}
     others = [e for e in r.events if not e.event.actionable and not _is_neutral_cnv(e.event)]
@@ -331,7 +351,7 @@ def _appendix_parts(r: AssignmentRecord) -> list[str]:
         "reason) or indeterminate. Copy-number-neutral genes are in the view below.</p>"
     )
     parts.append(
-        _table(ev_headers, [_event_cells(e, clinical, rule_lines) for e in others])
+        html_table(ev_headers, [_event_cells(e, clinical, rule_lines) for e in others])
         if others
         else "<p>None.</p>"
     )
@@ -343,7 +363,7 @@ def _appendix_parts(r: AssignmentRecord) -> list[str]:
         parts.append('<h3>Annotators\' own strings</h3><p class="muted">Each event\'s '
                      "transcript, HGVS c. and p. as the input file (or the built-in classifier) "
                      "wrote them.</p>")  # fmt: skip
-        parts.append(_table(["id", "gene", "transcript", "HGVS c.", "HGVS p.", "consequence"],
+        parts.append(html_table(["id", "gene", "transcript", "HGVS c.", "HGVS p.", "consequence"],
                             [(x.event_id, x.event.gene, x.event.transcript, x.event.hgvsc,
                               x.event.hgvsp, x.event.consequence) for x in annotated],
                             cls="mono"))  # fmt: skip
@@ -365,13 +385,13 @@ def _appendix_parts(r: AssignmentRecord) -> list[str]:
     ]
     prow += [(f"input {i.path}", f"sha256 {i.sha256}") for i in prov.inputs]
     prow.append(("parameters", json.dumps(prov.parameters, sort_keys=True)))
-    parts.append(_table(["item", "value"], prow, cls="mono"))
+    parts.append(html_table(["item", "value"], prow, cls="mono"))
     if prov.knowledge:
-        parts.append(_knowledge_html(prov.knowledge))
+        parts.append(knowledge_html(prov.knowledge))
     return parts
 
 
-def _knowledge_html(knowledge: Mapping[str, Any]) -> str:
+def knowledge_html(knowledge: Mapping[str, Any]) -> str:
     """The "Knowledge resources" table: every resource used, bundled (manifest) or custom."""
 
     m = knowledge["manifest"]
@@ -380,7 +400,7 @@ def _knowledge_html(knowledge: Mapping[str, Any]) -> str:
         f"{esc(m['path'])} version {esc(m['version'])} (sha256 {esc(m['sha256'])}); every "
         "bundled file was checked against it before the first patient; custom files are the "
         "config's own (hashed, not checked).</p>"
-        + _table(
+        + html_table(
             ["resource", "origin", "version", "date", "source", "licence", "sha256"],
             knowledge_rows(knowledge),
             cls="knowledge",
@@ -534,106 +554,3 @@ def _vaf_view(r: AssignmentRecord) -> str:
         "line is min_vaf.</figcaption></figure>"
     )
     return "".join(out)
-
-
-def summary_html(
-    records: Sequence[AssignmentRecord],
-    *,
-    monitoring: Sequence[Mapping[str, Any]] | None = None,
-    resistance: Sequence[Mapping[str, Any]] | None = None,
-    knowledge: Mapping[str, Any] | None = None,
-    failed: Sequence[tuple[str, str]] = (),
-) -> str:
-    """The batch summary: status and arm counts, patients needing attention first.
-
-    ``failed``: ``(patient, error)`` of each patient whose input stopped it (no assignment);
-    they head "Needs attention" with their error.
-
-    ``knowledge`` (the batch's checked resource record) is shown once, as "Knowledge resources".
-
-    ``monitoring`` (rows of :func:`armmatch.followup.monitoring.monitoring_rows`) adds the table "Simon
-    two-stage monitoring"; ``resistance`` (rows of :func:`armmatch.followup.monitoring.resistance_rows`)
-    adds each patient's resistance classification and next step.
-    """
-    rows = sorted((batch_row(r) for r in records), key=lambda r: r.patient_id)
-    attention = [
-        r
-        for r in rows
-        if r.status == "incomplete" or r.provisional or r.override or r.indeterminate_events
-    ]
-    status_counts: dict[str, int] = {}
-    arm_counts: dict[str, int] = {}
-    for r in rows:
-        status_counts[r.status] = status_counts.get(r.status, 0) + 1
-        if r.arm:
-            arm_counts[r.arm] = arm_counts.get(r.arm, 0) + 1
-    versions = sorted({r.rule_set_version for r in rows})
-    failed_rows = [(p, "failed: no assignment", error, "fix the input and rerun")
-                   for p, error in failed]  # fmt: skip
-    failed_note = f"; {len(failed)} failed (no assignment)" if failed else ""
-    parts = [
-        "<h1>armmatch batch summary</h1>",
-        f'<p class="muted">{len(rows)} patients assessed{failed_note}; rule set version(s) '
-        f'{esc(", ".join(versions))}</p>',
-        "<h2>Needs attention</h2>",
-        _table(["patient", "status", "reason", "provisional / override / indeterminate"],
-               [*failed_rows,
-                *((r.patient_id, r.status, r.status_reason,
-                   "; ".join([*r.provisional, r.override or "",
-                              *(f"indeterminate: {x}" for x in r.indeterminate_events)]).strip("; "))
-                  for r in attention)], cls="sortable")
-        if attention or failed_rows else "<p>No patient needs attention.</p>",
-        "<h2>Statuses</h2>",
-        _table(["status", "patients"], sorted(status_counts.items())),
-        "<h2>Arms</h2>",
-        _table(["arm", "patients"], sorted(arm_counts.items())) if arm_counts else "<p>No arm assigned.</p>",
-        "<h2>All patients</h2>",
-        '<p><label>Filter: <input id="filter" type="search" placeholder="patient, arm, gene, status..."></label>'
-        ' <span class="muted">Click a column heading to sort.</span></p>',
-        _table(["patient", "tumour type", "status", "arm", "drug", "dose", "actionable events", "reason"],
-               [(r.patient_id, r.tumour_type, r.status, r.arm, r.drug, r.dose,
-                 "; ".join(r.actionable_events), r.status_reason) for r in rows],
-               cls="sortable", table_id="patients"),
-    ]  # fmt: skip
-    parts += _monitoring_parts(monitoring, resistance)
-    if knowledge:
-        parts.append(_knowledge_html(knowledge))
-    parts.append(f"<script>{_SORT_FILTER_JS}</script>")
-    return _page("armmatch batch summary", "\n".join(parts))
-
-
-def _monitoring_parts(
-    monitoring: Sequence[Mapping[str, Any]] | None,
-    resistance: Sequence[Mapping[str, Any]] | None,
-) -> list[str]:
-    """The optional "Simon two-stage monitoring" and "Resistance and next step" sections."""
-    parts: list[str] = []
-    if monitoring is not None:
-        design = monitoring[0]["design"] if monitoring else ""
-        parts += [
-            "<h2>Simon two-stage monitoring</h2>",
-            f'<p class="muted">Minimax design {esc(design)}: stop for futility if r1 or fewer '
-            "of the first n1 evaluable patients respond; promising if more than r of n respond. "
-            "Responses are confirmed CR/PR; patients are taken in order of first dose.</p>",
-            _table(["arm", "assigned", "evaluable", "responses (confirmed CR/PR)", "unconfirmed",
-                    "stage-1 responses", "decision", "explanation"],
-                   [(m["arm"], m["assigned"], m["evaluable"], m["responses"], m["unconfirmed"],
-                     m["stage1_responses"], m["decision"], m["explanation"]) for m in monitoring])
-            if monitoring else "<p>No arm to monitor.</p>",
-        ]  # fmt: skip
-    if resistance is not None:
-        parts += [
-            "<h2>Resistance and next step</h2>",
-            '<p class="muted">The 6-month clock starts at the first dose. Primary resistance: '
-            "progression at the first response evaluation, or CR/PR/SD lasting less than 6 months "
-            "from the first dose. Secondary resistance: CR/PR or SD lasting 6 months or more, then "
-            "progression.</p>",
-            _table(["patient", "arm", "classification", "best response", "first dose",
-                    "6-month mark", "progression", "next step", "reason"],
-                   [(r["patient_id"], r["arm_id"], r["classification"], r["best_response"] or "-",
-                     r["first_dose_date"] or "-", r["six_month_date"] or "-",
-                     r["progression_date"] or "-", r["next_step"], r["reason"])
-                    for r in resistance])
-            if resistance else "<p>No response assessments.</p>",
-        ]  # fmt: skip
-    return parts

@@ -25,7 +25,7 @@ EVENT_COLUMNS = (
 BATCH_COLUMNS = (
     "patient_id", "tumour_type", "status", "arm", "drug", "dose", "status_reason",
     "candidate_arm", "provisional", "override", "actionable_events", "not_assessed",
-    "indeterminate_events", "rule_set_version", "genome_build",
+    "indeterminate_events", "rule_set_version", "genome_build", "specimen_id", "accession",
 )  # fmt: skip
 
 
@@ -60,6 +60,8 @@ class BatchRow:
     indeterminate_events: tuple[str, ...]
     rule_set_version: str
     genome_build: str
+    specimen_id: str | None = None
+    accession: str | None = None
 
 
 def batch_row(record: AssignmentRecord) -> BatchRow:
@@ -85,6 +87,8 @@ def batch_row(record: AssignmentRecord) -> BatchRow:
         ),
         rule_set_version=record.rule_set_version,
         genome_build=record.provenance.genome_build,
+        specimen_id=record.specimen.specimen_id,
+        accession=record.specimen.accession,
     )
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import shutil
 import sys
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -24,7 +25,7 @@ from typing import Any, TextIO
 
 from armmatch.config import Settings, settings_from_config
 from armmatch.errors import ArmmatchError, InputError
-from armmatch.io import remembered_digests, sha256_file, write_text_atomic
+from armmatch.io import read_tsv_rows, remembered_digests, sha256_file, write_text_atomic
 from armmatch.knowledge.build.updater import Policy, update_resources
 from armmatch.knowledge.manifest import (
     check_custom_files,
@@ -41,7 +42,6 @@ from armmatch.run.blocks import (
     fingerprint,
     manifest_tsv,
     patient_paths,
-    read_manifest_patients,
     remove_patient_outputs,
     remove_stale_temporaries,
     reusable,
@@ -49,6 +49,8 @@ from armmatch.run.blocks import (
 )
 from armmatch.run.pipeline import assess_patient, rule_set
 from armmatch.run.preflight import file_problems
+
+log = logging.getLogger(__name__)
 
 
 def run_step(log_path: str | None, step: Callable[[], None]) -> None:
@@ -146,7 +148,6 @@ def run_block_job(
     """
 
     quiet_htslib()
-    log = logging.getLogger(__name__)
     typed = settings(config)
     rules = rule_set(rules_path)
     knowledge = read_knowledge(knowledge_path) if knowledge_path else None
@@ -160,9 +161,10 @@ def run_block_job(
     results: list[MemberResult] = []
     # the fingerprint and the readers' provenance hash the same inputs: once each
     with remembered_digests():
-        for params in members:
+        for index, params in enumerate(members, 1):
             patient = Patient.from_params(params)
             pid = patient.patient_id
+            log.info("patient %d of %d in block %s: %s", index, len(members), block, pid)
             paths = patient_paths(outdir, pid)
             remove_stale_temporaries(paths)
             build = builds[pid]
@@ -235,9 +237,37 @@ def run_block_job(
     write_text_atomic(manifest_path, manifest_tsv(block, results))
 
 
-def check_batch(manifests: Sequence[str], done_path: str) -> None:
-    """Fail the run when a patient failed (after its block and the summary were written);
-    otherwise write ``done_path`` with the count of patients.
+def batch_line(assignments_tsv: str, failed: int = 0) -> str:
+    """The end-of-run line, e.g. ``1,000 patients: 212 targeted, 540 immunotherapy, 31
+    excluded, 17 ineligible; 200 need attention (180 incomplete, 20 failed)``.
+
+    Needing attention: incomplete, provisional, overridden or with an indeterminate event (as
+    the summary's "Needs attention"), and every failed patient.
+    """
+    rows = read_tsv_rows(assignments_tsv)
+    header, body = rows[0][1], [fields for _, fields in rows[1:]]
+    col = {name: i for i, name in enumerate(header)}
+    counts: dict[str, int] = {}
+    attention = incomplete = 0
+    for fields in body:
+        status = fields[col["status"]]
+        counts[status] = counts.get(status, 0) + 1
+        incomplete += status == "incomplete"
+        flags = (fields[col["provisional"]], fields[col["override"]],
+                 fields[col["indeterminate_events"]])  # fmt: skip
+        attention += status == "incomplete" or any(flags)
+    shown = [f"{counts[s]:,} {s}" for s in ("targeted", "immunotherapy", "excluded", "ineligible")
+             if counts.get(s)]  # fmt: skip
+    why = [w for w in (f"{incomplete:,} incomplete" if incomplete else "",
+                       f"{failed:,} failed" if failed else "") if w]  # fmt: skip
+    line = f"{len(body) + failed:,} patients: " + (", ".join(shown) or "none assigned")
+    line += f"; {attention + failed:,} need attention"
+    return line + (f" ({', '.join(why)})" if why else "")
+
+
+def check_batch(manifests: Sequence[str], done_path: str, assignments_tsv: str) -> None:
+    """Print the end-of-run line (:func:`batch_line`); fail the run when a patient failed
+    (after its block and the summary were written), otherwise write ``done_path`` with it.
 
     Raises
     ------
@@ -246,6 +276,9 @@ def check_batch(manifests: Sequence[str], done_path: str) -> None:
     """
 
     failed = block_failures(manifests)
+    line = batch_line(assignments_tsv, len(failed))
+    print(f"armmatch: {line}", flush=True)
+    log.info("%s", line)
     if failed:
         raise BlockError(
             f"{len(failed)} patient(s) failed and have no assignment (every other patient and "
@@ -253,18 +286,24 @@ def check_batch(manifests: Sequence[str], done_path: str) -> None:
             "Fix each and rerun; a fix that changed no input file needs "
             "--forcerun assess_block:\n" + "\n".join(error for _, error in failed)
         )
-    count = sum(len(read_manifest_patients(m)) for m in manifests)
-    write_text_atomic(done_path, f"{count} patients assessed, none failed\n")
+    write_text_atomic(done_path, f"{line}\n")
+
+
+def report_link_name(assignment_json: str, patient: str) -> str:
+    """``<patient>~<status>~<arm>.html``: the name ``snakemake --report`` lists the report by
+    (``~`` is in no patient id, status or arm id)."""
+    with open(assignment_json, encoding="utf-8") as fh:
+        doc = json.load(fh)
+    return f"{patient}~{doc['status']}~{doc['arm'] or 'none'}.html"
 
 
 def link_reports(results: Sequence[Any], outdir: str, reports_dir: str) -> None:
     """Hard-link (copy where links are impossible) each member's report into ``reports_dir``."""
-    import shutil
-
     os.makedirs(reports_dir, exist_ok=True)
     for r in results:
-        source = patient_paths(outdir, r.patient)["report"]
-        target = os.path.join(reports_dir, f"{r.patient}.html")
+        paths = patient_paths(outdir, r.patient)
+        source = paths["report"]
+        target = os.path.join(reports_dir, report_link_name(paths["assignment"], r.patient))
         if os.path.lexists(target):
             os.unlink(target)
         try:
