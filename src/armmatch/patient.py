@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
-from typing import Any
+from typing import Any, Literal
 
 
 @dataclass(frozen=True)
@@ -74,3 +74,23 @@ class Patient:
             values["prior_therapies"] = tuple(values["prior_therapies"])
         values["raw"] = dict(values.get("raw") or {})
         return cls(**values)
+
+
+ReviewDecision = Literal["accept", "override", "defer"]
+
+
+@dataclass(frozen=True)
+class Review:
+    """A tumour board's sign-off of one patient's computed decision (one row of the review file).
+
+    ``accept``: the computed decision stands; ``override``: the board assigns ``arm`` (with a
+    ``reason``); ``defer``: no decision yet (``reason`` says what is awaited).
+    """
+
+    patient_id: str
+    reviewer: str
+    date: str
+    decision: ReviewDecision
+    line: int
+    arm: str | None = None
+    reason: str | None = None

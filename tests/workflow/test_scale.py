@@ -311,3 +311,40 @@ def test_a_corrected_input_with_an_older_mtime_still_recomputes(tmp_path: Path) 
     manifest = (tmp_path / "results" / "blocks" / "00001.tsv").read_text().splitlines()
     actions = {r.split("\t")[1]: r.split("\t")[2] for r in manifest[1:]}
     assert actions.pop("PLT-002") == "computed" and set(actions.values()) == {"reused"}
+
+
+def test_a_review_file_signs_off_and_recomputes_only_its_patients(tmp_path: Path) -> None:
+    """Issue 16: config `review` prints each sign-off on the report and in assignment.json; a
+    changed row recomputes that patient only; an unknown patient stops the run at parse time."""
+    import json
+
+    example_copy(tmp_path)
+    review = tmp_path / "review.tsv"
+    review.write_text("patient_id\treviewer\tdate\tdecision\tarm\treason\n"
+                      "PLT-001\tDr A\t2026-12-02\taccept\t\t\n")  # fmt: skip
+    args = ("--cores", "2", "--config", "samples=config/samples.tsv", "outdir=results",
+            f"review={review}")  # fmt: skip
+    snakemake(tmp_path, *args)
+    patients = tmp_path / "results" / "patients"
+    signed = json.loads((patients / "PLT-001" / "assignment.json").read_text())["signoff"]
+    assert (signed["status"], signed["reviewer"], signed["computed_arm"]) == (
+        "signed", "Dr A", "almonertinib-EGFR")  # fmt: skip
+    other = json.loads((patients / "PLT-002" / "assignment.json").read_text())["signoff"]
+    assert other["status"] == "not yet reviewed"
+    assert (
+        "Signed off: accepted by Dr A (2026-12-02)"
+        in (patients / "PLT-001" / "report.html").read_text()
+    )
+    before = (patients / "PLT-002" / "report.html").stat().st_mtime_ns
+    review.write_text(review.read_text().replace("accept\t\t", "defer\t\tawaiting HER2 IHC"))
+    snakemake(tmp_path, *args)
+    manifest = (tmp_path / "results" / "blocks" / "00001.tsv").read_text().splitlines()
+    actions = {r.split("\t")[1]: r.split("\t")[2] for r in manifest[1:]}
+    assert actions.pop("PLT-001") == "computed" and set(actions.values()) == {"reused"}
+    assert (patients / "PLT-002" / "report.html").stat().st_mtime_ns == before
+    summary = (tmp_path / "results" / "batch" / "summary.html").read_text()
+    assert "deferred by Dr A (2026-12-02)" in summary
+    review.write_text(review.read_text() + "PLT-999\tDr B\t2026-12-02\taccept\t\t\n")
+    proc = snakemake(tmp_path, *args, check=False)
+    assert proc.returncode != 0
+    assert f"{review}, line 3: review: patient PLT-999 is not in config/samples.tsv" in proc.stderr

@@ -10,6 +10,7 @@ from armmatch.config import validate_config
 from armmatch.errors import ArmmatchError
 from armmatch.run.pipeline import rule_set
 from armmatch.run.preflight import sheet_problems
+from armmatch.readers.review import read_reviews
 from armmatch.readers.sample_sheet import read_sample_sheet
 
 # Bundled resources are found relative to this file, so `--directory elsewhere` still works.
@@ -41,6 +42,13 @@ try:
         raise WorkflowError(
             f"armmatch: {len(_errors)} problems in the sample sheet:\n" + "\n".join(_errors)
         ) from None
+    # the review file before the first job: its own format, known patients and arm ids
+    for _r in (read_reviews(config["review"]) if config.get("review") else {}).values():
+        _problem = None if _r.patient_id in PATIENTS else f"patient {_r.patient_id} is not in {config['samples']}"
+        if _problem is None and _r.arm:
+            _problem = RULES.override_problem(_r.arm)
+        if _problem:
+            raise WorkflowError(f"armmatch: {config['review']}, line {_r.line}: review: {_problem}")
     for _p in PATIENTS.values():
         _problem = RULES.override_problem(_p.arm_override) if _p.arm_override else None
         if _problem:  # an exclusion group is no arm to assign
@@ -107,6 +115,11 @@ def get_block_builds(wildcards):
 
 def get_block_manifests(wildcards):
     return expand(f"{OUTDIR}/blocks/{{block}}.tsv", block=list(BLOCKS))
+
+
+def get_review(wildcards):
+    """The tumour board's review file (config `review`), or nothing when not configured."""
+    return [config["review"]] if config.get("review") else []
 
 
 def get_responses(wildcards):

@@ -13,6 +13,7 @@ rule assess_block:
         table1=config["resources"]["table1"] or os.path.join(RESOURCES, "table1_rare_tumours.tsv"),
         drugs=config["resources"]["drug_classes"] or os.path.join(RESOURCES, "drug_classes.tsv"),
         knowledge=f"{OUTDIR}/resources.json",
+        review=get_review,
     output:
         manifest=f"{OUTDIR}/blocks/{{block}}.tsv",
         reports=report(

@@ -144,6 +144,16 @@ def _decision_box(r: AssignmentRecord) -> str:
         o = r.override
         notes.append(f"tumour-board override to {o['arm']}: {o['reason']} (computed: "
                      f"{o['computed_status']}, {o['computed_arm'] or 'no arm'})")  # fmt: skip
+    sign = r.signoff
+    if sign.status == "signed":
+        text = f"Signed off: {sign.words()}"
+        if sign.reason:
+            text += f" — {sign.reason}"
+        text += (f" (computed: {sign.computed_status}, {sign.computed_arm or 'no arm'}; "
+                 f"review file {sign.source})")  # fmt: skip
+    else:
+        text = "Sign-off: not yet reviewed by the tumour board"
+    out += f'<p class="signoff s-{esc(sign.status.replace(" ", "-"))}" id="signoff">{esc(text)}</p>'
     if notes:
         out += ('<div class="warn" id="provisional"><strong>Provisional or needing review:'
                 "</strong><ul>" + "".join(f"<li>{esc(n)}</li>" for n in notes) + "</ul></div>")  # fmt: skip

@@ -8,16 +8,18 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from armmatch.errors import InputError
 from armmatch.events import Assessment, Event
+from armmatch.knowledge.rule_table import RuleSet
+from armmatch.patient import Review
 
 if TYPE_CHECKING:
     from armmatch.decision.assignment import ArmResult, Decision
     from armmatch.decision.eligibility import Eligibility
-    from armmatch.knowledge.rule_table import RuleSet
     from armmatch.patient import Patient
 
 
@@ -158,6 +160,32 @@ class Specimen:
 
 
 @dataclass(frozen=True)
+class SignOff:
+    """The tumour board's sign-off beside the computed decision (the review file's row)."""
+
+    status: str = "not yet reviewed"
+    """``signed`` or ``not yet reviewed``."""
+    reviewer: str | None = None
+    date: str | None = None
+    decision: str | None = None
+    """``accept``, ``override`` or ``defer``."""
+    arm: str | None = None
+    reason: str | None = None
+    computed_status: str | None = None
+    computed_arm: str | None = None
+    source: str | None = None
+    """The review file and line."""
+
+    def words(self) -> str:
+        """``accepted by Dr A (2026-12-02)``, ``override to X by ...``, or not yet reviewed."""
+        if self.status != "signed":
+            return "not yet reviewed"
+        what = {"accept": "accepted", "defer": "deferred"}.get(str(self.decision),
+                                                                f"override to {self.arm}")  # fmt: skip
+        return f"{what} by {self.reviewer} ({self.date})"
+
+
+@dataclass(frozen=True)
 class AssignmentRecord:
     """One patient's assignment: what ``assignment.json`` holds, typed.
 
@@ -187,6 +215,7 @@ class AssignmentRecord:
     assessments: tuple[JsonDict, ...]
     provenance: Provenance
     specimen: Specimen = Specimen()
+    signoff: SignOff = SignOff()
     transcripts: JsonDict = field(default_factory=dict)
     """The bundled transcript of each event's gene: ``{gene: {refseq, ensembl, mane_select}}``."""
     schema: str = SCHEMA_ID
@@ -225,6 +254,7 @@ class AssignmentRecord:
             "assessments": list(self.assessments),
             "provenance": self.provenance.to_dict(),
             "specimen": asdict(self.specimen),
+            "signoff": asdict(self.signoff),
             "transcripts": self.transcripts,
         }
 
@@ -253,6 +283,7 @@ class AssignmentRecord:
             assessments=tuple(dict(a) for a in d["assessments"]),
             provenance=Provenance.from_dict(d["provenance"]),
             specimen=Specimen(**d.get("specimen", {})),
+            signoff=SignOff(**d.get("signoff", {})),
             transcripts=dict(d.get("transcripts", {})),
         )
 
@@ -341,6 +372,39 @@ def assignment_record(
         ),
         transcripts=dict(transcripts or {}),
     )
+
+
+def sign_off(
+    record: AssignmentRecord, review: Review | None, rules: RuleSet, *, source: str
+) -> AssignmentRecord:
+    """The record with the board's sign-off (or "not yet reviewed"), the computed decision kept.
+
+    Raises
+    ------
+    InputError
+        An override to an arm a patient cannot be assigned (the message lists the valid arms),
+        or to an arm whose alteration was not found, without a reason (naming the review file,
+        line and patient).
+    """
+    if review is None:
+        return replace(record, signoff=SignOff())
+    if review.decision == "override" and review.arm is not None:
+        where = {"path": source, "line": review.line, "patient": record.patient_id}
+        problem = rules.override_problem(review.arm)
+        if problem is not None:
+            raise InputError(f"review: {problem}", **where)  # type: ignore[arg-type]
+        arm = next(a for a in record.arms if a.arm_id == review.arm)
+        found = any(rr.outcome == "positive" for rr in arm.rules)
+        if not found and not review.reason:
+            raise InputError(
+                f"review: the override to {review.arm} needs a reason: the patient has none of "
+                f"its alterations ({arm.reason})", **where)  # type: ignore[arg-type]  # fmt: skip
+    signed = SignOff(
+        status="signed", reviewer=review.reviewer, date=review.date, decision=review.decision,
+        arm=review.arm, reason=review.reason, computed_status=record.status,
+        computed_arm=record.arm, source=f"{Path(source).name}:{review.line}",
+    )  # fmt: skip
+    return replace(record, signoff=signed)
 
 
 def load_record(path: str | Path) -> AssignmentRecord:

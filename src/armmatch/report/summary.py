@@ -116,9 +116,10 @@ def summary_html(
         ' <span class="muted">Click a column heading to sort.</span> '
         f'<span id="pager" data-rows="{PAGE_ROWS}"></span></p>',
         html_table(["patient", "tumour type", "status", "arm", "drug", "actionable events",
-                "inputs assessed", "VAF / depth", "purity", "reason"],
+                "inputs assessed", "VAF / depth", "purity", "sign-off", "reason"],
                [(Link(r.patient_id, report_href(r.patient_id)), r.tumour_type, r.status, r.arm,
-                 r.drug, "; ".join(r.actionable_events), *qc_facts(rec), r.status_reason)
+                 r.drug, "; ".join(r.actionable_events), *qc_facts(rec), r.signoff,
+                 r.status_reason)
                 for r, rec in zip(rows, ordered, strict=True)],
                cls="sortable", table_id="patients"),
     ]  # fmt: skip

@@ -26,6 +26,7 @@ BATCH_COLUMNS = (
     "patient_id", "tumour_type", "status", "arm", "drug", "dose", "status_reason",
     "candidate_arm", "provisional", "override", "actionable_events", "not_assessed",
     "indeterminate_events", "rule_set_version", "genome_build", "specimen_id", "accession",
+    "signoff",
 )  # fmt: skip
 
 
@@ -62,6 +63,7 @@ class BatchRow:
     genome_build: str
     specimen_id: str | None = None
     accession: str | None = None
+    signoff: str = "not yet reviewed"
 
 
 def batch_row(record: AssignmentRecord) -> BatchRow:
@@ -89,6 +91,7 @@ def batch_row(record: AssignmentRecord) -> BatchRow:
         genome_build=record.provenance.genome_build,
         specimen_id=record.specimen.specimen_id,
         accession=record.specimen.accession,
+        signoff=record.signoff.words(),
     )
 
 

@@ -36,12 +36,18 @@ from armmatch.knowledge.rule_table import RuleSet, load_rules
 from armmatch.knowledge.table1 import load_table1
 from armmatch.knowledge.transcripts import GeneModel, GeneModels, gene_models
 from armmatch.paths import BRCA_LIST, DRUG_CLASSES, KINASE_DOMAINS, RULE_TABLE, TABLE1
-from armmatch.patient import Patient
+from armmatch.patient import Patient, Review
 from armmatch.readers.cnv_formats import detect_cnv_format
 from armmatch.readers.maf import is_maf
 from armmatch.readers.vcf import vcf_samples
 from armmatch.report.html import patient_html
-from armmatch.report.record import AssignmentRecord, assignment_record, dumps_json, provenance
+from armmatch.report.record import (
+    AssignmentRecord,
+    assignment_record,
+    dumps_json,
+    provenance,
+    sign_off,
+)
 from armmatch.report.tables import events_tsv
 from armmatch.run.blocks import PATIENT_FILES
 
@@ -474,6 +480,8 @@ def assess_patient(
     table1_path: str | None = None,
     drugs_path: str | None = None,
     knowledge: Mapping[str, Any] | None = None,
+    review: Review | None = None,
+    review_source: str = "",
 ) -> dict[str, str]:
     """Every output text of one patient, keyed as :data:`armmatch.run.blocks.PATIENT_FILES`.
 
@@ -498,6 +506,7 @@ def assess_patient(
         drugs_path=drugs_path,
         knowledge=knowledge,
     )
+    record = sign_off(record, review, rules, source=review_source)
     texts = [ev.dumps() for ev in evidences]
     texts += [dumps_json(record), events_tsv(record), patient_html(record)]
     return dict(zip(PATIENT_FILES, texts, strict=True))

@@ -12,6 +12,7 @@ left in the outputs (the writers are atomic).
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import os
@@ -34,6 +35,7 @@ from armmatch.knowledge.manifest import (
     resource_files,
 )
 from armmatch.patient import Patient
+from armmatch.readers.review import read_reviews
 from armmatch.run.blocks import (
     BlockError,
     MemberResult,
@@ -149,6 +151,8 @@ def run_block_job(
 
     quiet_htslib()
     typed = settings(config)
+    review_path = config.get("review")
+    reviews = read_reviews(review_path) if review_path else {}
     rules = rule_set(rules_path)
     knowledge = read_knowledge(knowledge_path) if knowledge_path else None
     # keyed by role, not path: the same resources fingerprint alike in any output folder
@@ -172,8 +176,11 @@ def run_block_job(
                 p for p in (patient.vcf, patient.germline_vcf, patient.cnv, patient.fusions) if p
             ]
             try:
+                row = patient.sheet_row()
+                if pid in reviews:  # the board's sign-off is part of what the report shows
+                    row["__review__"] = json.dumps(dataclasses.asdict(reviews[pid]), sort_keys=True)
                 stamp = fingerprint(
-                    row=patient.sheet_row(), build=build, settings=parameters, inputs=inputs,
+                    row=row, build=build, settings=parameters, inputs=inputs,
                     resources=resources, code=code,
                 )  # fmt: skip
             except OSError as exc:
@@ -211,6 +218,8 @@ def run_block_job(
                         table1_path=table1_path,
                         drugs_path=drugs_path,
                         knowledge=knowledge,
+                        review=reviews.get(pid),
+                        review_source=review_path or "",
                     )
                 except ArmmatchError as err:
                     log_file.write(f"ERROR armmatch: {err}\n")
