@@ -209,6 +209,24 @@ class Assessment:
     reason: str
 
 
+@dataclass(frozen=True)
+class CnvProfile:
+    """What the copy-number step measured along the genome, for the report's profile plot.
+
+    ``segments``: ``(chrom, start0, end, copy number)`` at the purity in use (at most
+    :data:`PROFILE_MAX_SEGMENTS`, adjacent ones averaged beyond that); ``genes``: the target
+    genes' ``(gene, chrom, start0, end)``. Not written to the evidence JSON: only drawn.
+    """
+
+    build: str
+    segments: tuple[tuple[str, int, int, float], ...]
+    genes: tuple[tuple[str, str, int, int], ...]
+    note: str = ""
+
+
+PROFILE_MAX_SEGMENTS = 3000
+
+
 @dataclass
 class Evidence:
     """What one reader found for one patient: events plus the assessment of each target."""
@@ -217,6 +235,8 @@ class Evidence:
     assessments: list[Assessment] = field(default_factory=list)
     inputs: dict[str, str] = field(default_factory=dict)
     """Input files read, as ``{path: sha256}``, for the provenance block."""
+    profile: CnvProfile | None = field(default=None, compare=False, repr=False)
+    """Copy-number segments for the report's genome-wide plot (not serialised)."""
 
     def extend(self, other: Evidence) -> None:
         """Add another reader's evidence to this one."""

@@ -190,3 +190,34 @@ def test_summary_at_1000_patients_loads_and_filters_within_a_second(
         first = page.evaluate("Array.from(document.querySelectorAll('#patients tbody tr'))"
                               ".find(r => r.style.display !== 'none').cells[0].innerText")  # fmt: skip
         assert first == "B-0100"
+
+
+def _overlaps(boxes: list[list[float]]) -> list[tuple[str, str]]:
+    """Pairs of text boxes ``[text, left, top, right, bottom]`` that intersect."""
+    out = []
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1 :]:
+            if a[1] < b[3] and b[1] < a[3] and a[2] < b[4] and b[2] < a[4]:
+                out.append((str(a[0]), str(b[0])))
+    return out
+
+
+def test_copy_number_profile_is_drawn_without_overlapping_labels(
+    printed: dict[str, tuple[Path, list[str], str]],
+) -> None:
+    from armmatch.run.browser import browser
+
+    script = """(sel) => Array.from(document.querySelectorAll(sel + ' text')).map(t => {
+        const r = t.getBoundingClientRect(); return [t.textContent, r.left, r.top, r.right, r.bottom]; })"""
+    with browser() as b:
+        page = b.new_page(viewport={"width": 1280, "height": 900})
+        for pid in ("PLT-006", "PLT-012", "PLT-001"):
+            page.goto((Path(RUN["outdir"]) / "patients" / pid / "report.html").resolve().as_uri())
+            assert page.locator("#cn-profile svg").count() == 1, pid
+            for sel in ("#cn-profile", "#cn-genes", "#vaf"):
+                boxes = page.evaluate(script, sel)
+                assert _overlaps(boxes) == [], (pid, sel)
+            labels = [b[0] for b in page.evaluate(script, "#cn-profile")]
+            for words in ("amplification 6", "homozygous deletion 0.5", "MET", "CDKN2A", "X"):
+                # a gene label's text ends with its name (its <title> comes first)
+                assert any(label.endswith(words) for label in labels), (pid, words)

@@ -24,10 +24,12 @@ from armmatch.calling.gene_copy_number import (
     gene_copy_number,
     purity_range_evidence,
 )
-from armmatch.calling.purity import CnvThresholds, check_purity_ploidy
+from armmatch.calling.purity import CnvThresholds, check_purity_ploidy, tumour_copy_number
 from armmatch.errors import InputError
 from armmatch.events import (
+    PROFILE_MAX_SEGMENTS,
     Assessment,
+    CnvProfile,
     Event,
     Evidence,
     SourceRecord,
@@ -35,7 +37,7 @@ from armmatch.events import (
 from armmatch.genome import normalise_chrom
 from armmatch.io import sha256_file
 from armmatch.readers.cnv_formats import check_cnv_format, read_segments_file
-from armmatch.readers.cnv_table import SegMeanScale
+from armmatch.readers.cnv_table import SegMeanScale, Segment
 from armmatch.readers.gene_table import GeneLevelValue, read_gene_table
 
 log = logging.getLogger(__name__)
@@ -188,7 +190,36 @@ def read_copy_number(path: str | Path, fmt: str | None, context: CnvContext) -> 
     if used == "cnvkit" and segments and all(seg.probes is None for seg in segments):
         evidence.events = [_bin_level(e) for e in evidence.events]
     evidence.inputs[str(path)] = sha256_file(path)
+    evidence.profile = cnv_profile(segments, c)
     return evidence
+
+
+def cnv_profile(segments: Sequence[Segment], context: CnvContext) -> CnvProfile:
+    """The segments' copy numbers for the profile plot (purity unknown: drawn at 1.0)."""
+    purity = context.purity if context.purity is not None else 1.0
+    points: list[tuple[str, int, int, float]] = []
+    for seg in segments:
+        if seg.total_cn is not None:
+            cn = float(seg.total_cn)
+        elif seg.log2 is not None and context.log2_is_tumour_ratio:
+            cn = tumour_copy_number(seg.log2, purity, context.ploidy)
+        elif seg.log2 is not None:
+            cn = 2.0 * 2.0**seg.log2
+        else:
+            continue
+        points.append((normalise_chrom(seg.chrom), seg.start0, seg.end, cn))
+    step = -(-len(points) // PROFILE_MAX_SEGMENTS)  # ceil: adjacent segments averaged
+    if step > 1:
+        merged = []
+        for i in range(0, len(points), step):
+            run = [p for p in points[i : i + step] if p[0] == points[i][0]]
+            width = sum(p[2] - p[1] for p in run) or 1
+            cn = sum(p[3] * (p[2] - p[1]) for p in run) / width
+            merged.append((run[0][0], run[0][1], run[-1][2], cn))
+        points = merged
+    genes = tuple((g.gene, normalise_chrom(g.chrom), g.start0, g.end) for g in context.genes)
+    note = "" if context.purity is not None else "purity unknown: drawn at purity 1.0"
+    return CnvProfile(context.build or "GRCh38", tuple(points), genes, note)
 
 
 BIN_LEVEL_REASON = (

@@ -15,9 +15,10 @@ from pathlib import Path
 from string import Template
 from typing import Any
 
-from armmatch.events import Event
+from armmatch.events import CnvProfile, Event
 from armmatch.hgvs import parse_protein_change
 from armmatch.knowledge.manifest import knowledge_rows
+from armmatch.report.plots import cn_genes_svg, cn_profile_svg, vaf_svg
 from armmatch.report.record import AssignmentRecord, RecordedEvent
 
 
@@ -84,7 +85,7 @@ def html_page(title: str, body: str) -> str:
     return _PAGE.substitute(title=esc(title), css=_CSS, body=body)
 
 
-def patient_html(record: AssignmentRecord) -> str:
+def patient_html(record: AssignmentRecord, profile: CnvProfile | None = None) -> str:
     """A self-contained per-patient report (no external assets; A4 when printed).
 
     Page 1 is the decision and its evidence: the header (specimen, assay, dates), the decision,
@@ -98,7 +99,7 @@ def patient_html(record: AssignmentRecord) -> str:
     parts = [_header(r), _decision_box(r)]
     parts += _evidence_parts(r)
     parts.append('<section class="appendix" id="appendix"><h2>Appendix</h2>')
-    parts += _appendix_parts(r)
+    parts += _appendix_parts(r, profile)
     parts.append("</section>")
     page_box = (f'<style>@page{{@top-right{{content:"Patient {_css_text(r.patient_id)}"}}'
                 f'@bottom-left{{content:"armmatch · rule set {_css_text(r.rule_set_version)}"}}}}'
@@ -316,7 +317,7 @@ def _source_text(e: Event) -> str:
     return f"{e.source.path}:{e.source.line} ({e.source.record})"
 
 
-def _appendix_parts(r: AssignmentRecord) -> list[str]:
+def _appendix_parts(r: AssignmentRecord, profile: CnvProfile | None) -> list[str]:
     elig = r.eligibility
     clinical = r.clinical
     parts = ["<h3>Eligibility (protocol Table 2)</h3>",
@@ -365,7 +366,16 @@ def _appendix_parts(r: AssignmentRecord) -> list[str]:
         if others
         else "<p>None.</p>"
     )
-    views = [v for v in (_cn_view(r), _vaf_view(r)) if v]
+    events = [x.event for x in r.events]
+    thresholds = r.provenance.parameters.get("copy_number", {}).get("thresholds", {})
+    min_vaf = r.provenance.parameters.get("small_variants", {}).get("min_vaf")
+    cnv_calls = [e for e in events if e.category == "cnv"]
+    views = [
+        cn_profile_svg(profile, thresholds, cnv_calls) if profile and profile.segments else "",
+        cn_genes_svg(events, thresholds),
+        vaf_svg(events, min_vaf),
+    ]
+    views = [v for v in views if v]
     if views:
         parts.append("<h3>At a glance</h3>" + "".join(views))
     annotated = [x for x in r.events if x.event.hgvsp or x.event.hgvsc or x.event.transcript]
@@ -470,97 +480,3 @@ def _event_cells(
 
 _SHOWN_NOTES = ("pathogenic: ", "OncoKB: ")
 """Event notes shown in the report's status cell: the classification and OncoKB evidence."""
-
-_CALL_COLOUR = {
-    "amplification": "#1e7b34", "indeterminate_gain": "#d08b00", "gain": "#7fb88c",
-    "neutral": "#9e9e9e", "loss": "#8fb3de", "indeterminate_loss": "#d08b00",
-    "homozygous_deletion": "#1a56c4",
-}  # fmt: skip
-
-
-def _cn_view(r: AssignmentRecord) -> str:
-    """Inline SVG: tumour copy number of each target gene, with the call bands' edges."""
-    cnv = [
-        (e, e.copy_number) for x in r.events
-        if (e := x.event).category == "cnv" and e.copy_number is not None
-    ]  # fmt: skip
-    if not cnv:
-        return ""
-    thresholds = r.provenance.parameters.get("copy_number", {}).get("thresholds", {})
-    top = max(12.0, min(40.0, max(float(cn) for _, cn in cnv) * 1.1))
-    width, left, row_h = 640, 90, 22
-    height = 30 + row_h * len(cnv)
-
-    def x(cn: float) -> float:
-        return left + (width - left - 20) * min(cn, top) / top
-
-    out = [
-        f'<figure><svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
-        f'role="img" aria-label="copy number per target gene">'
-    ]
-    for name in ("homozygous_deletion", "amplification"):
-        if name in thresholds:
-            xx = x(float(thresholds[name]))
-            out.append(
-                f'<line x1="{xx:.1f}" x2="{xx:.1f}" y1="18" y2="{height - 4}" stroke="#b3261e" '
-                f'stroke-dasharray="4 3"/><text x="{xx + 3:.1f}" y="14" font-size="10">'
-                f"{esc(name.replace('_', ' '))} {esc(thresholds[name])}</text>"
-            )
-    for i, (e, value) in enumerate(cnv):
-        y = 24 + i * row_h
-        cn = float(value)
-        colour = _CALL_COLOUR.get(str(e.cnv_call), "#666")
-        out.append(
-            f'<text x="4" y="{y + 12}" font-size="11">{esc(e.gene)}</text>'
-            f'<rect x="{left}" y="{y + 2}" width="{max(1.0, x(cn) - left):.1f}" height="{row_h - 8}" '
-            f'fill="{colour}"><title>{esc(e.gene)}: CN {cn:.2f} ({esc(e.cnv_call)})</title></rect>'
-            f'<text x="{x(cn) + 4:.1f}" y="{y + 12}" font-size="10">{cn:.1f} {esc(e.cnv_call)}</text>'
-        )
-    out.append(
-        "</svg><figcaption>Tumour copy number per target gene (purity/ploidy-adjusted; "
-        f"scale capped at {top:.0f}).</figcaption></figure>"
-    )
-    return "".join(out)
-
-
-def _vaf_view(r: AssignmentRecord) -> str:
-    """Inline SVG: VAF of each small variant in target genes; hollow marks are filtered."""
-    muts = [
-        (e, e.vaf) for x in r.events
-        if (e := x.event).category == "mutation" and e.vaf is not None
-    ]  # fmt: skip
-    if not muts:
-        return ""
-    min_vaf = r.provenance.parameters.get("small_variants", {}).get("min_vaf")
-    width, left, row_h = 640, 160, 20
-    height = 30 + row_h * len(muts)
-
-    def x(v: float) -> float:
-        return left + (width - left - 20) * v
-
-    out = [
-        f'<figure><svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
-        f'role="img" aria-label="variant allele fraction per variant">'
-    ]
-    for v in (0.0, 0.25, 0.5, 0.75, 1.0):
-        out.append(f'<text x="{x(v) - 8:.1f}" y="12" font-size="10">{v:.2f}</text>')
-    if min_vaf is not None:
-        out.append(
-            f'<line x1="{x(float(min_vaf)):.1f}" x2="{x(float(min_vaf)):.1f}" y1="16" y2="{height}" '
-            f'stroke="#b3261e" stroke-dasharray="4 3"><title>min_vaf {esc(min_vaf)}</title></line>'
-        )
-    for i, (e, vaf) in enumerate(muts):
-        y = 26 + i * row_h
-        filled = e.status == "called"
-        out.append(
-            f'<text x="4" y="{y + 4}" font-size="11">{esc(e.gene)} {esc(e.alteration)}</text>'
-            f'<circle cx="{x(float(vaf)):.1f}" cy="{y}" r="5" '
-            f'fill="{"#1a56c4" if filled else "white"}" stroke="#1a56c4">'
-            f"<title>{esc(e.gene)} {esc(e.alteration)}: VAF {float(vaf):.3f} "
-            f"({esc(e.status)})</title></circle>"
-        )
-    out.append(
-        "</svg><figcaption>Variant allele fraction; hollow marks were filtered; the dashed "
-        "line is min_vaf.</figcaption></figure>"
-    )
-    return "".join(out)

@@ -508,5 +508,5 @@ def assess_patient(
     )
     record = sign_off(record, review, rules, source=review_source)
     texts = [ev.dumps() for ev in evidences]
-    texts += [dumps_json(record), events_tsv(record), patient_html(record)]
+    texts += [dumps_json(record), events_tsv(record), patient_html(record, evidences[1].profile)]
     return dict(zip(PATIENT_FILES, texts, strict=True))
