@@ -12,7 +12,7 @@ from setuptools import setup
 from setuptools.command.build_py import build_py
 
 BUNDLED = ("Snakefile", "config", "example", "profiles", "resources", "workflow")
-WORKFLOW_SCRIPTS = ("assess_block.py", "batch_summary.py", "check_batch.py")
+WORKFLOW_SCRIPTS = ("assess_block.py", "batch_summary.py", "check_batch.py", "export_fhir.py")
 
 
 class BuildWithBundle(build_py):

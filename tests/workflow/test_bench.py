@@ -36,6 +36,9 @@ def test_bench_batch_runs_reruns_and_dry_runs(tmp_path: Path) -> None:
     # its own checks hold at any size: the rerun runs one block and computes one patient
     out = run("bench_batch.py", "--patients", "4", "--dry-patients", "20",
               "--workdir", str(tmp_path))  # fmt: skip
-    assert "rerun jobs: {'assess_block': 1, 'batch_summary': 1, 'check_batch': 1, 'all': 1}" in out
+    assert (
+        "rerun jobs: {'assess_block': 1, 'batch_summary': 1, 'check_batch': 1, "
+        "'fhir_bundles': 1, 'all': 1}"
+    ) in out
     assert "(00001.tsv): {'reused': 4, 'computed': 1}" in out
     assert "TARGET MISSED" not in out

@@ -125,6 +125,13 @@ def test_end_of_run_line_and_progress_per_patient(
     assert f"armmatch: {LINE}" in RUN["output"]
     outdir = Path(RUN["outdir"])
     assert (outdir / "batch" / "complete.txt").read_text() == LINE + "\n"
+    # one FHIR R4 Genomics Reporting bundle per patient (rule fhir_bundles, on by default)
+    from fhir.resources.R4B.bundle import Bundle
+
+    bundles = sorted((outdir / "batch" / "fhir").glob("*.json"))
+    assert [b.stem for b in bundles] == [f"PLT-{i:03d}" for i in range(1, 15)]
+    for bundle in bundles:
+        Bundle.model_validate_json(bundle.read_text())
     block_log = (outdir / "logs" / "blocks" / "00001.log").read_text()
     for n in (1, 7, 14):
         assert f"patient {n} of 14 in block 00001: PLT-{n:03d}" in block_log

@@ -1,6 +1,18 @@
 # Batch outputs: one row per patient and the summary page.
 
 
+# Exchange formats (config exports): one FHIR R4 Genomics Reporting bundle per patient.
+rule fhir_bundles:
+    input:
+        blocks=get_block_manifests,
+    output:
+        directory(f"{OUTDIR}/batch/fhir"),
+    log:
+        f"{OUTDIR}/logs/batch_summary/fhir.log",
+    script:
+        "../../scripts/export_fhir.py"
+
+
 rule batch_summary:
     input:
         blocks=get_block_manifests,

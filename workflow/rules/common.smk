@@ -135,6 +135,7 @@ def get_final_output(wildcards):
         f"{OUTDIR}/batch/assignments.jsonl",
         f"{OUTDIR}/batch/summary.html",
         f"{OUTDIR}/batch/complete.txt",
+        *([f"{OUTDIR}/batch/fhir"] if config["exports"]["fhir"] else []),
     ]
 
 

@@ -36,9 +36,12 @@ from armmatch.knowledge.manifest import (
 )
 from armmatch.patient import Patient
 from armmatch.readers.review import read_reviews
+from armmatch.report.fhir import dumps_bundle
+from armmatch.report.record import load_record
 from armmatch.run.blocks import (
     BlockError,
     MemberResult,
+    block_assignments,
     block_failures,
     code_digest,
     fingerprint,
@@ -296,6 +299,16 @@ def check_batch(manifests: Sequence[str], done_path: str, assignments_tsv: str) 
             "--forcerun assess_block:\n" + "\n".join(error for _, error in failed)
         )
     write_text_atomic(done_path, f"{line}\n")
+
+
+def export_fhir(manifests: Sequence[str], outdir: str, folder: str) -> int:
+    """Write ``folder/<patient>.json`` (the FHIR bundle) for every assessed patient; the count."""
+    os.makedirs(folder, exist_ok=True)
+    paths = block_assignments(manifests, outdir)
+    for path in paths:
+        record = load_record(path)
+        write_text_atomic(os.path.join(folder, f"{record.patient_id}.json"), dumps_bundle(record))
+    return len(paths)
 
 
 def report_link_name(assignment_json: str, patient: str) -> str:
