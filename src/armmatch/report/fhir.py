@@ -1,12 +1,14 @@
 """One patient's assignment as an HL7 FHIR R4 ``Bundle`` after the Genomics Reporting IG.
 
-Follows the HL7 FHIR Genomics Reporting implementation guide STU2 (2.0.0, FHIR R4): a
-``DiagnosticReport`` (profile genomics-report) for the patient and specimen of the sample sheet,
-an ``Observation`` (profile variant) per reported small variant, copy-number event and fusion, an
+Follows the HL7 FHIR Genomics Reporting implementation guide 4.0.0 (the build in
+``../shared/reference/hl7-genomics-reporting``, FHIR R4 4.0.1): a ``DiagnosticReport`` (profile
+genomic-report, LOINC 51969-4) for the patient and specimen of the sample sheet, an
+``Observation`` (profile variant) per reported small variant, copy-number event and fusion, an
 ``Observation`` (profile therapeutic-implication) for the assigned arm's drug with the variants
-it rests on, and an ``Observation`` (profile region-studied, ``dataAbsentReason`` not-performed)
-per gene and alteration type that was **not assessed**, so that "not assessed" is never read as
-negative. The decision is the report's ``conclusion``.
+it rests on, and an ``Observation`` with ``dataAbsentReason`` not-performed per item that was
+**not assessed**, so that "not assessed" is never read as negative (the IG describes studied
+regions with GenomicStudy, an R5 resource, so these carry no IG profile). The decision is the
+report's ``conclusion``.
 
 Every identifier is derived from the patient and the record (UUID v5), and no clock is read:
 the same record gives the same bundle byte for byte. Codes are LOINC (answer lists LA...) and
@@ -25,13 +27,13 @@ from armmatch.hgvs import parse_protein_change
 from armmatch.report.record import AssignmentRecord
 
 IG = "http://hl7.org/fhir/uv/genomics-reporting"
-IG_VERSION = "2.0.0"
+IG_VERSION = "4.0.0"
 PROFILE = {
-    "report": f"{IG}/StructureDefinition/genomics-report",
+    "report": f"{IG}/StructureDefinition/genomic-report",
     "variant": f"{IG}/StructureDefinition/variant",
     "implication": f"{IG}/StructureDefinition/therapeutic-implication",
-    "region": f"{IG}/StructureDefinition/region-studied",
 }
+TBD_CODES = f"{IG}/CodeSystem/tbd-codes-cs"
 LOINC = "http://loinc.org"
 SO = "http://www.sequenceontology.org"
 HGNC = "http://www.genenames.org/geneId"
@@ -180,14 +182,13 @@ def fhir_bundle(record: AssignmentRecord) -> dict[str, Any]:
             "meta": {"profile": [PROFILE["implication"]]},
             "status": "final",
             "category": _CATEGORY,
-            "code": {"coding": [{"system": f"{IG}/CodeSystem/tbd-codes-cs",
-                                 "code": "therapeutic-implication",
-                                 "display": "Therapeutic Implication"}]},
+            "code": _concept(TBD_CODES, "therapeutic-implication", "Therapeutic Implication"),
             "subject": {"reference": patient_url},
             "component": [
                 _component("51963-7", "Medication assessed [ID]", valueCodeableConcept=_text(str(r.drug))),
-                _component("51961-1", "Genetic variation's effect on drug efficacy",
-                           valueCodeableConcept=_text(f"PLATFORM arm {r.arm} ({r.arm_type}): {r.dose}")),
+                {"code": _concept(TBD_CODES, "therapeutic-implication", "Therapeutic Implication"),
+                 "valueCodeableConcept": _text(f"Responsive: PLATFORM arm {r.arm} ({r.arm_type}), "
+                                               f"{r.dose}")},
             ],
             "note": [{"text": r.status_reason}],
         }  # fmt: skip
@@ -199,7 +200,6 @@ def fhir_bundle(record: AssignmentRecord) -> dict[str, Any]:
         results.append(url)
         entries.append({"fullUrl": url, "resource": {
             "resourceType": "Observation",
-            "meta": {"profile": [PROFILE["region"]]},
             "status": "final",
             "category": _CATEGORY,
             "code": _concept(LOINC, "53041-0", "DNA region of interest panel"),
@@ -217,7 +217,7 @@ def fhir_bundle(record: AssignmentRecord) -> dict[str, Any]:
         "status": "final" if r.signoff.status == "signed" else "preliminary",
         "category": [{"coding": [{"system": "http://terminology.hl7.org/CodeSystem/v2-0074",
                                   "code": "GE", "display": "Genetics"}]}],
-        "code": _concept(LOINC, "81247-9", "Master HL7 genetic variant reporting panel"),
+        "code": _concept(LOINC, "51969-4", "Genetic analysis report"),
         "subject": {"reference": patient_url},
         "result": [{"reference": u} for u in results],
         "conclusion": f"{decision}. {r.status_reason}",
