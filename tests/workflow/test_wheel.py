@@ -30,7 +30,8 @@ def _run(cmd: list[str], cwd: Path, env: dict[str, str]) -> subprocess.Completed
 def test_wheel_installs_and_runs_the_bundled_workflow(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
     dist = tmp_path / "dist"
-    _run([sys.executable, "-m", "build", "--wheel", "--outdir", str(dist), str(REPO)], REPO, env)
+    # sdist first, then the wheel from it: no stale build/ folder of the clone can leak in
+    _run([sys.executable, "-m", "build", "--outdir", str(dist), str(REPO)], REPO, env)
     (wheel,) = dist.glob("armmatch-*.whl")
     names = set(zipfile.ZipFile(wheel).namelist())
     for bundled in ("Snakefile", "config/config.yaml", "resources/manifest.tsv",
@@ -40,6 +41,12 @@ def test_wheel_installs_and_runs_the_bundled_workflow(tmp_path: Path) -> None:
         assert f"armmatch/_bundled/{bundled}" in names
     assert {"armmatch/report/templates/page.html", "armmatch/report/templates/report.css"} <= names
     assert not any("__pycache__" in n or "/tests/" in n for n in names)
+    # exactly the package's modules: nothing stale from an earlier build
+    source = {
+        p.relative_to(REPO / "src").as_posix() for p in (REPO / "src" / "armmatch").rglob("*.py")
+    }
+    packaged = {n for n in names if n.endswith(".py") and not n.startswith("armmatch/_bundled/")}
+    assert packaged == source
 
     venv = tmp_path / "venv"
     _run([sys.executable, "-m", "venv", str(venv)], tmp_path, env)
