@@ -117,3 +117,30 @@ def test_the_validator_refuses_a_broken_bundle(
         observation["component"][0] = {"code": {"text": "x"}, "valueQuantity": {"value": "high"}}
     with pytest.raises(ValidationError):
         Bundle.model_validate(doc)
+
+
+def test_report_and_bundle_name_the_same_transcript(records: dict[str, AssignmentRecord]) -> None:
+    """One naming scheme for both outputs: an annotation on another transcript keeps its name
+    in the bundle too (it is never presented as the MANE transcript)."""
+    from armmatch.report.html import hgvs_display
+
+    record = records["PLT-001"]
+    x = next(x for x in record.events if x.event.alteration == "L858R")
+    other = dataclasses.replace(x.event, transcript="ENST00000454757.6")
+    moved = dataclasses.replace(
+        record,
+        events=tuple(dataclasses.replace(y, event=other) if y is x else y for y in record.events),
+    )
+    doc = fhir_bundle(moved)
+    variant = next(
+        o
+        for o in _resources(doc, "Observation")
+        if "L858R" in o.get("note", [{}])[0].get("text", "")
+    )
+    tx = next(c for c in variant["component"] if c["code"]["coding"][0]["code"] == "51958-7")
+    assert tx["valueCodeableConcept"]["text"] == "ENST00000454757.6"
+    assert (
+        hgvs_display(other, record.transcripts)[0]
+        == "ENST00000454757.6 (not the bundled transcript)"
+    )
+    assert hgvs_display(x.event, record.transcripts)[0] == "NM_005228.5 (MANE Select)"

@@ -23,8 +23,7 @@ import uuid
 from typing import Any
 
 from armmatch.events import Event
-from armmatch.hgvs import parse_protein_change
-from armmatch.report.record import AssignmentRecord
+from armmatch.report.record import AssignmentRecord, hgvs_names
 
 IG = "http://hl7.org/fhir/uv/genomics-reporting"
 IG_VERSION = "4.0.0"
@@ -78,20 +77,16 @@ def variant_observation(
                              valueCodeableConcept={"coding": [{"system": HGNC, "display": e.gene}],
                                                    "text": e.gene})]  # fmt: skip
     if e.category == "mutation":
-        tx = transcripts.get(e.gene) or {}
-        if tx.get("refseq"):
+        names = hgvs_names(e, transcripts)  # the same names as the patient report
+        if names.transcript:
             components.append(_component("51958-7", "Transcript reference sequence [ID]",
-                                         valueCodeableConcept=_text(tx["refseq"])))  # fmt: skip
-        if e.hgvsc:
+                                         valueCodeableConcept=_text(names.transcript)))  # fmt: skip
+        if names.c:
             components.append(_component("48004-6", "DNA change (c.HGVS)",
-                                         valueCodeableConcept=_text(e.hgvsc.rsplit(":", 1)[-1])))  # fmt: skip
-        if e.hgvsp:
-            try:
-                p_text = "p." + parse_protein_change(e.hgvsp).short
-            except ValueError:
-                p_text = e.hgvsp.rsplit(":", 1)[-1]
+                                         valueCodeableConcept=_text(names.c)))  # fmt: skip
+        if names.p:
             components.append(_component("48005-3", "Amino acid change (pHGVS)",
-                                         valueCodeableConcept=_text(p_text)))  # fmt: skip
+                                         valueCodeableConcept=_text(names.p)))  # fmt: skip
         if e.vaf is not None:
             components.append(_component("81258-6", "Sample variant allelic frequency [NFr]",
                                          valueQuantity={"value": round(e.vaf, 4),

@@ -16,10 +16,9 @@ from string import Template
 from typing import Any
 
 from armmatch.events import CnvProfile, Event
-from armmatch.hgvs import parse_protein_change
 from armmatch.knowledge.manifest import knowledge_rows
 from armmatch.report.plots import cn_genes_svg, cn_profile_svg, vaf_svg
-from armmatch.report.record import AssignmentRecord, RecordedEvent
+from armmatch.report.record import AssignmentRecord, RecordedEvent, hgvs_names
 
 
 def esc(value: object) -> str:
@@ -239,25 +238,12 @@ def _evidence_parts(r: AssignmentRecord) -> list[str]:
 def hgvs_display(e: Event, transcripts: Mapping[str, Any]) -> tuple[str, str, str]:
     """``(transcript label, c., p.)`` in the report's one naming scheme: the bundled (MANE
     Select) RefSeq transcript and a one-letter p.; another transcript is named as such."""
-    tx = transcripts.get(e.gene) or {}
-    names = {_unversioned(n) for n in (tx.get("refseq"), tx.get("ensembl")) if n}
-    on_bundled = e.transcript is None or _unversioned(e.transcript) in names
-    if tx and on_bundled:
-        label = f"{tx['refseq']} ({'MANE Select' if tx.get('mane_select') else 'bundled'})"
+    names = hgvs_names(e, transcripts)
+    if names.on_bundled:
+        label = f"{names.transcript} ({'MANE Select' if names.mane_select else 'bundled'})"
     else:
-        label = f"{e.transcript or 'no transcript'} (not the bundled transcript)"
-    c_text = e.hgvsc.rsplit(":", 1)[-1] if e.hgvsc else ""
-    p_text = ""
-    if e.hgvsp:
-        try:
-            p_text = "p." + parse_protein_change(e.hgvsp).short
-        except ValueError:
-            p_text = e.hgvsp.rsplit(":", 1)[-1]
-    return label, c_text, p_text
-
-
-def _unversioned(name: str) -> str:
-    return name.split(".", 1)[0]
+        label = f"{names.transcript or 'no transcript'} (not the bundled transcript)"
+    return label, names.c, names.p
 
 
 def _deciding_cells(

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from armmatch.errors import InputError
 from armmatch.events import Assessment, Event
+from armmatch.hgvs import parse_protein_change
 from armmatch.knowledge.rule_table import RuleSet
 from armmatch.patient import Review
 
@@ -405,6 +406,41 @@ def sign_off(
         computed_arm=record.arm, source=f"{Path(source).name}:{review.line}",
     )  # fmt: skip
     return replace(record, signoff=signed)
+
+
+@dataclass(frozen=True)
+class HgvsNames:
+    """An event's transcript and HGVS in the outputs' one naming scheme (report and FHIR)."""
+
+    transcript: str | None
+    """The bundled RefSeq transcript when the annotation is on it, else the event's own."""
+    on_bundled: bool
+    mane_select: bool
+    c: str
+    """``c.2573T>G`` without the transcript prefix; empty when not given."""
+    p: str
+    """One-letter ``p.L858R``; the annotator's text when it is no parseable protein change."""
+
+
+def hgvs_names(e: Event, transcripts: Mapping[str, Any]) -> HgvsNames:
+    """The names of ``e`` given the record's bundled ``transcripts`` (gene -> refseq, ensembl,
+    mane_select): an annotation on another transcript keeps that transcript's name."""
+    tx = transcripts.get(e.gene) or {}
+    ids = {n.split(".", 1)[0] for n in (tx.get("refseq"), tx.get("ensembl")) if n}
+    on_bundled = bool(tx) and (e.transcript is None or e.transcript.split(".", 1)[0] in ids)
+    p_text = ""
+    if e.hgvsp:
+        try:
+            p_text = "p." + parse_protein_change(e.hgvsp).short
+        except ValueError:
+            p_text = e.hgvsp.rsplit(":", 1)[-1]
+    return HgvsNames(
+        transcript=tx["refseq"] if on_bundled else e.transcript,
+        on_bundled=on_bundled,
+        mane_select=on_bundled and bool(tx.get("mane_select")),
+        c=e.hgvsc.rsplit(":", 1)[-1] if e.hgvsc else "",
+        p=p_text,
+    )
 
 
 def load_record(path: str | Path) -> AssignmentRecord:
