@@ -9,7 +9,6 @@ from __future__ import annotations
 import html
 import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from importlib.resources import files
 from pathlib import Path
 from string import Template
@@ -31,24 +30,17 @@ def esc(value: object) -> str:
 # ---------------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Link:
-    """A table cell that links (text and target escaped)."""
-
-    text: str
-    href: str
-
-
 class Markup(str):
     """HTML made here from escaped parts: a table cell inserted as it is."""
 
 
+def link(text: str, href: str) -> Markup:
+    """An ``<a>`` element, text and target escaped."""
+    return Markup(f'<a href="{esc(href)}">{esc(text)}</a>')
+
+
 def _cell(value: object) -> str:
-    if isinstance(value, Markup):
-        return str(value)
-    if isinstance(value, Link):
-        return f'<a href="{esc(value.href)}">{esc(value.text)}</a>'
-    return esc(value)
+    return str(value) if isinstance(value, Markup) else esc(value)
 
 
 def html_table(

@@ -9,12 +9,12 @@ from typing import Any
 
 from armmatch.report.html import (
     SUMMARY_JS,
-    Link,
     Markup,
     esc,
     html_page,
     html_table,
     knowledge_html,
+    link,
 )
 from armmatch.report.record import AssignmentRecord
 from armmatch.report.tables import batch_row
@@ -117,7 +117,7 @@ def summary_html(
         f'<span id="pager" data-rows="{PAGE_ROWS}"></span></p>',
         html_table(["patient", "tumour type", "status", "arm", "drug", "actionable events",
                 "inputs assessed", "VAF / depth", "purity", "sign-off", "reason"],
-               [(Link(r.patient_id, report_href(r.patient_id)), r.tumour_type, r.status, r.arm,
+               [(link(r.patient_id, report_href(r.patient_id)), r.tumour_type, r.status, r.arm,
                  r.drug, "; ".join(r.actionable_events), *qc_facts(rec), r.signoff,
                  r.status_reason)
                 for r, rec in zip(rows, ordered, strict=True)],
@@ -131,8 +131,7 @@ def summary_html(
 
 
 def _patient_links(pids: Sequence[str], *, linked: bool = True, most: int = 12) -> Markup:
-    shown = [f'<a href="{esc(report_href(p))}">{esc(p)}</a>' if linked else esc(p)
-             for p in pids[:most]]  # fmt: skip
+    shown = [link(p, report_href(p)) if linked else esc(p) for p in pids[:most]]
     more = f" and {len(pids) - most} more" if len(pids) > most else ""
     return Markup(", ".join(shown) + more)
 
