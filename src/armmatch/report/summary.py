@@ -89,11 +89,9 @@ def summary_html(
     groups: dict[str, list[str]] = {}
     for p, error in failed:
         groups.setdefault(f"failed, no assignment: {error}", []).append(p)
-    attention = 0
+    attention = sum(r.needs_attention for r in rows)
     for rec in ordered:
-        reasons = attention_reasons(rec)
-        attention += bool(reasons)
-        for reason in dict.fromkeys(reasons):
+        for reason in dict.fromkeys(attention_reasons(rec)):
             groups.setdefault(reason, []).append(rec.patient_id)
     grouped = sorted(groups.items(), key=lambda kv: (-len(kv[1]), kv[0]))
     failed_note = f"; {len(failed)} failed (no assignment)" if failed else ""

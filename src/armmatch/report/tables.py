@@ -42,6 +42,14 @@ def events_tsv(record: AssignmentRecord) -> str:
     return "\n".join(lines) + "\n"
 
 
+def needs_attention(
+    status: str, provisional: object, override: object, indeterminate: object
+) -> bool:
+    """Whether a patient needs attention: incomplete, provisional, overridden or with an
+    indeterminate event. The one rule of the dashboard and of the end-of-run line."""
+    return status == "incomplete" or any((provisional, override, indeterminate))
+
+
 @dataclass(frozen=True)
 class BatchRow:
     """One ``assignments.tsv`` row (also what the batch summary lists)."""
@@ -64,6 +72,11 @@ class BatchRow:
     specimen_id: str | None = None
     accession: str | None = None
     signoff: str = "not yet reviewed"
+
+    @property
+    def needs_attention(self) -> bool:
+        return needs_attention(self.status, self.provisional, self.override,
+                               self.indeterminate_events)  # fmt: skip
 
 
 def batch_row(record: AssignmentRecord) -> BatchRow:

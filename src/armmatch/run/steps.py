@@ -38,6 +38,7 @@ from armmatch.patient import Patient
 from armmatch.readers.review import read_reviews
 from armmatch.report.fhir import dumps_bundle
 from armmatch.report.record import load_record
+from armmatch.report.tables import needs_attention
 from armmatch.run.blocks import (
     BlockError,
     MemberResult,
@@ -265,9 +266,8 @@ def batch_line(assignments_tsv: str, failed: int = 0) -> str:
         status = fields[col["status"]]
         counts[status] = counts.get(status, 0) + 1
         incomplete += status == "incomplete"
-        flags = (fields[col["provisional"]], fields[col["override"]],
-                 fields[col["indeterminate_events"]])  # fmt: skip
-        attention += status == "incomplete" or any(flags)
+        attention += needs_attention(status, fields[col["provisional"]], fields[col["override"]],
+                                     fields[col["indeterminate_events"]])  # fmt: skip
     shown = [f"{counts[s]:,} {s}" for s in ("targeted", "immunotherapy", "excluded", "ineligible")
              if counts.get(s)]  # fmt: skip
     why = [w for w in (f"{incomplete:,} incomplete" if incomplete else "",
