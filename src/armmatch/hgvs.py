@@ -75,6 +75,12 @@ def _residues(text: str) -> str:
     raise ValueError(f"cannot read residues {text!r}")
 
 
+def unversioned(accession: str) -> str:
+    """A reference sequence id without its version: ``NM_005228.5`` -> ``NM_005228``
+    (unchanged when there is no version)."""
+    return accession.split(".", 1)[0]
+
+
 def strip_prefix(hgvsp: str) -> str:
     """Drop a ``ENSP...:``/``NP_...:`` prefix, URL escapes and prediction parentheses."""
     text = urllib.parse.unquote(hgvsp.strip())

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from armmatch.hgvs import parse_protein_change
+from armmatch.hgvs import parse_protein_change, unversioned
 from armmatch.readers.vep_csq import CsqEntry
 
 SO_TO_CLASS: dict[str, str] = {
@@ -49,10 +49,6 @@ CLASS_ORDER = (
 NON_PROTEIN = frozenset({"synonymous", "utr", "intron", "upstream", "downstream"})
 
 
-def _unversioned(acc: str) -> str:
-    return acc.split(".", 1)[0]
-
-
 def choose_transcript(
     entries: Sequence[CsqEntry], preferred: Sequence[str]
 ) -> tuple[CsqEntry, str]:
@@ -61,12 +57,12 @@ def choose_transcript(
     Order: the bundled transcript (ENST or NM, version-insensitive) as ``Feature`` or in the
     ``RefSeq`` field; then ``MANE_SELECT``; ``CANONICAL=YES``; ``PICK=1``; the first entry.
     """
-    want = {_unversioned(p) for p in preferred}
+    want = {unversioned(p) for p in preferred}
     for e in entries:
-        if _unversioned(e.get("Feature")) in want:
+        if unversioned(e.get("Feature")) in want:
             return e, f"bundled transcript {e.get('Feature')}"
     for e in entries:
-        refseq = {_unversioned(x) for x in e.get("RefSeq").split("&") if x}
+        refseq = {unversioned(x) for x in e.get("RefSeq").split("&") if x}
         if refseq & want:
             return e, f"bundled transcript {sorted(refseq & want)[0]} (via {e.get('Feature')})"
     for e in entries:

@@ -43,7 +43,7 @@ from armmatch.config import SmallVariantPolicy
 from armmatch.errors import InputError
 from armmatch.events import Event, Evidence, SourceRecord, assessed
 from armmatch.genome import normalise_chrom
-from armmatch.hgvs import alteration_words, is_protein_change, parse_protein_change
+from armmatch.hgvs import alteration_words, is_protein_change, parse_protein_change, unversioned
 from armmatch.io import sha256_file
 from armmatch.knowledge.hotspots import Hotspot
 from armmatch.knowledge.transcripts import GeneModel
@@ -76,10 +76,6 @@ VARIANT_CLASSIFICATION_SO: dict[str, str] = {
 }
 """MAF ``Variant_Classification`` to SO terms, used only when the MAF has no ``Consequence``
 column. ``Splice_Site`` is left to the built-in classifier (donor or acceptor by position)."""
-
-
-def _unversioned(acc: str) -> str:
-    return acc.split(".", 1)[0]
 
 
 _BASES = frozenset("ACGTN")
@@ -131,16 +127,16 @@ def _consequence(row: Mapping[str, str]) -> str:
 
 def _choose(row: Mapping[str, str], preferred: Sequence[str]) -> tuple[str, str, str, str, bool]:
     """(transcript, consequence, hgvsp, why, on_bundled) for a MAF row."""
-    want = {_unversioned(p) for p in preferred}
+    want = {unversioned(p) for p in preferred}
     tx = row.get("Transcript_ID") or ""
-    refseq = {_unversioned(x) for x in (row.get("RefSeq") or "").split(",") if x}
+    refseq = {unversioned(x) for x in (row.get("RefSeq") or "").split(",") if x}
     consequence = _consequence(row)
     hgvsp = _protein_text(row)
-    if _unversioned(tx) in want or refseq & want:
+    if unversioned(tx) in want or refseq & want:
         return tx, consequence, hgvsp, f"bundled transcript {tx}", True
     for effect in (row.get("all_effects") or "").split(";"):
         parts = effect.split(",")
-        if len(parts) >= 4 and parts[0] == row["Hugo_Symbol"] and _unversioned(parts[3]) in want:
+        if len(parts) >= 4 and parts[0] == row["Hugo_Symbol"] and unversioned(parts[3]) in want:
             why = f"bundled transcript {parts[3]} (from all_effects; the MAF row is on {tx})"
             return parts[3], parts[1].replace(",", "&"), parts[2], why, True
     return tx, consequence, hgvsp, f"MAF transcript {tx} (bundled transcript not in the MAF)", False

@@ -11,16 +11,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
 from armmatch.events import Event
-from armmatch.hgvs import ProteinChange, parse_protein_change
+from armmatch.hgvs import ProteinChange, parse_protein_change, unversioned
 from armmatch.knowledge.brca_list import NOTE_PREFIX, PathogenicList, PathogenicVariant
 
 # ---------------------------------------------------------------------------------------------
 # matching
 # ---------------------------------------------------------------------------------------------
-
-
-def _unversioned(acc: str) -> str:
-    return acc.split(".", 1)[0]
 
 
 def _bare_c(hgvsc: str) -> str:
@@ -41,8 +37,8 @@ def find_match(
     """
     if event.category != "mutation":
         return None
-    accepted = {_unversioned(t) for t in transcripts.get(event.gene, ())}
-    if event.transcript and _unversioned(event.transcript) not in accepted:
+    accepted = {unversioned(t) for t in transcripts.get(event.gene, ())}
+    if event.transcript and unversioned(event.transcript) not in accepted:
         return None
     classes = set((event.variant_class or "").split("&"))
     protein: ProteinChange | None = None

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from armmatch.errors import InputError
 from armmatch.events import Assessment, Event
-from armmatch.hgvs import parse_protein_change
+from armmatch.hgvs import parse_protein_change, unversioned
 from armmatch.knowledge.rule_table import RuleSet
 from armmatch.patient import Review
 
@@ -426,8 +426,8 @@ def hgvs_names(e: Event, transcripts: Mapping[str, Any]) -> HgvsNames:
     """The names of ``e`` given the record's bundled ``transcripts`` (gene -> refseq, ensembl,
     mane_select): an annotation on another transcript keeps that transcript's name."""
     tx = transcripts.get(e.gene) or {}
-    ids = {n.split(".", 1)[0] for n in (tx.get("refseq"), tx.get("ensembl")) if n}
-    on_bundled = bool(tx) and (e.transcript is None or e.transcript.split(".", 1)[0] in ids)
+    ids = {unversioned(n) for n in (tx.get("refseq"), tx.get("ensembl")) if n}
+    on_bundled = bool(tx) and (e.transcript is None or unversioned(e.transcript) in ids)
     p_text = ""
     if e.hgvsp:
         try:

@@ -8,6 +8,8 @@ recorded in the ``note`` column.
 
 from __future__ import annotations
 
+from armmatch.hgvs import unversioned
+
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -89,11 +91,6 @@ class FallbackCandidate:
     refseq_nm: str
     ensembl_transcript: str
     origin: str
-
-
-def unversioned(accession: str) -> str:
-    """``NM_005228.5`` -> ``NM_005228`` (unchanged when there is no version)."""
-    return accession.split(".", 1)[0]
 
 
 def refseq_chrom_name(accession: str) -> str | None:
