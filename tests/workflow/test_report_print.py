@@ -8,13 +8,18 @@ The example batch is run once for the module; each report is printed by headless
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
+import jsonschema
 import pytest
 
+from tests.cbioportal_check import check_study
+from tests.unit.test_matchminer import SCHEMA as CTML_SCHEMA
 from tests.workflow.test_workflow import snakemake
 
 pytestmark = pytest.mark.workflow
@@ -121,7 +126,7 @@ def test_end_of_run_line_and_progress_per_patient(
     printed: dict[str, tuple[Path, list[str], str]],
 ) -> None:
     """The run ends with the batch line on stdout and in the Snakemake log; each block's log
-    says which patient of how many it is on."""
+    says which patient of how many it is on; every exchange format is written and valid."""
     assert f"armmatch: {LINE}" in RUN["output"]
     outdir = Path(RUN["outdir"])
     assert (outdir / "batch" / "complete.txt").read_text() == LINE + "\n"
@@ -132,6 +137,16 @@ def test_end_of_run_line_and_progress_per_patient(
     assert [b.stem for b in bundles] == [f"PLT-{i:03d}" for i in range(1, 15)]
     for bundle in bundles:
         Bundle.model_validate_json(bundle.read_text())
+    # the other exchange formats, each checked by its independent validator
+    study = outdir / "batch" / "cbioportal" / "grch38"
+    assert check_study(study) == []
+    trial = json.loads((outdir / "batch" / "matchminer" / "platform.ctml.json").read_text())
+    jsonschema.validate(trial, CTML_SCHEMA)
+    assert len(list((outdir / "batch" / "matchminer" / "clinical").glob("*.json"))) == 14
+    mqc = subprocess.run([str(Path(sys.executable).with_name("multiqc")), str(outdir / "batch"),
+                          "-o", str(outdir / "multiqc"), "--no-version-check", "--no-ai"],
+                         capture_output=True, text=True, check=False)  # fmt: skip
+    assert mqc.returncode == 0 and "armmatch: Found 14 samples" in mqc.stdout + mqc.stderr
     block_log = (outdir / "logs" / "blocks" / "00001.log").read_text()
     for n in (1, 7, 14):
         assert f"patient {n} of 14 in block 00001: PLT-{n:03d}" in block_log

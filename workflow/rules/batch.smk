@@ -13,6 +13,47 @@ rule fhir_bundles:
         "../../scripts/export_fhir.py"
 
 
+# MatchMiner: the rule table as a CTML trial and each patient as MatchMiner documents.
+rule matchminer_export:
+    input:
+        blocks=get_block_manifests,
+    params:
+        rules=RULES_PATH,
+        min_age=config["clinical"]["min_age"],
+    output:
+        directory(f"{OUTDIR}/batch/matchminer"),
+    log:
+        f"{OUTDIR}/logs/batch_summary/matchminer.log",
+    script:
+        "../../scripts/export_matchminer.py"
+
+
+# cBioPortal: one study per genome build (MAF, discrete CNA, structural variants).
+rule cbioportal_study:
+    input:
+        blocks=get_block_manifests,
+    params:
+        rules=RULES_PATH,
+    output:
+        directory(f"{OUTDIR}/batch/cbioportal"),
+    log:
+        f"{OUTDIR}/logs/batch_summary/cbioportal.log",
+    script:
+        "../../scripts/export_cbioportal.py"
+
+
+# MultiQC custom content: the batch as a table section of a sequencing core's MultiQC report.
+rule multiqc_table:
+    input:
+        blocks=get_block_manifests,
+    output:
+        f"{OUTDIR}/batch/armmatch_mqc.yaml",
+    log:
+        f"{OUTDIR}/logs/batch_summary/multiqc.log",
+    script:
+        "../../scripts/export_multiqc.py"
+
+
 rule batch_summary:
     input:
         blocks=get_block_manifests,

@@ -136,6 +136,9 @@ def get_final_output(wildcards):
         f"{OUTDIR}/batch/summary.html",
         f"{OUTDIR}/batch/complete.txt",
         *([f"{OUTDIR}/batch/fhir"] if config["exports"]["fhir"] else []),
+        *([f"{OUTDIR}/batch/matchminer"] if config["exports"]["matchminer"] else []),
+        *([f"{OUTDIR}/batch/cbioportal"] if config["exports"]["cbioportal"] else []),
+        *([f"{OUTDIR}/batch/armmatch_mqc.yaml"] if config["exports"]["multiqc"] else []),
     ]
 
 

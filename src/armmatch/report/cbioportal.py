@@ -24,7 +24,7 @@ files byte for byte.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from armmatch.events import Event
 from armmatch.report.record import AssignmentRecord, hgvs_names
@@ -55,6 +55,10 @@ SV_COLUMNS = (
     "NCBI_Build", "Event_Info", "Comments", "armmatch_status", "armmatch_rule_ids",
     "armmatch_arm_ids",
 )  # fmt: skip
+
+_SV_UNIQUE = ("Sample_Id", "Site1_Hugo_Symbol", "Site1_Chromosome", "Site1_Position",
+              "Site2_Hugo_Symbol", "Site2_Chromosome", "Site2_Position", "Event_Info")  # fmt: skip
+"""The columns cBioPortal tells structural-variant rows apart by (of those written here)."""
 
 MAF_CLASS: Mapping[str, str] = {
     "missense": "Missense_Mutation", "stop_gained": "Nonsense_Mutation",
@@ -184,11 +188,35 @@ def maf_row(record: AssignmentRecord, e: Event) -> list[object]:
     return [row.get(c) for c in MAF_COLUMNS]
 
 
+def one_per_record(events: Sequence[tuple[str, Event]]) -> list[Event]:
+    """One event per source record and allele (a MAF row, an SV row): the called reading when
+    there is one (another reading of the same record, e.g. an indeterminate coding change
+    beside a called splice-region change, is named in the reason), the first otherwise."""
+    groups: dict[tuple[object, ...], list[Event]] = {}
+    for _, e in events:
+        key = (e.source.path, e.source.line, e.chrom, e.pos1, e.ref, e.alt, e.gene5, e.gene3,
+               e.breakpoint5, e.breakpoint3)  # fmt: skip
+        groups.setdefault(key, []).append(e)
+    out = []
+    for group in groups.values():
+        first = next((e for e in group if e.status == "called"), group[0])
+        others = [e for e in group if e is not first]
+        if others:
+            also = "; ".join(f"also read as {e.alteration} ({e.status}"
+                             + (f": {e.status_reason}" if e.status_reason else "") + ")"
+                             for e in others)  # fmt: skip
+            first = replace(
+                first, status_reason="; ".join(x for x in (first.status_reason, also) if x)
+            )
+        out.append(first)
+    return out
+
+
 def mutations_maf(records: Sequence[AssignmentRecord]) -> str:
-    """``data_mutations.txt``: every reported small variant of ``records``."""
+    """``data_mutations.txt``: every reported small variant of ``records``, one row per record."""
     out = ["#version 2.4\n", _line(MAF_COLUMNS)]
     for record in records:
-        out += [_line(maf_row(record, e)) for _, e in reported(record, "mutation")]
+        out += [_line(maf_row(record, e)) for e in one_per_record(reported(record, "mutation"))]
     return "".join(out)
 
 
@@ -239,7 +267,17 @@ def sv_table(records: Sequence[AssignmentRecord]) -> str:
     """``data_sv.txt``: every reported fusion of ``records``."""
     out = [_line(SV_COLUMNS)]
     for record in records:
-        out += [_line(sv_row(record, e)) for _, e in reported(record, "fusion")]
+        rows: dict[tuple[object, ...], list[object]] = {}
+        for e in one_per_record(reported(record, "fusion")):
+            row = sv_row(record, e)
+            key = tuple(row[i] for i, c in enumerate(SV_COLUMNS) if c in _SV_UNIQUE)
+            if key in rows:  # the same fusion from another caller row: one cBioPortal row
+                rows[key][SV_COLUMNS.index("Comments")] = (
+                    f"{rows[key][SV_COLUMNS.index('Comments')]}; {row[SV_COLUMNS.index('Comments')]}"
+                )
+            else:
+                rows[key] = row
+        out += [_line(row) for row in rows.values()]
     return "".join(out)
 
 
@@ -284,7 +322,7 @@ def study_files(
             name="PLATFORM (NCT04423185) armmatch batch",
             description="Reported events and arm assignments of one armmatch batch "
                         f"({len(records)} patients, {build})",
-            short_name="PLATFORM", add_global_case_list="true",
+            add_global_case_list="true",
             reference_genome=BUILD_GENOME.get(build, build),
         ),
         "meta_clinical_sample.txt": _meta(

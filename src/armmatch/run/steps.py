@@ -36,8 +36,11 @@ from armmatch.knowledge.manifest import (
 )
 from armmatch.patient import Patient
 from armmatch.readers.review import read_reviews
+from armmatch.report.cbioportal import studies
 from armmatch.report.fhir import dumps_bundle
-from armmatch.report.record import load_record
+from armmatch.report.matchminer import clinical_document, ctml_trial, genomic_documents
+from armmatch.report.multiqc import dumps_custom_content
+from armmatch.report.record import AssignmentRecord, load_record
 from armmatch.report.tables import needs_attention
 from armmatch.run.blocks import (
     BlockError,
@@ -309,6 +312,53 @@ def export_fhir(manifests: Sequence[str], outdir: str, folder: str) -> int:
         record = load_record(path)
         write_text_atomic(os.path.join(folder, f"{record.patient_id}.json"), dumps_bundle(record))
     return len(paths)
+
+
+def _records(manifests: Sequence[str], outdir: str) -> list[AssignmentRecord]:
+    return [load_record(path) for path in block_assignments(manifests, outdir)]
+
+
+def export_matchminer(
+    manifests: Sequence[str], outdir: str, folder: str, *, rules_path: str, min_age: int
+) -> int:
+    """Write ``folder/platform.ctml.json`` (the rule table as a CTML trial) and MatchMiner's
+    ``clinical/<patient>.json`` and ``genomic/<patient>_<event>.json`` documents (one
+    document per file, as ``matchengine load`` reads a folder); the patient count."""
+    records = _records(manifests, outdir)
+    trial = ctml_trial(rule_set(rules_path), min_age=min_age)
+    os.makedirs(os.path.join(folder, "clinical"), exist_ok=True)
+    os.makedirs(os.path.join(folder, "genomic"), exist_ok=True)
+    write_text_atomic(os.path.join(folder, "platform.ctml.json"), _json(trial))
+    for record in records:
+        write_text_atomic(os.path.join(folder, "clinical", f"{record.patient_id}.json"),
+                          _json(clinical_document(record)))  # fmt: skip
+        for name, doc in genomic_documents(record):
+            write_text_atomic(os.path.join(folder, "genomic", f"{name}.json"), _json(doc))
+    return len(records)
+
+
+def export_cbioportal(
+    manifests: Sequence[str], outdir: str, folder: str, *, rules_path: str
+) -> int:
+    """Write one cBioPortal study per genome build under ``folder/<build>/``; the patient count."""
+    records = _records(manifests, outdir)
+    cnv_genes = rule_set(rules_path).genes("cnv")
+    for build, files in studies(records, cnv_genes).items():
+        os.makedirs(os.path.join(folder, build), exist_ok=True)
+        for name, text in files.items():
+            write_text_atomic(os.path.join(folder, build, name), text)
+    return len(records)
+
+
+def export_multiqc(manifests: Sequence[str], outdir: str, path: str) -> int:
+    """Write the MultiQC custom-content file ``path`` (``*_mqc.yaml``); the patient count."""
+    records = _records(manifests, outdir)
+    write_text_atomic(path, dumps_custom_content(records))
+    return len(records)
+
+
+def _json(doc: Any) -> str:
+    return json.dumps(doc, indent=1, ensure_ascii=False) + "\n"
 
 
 def report_link_name(assignment_json: str, patient: str) -> str:
