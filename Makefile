@@ -51,9 +51,11 @@ screenshots: run chromium
 
 # Benchmarks (README, "Scale"): every figure is printed as a ratio to a baseline run in the same
 # process. Generated inputs are cached in bench/.cache.
-bench: $(STAMP)
+bench: $(TEST_STAMP) chromium
+	$(BIN)/python bench/bench_block.py
 	$(BIN)/python bench/bench_wgs.py
 	$(BIN)/python bench/bench_batch.py
+	$(BIN)/python bench/bench_summary.py
 
 # A real single-node SLURM cluster on this machine: Debian's slurmctld/slurmd/munge, configured
 # for localhost and started by hand (no systemd); needs root or passwordless sudo.

@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping
-from dataclasses import asdict, dataclass, field, fields, replace
+from dataclasses import dataclass, field, fields, replace
 from typing import Any, Literal
+
+from armmatch.io import json_lines, plain_dict
 
 Category = Literal["mutation", "cnv", "fusion", "ihc"]
 CATEGORIES: tuple[Category, ...] = ("mutation", "cnv", "fusion", "ihc")
@@ -162,9 +164,11 @@ class Event:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dict (tuples become lists; ``actionable`` is included)."""
-        d = asdict(self)
+        d = plain_dict(self)
+        d["source"] = plain_dict(self.source)
+        d["readings"] = [plain_dict(r) for r in self.readings]
         d["actionable"] = self.actionable
-        for key in ("rule_ids", "arm_ids", "notes", "readings"):
+        for key in ("rule_ids", "arm_ids", "notes"):
             d[key] = list(d[key])
         return d
 
@@ -247,7 +251,7 @@ class Evidence:
     def to_dict(self) -> dict[str, Any]:
         return {
             "events": [e.to_dict() for e in self.events],
-            "assessments": [asdict(a) for a in self.assessments],
+            "assessments": [plain_dict(a) for a in self.assessments],
             "inputs": dict(sorted(self.inputs.items())),
         }
 
@@ -260,8 +264,8 @@ class Evidence:
         )
 
     def dumps(self) -> str:
-        """Deterministic JSON text (sorted keys, fixed indentation, trailing newline)."""
-        return json.dumps(self.to_dict(), indent=1, sort_keys=True) + "\n"
+        """Deterministic JSON text (:func:`armmatch.io.json_lines`)."""
+        return json_lines(self.to_dict())
 
     @classmethod
     def loads(cls, text: str) -> Evidence:

@@ -614,11 +614,11 @@ def test_a_write_failure_leaves_the_patient_complete_or_absent(
     real = blocks.write_text_atomic
     calls = {"n": 0}
 
-    def failing(path, text):  # type: ignore[no-untyped-def]
+    def failing(path, text, **kw):  # type: ignore[no-untyped-def]
         calls["n"] += 1
         if calls["n"] == 4:
             raise OSError(errno.ENOSPC, "No space left on device")
-        return real(path, text)
+        return real(path, text, **kw)
 
     monkeypatch.setattr(blocks, "write_text_atomic", failing)
     out = tmp_path / "out"

@@ -168,11 +168,11 @@ def test_summary_links_open_the_patient_reports(
         assert page.locator("h1").inner_text() == "Patient PLT-007"
 
 
-def test_summary_at_1000_patients_loads_and_filters_within_a_second(
+def test_summary_at_1000_patients_pages_and_filters(
     printed: dict[str, tuple[Path, list[str], str]], tmp_path: Path
 ) -> None:
     """1,000 patients (the example's records under new ids): 100 rows a page, the filter runs
-    over all of them; both measured in the browser (navigation timing, performance.now)."""
+    over all of them (how long both take is measured by bench/bench_summary.py, not here)."""
     import dataclasses
 
     from armmatch.report.record import load_record
@@ -192,17 +192,12 @@ def test_summary_at_1000_patients_loads_and_filters_within_a_second(
     with browser() as b:
         page = b.new_page(viewport={"width": 1280, "height": 900})
         page.goto(html.resolve().as_uri())
-        loaded = page.evaluate("performance.getEntriesByType('navigation')[0].loadEventEnd")
-        assert loaded < 1000, loaded
         assert page.locator("#page-info").inner_text().strip() == (
             "page 1 of 10 (1000 of 1000 patients)")  # fmt: skip
         visible = "Array.from(document.querySelectorAll('#patients tbody tr'))" \
                   ".filter(r => r.style.display !== 'none').length"  # fmt: skip
         assert page.evaluate(visible) == 100
-        took = page.evaluate("""() => { const f = document.getElementById('filter');
-            const t0 = performance.now(); f.value = 'excluded';
-            f.dispatchEvent(new Event('input')); return performance.now() - t0; }""")
-        assert took < 1000, took
+        page.fill("#filter", "excluded")
         assert page.evaluate(visible) == min(100, excluded)
         assert f"({excluded} of 1000 patients)" in page.locator("#page-info").inner_text()
         assert page.locator("#pager button", has_text="next").is_disabled()  # one page only

@@ -7,11 +7,12 @@ ineligible: it makes the decision ``incomplete`` with the field named.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Any, Literal
 
 from armmatch.decision.tumour_types import decide_rare_tumour
 from armmatch.events import Assessment, Event, Evidence, SourceRecord
+from armmatch.io import plain_dict
 from armmatch.knowledge.drug_classes import UNKNOWN_WORDS, DrugVocabulary
 from armmatch.knowledge.table1 import Table1Row
 from armmatch.patient import Patient
@@ -55,7 +56,7 @@ class Eligibility:
     def to_dict(self) -> dict[str, Any]:
         return {
             "status": self.status,
-            "criteria": [asdict(c) for c in self.criteria],
+            "criteria": [plain_dict(c) for c in self.criteria],
             "rare_tumour": self.rare_tumour,
             "prior_study_drugs": list(self.prior_study_drugs),
             "unlisted_prior_drugs": list(self.unlisted_prior_drugs),

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Final
 
 from armmatch.knowledge.icd10 import parse_tumour_type, site_label
@@ -51,6 +52,7 @@ class RareTumourDecision:
     reason: str
 
 
+@lru_cache(maxsize=8192)
 def normalise_subtype(name: str) -> str:
     """Comparison key for subtype names.
 

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import gzip
 import logging
+import os
 import re
 import zlib
 from bisect import bisect_left
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -416,7 +418,25 @@ _GVCF_ALTS = frozenset({"<NON_REF>", "<*>", "*"})
 
 def vcf_kinds(path: str | Path, *, limit: int = 2000, patient: str | None = None) -> VcfKinds:
     """Count the small and structural records among the first ``limit`` records of a (plain,
-    gzip or bgzip) VCF, from its text only; a BCF or unreadable text gives zero records."""
+    gzip or bgzip) VCF, from its text only; a BCF or unreadable text gives zero records.
+
+    The answer is remembered per file state (path, size, modification time): a block job's
+    preflight and its reader ask about the same file."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return _vcf_kinds(path, limit=limit, patient=patient)
+    return _remembered_kinds(str(path), limit, patient, st.st_size, st.st_mtime_ns)
+
+
+@lru_cache(maxsize=256)
+def _remembered_kinds(
+    path: str, limit: int, patient: str | None, size: int, mtime_ns: int
+) -> VcfKinds:
+    return _vcf_kinds(path, limit=limit, patient=patient)
+
+
+def _vcf_kinds(path: str | Path, *, limit: int, patient: str | None) -> VcfKinds:
     records = structural = 0
     declares = False
     try:

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from armmatch.errors import InputError
 from armmatch.events import Assessment, Event
 from armmatch.hgvs import parse_protein_change, unversioned
+from armmatch.io import json_lines, plain_dict
 from armmatch.knowledge.rule_table import RuleSet
 from armmatch.patient import Review
 
@@ -92,8 +93,8 @@ class ArmRow:
     rules: tuple[RuleRow, ...]
 
     def to_dict(self) -> JsonDict:
-        d = asdict(self)
-        d["rules"] = [{**asdict(r), "events": list(r.events)} for r in self.rules]
+        d = plain_dict(self)
+        d["rules"] = [{**plain_dict(r), "events": list(r.events)} for r in self.rules]
         return d
 
     @classmethod
@@ -130,7 +131,7 @@ class Provenance:
             "genome_build": self.genome_build,
             "rule_set": self.rule_set,
             "resources": self.resources,
-            "inputs": [asdict(i) for i in self.inputs],
+            "inputs": [plain_dict(i) for i in self.inputs],
             "parameters": self.parameters,
         }
         if self.knowledge is not None:
@@ -247,15 +248,15 @@ class AssignmentRecord:
             "override": self.override,
             "clinical": self.clinical,
             "eligibility": self.eligibility,
-            "rules_fired": [asdict(r) for r in self.rules_fired],
+            "rules_fired": [plain_dict(r) for r in self.rules_fired],
             "events": [e.to_dict() for e in self.events],
             "arms": [a.to_dict() for a in self.arms],
             "exclusions": [x.to_dict() for x in self.exclusions],
             "missing": list(self.missing),
             "assessments": list(self.assessments),
             "provenance": self.provenance.to_dict(),
-            "specimen": asdict(self.specimen),
-            "signoff": asdict(self.signoff),
+            "specimen": plain_dict(self.specimen),
+            "signoff": plain_dict(self.signoff),
             "transcripts": self.transcripts,
         }
 
@@ -358,7 +359,7 @@ def assignment_record(
         exclusions=tuple(ArmRow.of(x, ids) for x in decision.exclusions),
         missing=tuple(decision.missing),
         assessments=tuple(
-            asdict(a) for a in sorted(assessments, key=lambda a: (a.category, a.gene))
+            plain_dict(a) for a in sorted(assessments, key=lambda a: (a.category, a.gene))
         ),
         provenance=provenance,
         specimen=Specimen(
@@ -451,4 +452,4 @@ def load_record(path: str | Path) -> AssignmentRecord:
 
 def dumps_json(record: AssignmentRecord) -> str:
     """``assignment.json``: deterministic JSON text of the record."""
-    return json.dumps(record.to_dict(), indent=1, sort_keys=True, ensure_ascii=False) + "\n"
+    return json_lines(record.to_dict(), ensure_ascii=False)

@@ -29,11 +29,11 @@ from armmatch.events import CATEGORIES, Event, Evidence, not_assessed
 from armmatch.genome import other_build
 from armmatch.io import sha256_file
 from armmatch.knowledge.brca_list import PathogenicList, list_summary, load_list
-from armmatch.knowledge.drug_classes import load_drug_vocabulary
+from armmatch.knowledge.drug_classes import DrugVocabulary, load_drug_vocabulary
 from armmatch.knowledge.kinase_domains import load_kinase_rules
 from armmatch.knowledge.oncokb import evidence_for as oncokb_evidence
 from armmatch.knowledge.rule_table import RuleSet, load_rules
-from armmatch.knowledge.table1 import load_table1
+from armmatch.knowledge.table1 import Table1Row, load_table1
 from armmatch.knowledge.transcripts import GeneModel, GeneModels, gene_models
 from armmatch.paths import BRCA_LIST, DRUG_CLASSES, KINASE_DOMAINS, RULE_TABLE, TABLE1
 from armmatch.patient import Patient, Review
@@ -66,6 +66,18 @@ def rule_set(path: str | None = None) -> RuleSet:
 def pathogenic_list(path: str) -> PathogenicList:
     """The BRCA1/2 pathogenic variant list at ``path`` (read once per process)."""
     return load_list(path)
+
+
+@cache
+def table1_rows(path: str) -> tuple[Table1Row, ...]:
+    """Table 1 (the protocol's rare tumour list) at ``path`` (read once per process)."""
+    return tuple(load_table1(Path(path)))
+
+
+@cache
+def drug_vocabulary(path: str) -> DrugVocabulary:
+    """The drug-class vocabulary at ``path`` (read once per process)."""
+    return load_drug_vocabulary(path)
 
 
 def patient_build(patient: Patient, default_build: str) -> str:
@@ -358,8 +370,8 @@ def assign_patient(
     """
     table1_file = table1_path or str(TABLE1)
     drugs_file = drugs_path or str(DRUG_CLASSES)
-    table1 = load_table1(Path(table1_file))
-    drugs = load_drug_vocabulary(drugs_file)
+    table1 = table1_rows(table1_file)
+    drugs = drug_vocabulary(drugs_file)
     evidence = combine([*evidences, her2_evidence(patient, sheet=sheet)])
     brca_file = settings.resource_path("brca_pathogenic", BRCA_LIST)
     brca = pathogenic_list(brca_file)

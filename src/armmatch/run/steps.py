@@ -54,6 +54,7 @@ from armmatch.run.blocks import (
     remove_patient_outputs,
     remove_stale_temporaries,
     reusable,
+    sync_block,
     write_patient,
 )
 from armmatch.run.pipeline import assess_patient, rule_set
@@ -250,6 +251,7 @@ def run_block_job(
     for failed in (r for r in results if r.action == "failed"):
         log.error("armmatch: %s", failed.error)
     link_reports([r for r in results if r.action != "failed"], outdir, reports_dir)
+    sync_block()  # the patients' files reach the disk before the manifest that vouches for them
     write_text_atomic(manifest_path, manifest_tsv(block, results))
 
 
