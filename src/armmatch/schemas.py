@@ -7,7 +7,8 @@ config with only ``samples`` set comes back complete.
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterator, MutableMapping
+import re
+from collections.abc import Callable, Iterator, MutableMapping
 from functools import cache
 from typing import Any
 
@@ -60,3 +61,35 @@ def schema_errors(
         where = ".".join(str(p) for p in err.absolute_path) or "(top level)"
         messages.append(f"{where}: {err.message}")
     return messages
+
+
+_STRING_KEYWORDS = frozenset({"type", "pattern", "minLength", "maxLength", "enum", "description",
+                              "default"})  # fmt: skip
+
+
+def string_check(sub: dict[str, Any]) -> Callable[[str], bool] | None:
+    """A plain predicate equal to validating a string against ``sub``, for a schema of only
+    ``type: string``, ``pattern`` (searched, as JSON Schema does), ``minLength``, ``maxLength``
+    and ``enum``; None for anything else (validate with jsonschema).
+
+    Examples
+    --------
+    >>> check = string_check({"type": "string", "pattern": "^[0-9]+$", "maxLength": 3})
+    >>> check("12"), check("1234"), check("x")
+    (True, False, False)
+    """
+    if sub.get("type") != "string" or not set(sub) <= _STRING_KEYWORDS:
+        return None
+    pattern = re.compile(sub["pattern"]) if "pattern" in sub else None
+    low, high = sub.get("minLength", 0), sub.get("maxLength")
+    enum = frozenset(sub["enum"]) if "enum" in sub else None
+
+    def check(value: str) -> bool:
+        return (
+            low <= len(value)
+            and (high is None or len(value) <= high)
+            and (enum is None or value in enum)
+            and (pattern is None or pattern.search(value) is not None)
+        )
+
+    return check

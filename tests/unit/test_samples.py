@@ -105,3 +105,21 @@ def test_patient_params_round_trip_without_reparsing(tmp_path: Path) -> None:
     assert Patient.from_params(Patient(patient_id="P2", tumour_type="C80", vcf="v", line=2,
                                        prior_therapies=()).to_params()).prior_therapies == ()  # fmt: skip
     assert back.sheet_row() == {"patient_id": "P1", "vcf": "/d/p1.vcf.gz", "__line__": "7"}
+
+
+def test_the_fast_cell_checks_agree_with_the_schema() -> None:
+    """Each sample-sheet column's fast check (armmatch.schemas.string_check) says what
+    jsonschema says, on values that pass and fail every pattern, length and enum."""
+    import jsonschema
+
+    from armmatch.schemas import load_schema, string_check
+
+    values = ["", "x", "PLT-001", "a b", "C17|Adenocarcinoma", "c17.1|x", "C1", "0.5", "1.0",
+              "0", "1+", "3+", "positive", "GRCh38", "grch38", "2026-12-01", "2026-1-1", "120",
+              "1234", "x" * 101, "arm-1", "-arm", "cnvkit", "seg", "arriba", "é", "1\n"]  # fmt: skip
+    for column, sub in load_schema("samples")["properties"].items():
+        check = string_check(sub)
+        assert check is not None, column  # every column is a plain string schema today
+        validator = jsonschema.Draft202012Validator(sub)
+        for value in values:
+            assert check(value) == validator.is_valid(value), (column, value)

@@ -8,7 +8,6 @@
 
 rule assess_block:
     input:
-        unpack(get_block_inputs),
         rules=RULES_PATH,
         table1=config["resources"]["table1"] or os.path.join(RESOURCES, "table1_rare_tumours.tsv"),
         drugs=config["resources"]["drug_classes"] or os.path.join(RESOURCES, "drug_classes.tsv"),
