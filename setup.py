@@ -13,8 +13,7 @@ from setuptools.command.build_py import build_py
 
 BUNDLED = ("Snakefile", "config", "example", "profiles", "resources", "workflow")
 WORKFLOW_SCRIPTS = (
-    "assess_block.py", "batch_summary.py", "check_batch.py", "export_fhir.py",
-    "export_matchminer.py", "export_cbioportal.py", "export_multiqc.py",
+    "assess_block.py", "batch_summary.py", "check_batch.py", "export_formats.py",
 )  # fmt: skip
 
 

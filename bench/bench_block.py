@@ -38,7 +38,7 @@ from armmatch.readers.sample_sheet import read_sample_sheet  # noqa: E402
 from armmatch.run.steps import run_block_job  # noqa: E402
 
 
-def block_args(sheet: Path, outdir: Path) -> dict[str, Any]:
+def block_args(sheet: Path, outdir: Path, knowledge: Path | None = None) -> dict[str, Any]:
     config = validate_config({**load_config_file(REPO / "config" / "config.yaml"),
                               "samples": str(sheet), "outdir": str(outdir)})  # fmt: skip
     patients = read_sample_sheet(str(sheet))
@@ -49,6 +49,7 @@ def block_args(sheet: Path, outdir: Path) -> dict[str, Any]:
         "table1_path": str(TABLE1), "drugs_path": str(RESOURCE_DIR / "drug_classes.tsv"),
         "outdir": str(outdir), "manifest_path": str(outdir / "blocks" / "00001.tsv"),
         "reports_dir": str(outdir / "reports" / "00001"),
+        "knowledge_path": str(knowledge) if knowledge else None,
     }  # fmt: skip
 
 

@@ -5,17 +5,18 @@ classification and next step, and every arm's Simon two-stage monitoring.
 """
 
 import json
+from pathlib import Path
 
 from armmatch.errors import ConfigError
 from armmatch.followup.monitoring import monitoring_rows, resistance_rows
 from armmatch.followup.resistance import arm_plan, classify_all
 from armmatch.followup.simon import simon_designs
-from armmatch.io import write_text_atomic
+from armmatch.io import atomic_write, write_text_atomic
 from armmatch.knowledge.rule_table import load_rules
 from armmatch.readers.responses import read_responses
-from armmatch.report.record import load_record
+from armmatch.report.record import load_records
 from armmatch.report.summary import summary_html
-from armmatch.report.tables import assignments_jsonl, assignments_tsv
+from armmatch.report.tables import assignments_tsv, jsonl_line
 from armmatch.run.blocks import block_assignments, block_failures
 from armmatch.run.steps import run_step
 
@@ -23,7 +24,8 @@ sm = snakemake  # type: ignore[name-defined]  # noqa: F821
 
 
 def main() -> None:
-    records = [load_record(p) for p in block_assignments(sm.input.blocks, sm.config["outdir"])]
+    paths = block_assignments(sm.input.blocks, sm.config["outdir"])  # ordered by patient
+    records = load_records(paths)
     rules = load_rules(sm.params.rules)
     plan = arm_plan(rules)
     outcomes = []
@@ -39,7 +41,9 @@ def main() -> None:
     with open(sm.input.knowledge, encoding="utf-8") as fh:
         knowledge = json.load(fh)
     write_text_atomic(sm.output.tsv, assignments_tsv(records))
-    write_text_atomic(sm.output.jsonl, assignments_jsonl(records))
+    with atomic_write(sm.output.jsonl) as fh:  # streamed: 10,000 patients are ~500 MB
+        for p in paths:
+            fh.write(jsonl_line(Path(p).read_text(encoding="utf-8")))
     write_text_atomic(
         sm.output.html,
         summary_html(

@@ -175,8 +175,7 @@ class Event:
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> Event:
         """Inverse of :meth:`to_dict` (extra keys such as ``actionable`` are ignored)."""
-        known = {f.name for f in fields(cls)}
-        kw = {k: v for k, v in d.items() if k in known}
+        kw = {k: v for k, v in d.items() if k in _EVENT_FIELDS}
         kw["source"] = SourceRecord(**kw["source"])
         for key in ("rule_ids", "arm_ids", "notes"):
             kw[key] = tuple(kw.get(key, ()))
@@ -197,6 +196,9 @@ class Event:
             )  # fmt: skip
             for r in self.readings
         )
+
+
+_EVENT_FIELDS = frozenset(f.name for f in fields(Event))
 
 
 @dataclass(frozen=True)

@@ -147,3 +147,23 @@ def test_remembered_digests_hash_an_unchanged_file_once(tmp_path: Path) -> None:
     f.write_text("CCCC\n")
     os.utime(f, ns=(before.st_atime_ns, before.st_mtime_ns))
     assert sha256_file(f) == hashlib.sha256(b"CCCC\n").hexdigest()  # outside: no memo
+
+
+def test_auto_block_size_keeps_at_most_64_blocks_and_changes_only_at_doublings() -> None:
+    from armmatch.run.blocks import block_size, blocks_of
+
+    assert block_size(14, "auto") == 50 and block_size(3200, "auto") == 50
+    assert [block_size(n, "auto") for n in (3201, 6400, 6401, 10_000, 50_000)] == [
+        100,
+        100,
+        200,
+        200,
+        800,
+    ]
+    for n in (1, 49, 3200, 3201, 10_000, 50_000, 500_000):
+        assert len(blocks_of([str(i) for i in range(n)], block_size(n, "auto"))) <= 64
+    # adding one patient inside a tier moves no patient to another block
+    before = blocks_of([str(i) for i in range(5000)], block_size(5000, "auto"))
+    after = blocks_of([str(i) for i in range(5001)], block_size(5001, "auto"))
+    assert all(after[b] == members for b, members in before.items() if b != max(before))
+    assert block_size(10_000, 3) == 3

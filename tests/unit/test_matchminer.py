@@ -224,7 +224,9 @@ def test_hostile_values_survive_the_json_documents(records: dict[str, Assignment
     record = dataclasses.replace(records["PLT-005"], tumour_type=hostile,
                                  specimen=Specimen(specimen_id=hostile))  # fmt: skip
     for doc in (clinical_document(record), *(d for _, d in genomic_documents(record))):
-        text = json.dumps(doc, indent=1, ensure_ascii=False)  # as export_matchminer writes it
+        text = json.dumps(
+            doc, indent=1, ensure_ascii=False
+        )  # as the exchange_formats job writes it
         assert "\n\t<script>" not in text and json.loads(text) == doc
     clinical = clinical_document(record)
     assert clinical["ONCOTREE_PRIMARY_DIAGNOSIS_NAME"] == hostile == clinical["SPECIMEN_ID"]

@@ -39,8 +39,7 @@ def test_bench_batch_runs_reruns_and_dry_runs(tmp_path: Path) -> None:
     import ast
 
     jobs = ast.literal_eval(out.split("rerun jobs: ", 1)[1].split("; ", 1)[0])
-    assert jobs == {"assess_block": 1, "batch_summary": 1, "fhir_bundles": 1, "check_batch": 1,
-                    "matchminer_export": 1, "cbioportal_study": 1, "multiqc_table": 1,
+    assert jobs == {"assess_block": 1, "batch_summary": 1, "exchange_formats": 1, "check_batch": 1,
                     "all": 1}  # fmt: skip
     assert "(00001.tsv): {'reused': 4, 'computed': 1}" in out
     assert "TARGET MISSED" not in out

@@ -130,7 +130,7 @@ def test_end_of_run_line_and_progress_per_patient(
     assert f"armmatch: {LINE}" in RUN["output"]
     outdir = Path(RUN["outdir"])
     assert (outdir / "batch" / "complete.txt").read_text() == LINE + "\n"
-    # one FHIR R4 Genomics Reporting bundle per patient (rule fhir_bundles, on by default)
+    # one FHIR R4 Genomics Reporting bundle per patient (rule exchange_formats, on by default)
     from fhir.resources.R4B.bundle import Bundle
 
     bundles = sorted((outdir / "batch" / "fhir").glob("*.json"))

@@ -76,10 +76,7 @@ def test_adding_a_patient_reruns_only_that_patient_and_the_batch(tmp_path: Path)
         "assess_block": 1,
         "batch_summary": 1,
         "check_batch": 1,
-        "fhir_bundles": 1,
-        "matchminer_export": 1,
-        "cbioportal_study": 1,
-        "multiqc_table": 1,
+        "exchange_formats": 1,
     }, dry.stdout
 
     snakemake(tmp_path, *args)

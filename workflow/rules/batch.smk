@@ -1,57 +1,23 @@
 # Batch outputs: one row per patient and the summary page.
 
 
-# Exchange formats (config exports): one FHIR R4 Genomics Reporting bundle per patient.
-rule fhir_bundles:
-    input:
-        blocks=get_block_manifests,
-    output:
-        directory(f"{OUTDIR}/batch/fhir"),
-    log:
-        f"{OUTDIR}/logs/batch_summary/fhir.log",
-    script:
-        "../../scripts/export_fhir.py"
+# Exchange formats (config exports), written by one job that reads every assignment once: a
+# FHIR R4 Genomics Reporting bundle per patient, MatchMiner's CTML trial and patient documents,
+# a cBioPortal study per genome build, MultiQC custom content.
+if EXPORTS:
 
-
-# MatchMiner: the rule table as a CTML trial and each patient as MatchMiner documents.
-rule matchminer_export:
-    input:
-        blocks=get_block_manifests,
-    params:
-        rules=RULES_PATH,
-        min_age=config["clinical"]["min_age"],
-    output:
-        directory(f"{OUTDIR}/batch/matchminer"),
-    log:
-        f"{OUTDIR}/logs/batch_summary/matchminer.log",
-    script:
-        "../../scripts/export_matchminer.py"
-
-
-# cBioPortal: one study per genome build (MAF, discrete CNA, structural variants).
-rule cbioportal_study:
-    input:
-        blocks=get_block_manifests,
-    params:
-        rules=RULES_PATH,
-    output:
-        directory(f"{OUTDIR}/batch/cbioportal"),
-    log:
-        f"{OUTDIR}/logs/batch_summary/cbioportal.log",
-    script:
-        "../../scripts/export_cbioportal.py"
-
-
-# MultiQC custom content: the batch as a table section of a sequencing core's MultiQC report.
-rule multiqc_table:
-    input:
-        blocks=get_block_manifests,
-    output:
-        f"{OUTDIR}/batch/armmatch_mqc.yaml",
-    log:
-        f"{OUTDIR}/logs/batch_summary/multiqc.log",
-    script:
-        "../../scripts/export_multiqc.py"
+    rule exchange_formats:
+        input:
+            blocks=get_block_manifests,
+        params:
+            rules=RULES_PATH,
+            min_age=config["clinical"]["min_age"],
+        output:
+            **EXPORTS,
+        log:
+            f"{OUTDIR}/logs/batch_summary/exports.log",
+        script:
+            "../../scripts/export_formats.py"
 
 
 rule batch_summary:

@@ -5,7 +5,7 @@ import os
 
 from snakemake.exceptions import WorkflowError
 
-from armmatch.run.blocks import blocks_of
+from armmatch.run.blocks import block_size, blocks_of
 from armmatch.config import validate_config
 from armmatch.errors import ArmmatchError
 from armmatch.run.pipeline import rule_set
@@ -62,7 +62,7 @@ OUTDIR = config["outdir"]
 
 
 # Patients run in blocks of `patients_per_job` consecutive sheet rows (armmatch.run.blocks).
-BLOCKS = blocks_of(list(PATIENTS), config["patients_per_job"])
+BLOCKS = blocks_of(list(PATIENTS), block_size(len(PATIENTS), config["patients_per_job"]))
 
 
 wildcard_constraints:
@@ -117,6 +117,19 @@ def get_responses(wildcards):
     return [path] if path else []
 
 
+# The exchange formats the config asks for (config exports), by format: rule exchange_formats.
+EXPORTS = {
+    name: (directory(path) if not path.endswith(".yaml") else path)
+    for name, path in {
+        "fhir": f"{OUTDIR}/batch/fhir",
+        "matchminer": f"{OUTDIR}/batch/matchminer",
+        "cbioportal": f"{OUTDIR}/batch/cbioportal",
+        "multiqc": f"{OUTDIR}/batch/armmatch_mqc.yaml",
+    }.items()
+    if config["exports"][name]
+}
+
+
 def get_final_output(wildcards):
     return [
         *get_block_manifests(wildcards),
@@ -124,10 +137,7 @@ def get_final_output(wildcards):
         f"{OUTDIR}/batch/assignments.jsonl",
         f"{OUTDIR}/batch/summary.html",
         f"{OUTDIR}/batch/complete.txt",
-        *([f"{OUTDIR}/batch/fhir"] if config["exports"]["fhir"] else []),
-        *([f"{OUTDIR}/batch/matchminer"] if config["exports"]["matchminer"] else []),
-        *([f"{OUTDIR}/batch/cbioportal"] if config["exports"]["cbioportal"] else []),
-        *([f"{OUTDIR}/batch/armmatch_mqc.yaml"] if config["exports"]["multiqc"] else []),
+        *EXPORTS.values(),
     ]
 
 

@@ -18,11 +18,11 @@ verdicts for every other arm) stays in ``assignment.json``.
 
 from __future__ import annotations
 
-import json
 import uuid
 from typing import Any
 
 from armmatch.events import Event
+from armmatch.io import json_lines
 from armmatch.report.record import AssignmentRecord, hgvs_names
 
 IG = "http://hl7.org/fhir/uv/genomics-reporting"
@@ -233,5 +233,6 @@ def fhir_bundle(record: AssignmentRecord) -> dict[str, Any]:
 
 
 def dumps_bundle(record: AssignmentRecord) -> str:
-    """The bundle as deterministic JSON text."""
-    return json.dumps(fhir_bundle(record), indent=1, sort_keys=True, ensure_ascii=False) + "\n"
+    """The bundle as deterministic JSON text (:func:`armmatch.io.json_lines`: one line per
+    entry)."""
+    return json_lines(fhir_bundle(record), ensure_ascii=False)

@@ -6,7 +6,6 @@ prefixes are neutralised).
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -108,14 +107,16 @@ def batch_row(record: AssignmentRecord) -> BatchRow:
     )
 
 
-def assignments_jsonl(records: Iterable[AssignmentRecord]) -> str:
-    """``batch/assignments.jsonl``: one assignment record per line (schema
-    ``armmatch.assignment/1``, ``workflow/schemas/assignment.schema.json``), sorted by patient."""
-    ordered = sorted(records, key=lambda r: r.patient_id)
-    return "".join(
-        json.dumps(r.to_dict(), sort_keys=True, separators=(",", ":"), ensure_ascii=False) + "\n"
-        for r in ordered
-    )
+def jsonl_line(assignment_json: str) -> str:
+    r"""One ``batch/assignments.jsonl`` line: the patient's ``assignment.json`` text itself with
+    its line breaks removed (JSON keeps line breaks only between tokens, never inside a string),
+    so the LIMS file holds exactly the documents the patients' folders hold (schema
+    ``armmatch.assignment/1``, ``workflow/schemas/assignment.schema.json``).
+
+    >>> jsonl_line('{\n "a": [\n  1,\n  "x\\ny"\n ]\n}\n')
+    '{ "a": [  1,  "x\\ny" ]}\n'
+    """
+    return assignment_json.replace("\r", "").replace("\n", "") + "\n"
 
 
 def assignments_tsv(records: Iterable[AssignmentRecord]) -> str:

@@ -40,7 +40,7 @@ from armmatch.report.cbioportal import studies
 from armmatch.report.fhir import dumps_bundle
 from armmatch.report.matchminer import clinical_document, ctml_trial, genomic_documents
 from armmatch.report.multiqc import dumps_custom_content
-from armmatch.report.record import AssignmentRecord, load_record
+from armmatch.report.record import AssignmentRecord, load_records
 from armmatch.report.tables import needs_attention
 from armmatch.run.blocks import (
     BlockError,
@@ -306,56 +306,61 @@ def check_batch(manifests: Sequence[str], done_path: str, assignments_tsv: str) 
     write_text_atomic(done_path, f"{line}\n")
 
 
-def export_fhir(manifests: Sequence[str], outdir: str, folder: str) -> int:
-    """Write ``folder/<patient>.json`` (the FHIR bundle) for every assessed patient; the count."""
+def write_fhir(records: Sequence[AssignmentRecord], folder: str) -> None:
+    """``folder/<patient>.json``: each record's FHIR bundle."""
     os.makedirs(folder, exist_ok=True)
-    paths = block_assignments(manifests, outdir)
-    for path in paths:
-        record = load_record(path)
-        write_text_atomic(os.path.join(folder, f"{record.patient_id}.json"), dumps_bundle(record))
-    return len(paths)
+    for record in records:
+        write_text_atomic(os.path.join(folder, f"{record.patient_id}.json"), dumps_bundle(record),
+                          durable=False)  # fmt: skip
 
 
-def _records(manifests: Sequence[str], outdir: str) -> list[AssignmentRecord]:
-    return [load_record(path) for path in block_assignments(manifests, outdir)]
-
-
-def export_matchminer(
-    manifests: Sequence[str], outdir: str, folder: str, *, rules_path: str, min_age: int
-) -> int:
-    """Write ``folder/platform.ctml.json`` (the rule table as a CTML trial) and MatchMiner's
-    ``clinical/<patient>.json`` and ``genomic/<patient>_<event>.json`` documents (one
-    document per file, as ``matchengine load`` reads a folder); the patient count."""
-    records = _records(manifests, outdir)
-    trial = ctml_trial(rule_set(rules_path), min_age=min_age)
+def write_matchminer(records: Sequence[AssignmentRecord], folder: str, trial: Any) -> None:
+    """``folder/platform.ctml.json`` (the rule table as a CTML trial) and MatchMiner's
+    ``clinical/<patient>.json`` and ``genomic/<patient>_<event>.json`` documents (one document
+    per file, as ``matchengine load`` reads a folder)."""
     os.makedirs(os.path.join(folder, "clinical"), exist_ok=True)
     os.makedirs(os.path.join(folder, "genomic"), exist_ok=True)
-    write_text_atomic(os.path.join(folder, "platform.ctml.json"), _json(trial))
+    write_text_atomic(os.path.join(folder, "platform.ctml.json"), _json(trial), durable=False)
     for record in records:
         write_text_atomic(os.path.join(folder, "clinical", f"{record.patient_id}.json"),
-                          _json(clinical_document(record)))  # fmt: skip
+                          _json(clinical_document(record)), durable=False)  # fmt: skip
         for name, doc in genomic_documents(record):
-            write_text_atomic(os.path.join(folder, "genomic", f"{name}.json"), _json(doc))
-    return len(records)
+            write_text_atomic(os.path.join(folder, "genomic", f"{name}.json"), _json(doc),
+                              durable=False)  # fmt: skip
 
 
-def export_cbioportal(
-    manifests: Sequence[str], outdir: str, folder: str, *, rules_path: str
-) -> int:
-    """Write one cBioPortal study per genome build under ``folder/<build>/``; the patient count."""
-    records = _records(manifests, outdir)
-    cnv_genes = rule_set(rules_path).genes("cnv")
+def write_cbioportal(
+    records: Sequence[AssignmentRecord], folder: str, cnv_genes: Sequence[str]
+) -> None:
+    """One cBioPortal study per genome build under ``folder/<build>/``."""
     for build, files in studies(records, cnv_genes).items():
         os.makedirs(os.path.join(folder, build), exist_ok=True)
         for name, text in files.items():
-            write_text_atomic(os.path.join(folder, build, name), text)
-    return len(records)
+            write_text_atomic(os.path.join(folder, build, name), text, durable=False)
 
 
-def export_multiqc(manifests: Sequence[str], outdir: str, path: str) -> int:
-    """Write the MultiQC custom-content file ``path`` (``*_mqc.yaml``); the patient count."""
-    records = _records(manifests, outdir)
-    write_text_atomic(path, dumps_custom_content(records))
+def export_formats(
+    manifests: Sequence[str],
+    outdir: str,
+    outputs: Mapping[str, str],
+    *,
+    rules_path: str,
+    min_age: int,
+) -> int:
+    """Every exchange format named in ``outputs`` (``fhir``, ``matchminer``, ``cbioportal``:
+    folders; ``multiqc``: the ``*_mqc.yaml`` file) from the assessed patients' records, read
+    once for all of them; one sync at the end. The patient count."""
+    records = load_records(block_assignments(manifests, outdir))
+    rules = rule_set(rules_path)
+    if "fhir" in outputs:
+        write_fhir(records, outputs["fhir"])
+    if "matchminer" in outputs:
+        write_matchminer(records, outputs["matchminer"], ctml_trial(rules, min_age=min_age))
+    if "cbioportal" in outputs:
+        write_cbioportal(records, outputs["cbioportal"], rules.genes("cnv"))
+    if "multiqc" in outputs:
+        write_text_atomic(outputs["multiqc"], dumps_custom_content(records), durable=False)
+    os.sync()  # the files reach the disk before Snakemake records the outputs as done
     return len(records)
 
 
