@@ -8,7 +8,7 @@ CORES ?= 8
 STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 
-.PHONY: run test lint dryrun report install clean constraints chromium screenshots bench slurm slurm-run slurm-stop
+.PHONY: run test lint dryrun report install clean constraints chromium screenshots bench bench-tools slurm slurm-run slurm-stop
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "make: $(PYTHON) not found (set PYTHON=...)"; exit 1; }
@@ -51,8 +51,16 @@ screenshots: run chromium
 
 # Benchmarks (README, "Scale"): every figure is printed as a ratio to a baseline run in the same
 # process. Generated inputs are cached in bench/.cache.
-bench: $(TEST_STAMP) chromium
+# bcftools and bgzip (Debian's bcftools and tabix): the second baselines of bench/bench_wgs.py.
+bench-tools:
+	@{ command -v bcftools && command -v bgzip; } >/dev/null 2>&1 || { \
+	  echo "installing Debian's bcftools and tabix for the benchmarks"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq bcftools tabix >/dev/null; }
+
+bench: $(TEST_STAMP) chromium bench-tools
 	$(BIN)/python bench/bench_block.py
+	$(BIN)/python bench/bench_scaling.py
 	$(BIN)/python bench/bench_wgs.py
 	$(BIN)/python bench/bench_batch.py
 	$(BIN)/python bench/bench_summary.py

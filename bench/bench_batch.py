@@ -108,6 +108,25 @@ def timed(cmd: list[str], cwd: Path) -> tuple[float, str]:
     return elapsed, proc.stdout + proc.stderr
 
 
+_RSS = (
+    "import resource, subprocess, sys; rc = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, "
+    "stderr=subprocess.DEVNULL).returncode; print(rc, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"
+)
+
+
+def timed_rss(cmd: list[str], cwd: Path) -> tuple[float, float]:
+    """Wall seconds and peak resident memory (MB) of one command, measured by a fresh Python
+    parent (its only child is the command, so RUSAGE_CHILDREN's peak is the command's)."""
+    start = time.perf_counter()
+    proc = subprocess.run([PYTHON, "-c", _RSS, *cmd], cwd=cwd, capture_output=True, text=True,
+                          check=True)  # fmt: skip
+    elapsed = time.perf_counter() - start
+    rc, kib = proc.stdout.split()
+    if rc != "0":
+        sys.exit(f"command failed ({rc}): {' '.join(cmd)}")
+    return elapsed, int(kib) / 1024
+
+
 def armmatch_cmd(sheet: Path, outdir: Path, *extra: str, quiet: bool = True) -> list[str]:
     return [
         SNAKEMAKE, "--snakefile", str(REPO / "Snakefile"), "--cores", "2",
@@ -192,6 +211,10 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--patients", type=int, default=1000)
     ap.add_argument("--dry-patients", type=int, default=10000)
+    ap.add_argument("--large", type=int, default=10000, help="patients of the end-to-end run")
+    ap.add_argument(
+        "--memory-patients", type=int, default=50000, help="patients of the memory dry run"
+    )
     ap.add_argument("--workdir", type=Path, default=REPO / "bench" / ".cache" / "batch")
     ap.add_argument("--no-check", action="store_true")
     args = ap.parse_args(argv)
@@ -257,8 +280,36 @@ def main(argv: list[str] | None = None) -> int:
     print(f"dry run plans: {planned}")
     if planned.get("assess_block", 0) < 1:
         failures.append(f"dry run did not plan the patient blocks: {planned}")
-    if dry_s > 30:
-        failures.append(f"dry run of {n_dry} patients took {dry_s:.1f} s (target < 30 s)")
+    if dry_s > 5:
+        failures.append(f"dry run of {n_dry} patients took {dry_s:.1f} s (target < 5 s)")
+
+    # End to end at --large patients (default 10,000), against the work alone extrapolated from
+    # the n-patient loop to the same count on 2 cores.
+    if args.large:
+        t0 = time.perf_counter()
+        large_sheet = make_batch(work / "large", args.large)
+        print(
+            f"generated {args.large} panel patients in {time.perf_counter() - t0:.1f} s", flush=True
+        )
+        large_s, _ = timed(armmatch_cmd(large_sheet, work / "large" / "results"), work / "large")
+        floor_s = work_s / n * args.large / 2
+        row(f"{args.large} patients, snakemake --cores 2", large_s,
+            f"work alone ({n}-patient loop) x{args.large // n} / 2 cores", floor_s)  # fmt: skip
+        print(f"{args.large} patients: {large_s:.0f} s ({large_s / args.large * 1000:.1f} ms per "
+              f"patient wall on 2 cores)")  # fmt: skip
+        if large_s > 120:
+            failures.append(f"{args.large} patients took {large_s:.0f} s (target < 120 s)")
+
+    # Memory of the Snakemake process in a dry run of --memory-patients (default 50,000).
+    if args.memory_patients:
+        mem_sheet = make_batch(work / "memory", args.memory_patients, link_from=work / "run")
+        mem_s, mem_mb = timed_rss(
+            armmatch_cmd(mem_sheet, work / "memory" / "results", "-n"), work / "memory"
+        )
+        base_s, base_mb = timed_rss([SNAKEMAKE, "--version"], work)
+        rows.append((f"dry run, {args.memory_patients} patients: peak memory", f"{mem_mb:6.0f} MB",
+                     f"snakemake --version: {base_mb:.0f} MB", f"{mem_mb / base_mb:6.2f}x"))  # fmt: skip
+        print(f"dry run of {args.memory_patients} patients: {mem_s:.1f} s, peak {mem_mb:.0f} MB")
 
     print()
     print(f"{'figure':42} {'time':>10}  {'baseline (same run)':40} {'ratio':>7}")

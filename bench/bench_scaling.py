@@ -28,11 +28,12 @@ from collections.abc import Callable
 from pathlib import Path
 
 from armmatch.config import settings_from_config
+from armmatch.genome import CONTIG_LENGTHS
 from armmatch.readers.sample_sheet import read_sample_sheet
 from armmatch.run.pipeline import detect_copy_number, detect_fusions, rule_set
 
 REPO = Path(__file__).resolve().parents[1]
-CHROMS = [(f"chr{i}", 150_000_000 - i * 4_000_000) for i in range(1, 23)]
+CHROMS = [(f"chr{i}", CONTIG_LENGTHS["GRCh38"][str(i)]) for i in range(1, 23)]
 GENES = ["EGFR", "ALK", "EML4", "ROS1", "CD74", "MET", "KIT", "BRAF", "TP53", "KRAS", "MYC",
          "GAPDH", "ACTB", "TPM3", "NTRK1", "ETV6", "BCR", "ABL1", "FGFR2", "BICC1"]  # fmt: skip
 

@@ -34,7 +34,8 @@ def test_bench_wgs_finds_the_planted_events_in_both_modes(tmp_path: Path) -> Non
 
 def test_bench_batch_runs_reruns_and_dry_runs(tmp_path: Path) -> None:
     # its own checks hold at any size: the rerun runs one block and computes one patient
-    out = run("bench_batch.py", "--patients", "4", "--dry-patients", "20",
+    out = run("bench_batch.py", "--patients", "4", "--dry-patients", "20", "--large", "6",
+              "--memory-patients", "30",
               "--workdir", str(tmp_path))  # fmt: skip
     import ast
 
@@ -43,3 +44,15 @@ def test_bench_batch_runs_reruns_and_dry_runs(tmp_path: Path) -> None:
                     "all": 1}  # fmt: skip
     assert "(00001.tsv): {'reused': 4, 'computed': 1}" in out
     assert "TARGET MISSED" not in out
+
+
+def test_bench_block_and_scaling_run(tmp_path: Path) -> None:
+    out = run(
+        "bench_block.py", "--patients", "3", "--repeat", "1", "--workdir", str(tmp_path / "b")
+    )
+    assert "ms per patient; floor" in out
+    out = run(
+        "bench_scaling.py", "--small", "0.002", "--workdir", str(tmp_path / "s"), "--no-check"
+    )
+    for name in ("CNVkit .cnr", "Arriba fusions", "sample sheet"):
+        assert out.count(name) == 2
