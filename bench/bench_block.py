@@ -73,7 +73,7 @@ def floor(sheet: Path, outdir: Path, folder: Path) -> float:
         for _ in cyvcf2.VCF(p.vcf):
             pass
         with open(folder / f"{p.patient_id}.json", "w", encoding="utf-8") as fh:
-            fh.write(json.dumps(docs[p.patient_id], indent=1, sort_keys=True))
+            fh.write(json.dumps(docs[p.patient_id]))
     return time.perf_counter() - start
 
 

@@ -452,14 +452,17 @@ def plain_dict(obj: Any) -> dict[str, Any]:
     return {name: getattr(obj, name) for name in names}
 
 
+_ASCII = json.JSONEncoder(sort_keys=True, ensure_ascii=True)
+_UNICODE = json.JSONEncoder(sort_keys=True, ensure_ascii=False)
+
+
 def json_lines(doc: Mapping[str, Any], *, ensure_ascii: bool = True) -> str:
     """A JSON object as text with one line per key and one line per item of a list: keys
     sorted, each value compact, a trailing newline. Deterministic, and about four times faster
     than ``json.dumps(indent=...)`` (CPython's C encoder only runs without ``indent``); a line
     per event or arm suits ``grep`` and ``diff``, and ``jq .`` pretty-prints it."""
 
-    def one(value: Any) -> str:
-        return json.dumps(value, sort_keys=True, ensure_ascii=ensure_ascii)
+    one = (_ASCII if ensure_ascii else _UNICODE).encode
 
     parts = []
     for key in sorted(doc):

@@ -134,6 +134,8 @@ class GeneModel:
     note: str = ""
     _genomic: tuple[Exon, ...] = field(init=False, repr=False, compare=False)
     _genomic_starts: tuple[int, ...] = field(init=False, repr=False, compare=False)
+    _coding_before: tuple[int, ...] = field(init=False, repr=False, compare=False)
+    """Coding bases in the exons before each exon (transcript order): ``[k]`` for exon k+1."""
 
     def __post_init__(self) -> None:
         problems = model_problems(self)
@@ -142,6 +144,11 @@ class GeneModel:
         genomic = tuple(sorted(self.exons, key=lambda e: e.start0))
         object.__setattr__(self, "_genomic", genomic)
         object.__setattr__(self, "_genomic_starts", tuple(e.start0 for e in genomic))
+        before, total = [], 0
+        for e in self.exons:
+            before.append(total)
+            total += _coding_overlap(e, self.cds_start0, self.cds_end)
+        object.__setattr__(self, "_coding_before", tuple(before))
 
     # -- simple properties --------------------------------------------------------------------
 
@@ -226,9 +233,7 @@ class GeneModel:
         if index is None:
             return None
         here = self._genomic[index]
-        before = sum(
-            _coding_overlap(e, self.cds_start0, self.cds_end) for e in self.exons[: here.number - 1]
-        )
+        before = self._coding_before[here.number - 1]
         lo = max(here.start0, self.cds_start0)
         hi = min(here.end, self.cds_end)
         offset = pos0 - lo if self.strand == "+" else hi - 1 - pos0

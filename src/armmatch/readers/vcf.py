@@ -17,6 +17,7 @@ from bisect import bisect_left
 from collections.abc import Container, Iterable, Iterator, Mapping, Sequence
 from contextlib import ExitStack, closing
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
@@ -66,6 +67,11 @@ def header_contig_lengths(raw_header: str) -> dict[str, int]:
 
 def header_builds(raw_header: str) -> list[tuple[str, str]]:
     """Every statement of the genome build in a VCF header, as ``(evidence, build)`` pairs."""
+    return list(_header_builds(raw_header))
+
+
+@lru_cache(maxsize=64)
+def _header_builds(raw_header: str) -> tuple[tuple[str, str], ...]:
     hints: list[tuple[str, str]] = []
     lengths = header_contig_lengths(raw_header)
     try:
@@ -80,7 +86,7 @@ def header_builds(raw_header: str) -> list[tuple[str, str]]:
                 name = "GRCh37" if token.lower() == "hs37d5" else normalise_build(token)
                 hints.append((line.split("=", 1)[0], name))
                 break
-    return hints
+    return tuple(hints)
 
 
 def number_value(text: str) -> int | None:
@@ -482,7 +488,11 @@ def symbol_pattern(genes: Iterable[str], *, first_field: bool = False) -> re.Pat
     >>> bool(symbol_pattern(["BRAF"]).search(b"T|missense|BRAFX|x"))
     False
     """
-    words = sorted({g.encode() for g in genes})
+    return _symbol_pattern(tuple(sorted({g.encode() for g in genes})), first_field)
+
+
+@lru_cache(maxsize=64)
+def _symbol_pattern(words: tuple[bytes, ...], first_field: bool) -> re.Pattern[bytes]:
     lead = rb"[|=,]" if first_field else rb"\|"
     return re.compile(lead + _trie(words) + rb"(?=[|,;\t\n])")
 
