@@ -58,12 +58,10 @@ bench-tools:
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq bcftools tabix >/dev/null; }
 
+# Every benchmark runs and prints its figures; the target fails at the end if any missed one.
 bench: $(TEST_STAMP) chromium bench-tools
-	$(BIN)/python bench/bench_block.py
-	$(BIN)/python bench/bench_scaling.py
-	$(BIN)/python bench/bench_wgs.py
-	$(BIN)/python bench/bench_batch.py
-	$(BIN)/python bench/bench_summary.py
+	@status=0; for b in bench_block bench_scaling bench_wgs bench_batch bench_summary; do \
+	  echo "== bench/$$b.py"; $(BIN)/python bench/$$b.py || status=1; done; exit $$status
 
 # A real single-node SLURM cluster on this machine: Debian's slurmctld/slurmd/munge, configured
 # for localhost and started by hand (no systemd); needs root or passwordless sudo.

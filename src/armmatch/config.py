@@ -33,6 +33,7 @@ def validate_config(config: Mapping[str, Any], *, source: str = "config") -> dic
         Listing every schema violation with its key path.
     """
     data = copy.deepcopy(dict(config))
+    _booleans_from_words(data, load_schema("config"))
     errors = schema_errors(data, load_schema("config"))
     if errors:
         raise ConfigError("invalid configuration: " + "; ".join(errors), path=source)
@@ -42,6 +43,23 @@ def validate_config(config: Mapping[str, Any], *, source: str = "config") -> dic
     _check_threshold_order(data["copy_number"]["thresholds"], "copy_number.thresholds", source)
     _merge_rules_alias(data, source)
     return data
+
+
+_WORDS = {"true": True, "yes": True, "false": False, "no": False}
+
+
+def _booleans_from_words(data: Any, schema: Mapping[str, Any]) -> None:
+    """``true``/``false`` (any case, or yes/no) given as text where the schema wants a boolean
+    become booleans: Snakemake's ``--config exports='{fhir: false}'`` passes nested values as
+    text. Anything else is left for the schema to report."""
+    if not isinstance(data, dict):
+        return
+    for key, sub in schema.get("properties", {}).items():
+        value = data.get(key)
+        if sub.get("type") == "boolean" and isinstance(value, str) and value.lower() in _WORDS:
+            data[key] = _WORDS[value.lower()]
+        elif isinstance(value, dict):
+            _booleans_from_words(value, sub)
 
 
 def _merge_rules_alias(data: dict[str, Any], source: str) -> None:

@@ -20,7 +20,7 @@ from armmatch.calling.gene_copy_number import GeneSpan
 from armmatch.calling.purity import CnvThresholds
 from armmatch.calling.small_variants import read_small_variants
 from armmatch.config import SmallVariantPolicy, settings_from_config, validate_config
-from armmatch.errors import InputError, RuleTableError
+from armmatch.errors import ConfigError, InputError, RuleTableError
 from armmatch.knowledge.rule_table import load_rules
 from armmatch.patient import Patient
 from armmatch.readers.cnv_formats import read_segments_file
@@ -660,3 +660,20 @@ def test_a_line_longer_than_the_bound_stops_with_its_number(
     maf = tmp_path / "m.maf"
     maf.write_text("Hugo_Symbol\tHGVSp_Short\nBRAF\t" + huge + "\n")
     assert "line 2 is longer than" in error(read, maf, sample=None)
+
+
+def test_config_booleans_given_as_words_on_the_command_line() -> None:
+    """Snakemake's --config passes nested values as text: true/false/yes/no become booleans
+    where the schema wants one; any other word is still refused with its key."""
+    from armmatch.config import validate_config
+
+    cfg = validate_config({"samples": "s.tsv", "exports": {"fhir": "false", "multiqc": "No"}})
+    assert cfg["exports"] == {
+        "fhir": False,
+        "matchminer": True,
+        "cbioportal": True,
+        "multiqc": False,
+    }
+    with pytest.raises(ConfigError, match="exports.fhir: 'maybe' is not of type 'boolean'"):
+        validate_config({"samples": "s.tsv", "exports": {"fhir": "maybe"}})
+    assert validate_config({"samples": "s.tsv"})["patients_per_job"] == "auto"
