@@ -120,29 +120,28 @@ def main() -> int:
     def size(n: int) -> int:
         return max(10, int(n * args.small))
 
-    cnr = []
-    for n in (size(50_000), size(500_000)):
+    def cnr_case(n: int) -> Callable[[], object]:
         path = work / f"bins{n}.cnr"
         if not path.exists():
             write_cnr(path, n)
         patient = dataclasses.replace(base, cnv=str(path), cnv_format="cnvkit")
-        cnr.append((n, lambda p=patient: detect_copy_number(p, build="GRCh38", rules=rules,
-                                                              settings=settings)))  # fmt: skip
-    cases.append(("CNVkit .cnr", "bins", cnr))
-    fusions = []
-    for n in (size(5_000), size(50_000)):
+        return lambda: detect_copy_number(patient, build="GRCh38", rules=rules, settings=settings)
+
+    def fusion_case(n: int) -> Callable[[], object]:
         path = work / f"fusions{n}.arriba.tsv"
         if not path.exists():
             write_arriba(path, n)
         patient = dataclasses.replace(base, fusions=str(path), fusion_format="arriba")
-        fusions.append((n, lambda p=patient: detect_fusions(p, rules=rules, settings=settings,
-                                                            build="GRCh38")))  # fmt: skip
-    cases.append(("Arriba fusions", "rows", fusions))
-    sheets = []
-    for n in (size(5_000), size(50_000)):
+        return lambda: detect_fusions(patient, rules=rules, settings=settings, build="GRCh38")
+
+    def sheet_case(n: int) -> Callable[[], object]:
         sheet = write_sheet(work / f"sheet{n}", n)
-        sheets.append((n, lambda s=sheet: read_sample_sheet(str(s), input_roots=[str(s.parent)])))
-    cases.append(("sample sheet", "rows", sheets))
+        return lambda: read_sample_sheet(str(sheet), input_roots=[str(sheet.parent)])
+
+    for name, unit, small, make in (("CNVkit .cnr", "bins", 50_000, cnr_case),
+                                    ("Arriba fusions", "rows", 5_000, fusion_case),
+                                    ("sample sheet", "rows", 5_000, sheet_case)):  # fmt: skip
+        cases.append((name, unit, [(size(n), make(size(n))) for n in (small, small * 10)]))
 
     failures = []
     print(f"{'input':<16}{'size':>10}{'time':>10}{'per row':>12}   ratio (per row, large/small)")

@@ -36,6 +36,17 @@ def _table(path: Path) -> tuple[list[str], list[tuple[int, list[str]]]]:
     return header, rows
 
 
+def _read_with_columns(
+    path: Path, facts: dict[str, list[str]]
+) -> tuple[list[str], list[tuple[int, list[str]]], list[str]]:
+    """The table, and a problem per required column it lacks."""
+    header, rows = _table(path)
+    missing = [
+        f"{path.name}: missing column {c}" for c in facts["required_columns"] if c not in header
+    ]
+    return header, rows, missing
+
+
 def check_study(folder: Path) -> list[str]:
     problems: list[str] = []
     metas = {p.name: _meta(p) for p in sorted(folder.glob("meta_*.txt"))}
@@ -92,10 +103,7 @@ def _clinical(path: Path, samples: set[str]) -> list[str]:
 
 def _mutations(path: Path, samples: set[str]) -> list[str]:
     facts = FACTS["mutations"]
-    header, rows = _table(path)
-    problems = [
-        f"{path.name}: missing column {c}" for c in facts["required_columns"] if c not in header
-    ]
+    header, rows, problems = _read_with_columns(path, facts)
     seen = set()
     for number, cells in rows:
         where = f"{path.name}:{number}"
@@ -152,10 +160,7 @@ def _cna(path: Path, samples: set[str]) -> list[str]:
 
 def _sv(path: Path, samples: set[str]) -> list[str]:
     facts = FACTS["sv"]
-    header, rows = _table(path)
-    problems = [
-        f"{path.name}: missing column {c}" for c in facts["required_columns"] if c not in header
-    ]
+    header, rows, problems = _read_with_columns(path, facts)
     for side in ("site1_any_of", "site2_any_of"):
         if not set(facts[side]) & set(header):
             problems.append(f"{path.name}: none of {facts[side]}")
