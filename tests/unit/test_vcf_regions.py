@@ -330,3 +330,47 @@ def test_text_pass_picks_overlapping_end_and_marked_records(tmp_path: Path) -> N
     ]
     assert text.selected[0][1] == rows[1].encode()
     assert text.marked == {first + 6}
+
+
+@pytest.mark.parametrize("unsorted", [False, True])
+def test_the_vectorised_run_scan_picks_and_warns_as_record_by_record(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture,
+    unsorted: bool,
+) -> None:  # fmt: skip
+    """Whole-genome runs are scanned with numpy (armmatch.readers.vcf_text._run_arrays): the
+    same picked lines, line numbers and unsorted warning as the record-by-record path, on
+    records of every REF length, POS written with leading zeros, INFO END and region edges."""
+    import random
+
+    from armmatch.readers import vcf_text
+
+    rng = random.Random(7)
+    lines = ["##fileformat=VCFv4.2", "##contig=<ID=1,length=248956422>",
+             "##contig=<ID=2,length=242193529>", "##contig=<ID=3,length=198295559>",
+             "#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO"]  # fmt: skip
+    for chrom in ("1", "2", "3"):
+        pos = 1000
+        for k in range(1500):
+            pos += rng.randint(0, 40)
+            ref = "ACGT"[k % 4] * rng.choice((1, 1, 2, 5, 30))
+            info = f"END={pos + 500}" if k % 97 == 0 else "DP=10"
+            written = f"000{pos}" if k % 211 == 0 else str(pos)
+            lines.append(f"{chrom}\t{written}\t.\t{ref}\tA\t.\tPASS\t{info}")
+    if unsorted:
+        lines.insert(3000, "2\t5\t.\tA\tG\t.\tPASS\t.")  # out of order inside contig 2's run
+    path = tmp_path / "wgs.vcf"
+    path.write_text("\n".join(lines) + "\n")
+    spans = {"1": ([2000, 9000, 30000], [2100, 9500, 30010]), "2": ([0, 20000], [1500, 20001])}
+
+    def scan(threshold: int) -> tuple[list[tuple[int, bytes]], int, list[str]]:
+        monkeypatch.setattr(vcf_text, "VECTOR_MIN_RECORDS", threshold)
+        caplog.clear()
+        text = vcf_text.scan_vcf_text(str(path), select=lambda name: spans.get(name))
+        assert text is not None
+        return text.selected, text.records, [r.getMessage() for r in caplog.records]
+
+    with caplog.at_level("WARNING"):
+        vectorised, record_wise = scan(1), scan(10**9)
+    assert vectorised == record_wise
+    assert len(vectorised[0]) > 20 and vectorised[1] == 4500 + unsorted
+    assert len(vectorised[2]) == (1 if unsorted else 0)
