@@ -72,6 +72,14 @@ MAF_CLASS: Mapping[str, str] = {
 """armmatch's variant classes as MAF ``Variant_Classification`` (vcf2maf's mapping of the SO
 terms). ``frameshift`` and ``inframe_delins`` depend on the alleles (:func:`maf_classification`)."""
 
+MAF_CLASSES: Mapping[str, tuple[str, ...]] = {
+    **{cls: (maf,) for cls, maf in MAF_CLASS.items()},
+    "frameshift": ("Frame_Shift_Del", "Frame_Shift_Ins"),
+    "inframe_delins": ("In_Frame_Del", "In_Frame_Ins", "Missense_Mutation"),
+}
+"""Every MAF class an armmatch variant class can be written as (:func:`maf_classification`
+picks the one its alleles give)."""
+
 _MAF_ORDER = (
     "Splice_Site", "Nonsense_Mutation", "Frame_Shift_Del", "Frame_Shift_Ins", "Nonstop_Mutation",
     "Translation_Start_Site", "In_Frame_Ins", "In_Frame_Del", "Missense_Mutation",

@@ -30,25 +30,13 @@ from typing import Any
 
 from armmatch.events import Event
 from armmatch.knowledge.rule_table import Rule, RuleSet
-from armmatch.report.cbioportal import maf_classification
+from armmatch.report.cbioportal import MAF_CLASSES, maf_classification
 from armmatch.report.record import AssignmentRecord, hgvs_names
 
 PROTOCOL_NO = "PLATFORM"
 NCT_ID = "NCT04423185"
 Criterion = dict[str, Any]
 
-_TRIAL_CLASS: Mapping[str, tuple[str, ...]] = {
-    "missense": ("Missense_Mutation",), "stop_gained": ("Nonsense_Mutation",),
-    "frameshift": ("Frame_Shift_Del", "Frame_Shift_Ins"),
-    "inframe_deletion": ("In_Frame_Del",), "inframe_insertion": ("In_Frame_Ins",),
-    "inframe_delins": ("In_Frame_Del", "In_Frame_Ins", "Missense_Mutation"),
-    "splice_donor": ("Splice_Site",), "splice_acceptor": ("Splice_Site",),
-    "exon_boundary_deletion": ("Splice_Site",), "exon_deletion": ("Splice_Site",),
-    "splice_region": ("Splice_Region",), "start_lost": ("Translation_Start_Site",),
-    "stop_lost": ("Nonstop_Mutation",),
-}  # fmt: skip
-"""A rule's variant classes as MAF classifications (the patient side uses
-:func:`armmatch.report.cbioportal.maf_classification`)."""
 _SHARED_CLASS: Mapping[str, str] = {
     "inframe_delins": "an in-frame delins written with the MAF class of a plain deletion, "
                       "insertion or substitution the rule does not count",
@@ -147,9 +135,9 @@ def rule_criteria(rule: Rule) -> tuple[list[Criterion], list[NotExpressed]]:
                               "substituted residue"))  # fmt: skip
         return [base], notes
     wanted = [k for k in c.get("class", "").split(",") if k]
-    own = {m for k in wanted if k not in _SHARED_CLASS for m in _TRIAL_CLASS.get(k, ())}
+    own = {m for k in wanted if k not in _SHARED_CLASS for m in MAF_CLASSES.get(k, ())}
     for k in wanted:
-        if k in _SHARED_CLASS and not set(_TRIAL_CLASS[k]) <= own:
+        if k in _SHARED_CLASS and not set(MAF_CLASSES[k]) <= own:
             notes.append(lost(_SHARED_CLASS[k]))
     if "splice_region" in wanted and "missense" not in wanted:
         notes.append(lost("a splice-region change that also changes an amino acid (a MAF "
