@@ -259,15 +259,6 @@ def _run_arrays(data: bytes, at: int, end: int) -> tuple[Any, Any, Any, Any]:
     return start0, start0 + (t4 - t3 - 1), pos, nl + at
 
 
-@lru_cache(maxsize=256)
-def _span_arrays_cached(starts: tuple[int, ...], ends: tuple[int, ...]) -> tuple[Any, Any]:
-    return np.asarray(starts, dtype=np.int64), np.asarray(ends, dtype=np.int64)
-
-
-def _span_arrays(spans: Spans) -> tuple[Any, Any]:
-    return _span_arrays_cached(tuple(spans[0]), tuple(spans[1]))
-
-
 def scan_vcf_text(
     path: str,
     *,
@@ -299,6 +290,7 @@ def scan_vcf_text(
     contigs: frozenset[str] = frozenset()
     known: dict[bytes, bool] = {}
     spans_of: dict[bytes, Spans | None] = {}
+    span_arrays: dict[bytes, tuple[Any, Any]] = {}  # spans_of as numpy arrays, for long runs
     runs_pattern: dict[bytes, re.Pattern[bytes]] = {}
     done: set[bytes] = set()
     last: tuple[bytes, int] | None = None  # (chrom, pos) of the previous record
@@ -386,7 +378,10 @@ def scan_vcf_text(
                         done.add(last[0])
                     last = (chrom, int(pos_arr[-1]))
                 if spans is not None:
-                    region_starts, region_ends = _span_arrays(spans)
+                    if chrom not in span_arrays:
+                        span_arrays[chrom] = (np.asarray(spans[0], dtype=np.int64),
+                                              np.asarray(spans[1], dtype=np.int64))  # fmt: skip
+                    region_starts, region_ends = span_arrays[chrom]
                     i = np.searchsorted(region_starts, ends0, side="left") - 1
                     hit = (i >= 0) & (starts0 < region_ends[np.maximum(i, 0)])
                     picked.update(int(x) for x in nl_arr[hit])
