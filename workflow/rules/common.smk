@@ -119,11 +119,11 @@ def get_responses(wildcards):
 
 # The exchange formats the config asks for (config exports), by format: rule exchange_formats.
 EXPORTS = {
-    name: (directory(path) if not path.endswith(".yaml") else path)
-    for name, path in {
-        "fhir": f"{OUTDIR}/batch/fhir",
-        "matchminer": f"{OUTDIR}/batch/matchminer",
-        "cbioportal": f"{OUTDIR}/batch/cbioportal",
+    name: output
+    for name, output in {
+        "fhir": directory(f"{OUTDIR}/batch/fhir"),
+        "matchminer": directory(f"{OUTDIR}/batch/matchminer"),
+        "cbioportal": directory(f"{OUTDIR}/batch/cbioportal"),
         "multiqc": f"{OUTDIR}/batch/armmatch_mqc.yaml",
     }.items()
     if config["exports"][name]
