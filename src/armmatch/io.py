@@ -62,6 +62,30 @@ def remembered_digests() -> Iterator[None]:
         _REMEMBERED = outer
 
 
+@contextmanager
+def scratch_file(data: bytes, *, suffix: str) -> Iterator[str]:
+    """A path that reads as ``data`` while the context lasts, for a library that only reads
+    paths (htslib). In memory where the system offers it (Linux ``memfd_create``, no file on any
+    disk: creating a file costs a filesystem a journal entry, noticeable per patient on network
+    and virtual disks), else a temporary file that is removed on exit."""
+    if hasattr(os, "memfd_create"):
+        fd = os.memfd_create(f"armmatch{suffix}", os.MFD_CLOEXEC)
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view) :]
+            yield f"/proc/self/fd/{fd}"
+        finally:
+            os.close(fd)
+        return
+    import tempfile
+
+    with tempfile.NamedTemporaryFile(prefix="armmatch-", suffix=suffix) as tmp:
+        tmp.write(data)
+        tmp.flush()
+        yield tmp.name
+
+
 _TEMP_COUNTER = itertools.count()
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import os
+import tempfile
 from pathlib import Path
 
 import cyvcf2
@@ -19,6 +20,7 @@ from armmatch.calling.small_variants import read_small_variants, target_regions
 from armmatch.config import SmallVariantPolicy
 from armmatch.errors import InputError
 from armmatch.events import Evidence
+from armmatch.io import scratch_file
 from armmatch.readers.vcf import find_index, indexed_records
 from armmatch.run.pipeline import (
     COORDINATE_MARGIN,
@@ -374,3 +376,30 @@ def test_the_vectorised_run_scan_picks_and_warns_as_record_by_record(
     assert vectorised == record_wise
     assert len(vectorised[0]) > 20 and vectorised[1] == 4500 + unsorted
     assert len(vectorised[2]) == (1 if unsorted else 0)
+
+
+@pytest.mark.parametrize("annotated", [True, False])
+def test_streamed_records_read_alike_from_memory_and_from_a_temporary_file(
+    write_vcf: VcfWriter, annotated: bool, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """The picked records reach htslib through a scratch VCF: in memory (memfd) on Linux, a
+    temporary file elsewhere. Both read the same events, and neither leaves a file behind."""
+    vcf = write_vcf(records(annotated), csq_header=annotated)
+    in_memory = summary(read(vcf))
+    assert ("EGFR", "L858R") in [s[:2] for s in in_memory]
+    monkeypatch.delattr(os, "memfd_create", raising=False)
+    monkeypatch.setenv("TMPDIR", str(tmp_path / "scratch"))
+    (tmp_path / "scratch").mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", None)  # TMPDIR is read again
+    assert summary(read(vcf)) == in_memory
+    assert list((tmp_path / "scratch").iterdir()) == []
+
+
+def test_scratch_file_reads_back_its_bytes(monkeypatch: pytest.MonkeyPatch) -> None:
+    data = b"##fileformat=VCFv4.2\n" * 5000  # more than one write may take
+    with scratch_file(data, suffix=".vcf") as path:
+        assert Path(path).read_bytes() == data
+    monkeypatch.delattr(os, "memfd_create", raising=False)
+    with scratch_file(data, suffix=".vcf") as path:
+        assert Path(path).read_bytes() == data and path.endswith(".vcf")
+    assert not Path(path).exists()

@@ -11,7 +11,6 @@ import itertools
 import math
 import os
 import re
-import tempfile
 import warnings
 from bisect import bisect_left
 from collections.abc import Container, Iterable, Iterator, Mapping, Sequence
@@ -27,6 +26,7 @@ from armmatch.genome import (
     normalise_build,
     normalise_chrom,
 )
+from armmatch.io import scratch_file
 from armmatch.readers.snpeff_ann import has_ann_header
 from armmatch.readers.vcf_text import VcfText, scan_vcf_text, vcf_header_text, vcf_kinds
 from armmatch.readers.vep_csq import csq_fields_from_header
@@ -428,21 +428,19 @@ def selected_records(
     parsed by htslib, with their line numbers: those overlapping the regions (``spans``, by
     chromosome, from :func:`region_spans`) or marked.
 
-    The picked lines go, under the file's own header, into a temporary VCF that cyvcf2 reads
-    (removed when ``stack`` closes): htslib parses only these records, not the whole file.
+    The picked lines go, under the file's own header, into a scratch VCF that cyvcf2 reads
+    (:func:`armmatch.io.scratch_file`, in memory on Linux; gone when ``stack`` closes): htslib
+    parses only these records, not the whole file.
     The text pass picks by ``POS + len(REF)`` and keeps every record with an INFO ``END``;
     htslib's extent of each record then decides, as for an indexed query.
     """
     import cyvcf2
 
-    tmp = stack.enter_context(tempfile.NamedTemporaryFile(prefix="armmatch-", suffix=".vcf"))  # noqa: SIM115
-    tmp.write(raw_header.encode("utf-8"))
-    for _, raw in text.selected:
-        tmp.write(raw + b"\n")
-    tmp.flush()
+    lines_text = b"".join([raw_header.encode("utf-8"), *(raw + b"\n" for _, raw in text.selected)])
+    scratch = stack.enter_context(scratch_file(lines_text, suffix=".vcf"))
     line: int | None = None
     try:
-        picked = stack.enter_context(closing(cyvcf2.VCF(tmp.name, lazy=True)))
+        picked = stack.enter_context(closing(cyvcf2.VCF(scratch, lazy=True)))
         lines = iter(text.selected)
         for variant in picked:
             line = next(lines)[0]
