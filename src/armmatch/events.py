@@ -11,12 +11,11 @@ Coordinates follow one convention everywhere: ``pos1`` is a 1-based position (VC
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, fields, replace
 from typing import Any, Literal
 
-from armmatch.io import json_lines, plain_dict
+from armmatch.io import plain_dict
 
 Category = Literal["mutation", "cnv", "fusion", "ihc"]
 CATEGORIES: tuple[Category, ...] = ("mutation", "cnv", "fusion", "ihc")
@@ -249,29 +248,6 @@ class Evidence:
         self.events.extend(other.events)
         self.assessments.extend(other.assessments)
         self.inputs.update(other.inputs)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "events": [e.to_dict() for e in self.events],
-            "assessments": [plain_dict(a) for a in self.assessments],
-            "inputs": dict(sorted(self.inputs.items())),
-        }
-
-    @classmethod
-    def from_dict(cls, d: Mapping[str, Any]) -> Evidence:
-        return cls(
-            events=[Event.from_dict(e) for e in d.get("events", [])],
-            assessments=[Assessment(**a) for a in d.get("assessments", [])],
-            inputs=dict(d.get("inputs", {})),
-        )
-
-    def dumps(self) -> str:
-        """Deterministic JSON text (:func:`armmatch.io.json_lines`)."""
-        return json_lines(self.to_dict())
-
-    @classmethod
-    def loads(cls, text: str) -> Evidence:
-        return cls.from_dict(json.loads(text))
 
 
 def not_assessed(genes: Iterable[str], category: Category, reason: str) -> list[Assessment]:

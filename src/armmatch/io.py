@@ -114,7 +114,7 @@ def atomic_write(path: str | Path, mode: str = "w", *, durable: bool = True) -> 
     ``durable`` (the default) syncs the data to disk before the rename; a caller that writes many
     files and syncs once itself (a block job: one ``os.sync`` before its manifest) passes False.
     The temporary file is created with three system calls (open, write, rename), none to make
-    the folder when it exists: a block job writes about ten files per patient.
+    the folder when it exists: a block job writes four files per patient.
     """
     target = os.fspath(path)
     fd, tmp = _create_temporary(os.path.dirname(target) or ".", os.path.basename(target))

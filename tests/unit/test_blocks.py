@@ -13,6 +13,7 @@ import pytest
 from armmatch.io import remembered_digests, sha256_file
 from armmatch.run.blocks import (
     FINGERPRINT_FILE,
+    LEGACY_FILES,
     PATIENT_FILES,
     MemberResult,
     block_assignments,
@@ -112,6 +113,30 @@ def test_failed_patient_and_stale_temporaries_are_removed(tmp_path: Path) -> Non
     remove_patient_outputs(paths)
     assert not any(Path(p).exists() for p in paths.values())
     assert not (folder / FINGERPRINT_FILE).exists()
+
+
+def test_an_earlier_versions_evidence_files_go_when_the_patient_is_written_or_fails(
+    tmp_path: Path,
+) -> None:
+    """evidence/{mutation,cnv,fusion}.json are no longer written (assignment.json holds every
+    fact they held): a rerun over an older output folder removes them, never anyone else's."""
+    paths = patient_paths(str(tmp_path), "P1")
+    folder = Path(paths["assignment"]).parent
+    evidence = folder / "evidence"
+    evidence.mkdir(parents=True)
+    for rel in LEGACY_FILES:
+        (folder / rel).write_text("{}")
+    (evidence / ".cnv.json.9.9.tmp").write_text("half")
+    write_patient(paths, texts(), stamp_for(tmp_path))
+    assert not evidence.exists()
+    assert sorted(p.name for p in folder.iterdir()) == sorted(
+        [*(Path(r).name for r in PATIENT_FILES.values()), FINGERPRINT_FILE]
+    )
+    evidence.mkdir()
+    (evidence / "cnv.json").write_text("{}")
+    (evidence / "notes.txt").write_text("a reviewer's own file")
+    remove_patient_outputs(paths)
+    assert [p.name for p in evidence.iterdir()] == ["notes.txt"]
 
 
 def test_manifest_round_trip_in_sheet_order(tmp_path: Path) -> None:

@@ -36,14 +36,15 @@ FINGERPRINT_FILE = "fingerprint.json"
 """Per patient, beside its outputs: the fingerprint and what it was computed from."""
 
 PATIENT_FILES = {
-    "mutation": "evidence/mutation.json",
-    "cnv": "evidence/cnv.json",
-    "fusion": "evidence/fusion.json",
     "assignment": "assignment.json",
     "events": "events.tsv",
     "report": "report.html",
 }
 """Each patient's outputs, relative to ``<outdir>/patients/<patient>/``."""
+
+LEGACY_FILES = ("evidence/mutation.json", "evidence/cnv.json", "evidence/fusion.json")
+"""Outputs of earlier versions (every fact they held is in ``assignment.json``): removed when
+their patient is written or fails, so that no stale copy sits beside a new record."""
 
 _CODE_DIR = PACKAGE_DIR
 
@@ -173,6 +174,7 @@ def write_patient(
     block reruns and a file that did not reach the disk fails its recorded sha256
     (:func:`reusable`), so its patient is computed again.
     """
+    remove_legacy_outputs(paths)
     digests = {}
     for name in PATIENT_FILES:
         write_text_atomic(paths[name], texts[name], durable=False)
@@ -193,6 +195,24 @@ def remove_patient_outputs(paths: Mapping[str, str]) -> None:
     for path in [*paths.values(), str(Path(paths["assignment"]).parent / FINGERPRINT_FILE)]:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(path)
+    remove_legacy_outputs(paths)
+
+
+def remove_legacy_outputs(paths: Mapping[str, str]) -> None:
+    """Remove an earlier version's :data:`LEGACY_FILES` of the patient (and their folder when
+    that leaves it empty; a file of anyone else's in it stays). One ``stat`` when there are none."""
+    base = os.path.dirname(paths["assignment"])
+    folder = os.path.join(base, os.path.dirname(LEGACY_FILES[0]))
+    if not os.path.isdir(folder):
+        return
+    for rel in LEGACY_FILES:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(os.path.join(base, rel))
+    for tmp in Path(folder).glob(".*.tmp"):
+        with contextlib.suppress(FileNotFoundError):
+            tmp.unlink()
+    with contextlib.suppress(OSError):
+        os.rmdir(folder)
 
 
 def remove_stale_temporaries(paths: Mapping[str, str]) -> None:

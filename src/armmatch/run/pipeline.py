@@ -506,8 +506,8 @@ def assess_patient(
 ) -> dict[str, str]:
     """Every output text of one patient, keyed as :data:`armmatch.run.blocks.PATIENT_FILES`.
 
-    The three evidence files (what each input gave, and what was assessed), the assignment
-    record, its events table and the HTML report. Nothing is written here: the caller writes
+    The assignment record (every event with its input, every assessment and every input's
+    sha256: each fact once), its events table and the HTML report. Nothing is written here: the caller writes
     all of them only once every step has succeeded, so a failing patient leaves no output.
     """
 
@@ -528,6 +528,5 @@ def assess_patient(
         knowledge=knowledge,
     )
     record = sign_off(record, review, rules, source=review_source)
-    texts = [ev.dumps() for ev in evidences]
-    texts += [dumps_json(record), events_tsv(record), patient_html(record, evidences[1].profile)]
+    texts = [dumps_json(record), events_tsv(record), patient_html(record, evidences[1].profile)]
     return dict(zip(PATIENT_FILES, texts, strict=True))
