@@ -59,7 +59,7 @@ def test_every_example_patient_offline(
     patients = read_sample_sheet("config/samples.tsv")
     assert len(patients) == 14
     for p in patients:
-        texts = assess_patient(
+        outputs = assess_patient(
             p,
             build=p.genome_build or "GRCh38",
             rules=rule_set(),
@@ -67,5 +67,5 @@ def test_every_example_patient_offline(
             sheet="config/samples.tsv",
             knowledge=knowledge,
         )
-        assert '"knowledge"' in texts["assignment"]
+        assert '"knowledge"' in outputs.texts["assignment"]
     assert no_network == []

@@ -7,7 +7,9 @@ turned into events by :mod:`armmatch.calling.maf_events`.
 from __future__ import annotations
 
 import csv
+import os
 from collections.abc import Sequence
+from functools import lru_cache
 from pathlib import Path
 
 from armmatch.errors import InputError
@@ -37,7 +39,19 @@ def is_maf_header(cols: Sequence[str]) -> bool:
 
 
 def is_maf(path: str) -> bool:
-    """Whether the file's first non-``#`` line is a MAF header row."""
+    """Whether the file's first non-``#`` line is a MAF header row.
+
+    Remembered per file state (path, size, modification time), as
+    :func:`armmatch.readers.vcf_text.vcf_kinds`: a block job's preflight and its reader ask."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return False
+    return _remembered_is_maf(str(path), st.st_size, st.st_mtime_ns)
+
+
+@lru_cache(maxsize=256)
+def _remembered_is_maf(path: str, size: int, mtime_ns: int) -> bool:
     try:
         with open_text(Path(path)) as fh:
             for line in fh:

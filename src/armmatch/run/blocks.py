@@ -161,6 +161,7 @@ class MemberResult:
     fingerprint: str
     outputs: Mapping[str, str]  # name -> sha256
     error: str = ""
+    report_name: str = ""  # the report's name in the block's reports folder (not when failed)
 
 
 def write_patient(

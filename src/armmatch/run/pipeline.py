@@ -8,8 +8,10 @@ combines the evidence with the rule table and the clinical fields into the assig
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 from armmatch import __version__
@@ -30,7 +32,7 @@ from armmatch.genome import other_build
 from armmatch.io import sha256_file
 from armmatch.knowledge.brca_list import PathogenicList, list_summary, load_list
 from armmatch.knowledge.drug_classes import DrugVocabulary, load_drug_vocabulary
-from armmatch.knowledge.kinase_domains import load_kinase_rules
+from armmatch.knowledge.kinase_domains import KinaseRule, load_kinase_rules
 from armmatch.knowledge.oncokb import evidence_for as oncokb_evidence
 from armmatch.knowledge.rule_table import RuleSet, load_rules
 from armmatch.knowledge.table1 import Table1Row, load_table1
@@ -72,6 +74,12 @@ def pathogenic_list(path: str) -> PathogenicList:
 def table1_rows(path: str) -> tuple[Table1Row, ...]:
     """Table 1 (the protocol's rare tumour list) at ``path`` (read once per process)."""
     return tuple(load_table1(Path(path)))
+
+
+@cache
+def kinase_rules(path: str) -> Mapping[str, KinaseRule]:
+    """The kinase-domain retention table at ``path`` (read once per process)."""
+    return MappingProxyType(load_kinase_rules(path))
 
 
 @cache
@@ -345,7 +353,7 @@ def detect_fusions(
         settings.require_in_frame,
         patient.patient_id,
         models=gene_models(used_build, settings.transcripts_path(used_build)),
-        kinase_rules=load_kinase_rules(settings.resource_path("kinase_domains", KINASE_DOMAINS)),
+        kinase_rules=kinase_rules(str(settings.resource_path("kinase_domains", KINASE_DOMAINS))),
         other_models=gene_models(other, settings.transcripts_path(other)),
     )
 
@@ -491,6 +499,16 @@ def clinical_fields(patient: Patient, settings: Settings) -> dict[str, Any]:
     }
 
 
+@dataclass(frozen=True)
+class PatientOutputs:
+    """One patient's output texts (keyed as :data:`armmatch.run.blocks.PATIENT_FILES`) and the
+    decision they record (status and arm, for naming the report)."""
+
+    texts: dict[str, str]
+    status: str
+    arm: str | None
+
+
 def assess_patient(
     patient: Patient,
     *,
@@ -503,7 +521,7 @@ def assess_patient(
     knowledge: Mapping[str, Any] | None = None,
     review: Review | None = None,
     review_source: str = "",
-) -> dict[str, str]:
+) -> PatientOutputs:
     """Every output text of one patient, keyed as :data:`armmatch.run.blocks.PATIENT_FILES`.
 
     The assignment record (every event with its input, every assessment and every input's
@@ -529,4 +547,4 @@ def assess_patient(
     )
     record = sign_off(record, review, rules, source=review_source)
     texts = [dumps_json(record), events_tsv(record), patient_html(record, evidences[1].profile)]
-    return dict(zip(PATIENT_FILES, texts, strict=True))
+    return PatientOutputs(dict(zip(PATIENT_FILES, texts, strict=True)), record.status, record.arm)

@@ -199,7 +199,9 @@ def run_block_job(
             outputs = reusable(paths, stamp)
             if outputs is not None:
                 log.info("%s: reused (fingerprint %s unchanged)", pid, stamp["fingerprint"][:12])
-                results.append(MemberResult(pid, "reused", stamp["fingerprint"], outputs))
+                name = recorded_link_name(paths["assignment"], pid)
+                results.append(MemberResult(pid, "reused", stamp["fingerprint"], outputs,
+                                            report_name=name))  # fmt: skip
                 continue
             with job_log(os.path.join(outdir, "logs", "patients", f"{pid}.log")) as log_file:
                 log_file.write(
@@ -217,7 +219,7 @@ def run_block_job(
                             + " | ".join(x.text() for x in found),
                             patient=pid,
                         )
-                    texts = assess_patient(
+                    assessed = assess_patient(
                         patient,
                         build=build,
                         rules=rules,
@@ -235,7 +237,7 @@ def run_block_job(
                     results.append(MemberResult(pid, "failed", "", {}, str(err)))
                     continue
                 try:
-                    digests = write_patient(paths, texts, stamp)
+                    digests = write_patient(paths, assessed.texts, stamp)
                 except OSError as exc:  # disk full, quota, permissions: complete or absent
                     remove_patient_outputs(paths)
                     message = (f"patient {pid}: cannot write its outputs under {outdir} "
@@ -245,7 +247,9 @@ def run_block_job(
                     continue
                 log_file.write(f"INFO wrote {', '.join(paths.values())}\n")
             log.info("%s: computed (fingerprint %s)", pid, stamp["fingerprint"][:12])
-            results.append(MemberResult(pid, "computed", stamp["fingerprint"], digests))
+            name = report_link_name(pid, assessed.status, assessed.arm)
+            results.append(MemberResult(pid, "computed", stamp["fingerprint"], digests,
+                                        report_name=name))  # fmt: skip
     # a failed patient is recorded in the manifest, not raised: the block's other patients and
     # the batch summary are still written; rule check_batch then fails the run, naming it
     for failed in (r for r in results if r.action == "failed"):
@@ -368,21 +372,26 @@ def _json(doc: Any) -> str:
     return json.dumps(doc, indent=1, ensure_ascii=False) + "\n"
 
 
-def report_link_name(assignment_json: str, patient: str) -> str:
+def report_link_name(patient: str, status: str, arm: str | None) -> str:
     """``<patient>~<status>~<arm>.html``: the name ``snakemake --report`` lists the report by
     (``~`` is in no patient id, status or arm id)."""
+    return f"{patient}~{status}~{arm or 'none'}.html"
+
+
+def recorded_link_name(assignment_json: str, patient: str) -> str:
+    """:func:`report_link_name` of a patient's written ``assignment.json`` (a reused patient)."""
     with open(assignment_json, encoding="utf-8") as fh:
         doc = json.load(fh)
-    return f"{patient}~{doc['status']}~{doc['arm'] or 'none'}.html"
+    return report_link_name(patient, doc["status"], doc["arm"])
 
 
-def link_reports(results: Sequence[Any], outdir: str, reports_dir: str) -> None:
+def link_reports(results: Sequence[MemberResult], outdir: str, reports_dir: str) -> None:
     """Hard-link (copy where links are impossible) each member's report into ``reports_dir``."""
     os.makedirs(reports_dir, exist_ok=True)
     for r in results:
         paths = patient_paths(outdir, r.patient)
         source = paths["report"]
-        target = os.path.join(reports_dir, report_link_name(paths["assignment"], r.patient))
+        target = os.path.join(reports_dir, r.report_name)
         if os.path.lexists(target):
             os.unlink(target)
         try:
