@@ -11,10 +11,15 @@ import logging
 import os
 import re
 import zlib
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from dataclasses import fields as dataclass_fields
+from json.encoder import (  # type: ignore[attr-defined]
+    c_make_encoder,
+    encode_basestring,
+    encode_basestring_ascii,
+)
 from pathlib import Path
 from typing import IO, Any
 
@@ -476,8 +481,26 @@ def plain_dict(obj: Any) -> dict[str, Any]:
     return {name: getattr(obj, name) for name in names}
 
 
-_ASCII = json.JSONEncoder(sort_keys=True, ensure_ascii=True)
-_UNICODE = json.JSONEncoder(sort_keys=True, ensure_ascii=False)
+def _compact_encoder(ensure_ascii: bool) -> Callable[[Any], str]:
+    """``json.dumps(value, sort_keys=True, ensure_ascii=...)`` as a function that reuses one C
+    encoder: ``JSONEncoder.encode`` builds a new one on every call, which costs as much as
+    encoding a small value (an event). No circular-reference check (armmatch's documents are
+    trees; a cycle would end in RecursionError)."""
+    quote = encode_basestring_ascii if ensure_ascii else encode_basestring
+    if c_make_encoder is None:  # a Python without the C accelerator
+        return json.JSONEncoder(sort_keys=True, ensure_ascii=ensure_ascii).encode
+    chunks = c_make_encoder(None, None, quote, None, ": ", ", ", True, False, True)
+
+    def encode(value: Any) -> str:
+        if isinstance(value, str):
+            return quote(value)
+        return "".join(chunks(value, 0))
+
+    return encode
+
+
+_ASCII = _compact_encoder(True)
+_UNICODE = _compact_encoder(False)
 
 
 def json_lines(doc: Mapping[str, Any], *, ensure_ascii: bool = True) -> str:
@@ -486,7 +509,7 @@ def json_lines(doc: Mapping[str, Any], *, ensure_ascii: bool = True) -> str:
     than ``json.dumps(indent=...)`` (CPython's C encoder only runs without ``indent``); a line
     per event or arm suits ``grep`` and ``diff``, and ``jq .`` pretty-prints it."""
 
-    one = (_ASCII if ensure_ascii else _UNICODE).encode
+    one = _ASCII if ensure_ascii else _UNICODE
 
     parts = []
     for key in sorted(doc):

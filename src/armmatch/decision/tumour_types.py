@@ -71,16 +71,38 @@ def normalise_subtype(name: str) -> str:
     return " ".join(text.split())
 
 
+_INDEXES: dict[
+    int, tuple[Sequence[Table1Row], dict[str, list[Table1Row]], dict[str, Table1Row]]
+] = {}
+
+
+def _table_index(
+    table: Sequence[Table1Row],
+) -> tuple[dict[str, list[Table1Row]], dict[str, Table1Row]]:
+    """Table 1's rows by normalised subtype name (in table order) and by row id, made once per
+    table object (a block job decides every patient against the same tuple; a list, which may
+    change, is indexed afresh)."""
+    known = _INDEXES.get(id(table))
+    if known is not None and known[0] is table:  # the table is held: its id is not reused
+        return known[1], known[2]
+    by_name: dict[str, list[Table1Row]] = {}
+    for row in table:
+        by_name.setdefault(normalise_subtype(row.tumour_type), []).append(row)
+    by_id = {row.row_id: row for row in table}
+    if isinstance(table, tuple):
+        if len(_INDEXES) >= 8:
+            _INDEXES.clear()
+        _INDEXES[id(table)] = (table, by_name, by_id)
+    return by_name, by_id
+
+
 def _subtype_matches(
     code: str, subtype: str, table: Sequence[Table1Row]
 ) -> list[tuple[Table1Row, bool]]:
     """Rows named ``subtype`` that cover ``code``, directly (True) or through a tier-2 parent."""
-    key = normalise_subtype(subtype)
-    by_id = {row.row_id: row for row in table}
+    by_name, by_id = _table_index(table)
     found: list[tuple[Table1Row, bool]] = []
-    for row in table:
-        if normalise_subtype(row.tumour_type) != key:
-            continue
+    for row in by_name.get(normalise_subtype(subtype), ()):
         if row.sites.overlaps(code):
             found.append((row, True))
             continue

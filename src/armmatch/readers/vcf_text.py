@@ -465,7 +465,22 @@ def check_vcf_text(path: str, *, patient: str | None = None) -> None:
 
 
 def vcf_header_text(path: str | Path, *, patient: str | None = None) -> str:
-    """The ``##`` meta lines of a (plain, gzip or bgzip) VCF, as text."""
+    """The ``##`` meta lines of a (plain, gzip or bgzip) VCF, as text.
+
+    Remembered per file state (path, size, modification time), as :func:`vcf_kinds`."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return _vcf_header_text(path, patient=patient)
+    return _remembered_header_text(str(path), patient, st.st_size, st.st_mtime_ns)
+
+
+@lru_cache(maxsize=16)
+def _remembered_header_text(path: str, patient: str | None, size: int, mtime_ns: int) -> str:
+    return _vcf_header_text(path, patient=patient)
+
+
+def _vcf_header_text(path: str | Path, *, patient: str | None) -> str:
     lines = []
     with open_text(path, patient=patient) as fh:
         for line in fh:
