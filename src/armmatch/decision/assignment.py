@@ -65,30 +65,6 @@ class ArmResult:
     verdict: Verdict = "no matching alteration"
     reason: str = ""
 
-    def to_dict(self, event_ids: Sequence[str]) -> dict[str, Any]:
-        return {
-            "arm_id": self.arm.arm_id,
-            "arm_type": self.arm.arm_type,
-            "drug": self.arm.drug,
-            "dose": "; ".join(self.arm.doses),
-            "priority": self.arm.priority,
-            "verdict": self.verdict,
-            "reason": self.reason,
-            "rules": [
-                {
-                    "rule_id": rr.rule.rule_id,
-                    "rule_line": rr.rule.line,
-                    "gene": rr.rule.gene,
-                    "category": rr.rule.category,
-                    "criterion": rr.rule.criterion_text(),
-                    "outcome": rr.outcome,
-                    "events": [event_ids[i] for i in rr.events],
-                    "reason": rr.reason,
-                }
-                for rr in self.rule_results
-            ],
-        }
-
 
 @dataclass
 class Decision:

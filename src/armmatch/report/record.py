@@ -105,7 +105,24 @@ class ArmRow:
 
     @classmethod
     def of(cls, result: ArmResult, ids: Sequence[str]) -> ArmRow:
-        return cls.from_dict(result.to_dict(ids))
+        """The row of a decided arm; ``ids`` are the record's event ids by event index."""
+        arm = result.arm
+        rules = tuple(
+            RuleRow(
+                rule_id=rr.rule.rule_id,
+                rule_line=rr.rule.line,
+                gene=rr.rule.gene,
+                category=rr.rule.category,
+                criterion=rr.rule.criterion_text(),
+                outcome=rr.outcome,
+                events=tuple(ids[i] for i in rr.events),
+                reason=rr.reason,
+            )  # fmt: skip
+            for rr in result.rule_results
+        )
+        return cls(arm_id=arm.arm_id, arm_type=arm.arm_type, drug=arm.drug,
+                   dose="; ".join(arm.doses), priority=arm.priority, verdict=result.verdict,
+                   reason=result.reason, rules=rules)  # fmt: skip
 
 
 @dataclass(frozen=True)
