@@ -176,7 +176,7 @@ patients = read_sample_sheet({str(sheet)!r})
 start = time.perf_counter()
 for p in patients:
     texts = assess_patient(p, build=p.genome_build or "GRCh38", rules=rules, settings=s,
-                           sheet={str(sheet)!r})
+                           sheet={str(sheet)!r}).texts
     d = os.path.join({str(scratch)!r}, p.patient_id)
     os.makedirs(d, exist_ok=True)
     for name in PATIENT_FILES:

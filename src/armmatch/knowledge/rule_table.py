@@ -11,6 +11,7 @@ import csv
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Literal
 
@@ -95,6 +96,11 @@ class Rule:
     line: int
 
     def criterion_text(self) -> str:
+        """The criterion as the table writes it (``exon=19;class=inframe_deletion``)."""
+        return self._criterion_text
+
+    @cached_property
+    def _criterion_text(self) -> str:  # a rule is decided for every patient of a job
         return ";".join(f"{k}={v}" for k, v in self.criterion.items())
 
     @property
