@@ -11,6 +11,7 @@ import logging
 import os
 import tempfile
 from pathlib import Path
+from typing import Any
 
 import cyvcf2
 import pysam
@@ -334,10 +335,11 @@ def test_text_pass_picks_overlapping_end_and_marked_records(tmp_path: Path) -> N
     assert text.marked == {first + 6}
 
 
+@pytest.mark.parametrize("piece_bytes", [0, 10**9])
 @pytest.mark.parametrize("unsorted", [False, True])
 def test_the_vectorised_run_scan_picks_and_warns_as_record_by_record(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture,
-    unsorted: bool,
+    unsorted: bool, piece_bytes: int,
 ) -> None:  # fmt: skip
     """Whole-genome runs are scanned with numpy (armmatch.readers.vcf_text._run_arrays): the
     same picked lines, line numbers and unsorted warning as the record-by-record path, on
@@ -363,6 +365,8 @@ def test_the_vectorised_run_scan_picks_and_warns_as_record_by_record(
     path = tmp_path / "wgs.vcf"
     path.write_text("\n".join(lines) + "\n")
     spans = {"1": ([2000, 9000, 30000], [2100, 9500, 30010]), "2": ([0, 20000], [1500, 20001])}
+
+    monkeypatch.setattr(vcf_text, "VECTOR_MIN_PIECE_BYTES", piece_bytes)  # whole piece or runs
 
     def scan(threshold: int) -> tuple[list[tuple[int, bytes]], int, list[str]]:
         monkeypatch.setattr(vcf_text, "VECTOR_MIN_RECORDS", threshold)
@@ -403,3 +407,61 @@ def test_scratch_file_reads_back_its_bytes(monkeypatch: pytest.MonkeyPatch) -> N
     with scratch_file(data, suffix=".vcf") as path:
         assert Path(path).read_bytes() == data and path.endswith(".vcf")
     assert not Path(path).exists()
+
+
+def _record_lines(rng: Any, n: int) -> list[bytes]:
+    """Record lines of every layout the text check must judge: good ones (leading zeros,
+    empty INFO, CRLF, long fields) and each kind of damage, at random."""
+    good = [b"1\t%d\t.\tA\tC\t.\tPASS\tDP=3", b"chr2\t00%d\trs1\tACGT\tA,T\t50\tq10\t",
+            b"X\t%d\t.\tN\t<DEL>\t.\t.\tSVTYPE=DEL;END=9\tGT\t0/1", b"7\t%d\t.\tG\tT\t.\t.\t.\r"]  # fmt: skip
+    bad = [b"", b"1\t%d\t.\tA\tC\t.\tPASS", b"1\t0\t.\tA\tC\t.\tPASS\t.", b"1\t-%d\t.\tA\tC\t.\t.\t.",
+           b"1\t%dx\t.\tA\tC\t.\t.\t.", b"1\t\t.\tA\tC\t.\t.\t.", b"1\t%d\t.\t\tC\t.\t.\t.",
+           b"1\t%d\t.\tA\t\t.\t.\t.", b"1 %d . A C . . .", b"1\t000\t.\tA\tC\t.\t.\t.",
+           b"1\t%d\t.\tA\tC\t.\t.\t.\t" + b"9" * 30, b"\t%d\t.\tA\tC\t.\t.\t."]  # fmt: skip
+    out = []
+    for _ in range(n):
+        kind = rng.choice(bad) if rng.random() < 0.01 else rng.choice(good)
+        out.append(kind.replace(b"%d", str(rng.randint(1, 10**9)).encode()))
+    return out
+
+
+def test_the_whole_piece_check_rejects_exactly_the_lines_the_expression_rejects() -> None:
+    """armmatch.readers.vcf_text._piece_lines (numpy, whole-genome pieces) and the _BAD_RECORD
+    expression (panels) find the same first bad record line, over 400 random pieces."""
+    import random
+
+    from armmatch.readers import vcf_text
+
+    rng = random.Random(11)
+    for _ in range(400):
+        data = b"\n" + b"\n".join(_record_lines(rng, rng.randint(1, 300))) + b"\n"
+        found = vcf_text._BAD_RECORD.search(data, 0, len(data) - 1)
+        lines = vcf_text._piece_lines(data)
+        assert lines is not None
+        assert lines.bad == (found.start() if found is not None else None), data[:400]
+
+
+def test_a_pos_longer_than_int64_digits_is_left_to_the_expression() -> None:
+    from armmatch.readers import vcf_text
+
+    assert vcf_text._piece_lines(b"\n1\t" + b"0" * 25 + b"7\t.\tA\tC\t.\t.\t.\n") is None
+
+
+@pytest.mark.parametrize("piece_bytes", [0, 10**9])
+def test_a_streamed_bad_line_is_named_alike_by_both_checks(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, piece_bytes: int
+) -> None:
+    """A damaged record far from every target gene stops the patient with its line number and
+    the problem, whichever check (whole-piece numpy or the expression) read its piece."""
+    from armmatch.readers import vcf_text
+
+    monkeypatch.setattr(vcf_text, "VECTOR_MIN_PIECE_BYTES", piece_bytes)
+    head = ["##fileformat=VCFv4.2", "#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO"]
+    rows = [f"1\t{1000 + k}\t.\tA\tC\t.\tPASS\t." for k in range(5000)]
+    rows[3210] = "1\t4210\t.\tA\t\t.\tPASS\t."
+    path = tmp_path / "wgs.vcf"
+    path.write_text("\n".join(head + rows) + "\n")
+    with pytest.raises(InputError) as info:
+        vcf_text.scan_vcf_text(str(path), select=lambda name: None)
+    assert info.value.line == 2 + 3211
+    assert "the ALT field is empty" in str(info.value)

@@ -259,6 +259,73 @@ def _run_arrays(data: bytes, at: int, end: int) -> tuple[Any, Any, Any, Any]:
     return start0, start0 + (t4 - t3 - 1), pos, nl + at
 
 
+VECTOR_MIN_PIECE_BYTES = 1 << 18
+"""From this many bytes of records in a decompressed piece, every line's layout is checked and
+its fields located with numpy over the whole piece (:func:`_piece_lines`) instead of the
+:data:`_BAD_RECORD` expression (whole genomes: the expression's per-line cost was the largest
+part of a streamed read); smaller pieces (panels) keep the expression."""
+
+
+@dataclass(frozen=True)
+class _PieceLines:
+    """Every record line of a piece (``data[0]`` a newline before the first), by numpy."""
+
+    nl: Any
+    """Offset of the newline before each line, plus the last newline (``len(lines) + 1``)."""
+    start0: Any
+    end0: Any
+    pos: Any
+    bad: int | None
+    """Offset of the newline before the first line :data:`_BAD_RECORD` would reject."""
+
+    def count(self, at: int, end: int) -> int:
+        """Lines between newline offsets ``at`` and ``end`` (``data.count(b"\\n", at, end)``)."""
+        i, j = np.searchsorted(self.nl, (at, end))
+        return int(j - i)
+
+    def line_indexes(self, offsets: Sequence[int]) -> Any:
+        """The 0-based line index of each (sorted) newline offset before a line."""
+        return np.searchsorted(self.nl, offsets)
+
+    def run(self, at: int, end: int) -> tuple[Any, Any, Any, Any]:
+        """:func:`_run_arrays` of ``data[at:end]`` (``at`` and ``end`` newline offsets)."""
+        i, j = np.searchsorted(self.nl, (at, end))
+        return self.start0[i:j], self.end0[i:j], self.pos[i:j], self.nl[i:j]
+
+
+def _piece_lines(data: bytes) -> _PieceLines | None:
+    """Check and locate every record line of ``data`` at once: the checks of :data:`_BAD_RECORD`
+    (CHROM, then POS of digits with a non-zero one, ID, a non-empty REF and ALT, QUAL and FILTER,
+    each ended by a tab), and each line's ``POS - 1``, ``POS - 1 + len(REF)`` and POS. None when
+    a POS has more than 18 digits (leading zeros beyond int64: left to the expression)."""
+    view = np.frombuffer(data, dtype=np.uint8)
+    nl = np.flatnonzero(view == 10)
+    tabs = np.flatnonzero(view == 9)
+    lines = len(nl) - 1
+    if not len(tabs):
+        return _PieceLines(nl, nl[:0], nl[:0], nl[:0], int(nl[0]) if lines else None)
+    first = np.searchsorted(tabs, nl[:-1])  # each line's first tab (CHROM's end)
+    last = len(tabs) - 1
+    t = [tabs[np.minimum(first + k, last)] for k in range(7)]
+    ok = (first + 6 <= last) & (t[6] < nl[1:])  # seven tabs inside the line: eight fields
+    width = np.where(ok, t[1] - t[0] - 1, 0)
+    ok &= width > 0
+    most = int(width.max()) if lines else 0
+    if most > 18:
+        return None
+    pos = np.zeros(lines, dtype=np.int64)
+    for j in range(most):
+        inside = j < width
+        digit = view[np.where(inside, t[0] + 1 + j, 0)].astype(np.int64) - 48
+        ok &= ~inside | ((digit >= 0) & (digit <= 9))
+        pos = np.where(inside, pos * 10 + digit, pos)
+    ok &= (pos > 0) & (t[3] - t[2] > 1) & (t[4] - t[3] > 1)  # POS > 0, REF and ALT not empty
+    wrong = np.flatnonzero(~ok)
+    start0 = pos - 1
+    return _PieceLines(nl, start0, start0 + (t[3] - t[2] - 1), pos,
+                       int(nl[wrong[0]]) if len(wrong) else None)  # fmt: skip
+
+
 def scan_vcf_text(
     path: str,
     *,
@@ -322,8 +389,13 @@ def scan_vcf_text(
         data = b"\n" + piece[offset:]
         first_line = before + piece.count(b"\n", 0, offset) + 1
         stop = len(data) - 1
-        bad = _BAD_RECORD.search(data, 0, stop)
-        limit = bad.start() if bad is not None else stop
+        whole = _piece_lines(data) if stop >= VECTOR_MIN_PIECE_BYTES else None
+        if whole is not None:
+            bad_at = whole.bad
+        else:
+            found = _BAD_RECORD.search(data, 0, stop)
+            bad_at = found.start() if found is not None else None
+        limit = bad_at if bad_at is not None else stop
         at, index = 0, scan.records  # `index`: record index of the line after `at`
         picked: set[int] = set()  # offsets of the newline before each picked record line
         marks: set[int] = set()
@@ -353,9 +425,11 @@ def scan_vcf_text(
                 if chrom not in spans_of:
                     spans_of[chrom] = select(chrom.decode("utf-8", errors="replace"))
                 spans = spans_of[chrom]
-            lines = data.count(b"\n", at, end)
+            lines = whole.count(at, end) if whole is not None else data.count(b"\n", at, end)
             if (spans is not None or not warned) and lines >= VECTOR_MIN_RECORDS:
-                starts0, ends0, pos_arr, nl_arr = _run_arrays(data, at, end)
+                starts0, ends0, pos_arr, nl_arr = (
+                    whole.run(at, end) if whole is not None else _run_arrays(data, at, end)
+                )
                 if not warned:
                     first = int(pos_arr[0])
                     resumed = last is not None and (
@@ -421,10 +495,10 @@ def scan_vcf_text(
                 line_start = data.rfind(b"\n", 0, m.start())
                 picked.add(line_start)
                 marks.add(line_start)
-        if bad is not None:
-            nl = data.find(b"\n", bad.start() + 1)
-            lineno = first_line + data.count(b"\n", 0, bad.start())
-            problem = _record_problem(_decode(data[bad.start() + 1 : nl]))
+        if bad_at is not None:
+            nl = data.find(b"\n", bad_at + 1)
+            lineno = first_line + data.count(b"\n", 0, bad_at)
+            problem = _record_problem(_decode(data[bad_at + 1 : nl]))
             raise InputError(
                 problem or "a record line that htslib cannot read (CHROM, POS, ... expected)",
                 path=path,
@@ -432,9 +506,14 @@ def scan_vcf_text(
                 patient=patient,
             )
         lineno, cursor = first_line, 0
-        for off in sorted(picked):
-            lineno += data.count(b"\n", cursor, off)
-            cursor = off
+        order = sorted(picked)
+        numbers = whole.line_indexes(order) if whole is not None else None
+        for k, off in enumerate(order):
+            if numbers is not None:
+                lineno = first_line + int(numbers[k])
+            else:
+                lineno += data.count(b"\n", cursor, off)
+                cursor = off
             scan.selected.append((lineno, data[off + 1 : data.index(b"\n", off + 1)]))
             if off in marks:
                 scan.marked.add(lineno)
