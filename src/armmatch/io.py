@@ -67,19 +67,22 @@ def remembered_digests() -> Iterator[None]:
         _REMEMBERED = outer
 
 
+_FD_FOLDER = "/proc/self/fd"
+
+
 @contextmanager
 def scratch_file(data: bytes, *, suffix: str) -> Iterator[str]:
     """A path that reads as ``data`` while the context lasts, for a library that only reads
     paths (htslib). In memory where the system offers it (Linux ``memfd_create``, no file on any
     disk: creating a file costs a filesystem a journal entry, noticeable per patient on network
     and virtual disks), else a temporary file that is removed on exit."""
-    if hasattr(os, "memfd_create"):
+    if hasattr(os, "memfd_create") and os.path.isdir(_FD_FOLDER):  # no /proc: a file
         fd = os.memfd_create(f"armmatch{suffix}", os.MFD_CLOEXEC)
         try:
             view = memoryview(data)
             while view:
                 view = view[os.write(fd, view) :]
-            yield f"/proc/self/fd/{fd}"
+            yield f"{_FD_FOLDER}/{fd}"
         finally:
             os.close(fd)
         return

@@ -17,6 +17,7 @@ import cyvcf2
 import pysam
 import pytest
 
+from armmatch import io as armmatch_io
 from armmatch.calling.small_variants import read_small_variants, target_regions
 from armmatch.config import SmallVariantPolicy
 from armmatch.errors import InputError
@@ -403,10 +404,15 @@ def test_scratch_file_reads_back_its_bytes(monkeypatch: pytest.MonkeyPatch) -> N
     data = b"##fileformat=VCFv4.2\n" * 5000  # more than one write may take
     with scratch_file(data, suffix=".vcf") as path:
         assert Path(path).read_bytes() == data
-    monkeypatch.delattr(os, "memfd_create", raising=False)
-    with scratch_file(data, suffix=".vcf") as path:
-        assert Path(path).read_bytes() == data and path.endswith(".vcf")
-    assert not Path(path).exists()
+    for no_memory_file in ("no /proc", "no memfd_create"):
+        if no_memory_file == "no /proc":
+            monkeypatch.setattr(armmatch_io, "_FD_FOLDER", "/no/such/proc/self/fd")
+        else:
+            monkeypatch.delattr(os, "memfd_create", raising=False)
+        with scratch_file(data, suffix=".vcf") as path:
+            assert Path(path).read_bytes() == data and path.endswith(".vcf")
+            assert not path.startswith("/proc")
+        assert not Path(path).exists()
 
 
 def _record_lines(rng: Any, n: int) -> list[bytes]:
