@@ -471,3 +471,19 @@ def test_a_streamed_bad_line_is_named_alike_by_both_checks(
         vcf_text.scan_vcf_text(str(path), select=lambda name: None)
     assert info.value.line == 2 + 3211
     assert "the ALT field is empty" in str(info.value)
+
+
+def test_a_scratch_vcf_htslib_refuses_is_an_error_naming_the_input(
+    write_vcf: VcfWriter, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The streamed records reach htslib under the file's own header in a scratch VCF; should
+    htslib refuse it, the error names the patient's VCF, never the scratch file."""
+    vcf = write_vcf(records(False), csq_header=False)
+
+    def refuse(path: str, **kwargs: Any) -> Any:
+        raise OSError(f"could not parse header of {path}")
+
+    monkeypatch.setattr(cyvcf2, "VCF", refuse)
+    with pytest.raises(InputError) as info:
+        read(vcf)
+    assert info.value.path == str(vcf) and "not a readable VCF/BCF" in str(info.value)

@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import os
 from bisect import bisect_left
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
+from dataclasses import dataclass, field
 from functools import cache, partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -38,7 +39,7 @@ from armmatch.io import sha256_file
 from armmatch.knowledge.hotspots import Hotspot, default_hotspots_path, load_hotspots
 from armmatch.knowledge.transcripts import GeneModel, GeneModels, gene_models
 from armmatch.readers.vcf import header_annotation
-from armmatch.readers.vcf_text import VcfText, scan_vcf_text, vcf_header_text
+from armmatch.readers.vcf_text import Picks, VcfText, scan_vcf_text, vcf_header_text
 
 if TYPE_CHECKING:
     from armmatch.calling.reference import SequenceSource
@@ -63,6 +64,7 @@ from armmatch.readers.vcf import (
     info_value,
     number_value,
     open_cyvcf2,
+    open_selected,
     region_spans,
     select_sample,
     selected_records,
@@ -518,30 +520,20 @@ def _read_vcf(
         kind = "tabix" if index.endswith(".tbi") else "CSI"
         reason += f" (target regions through its {kind} index)"
     else:
-        header = scan_vcf_text(path, patient=patient, header_only=True)
-        text: VcfText | None = None
-        if header is not None:
-            annotation = header_annotation(header.header_text)
-            annotated = annotation is not None
-            no_build = not header_builds(vcf_header_text(path, patient=patient))
-            if have_regions:
-                regions = target_regions(both if annotated or no_build else [model_map], genes,
-                                         region_margin)  # fmt: skip
-            mark = select = None
-            if regions is not None:
-                spans = region_spans(regions)
-                select = lambda name: spans.get(normalise_chrom(name))  # noqa: E731
-                if annotation is not None:
-                    first = annotation.fields[:1] == ["SYMBOL"]
-                    mark = symbol_pattern(genes, first_field=first)
-            text = scan_vcf_text(path, patient=patient, mark=mark, select=select)
-        vcf = open_cyvcf2(path, patient)
+
+        def regions_of(annotated: bool, no_build: bool) -> list[Region] | None:
+            chosen = both if annotated or no_build else [model_map]
+            return target_regions(chosen, genes, region_margin) if have_regions else None
+
+        plan = _StreamPlan(genes=genes, regions_of=regions_of, path=path, patient=patient)
+        text = scan_vcf_text(path, patient=patient, configure=plan)
+        annotated, regions = plan.annotated, plan.regions
         if text is None or regions is None:  # BCF (htslib checks it), or no regions: all
+            vcf = open_cyvcf2(path, patient)
             records = all_records(vcf, path, patient)
         else:
-            records = selected_records(
-                text, vcf.raw_header, spans, stack, path=path, patient=patient
-            )
+            vcf = open_selected(text, stack, path=path, patient=patient)
+            records = selected_records(vcf, text, plan.spans, path=path, patient=patient)
     tally: list[tuple[int | None, str, int, int]] = []
     if not header_builds(vcf.raw_header) and not annotated:
         records = _tallied(records, tally)
@@ -572,6 +564,33 @@ def _read_vcf(
     if tally:
         check_exon_build(tally, model_map, other_map, build=build, path=path, patient=patient)
     return Evidence(events=events, assessments=assessed(genes, "mutation", reason))
+
+
+@dataclass
+class _StreamPlan:
+    """What a streamed VCF's header decides, once the text pass has read it: annotated or
+    not, the target regions (``regions_of(annotated, no_build)``) and so the records picked."""
+
+    genes: Sequence[str]
+    regions_of: Callable[[bool, bool], list[Region] | None]
+    path: str
+    patient: str
+    annotated: bool = False
+    regions: list[Region] | None = None
+    spans: dict[str, tuple[list[int], list[int]]] = field(default_factory=dict)
+
+    def __call__(self, header: VcfText) -> Picks:
+        annotation = header_annotation(header.header_text)
+        self.annotated = annotation is not None
+        no_build = not header_builds(vcf_header_text(self.path, patient=self.patient))
+        self.regions = self.regions_of(self.annotated, no_build)
+        if self.regions is None:
+            return None, None
+        spans = self.spans = region_spans(self.regions)
+        mark = None
+        if annotation is not None:
+            mark = symbol_pattern(self.genes, first_field=annotation.fields[:1] == ["SYMBOL"])
+        return mark, lambda name: spans.get(normalise_chrom(name))
 
 
 def _tallied(

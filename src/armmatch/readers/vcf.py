@@ -415,32 +415,39 @@ def region_spans(regions: Sequence[Region]) -> dict[str, tuple[list[int], list[i
     return by_chrom
 
 
+def open_selected(text: VcfText, stack: ExitStack, *, path: str, patient: str) -> Any:
+    """The records the text pass picked (:func:`armmatch.readers.vcf_text.scan_vcf_text` with
+    ``select``), under the file's own header, as a cyvcf2 reader (closed with ``stack``): htslib
+    parses only these records, not the whole file, and reads the header once.
+
+    The lines go into a scratch VCF (:func:`armmatch.io.scratch_file`, in memory on Linux;
+    gone when ``stack`` closes). A header htslib cannot read is an error naming ``path``."""
+    import cyvcf2
+
+    lines = b"".join([text.header_bytes, *(raw + b"\n" for _, raw in text.selected)])
+    scratch = stack.enter_context(scratch_file(lines, suffix=".vcf"))
+    try:
+        return stack.enter_context(closing(cyvcf2.VCF(scratch, lazy=True)))
+    except Exception as exc:  # cyvcf2 raises bare OSError/Exception on unreadable files
+        raise InputError(f"not a readable VCF/BCF ({exc})", path=path, patient=patient) from None
+
+
 def selected_records(
+    picked: Any,
     text: VcfText,
-    raw_header: str,
     spans: Mapping[str, tuple[list[int], list[int]]],
-    stack: ExitStack,
     *,
     path: str,
     patient: str,
 ) -> Iterator[tuple[int, Any]]:
-    """The records the text pass picked (:func:`armmatch.readers.vcf_text.scan_vcf_text` with ``select``),
-    parsed by htslib, with their line numbers: those overlapping the regions (``spans``, by
-    chromosome, from :func:`region_spans`) or marked.
+    """The records of :func:`open_selected`'s reader with their line numbers: those overlapping
+    the regions (``spans``, by chromosome, from :func:`region_spans`) or marked.
 
-    The picked lines go, under the file's own header, into a scratch VCF that cyvcf2 reads
-    (:func:`armmatch.io.scratch_file`, in memory on Linux; gone when ``stack`` closes): htslib
-    parses only these records, not the whole file.
     The text pass picks by ``POS + len(REF)`` and keeps every record with an INFO ``END``;
     htslib's extent of each record then decides, as for an indexed query.
     """
-    import cyvcf2
-
-    lines_text = b"".join([raw_header.encode("utf-8"), *(raw + b"\n" for _, raw in text.selected)])
-    scratch = stack.enter_context(scratch_file(lines_text, suffix=".vcf"))
     line: int | None = None
     try:
-        picked = stack.enter_context(closing(cyvcf2.VCF(scratch, lazy=True)))
         lines = iter(text.selected)
         for variant in picked:
             line = next(lines)[0]

@@ -134,6 +134,8 @@ class VcfText:
     """INFO fields declared by ``##INFO`` lines."""
     header_text: str = ""
     """The ``##INFO`` lines (for the CSQ/ANN declarations)."""
+    header_bytes: bytes = b""
+    """The header as the file has it, through the ``#CHROM`` line."""
     records: int = 0
     selected: list[tuple[int, bytes]] = field(default_factory=list)
     """``(line number, record line)`` of the records picked by ``select`` or ``mark``, in file
@@ -143,6 +145,8 @@ class VcfText:
 
 
 Spans = tuple[Sequence[int], Sequence[int]]
+Picks = tuple[re.Pattern[bytes] | None, Callable[[str], Spans | None] | None]
+"""``(mark, select)`` of :func:`scan_vcf_text`."""
 
 
 class _Header:
@@ -333,6 +337,7 @@ def scan_vcf_text(
     header_only: bool = False,
     mark: re.Pattern[bytes] | None = None,
     select: Callable[[str], Spans | None] | None = None,
+    configure: Callable[[VcfText], Picks] | None = None,
 ) -> VcfText | None:
     """One fast pass over a text VCF (plain or bgzip): the checks of :func:`check_vcf_text`.
 
@@ -347,7 +352,9 @@ def scan_vcf_text(
     records a streaming reader needs, kept with their line numbers in ``selected``: those
     whose ``[POS - 1, POS - 1 + len(REF))`` overlaps a region of their contig, those with an
     INFO ``END`` on such a contig (their extent is htslib's to say), and those whose text
-    matches ``mark``. Only the picked lines are then parsed by htslib.
+    matches ``mark``. Only the picked lines are then parsed by htslib. ``configure``, when
+    given, chooses ``mark`` and ``select`` from the header (:class:`VcfText` without records)
+    once it is read: one pass where a header-only pass and a full one would read it twice.
     """
     magic = _vcf_magic(path, patient)
     if magic is None:
@@ -363,6 +370,7 @@ def scan_vcf_text(
     last: tuple[bytes, int] | None = None  # (chrom, pos) of the previous record
     warned = False
     size = 1 << 16 if header_only else _CHUNK
+    head: list[bytes] = []  # the header's bytes, piece by piece
     for before, piece in _chunks(path, magic, patient, size):
         offset = 0
         if scan is None:
@@ -372,6 +380,7 @@ def scan_vcf_text(
                 lineno += 1
                 header.feed(lineno, _decode(piece[offset:nl]))
                 offset = nl + 1
+            head.append(piece[:offset])
             if header.chrom_line is None:
                 continue
             contigs = frozenset(header.contigs)
@@ -380,9 +389,12 @@ def scan_vcf_text(
                 contigs=contigs,
                 info=frozenset(header.info),
                 header_text="\n".join(header.meta),
+                header_bytes=b"".join(head),
             )
             if header_only:
                 return scan
+            if configure is not None:
+                mark, select = configure(scan)
             if offset >= len(piece):
                 continue
         # records: data[0] is a virtual newline before the first line of the piece
