@@ -487,3 +487,45 @@ def test_a_scratch_vcf_htslib_refuses_is_an_error_naming_the_input(
     with pytest.raises(InputError) as info:
         read(vcf)
     assert info.value.path == str(vcf) and "not a readable VCF/BCF" in str(info.value)
+
+
+@pytest.mark.parametrize(
+    "disorder", ["sorted", "down inside a run", "down at a run's start", "contig resumed"]
+)
+def test_order_warning_alike_on_contigs_with_and_without_target_regions(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture,
+    disorder: str,
+) -> None:  # fmt: skip
+    """A contig without target regions is only checked for order (positions alone); one with
+    regions record by record; numpy for long runs. All three warn alike, naming the line."""
+    from armmatch.readers import vcf_text
+
+    rows = [(c, 100 + 10 * k) for c in ("1", "2", "3") for k in range(12)]
+    if disorder == "down inside a run":
+        rows[17] = ("2", 105)
+    elif disorder == "down at a run's start":
+        rows.insert(12, ("1", 50))  # contig 1's last record below its previous one
+    elif disorder == "contig resumed":
+        rows.append(("1", 900))
+    lines = ["##fileformat=VCFv4.2", "#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO"]
+    lines += [f"{c}\t{p}\t.\tA\tC\t.\tPASS\t." for c, p in rows]
+    path = tmp_path / "order.vcf"
+    path.write_text("\n".join(lines) + "\n")
+
+    def warnings_with(select: Any, threshold: int) -> list[str]:
+        monkeypatch.setattr(vcf_text, "VECTOR_MIN_RECORDS", threshold)
+        caplog.clear()
+        with caplog.at_level("WARNING"):
+            vcf_text.scan_vcf_text(str(path), select=select)
+        return [r.getMessage() for r in caplog.records]
+
+    positions_only = warnings_with(lambda name: None, 10**9)
+    far = ([10**9], [10**9 + 1])  # a region on every contig, far from every record
+    record_by_record = warnings_with(lambda name: far, 10**9)
+    vectorised = warnings_with(lambda name: far, 1)
+    assert positions_only == record_by_record == vectorised
+    assert len(positions_only) == (disorder != "sorted")
+    if disorder == "contig resumed":
+        assert (
+            f"line {len(lines)}:" in positions_only[0] and "1:900 after 3:210" in positions_only[0]
+        )

@@ -13,7 +13,7 @@ import os
 import re
 import zlib
 from bisect import bisect_left
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Container, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -61,6 +61,19 @@ _BAD_RECORD = re.compile(
     rb"\n(?![^\t\n]*+\t0*+[1-9][0-9]*+\t" + _FIELD + rb"[^\t\n]++\t[^\t\n]++\t" + _FIELD * 2 + rb")"
 )
 _POS_REF = re.compile(rb"\n[^\t\n]*\t([0-9]+)\t[^\t\n]*\t([^\t\n]*)")
+_POS = re.compile(rb"\n[^\t\n]*\t([0-9]+)")
+
+
+def _first_unsorted(
+    positions: Sequence[int], chrom: bytes, last: tuple[bytes, int] | None, done: Container[bytes]
+) -> int | None:
+    """Index of the first of a contig run's records out of order (below the previous record
+    on the contig, or the run resuming a contig left earlier), None when all are in order."""
+    if last is not None and (
+        (chrom == last[0] and positions[0] < last[1]) or (chrom != last[0] and chrom in done)
+    ):
+        return 0
+    return next((k for k in range(1, len(positions)) if positions[k] < positions[k - 1]), None)
 
 
 def _chunks(
@@ -472,6 +485,22 @@ def scan_vcf_text(
                     hit = (i >= 0) & (starts0 < region_ends[np.maximum(i, 0)])
                     picked.update(int(x) for x in nl_arr[hit])
                     picked.update(_end_lines(data, at, end))
+            elif spans is None and not warned:  # only the order matters: positions alone
+                positions = [int(x) for x in _POS.findall(data, at, end)]
+                wrong = _first_unsorted(positions, chrom, last, done)
+                if wrong is not None:
+                    prev = (
+                        last if wrong == 0 and last is not None else (chrom, positions[wrong - 1])
+                    )
+                    warn_unsorted(
+                        path, first_line + index - scan.records + wrong, patient,
+                        (chrom.decode(errors="replace"), positions[wrong]),
+                        (prev[0].decode(errors="replace"), prev[1]),
+                    )  # fmt: skip
+                    warned = True
+                if last is not None and chrom != last[0]:
+                    done.add(last[0])
+                last = (chrom, positions[-1])
             elif spans is not None or not warned:
                 for m in _POS_REF.finditer(data, at, end):
                     pos = int(m.group(1))
