@@ -1,0 +1,131 @@
+"""Decompressing a bgzip (BGZF) file on two cores: its blocks are independent deflate streams.
+
+A whole-genome VCF streamed without an index is decompressed while it is checked: one thread
+checks the text (holding the GIL) while the blocks are inflated by ``zlib`` in worker threads,
+which release it. Each block's CRC32 and length are checked as htslib checks them. A file that
+is not BGZF from its first block is left to htslib (:class:`pysam.libcbgzf.BGZFile`); a
+gzip member without the BGZF block size later in the file is read on from there by Python's
+``gzip`` (concatenated files).
+"""
+
+from __future__ import annotations
+
+import gzip
+import os
+import struct
+import zlib
+from collections import deque
+from collections.abc import Generator, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import BinaryIO
+
+_READ = 1 << 20
+"""Compressed bytes read (and inflated by one task) at a time: about 50 blocks, 4 MB of text."""
+_AHEAD = 3
+"""Tasks in flight beyond the one being consumed."""
+
+
+def _block(buf: bytes | memoryview, off: int) -> tuple[int, int, int] | None:
+    """``(deflate start, deflate end, block end)`` of the BGZF block at ``off``; None when
+    ``buf`` ends inside it. Raises :class:`_NotBgzf` for a gzip member without a ``BC``
+    (block size) subfield, ``zlib.error`` for bytes that are no gzip member."""
+    have = len(buf) - off
+    if have < 18:
+        return None
+    if bytes(buf[off : off + 3]) != b"\x1f\x8b\x08":
+        raise zlib.error(f"no gzip block at byte {off} of the buffer")
+    if not buf[off + 3] & 0x04:
+        raise _NotBgzf
+    xlen = int.from_bytes(buf[off + 10 : off + 12], "little")
+    extra = off + 12 + xlen
+    if len(buf) < extra:
+        return None
+    p, size = off + 12, None
+    while p + 4 <= extra:
+        length = int.from_bytes(buf[p + 2 : p + 4], "little")
+        if bytes(buf[p : p + 2]) == b"BC" and length == 2:
+            size = int.from_bytes(buf[p + 4 : p + 6], "little") + 1
+        p += 4 + length
+    if size is None:
+        raise _NotBgzf
+    if have < size:
+        return None
+    return extra, off + size - 8, off + size
+
+
+class _NotBgzf(Exception):
+    """A gzip member without the BGZF block size."""
+
+
+def is_bgzf(path: str) -> bool:
+    """Whether the file starts with a BGZF block (gzip with the ``BC`` extra subfield)."""
+    with open(path, "rb") as fh:
+        head = fh.read(1 << 16)
+    try:
+        return _block(head, 0) is not None
+    except (_NotBgzf, zlib.error):
+        return False
+
+
+def _inflate(buf: memoryview, blocks: list[tuple[int, int]]) -> bytes:
+    """The text of consecutive BGZF blocks (deflate data from start to end; CRC32 and length
+    follow each), checked as htslib checks them."""
+    out = []
+    for start, end in blocks:
+        data = zlib.decompress(buf[start:end], -15)
+        crc, size = struct.unpack_from("<II", buf, end)
+        if zlib.crc32(data) != crc or len(data) != size:
+            raise zlib.error(f"a BGZF block's CRC32 or length does not match its data ({size})")
+        out.append(data)
+    return b"".join(out)
+
+
+def cores() -> int:
+    """CPUs this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1
+
+
+def inflated(path: str, *, workers: int = 2) -> Generator[bytes, None, None]:
+    """The decompressed bytes of a BGZF file, in order, in pieces of about 4 MB, inflated by
+    ``workers`` threads. ``zlib.error`` for a corrupt block or a file that ends inside one."""
+    with open(path, "rb") as fh, ThreadPoolExecutor(workers, "armmatch-inflate") as pool:
+        pending: deque[Future[bytes]] = deque()
+        buf = b""
+        read = 0  # file offset of buf[0]
+        while True:
+            chunk = fh.read(_READ)
+            buf += chunk
+            blocks, off = [], 0
+            try:
+                while (found := _block(buf, off)) is not None:
+                    blocks.append(found[:2])
+                    off = found[2]
+            except _NotBgzf:
+                if blocks:
+                    pending.append(pool.submit(_inflate, memoryview(buf), blocks))
+                while pending:
+                    yield pending.popleft().result()
+                yield from _gzip_from(fh, read + off)
+                return
+            if blocks:
+                pending.append(pool.submit(_inflate, memoryview(buf), blocks))
+            buf, read = buf[off:], read + off
+            while len(pending) > _AHEAD:
+                yield pending.popleft().result()
+            if not chunk:
+                break
+        while pending:
+            yield pending.popleft().result()
+        if buf:
+            raise zlib.error(f"the file ends inside a BGZF block ({len(buf)} bytes left)")
+
+
+def _gzip_from(fh: BinaryIO, offset: int) -> Iterator[bytes]:
+    """The rest of a file from ``offset``, gzip members decompressed by Python's ``gzip``."""
+    fh.seek(offset)
+    with gzip.GzipFile(fileobj=fh, mode="rb") as rest:
+        while block := rest.read(1 << 22):
+            yield block

@@ -1,0 +1,118 @@
+"""armmatch.readers.bgzf: bgzip files inflated by worker threads, checked as htslib checks them,
+and the streamed VCF text pass reading through it (armmatch.readers.vcf_text)."""
+
+from __future__ import annotations
+
+import gzip
+import random
+import zlib
+from pathlib import Path
+
+import pysam
+import pytest
+from pysam.libcbgzf import BGZFile
+
+from armmatch.errors import InputError
+from armmatch.readers import bgzf, vcf_text
+
+
+def vcf_text_lines(records: int, seed: int = 3) -> bytes:
+    rng = random.Random(seed)
+    head = ["##fileformat=VCFv4.2", "#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO"]
+    pos = 1000
+    rows = []
+    for _ in range(records):
+        pos += rng.randint(1, 300)
+        rows.append(f"1\t{pos}\t.\t{rng.choice('ACGT')}\t{rng.choice('ACGT')}\t{rng.randint(1, 99)}"
+                    f"\tPASS\tDP={rng.randint(10, 999)};Q={rng.random():.6f}")  # fmt: skip
+    return ("\n".join(head + rows) + "\n").encode()
+
+
+@pytest.fixture(scope="module")
+def big(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, bytes]:
+    """A bgzip VCF of over 2 MB compressed (several 1 MB read steps, about 150 blocks)."""
+    folder = tmp_path_factory.mktemp("bgzf")
+    plain = folder / "big.vcf"
+    text = vcf_text_lines(180_000)
+    plain.write_bytes(text)
+    gz = folder / "big.vcf.gz"
+    pysam.tabix_compress(str(plain), str(gz), force=True)
+    assert gz.stat().st_size > 2 * (1 << 20)
+    return gz, text
+
+
+def test_inflated_is_the_files_text_in_order(big: tuple[Path, bytes]) -> None:
+    gz, text = big
+    assert bgzf.is_bgzf(str(gz))
+    with BGZFile(str(gz), "rb") as fh:
+        assert fh.read() == text
+    assert b"".join(bgzf.inflated(str(gz))) == text
+    assert b"".join(bgzf.inflated(str(gz), workers=1)) == text
+
+
+def test_plain_gzip_and_text_are_not_bgzf(tmp_path: Path) -> None:
+    (tmp_path / "a.gz").write_bytes(gzip.compress(b"x\n"))
+    (tmp_path / "a.txt").write_bytes(b"##fileformat=VCFv4.2\n")
+    (tmp_path / "empty").write_bytes(b"")
+    assert not any(bgzf.is_bgzf(str(tmp_path / n)) for n in ("a.gz", "a.txt", "empty"))
+
+
+def test_a_file_ending_inside_a_block_is_an_error(big: tuple[Path, bytes], tmp_path: Path) -> None:
+    gz, _ = big
+    cut = tmp_path / "cut.vcf.gz"
+    cut.write_bytes(gz.read_bytes()[: (1 << 20) + 12345])
+    with pytest.raises(zlib.error, match="ends inside a BGZF block"):
+        b"".join(bgzf.inflated(str(cut)))
+
+
+def test_a_damaged_block_is_an_error(big: tuple[Path, bytes], tmp_path: Path) -> None:
+    gz, _ = big
+    data = bytearray(gz.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    bad = tmp_path / "bad.vcf.gz"
+    bad.write_bytes(bytes(data))
+    with pytest.raises(zlib.error):
+        b"".join(bgzf.inflated(str(bad)))
+
+
+def test_a_plain_gzip_member_after_bgzf_blocks_is_read_on(
+    big: tuple[Path, bytes], tmp_path: Path
+) -> None:
+    """``cat file.vcf.gz more.gz``: htslib reads on through a plain gzip member, and so do we."""
+    gz, text = big
+    tail = b"1\t999999999\t.\tA\tC\t.\tPASS\t.\n" * 3
+    both = tmp_path / "both.vcf.gz"
+    both.write_bytes(gz.read_bytes() + gzip.compress(tail))
+    with BGZFile(str(both), "rb") as fh:
+        assert fh.read() == text + tail
+    assert b"".join(bgzf.inflated(str(both))) == text + tail
+
+
+@pytest.mark.parametrize("parallel", [True, False])
+def test_the_text_pass_reads_alike_through_either_decompression(
+    big: tuple[Path, bytes], monkeypatch: pytest.MonkeyPatch, parallel: bool
+) -> None:
+    gz, _ = big
+    monkeypatch.setattr(vcf_text, "PARALLEL_INFLATE_BYTES", 0 if parallel else 1 << 62)
+    monkeypatch.setattr(vcf_text, "cores", lambda: 2)
+    spans = {"1": ([5_000_000, 9_000_000], [5_010_000, 9_000_500])}
+    scan = vcf_text.scan_vcf_text(str(gz), select=spans.get)
+    monkeypatch.setattr(vcf_text, "PARALLEL_INFLATE_BYTES", 1 << 62)
+    serial = vcf_text.scan_vcf_text(str(gz), select=spans.get)
+    assert scan is not None and serial is not None
+    assert scan.records == serial.records == 180_000
+    assert scan.selected == serial.selected and len(scan.selected) > 10
+
+
+def test_a_truncated_whole_genome_names_the_file_through_the_parallel_path(
+    big: tuple[Path, bytes], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    gz, _ = big
+    cut = tmp_path / "cut.vcf.gz"
+    cut.write_bytes(gz.read_bytes()[: 2 * (1 << 20) - 777])
+    monkeypatch.setattr(vcf_text, "PARALLEL_INFLATE_BYTES", 0)
+    monkeypatch.setattr(vcf_text, "cores", lambda: 2)
+    with pytest.raises(InputError) as info:
+        vcf_text.scan_vcf_text(str(cut), patient="P1")
+    assert info.value.path == str(cut)
+    assert "truncated or corrupt after line" in str(info.value)
