@@ -14,6 +14,7 @@ Usage: python bench/bench_block.py [--patients 50] [--workdir DIR] [--profile]
 from __future__ import annotations
 
 import argparse
+import atexit
 import cProfile
 import json
 import os
@@ -102,6 +103,8 @@ def main() -> int:
     ap.add_argument("--profile", action="store_true")
     args = ap.parse_args()
     work = args.workdir or Path(tempfile.mkdtemp(prefix="armmatch-block-"))
+    if args.workdir is None:  # the generated batch and its outputs go with the folder
+        atexit.register(shutil.rmtree, work, ignore_errors=True)
     sheet = make_batch(work, args.patients)
     os.chdir(work)
     n = args.patients

@@ -16,10 +16,12 @@ Usage: python bench/bench_scaling.py [--small 1] [--workdir DIR] [--no-check]
 from __future__ import annotations
 
 import argparse
+import atexit
 import dataclasses
 import logging
 import os
 import random
+import shutil
 import statistics
 import sys
 import tempfile
@@ -77,7 +79,14 @@ def write_sheet(folder: Path, rows: int) -> Path:
     header = (REPO / "config" / "samples.tsv").read_text().splitlines()
     columns = header[0].split("\t")
     first = dict(zip(columns, header[1].split("\t"), strict=True))
-    sources = {c: (REPO / "config" / first[c]).resolve() for c in ("vcf", "cnv", "fusions")}
+    # each row's files are hard links to one copy per folder (never to the repository's
+    # example files: a file takes at most 65,000 links on ext4)
+    sources = {}
+    for c in ("vcf", "cnv", "fusions"):
+        example = (REPO / "config" / first[c]).resolve()
+        sources[c] = data / f"source.{c}{''.join(example.suffixes)}"
+        if not sources[c].exists():
+            shutil.copyfile(example, sources[c])
     sheet = folder / "samples.tsv"
     with open(sheet, "w", encoding="utf-8") as fh:
         fh.write(header[0] + "\n")
@@ -111,6 +120,8 @@ def main() -> int:
     logging.disable(logging.WARNING)
     work = args.workdir or Path(tempfile.mkdtemp(prefix="armmatch-scaling-"))
     work.mkdir(parents=True, exist_ok=True)
+    if args.workdir is None:  # generated inputs of a temporary folder go with it
+        atexit.register(shutil.rmtree, work, ignore_errors=True)
     rules = rule_set()
     settings = settings_from_config({"samples": "s.tsv"})
     base = read_sample_sheet(str(REPO / "config" / "samples.tsv"))[0]

@@ -12,8 +12,10 @@ Usage: python bench/bench_summary.py [--patients 1000] [--workdir DIR]
 from __future__ import annotations
 
 import argparse
+import atexit
 import dataclasses
 import html
+import shutil
 import statistics
 import subprocess
 import sys
@@ -35,6 +37,8 @@ def main() -> int:
     ap.add_argument("--workdir", type=Path)
     args = ap.parse_args()
     work = args.workdir or Path(tempfile.mkdtemp(prefix="armmatch-summary-"))
+    if args.workdir is None:  # the generated batch and its outputs go with the folder
+        atexit.register(shutil.rmtree, work, ignore_errors=True)
     out = work / "example"
     snakemake = str(Path(sys.executable).with_name("snakemake"))
     subprocess.run(
