@@ -6,6 +6,7 @@ import json
 import time
 from fractions import Fraction
 from math import comb
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -180,3 +181,27 @@ def test_cli_errors(capsys: pytest.CaptureFixture[str]) -> None:
     assert "p0" in capsys.readouterr().err
     assert main(["simon", "--p0", "0.05", "--p1", "0.25", "--max-n", "10"]) == 1
     assert "none" in capsys.readouterr().out
+
+
+def test_a_batch_summary_without_a_simon_design_stops_before_writing(tmp_path: Path) -> None:
+    """armmatch.run.steps.batch_summary: monitoring settings no design within max_n can meet
+    are a configuration error, and none of the batch tables is written."""
+    from armmatch.errors import ConfigError
+    from armmatch.paths import RULE_TABLE
+    from armmatch.run.steps import batch_summary
+
+    knowledge = tmp_path / "resources.json"
+    knowledge.write_text("{}")
+    outputs = {k: str(tmp_path / n) for k, n in
+               (("tsv", "a.tsv"), ("jsonl", "a.jsonl"), ("html", "s.html"))}  # fmt: skip
+    with pytest.raises(ConfigError, match="no Simon design with n <= 5"):
+        batch_summary([], str(tmp_path), outputs, rules_path=str(RULE_TABLE), responses=[],
+                      monitoring={"p0": 0.05, "p1": 0.25, "alpha": 0.05, "power": 0.8,
+                                  "max_n": 5},
+                      knowledge_path=str(knowledge))  # fmt: skip
+    assert not any(Path(p).exists() for p in outputs.values())
+    monitoring = {"p0": 0.05, "p1": 0.25, "alpha": 0.05, "power": 0.8, "max_n": 60}
+    assert batch_summary([], str(tmp_path), outputs, rules_path=str(RULE_TABLE), responses=[],
+                         monitoring=monitoring, knowledge_path=str(knowledge)) == 0  # fmt: skip
+    assert Path(outputs["tsv"]).read_text().startswith("patient_id\t")
+    assert Path(outputs["jsonl"]).read_text() == ""

@@ -25,8 +25,17 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from armmatch.config import Settings, settings_from_config
-from armmatch.errors import ArmmatchError, InputError
-from armmatch.io import read_tsv_rows, remembered_digests, sha256_file, write_text_atomic
+from armmatch.errors import ArmmatchError, ConfigError, InputError
+from armmatch.followup.monitoring import monitoring_rows, resistance_rows
+from armmatch.followup.resistance import arm_plan, classify_all
+from armmatch.followup.simon import simon_designs
+from armmatch.io import (
+    atomic_write,
+    read_tsv_rows,
+    remembered_digests,
+    sha256_file,
+    write_text_atomic,
+)
 from armmatch.knowledge.build.updater import Policy, update_resources
 from armmatch.knowledge.manifest import (
     check_custom_files,
@@ -34,14 +43,17 @@ from armmatch.knowledge.manifest import (
     load_manifest,
     resource_files,
 )
+from armmatch.knowledge.rule_table import load_rules
 from armmatch.patient import Patient
+from armmatch.readers.responses import read_responses
 from armmatch.readers.review import read_reviews
 from armmatch.report.cbioportal import studies
 from armmatch.report.fhir import dumps_bundle
 from armmatch.report.matchminer import clinical_document, ctml_trial, genomic_documents
 from armmatch.report.multiqc import dumps_custom_content
 from armmatch.report.record import AssignmentRecord, load_records
-from armmatch.report.tables import needs_attention
+from armmatch.report.summary import summary_html
+from armmatch.report.tables import assignments_tsv, jsonl_line, needs_attention
 from armmatch.run.blocks import (
     BlockError,
     MemberResult,
@@ -365,6 +377,51 @@ def export_formats(
     if "multiqc" in outputs:
         write_text_atomic(outputs["multiqc"], dumps_custom_content(records), durable=False)
     os.sync()  # the files reach the disk before Snakemake records the outputs as done
+    return len(records)
+
+
+def batch_summary(
+    manifests: Sequence[str],
+    outdir: str,
+    outputs: Mapping[str, str],
+    *,
+    rules_path: str,
+    responses: Sequence[str],
+    monitoring: Mapping[str, Any],
+    knowledge_path: str,
+) -> int:
+    """The batch tables and dashboard from the assessed patients' records: ``outputs["tsv"]``
+    (``assignments.tsv``), ``outputs["jsonl"]`` (each ``assignment.json`` on one line, streamed:
+    10,000 patients are about 500 MB) and ``outputs["html"]`` (``summary.html``, with every
+    failed patient of the manifests). With a responses table (at most one), each patient's
+    resistance classification and next step, and every arm's Simon two-stage monitoring
+    (``monitoring``: config ``monitoring``). The patient count."""
+    paths = block_assignments(manifests, outdir)  # ordered by patient
+    records = load_records(paths)
+    plan = arm_plan(load_rules(rules_path))
+    outcomes = []
+    for path in responses:
+        outcomes = classify_all(read_responses(path, arms=plan.arm_types), plan)
+    m = monitoring
+    design = simon_designs(m["p0"], m["p1"], alpha=m["alpha"], power=m["power"], max_n=m["max_n"])
+    if design.minimax is None:
+        raise ConfigError(
+            f"monitoring: no Simon design with n <= {m['max_n']} for {dict(m)}", path="config"
+        )
+    with open(knowledge_path, encoding="utf-8") as fh:
+        knowledge = json.load(fh)
+    write_text_atomic(outputs["tsv"], assignments_tsv(records))
+    with atomic_write(outputs["jsonl"]) as out:
+        for p in paths:
+            out.write(jsonl_line(Path(p).read_text(encoding="utf-8")))
+    page = summary_html(
+        records,
+        monitoring=monitoring_rows([r.arm for r in records], outcomes, design.minimax),
+        resistance=resistance_rows(outcomes) if responses else None,
+        knowledge=knowledge,
+        failed=block_failures(manifests),
+    )
+    write_text_atomic(outputs["html"], page)
     return len(records)
 
 
