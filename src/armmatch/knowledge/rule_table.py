@@ -139,9 +139,10 @@ class RuleSet:
     sha256: str
     rules: tuple[Rule, ...]
 
-    @property
+    @cached_property
     def arms(self) -> tuple[Arm, ...]:
-        """Arms in rule-table order of first appearance."""
+        """Arms in rule-table order of first appearance (made once: the set is immutable and
+        decided against for every patient of a job)."""
         by_arm: dict[str, list[Rule]] = {}
         for rule in self.rules:
             by_arm.setdefault(rule.arm_id, []).append(rule)
@@ -175,15 +176,22 @@ class RuleSet:
 
     def genes(self, category: str | None = None) -> tuple[str, ...]:
         """Genes named by rules (optionally of one category), sorted."""
-        return tuple(
-            sorted(
-                {
-                    r.gene
-                    for r in self.rules
-                    if r.gene != "-" and (category is None or r.category == category)
-                }
+        known = self._genes.get(category)
+        if known is None:
+            known = self._genes[category] = tuple(
+                sorted(
+                    {
+                        r.gene
+                        for r in self.rules
+                        if r.gene != "-" and (category is None or r.category == category)
+                    }
+                )
             )
-        )
+        return known
+
+    @cached_property
+    def _genes(self) -> dict[str | None, tuple[str, ...]]:
+        return {}
 
     def intronic_reach(self) -> dict[str, int]:
         """How far into an intron the classifier must report changes, per gene: the widest
