@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Mapping, Sequence
+from functools import lru_cache
 from typing import Any
 
 from armmatch.events import CnvProfile, Event
@@ -74,6 +75,36 @@ def _gene_call(e: Event) -> tuple[str, str]:
     return call, call.replace("_", " ")
 
 
+@lru_cache(maxsize=8)
+def _chromosome_backdrop(build: Build, left: int, inner: int, top: int, plot_h: int) -> str:
+    """The profile's chromosome stripes and names (the same for every patient of a build)."""
+    lengths = CONTIG_LENGTHS[build]
+    chroms = [c for c in CHROMS if c in lengths]
+    total = sum(lengths[c] for c in chroms)
+    starts, pos = {}, 0
+    for c in chroms:
+        starts[c] = pos
+        pos += lengths[c]
+
+    def gx(chrom: str, base: int) -> float:
+        return left + inner * (starts[chrom] + min(base, lengths[chrom])) / total
+
+    out = []
+    for i, c in enumerate(chroms):
+        x0, x1 = gx(c, 0), gx(c, lengths[c])
+        if i % 2 == 0:
+            out.append(f'<rect x="{x0:.1f}" y="{top}" width="{x1 - x0:.1f}" height="{plot_h}" '
+                       'fill="#f4f4f4"/>')  # fmt: skip
+    # chromosome names under the axis, in two rows where they would touch
+    name_spans = [((gx(c, 0) + gx(c, lengths[c])) / 2, c) for c in chroms]
+    rows = label_rows([(x - _width(c, 9) / 2, x + _width(c, 9) / 2) for x, c in name_spans], 2)
+    for (x, c), row in zip(name_spans, rows, strict=True):
+        if row >= 0:
+            out.append(f'<text x="{x:.1f}" y="{top + plot_h + 12 + 11 * row}" font-size="9" '
+                       f'text-anchor="middle">{_esc(c)}</text>')  # fmt: skip
+    return "".join(out)
+
+
 def cn_profile_svg(
     profile: CnvProfile, thresholds: Mapping[str, Any], calls: Sequence[Event]
 ) -> str:
@@ -101,18 +132,7 @@ def cn_profile_svg(
 
     out = [f'<figure id="cn-profile"><svg xmlns="http://www.w3.org/2000/svg" width="{width}" '
            f'height="{height}" role="img" aria-label="genome-wide copy number">']  # fmt: skip
-    for i, c in enumerate(chroms):
-        x0, x1 = gx(c, 0), gx(c, lengths[c])
-        if i % 2 == 0:
-            out.append(f'<rect x="{x0:.1f}" y="{top}" width="{x1 - x0:.1f}" height="{plot_h}" '
-                       'fill="#f4f4f4"/>')  # fmt: skip
-    # chromosome names under the axis, in two rows where they would touch
-    name_spans = [((gx(c, 0) + gx(c, lengths[c])) / 2, c) for c in chroms]
-    rows = label_rows([(x - _width(c, 9) / 2, x + _width(c, 9) / 2) for x, c in name_spans], 2)
-    for (x, c), row in zip(name_spans, rows, strict=True):
-        if row >= 0:
-            out.append(f'<text x="{x:.1f}" y="{top + plot_h + 12 + 11 * row}" font-size="9" '
-                       f'text-anchor="middle">{_esc(c)}</text>')  # fmt: skip
+    out.append(_chromosome_backdrop(build, left, inner, top, plot_h))
     for tick in range(0, int(ymax) + 1, 2 if ymax <= 16 else 5):
         out.append(f'<text x="{left - 4}" y="{gy(tick) + 3:.1f}" font-size="9" '
                    f'text-anchor="end">{tick}</text>')  # fmt: skip
