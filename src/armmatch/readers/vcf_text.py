@@ -66,6 +66,12 @@ _POS_REF = re.compile(rb"\n[^\t\n]*\t([0-9]+)\t[^\t\n]*\t([^\t\n]*)")
 _POS = re.compile(rb"\n[^\t\n]*\t([0-9]+)")
 
 
+@lru_cache(maxsize=1024)
+def _run_end(chrom: bytes) -> re.Pattern[bytes]:
+    """The first line that is not on ``chrom``: the end of a run of its records."""
+    return re.compile(b"\n(?!" + re.escape(chrom) + b"\t)")
+
+
 def _first_unsorted(
     positions: Sequence[int], chrom: bytes, last: tuple[bytes, int] | None, done: Container[bytes]
 ) -> int | None:
@@ -459,7 +465,7 @@ def scan_vcf_text(
                 )
             pattern = runs_pattern.get(chrom)
             if pattern is None:
-                pattern = runs_pattern[chrom] = re.compile(b"\n(?!" + re.escape(chrom) + b"\t)")
+                pattern = runs_pattern[chrom] = _run_end(chrom)
             nxt = pattern.search(data, at + 1, limit)
             end = nxt.start() if nxt is not None else limit
             spans = None
