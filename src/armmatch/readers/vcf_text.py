@@ -378,8 +378,9 @@ def scan_vcf_text(
     """One fast pass over a text VCF (plain or bgzip): the checks of :func:`check_vcf_text`.
 
     The header is checked line by line; the records in large decompressed pieces with
-    C-level scans (a regular expression for the line layout, one per run of records on a
-    contig), so that the pass costs a fraction of htslib's own parse. Returns None for BCF.
+    C-level scans (the line layout by a regular expression, or by numpy over a whole piece of
+    :data:`VECTOR_MIN_PIECE_BYTES` or more; one expression per run of records on a contig), so
+    that the pass costs a fraction of htslib's own parse. Returns None for BCF.
 
     ``header_only`` stops after the ``#CHROM`` line (indexed reading: only the records read
     through the index are parsed). Records out of order get one logged warning.
