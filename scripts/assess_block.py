@@ -1,5 +1,5 @@
-"""Snakemake adapter: one block of patients -> each patient's evidence, assignment, events
-table, report and log; the block manifest (armmatch.run.blocks)."""
+"""Snakemake adapter: one block of patients -> each patient's assignment, events table, report
+and log; the block manifest (armmatch.run.blocks)."""
 
 from armmatch.run.steps import run_block_job, run_step
 
@@ -20,6 +20,7 @@ def main() -> None:
         manifest_path=sm.output.manifest,
         reports_dir=sm.output.reports,
         knowledge_path=sm.input.knowledge,
+        threads=sm.threads,
     )
 
 

@@ -94,7 +94,7 @@ def test_the_text_pass_reads_alike_through_either_decompression(
 ) -> None:
     gz, _ = big
     monkeypatch.setattr(vcf_text, "PARALLEL_INFLATE_BYTES", 0 if parallel else 1 << 62)
-    monkeypatch.setattr(vcf_text, "cores", lambda: 2)
+    monkeypatch.setattr(vcf_text, "usable_threads", lambda: 2)
     spans = {"1": ([5_000_000, 9_000_000], [5_010_000, 9_000_500])}
     scan = vcf_text.scan_vcf_text(str(gz), select=spans.get)
     monkeypatch.setattr(vcf_text, "PARALLEL_INFLATE_BYTES", 1 << 62)
@@ -111,8 +111,34 @@ def test_a_truncated_whole_genome_names_the_file_through_the_parallel_path(
     cut = tmp_path / "cut.vcf.gz"
     cut.write_bytes(gz.read_bytes()[: 2 * (1 << 20) - 777])
     monkeypatch.setattr(vcf_text, "PARALLEL_INFLATE_BYTES", 0)
-    monkeypatch.setattr(vcf_text, "cores", lambda: 2)
+    monkeypatch.setattr(vcf_text, "usable_threads", lambda: 2)
     with pytest.raises(InputError) as info:
         vcf_text.scan_vcf_text(str(cut), patient="P1")
     assert info.value.path == str(cut)
     assert "truncated or corrupt after line" in str(info.value)
+
+
+def test_a_job_allowed_one_thread_inflates_on_its_own(
+    big: tuple[Path, bytes], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Snakemake's ``threads`` bound the reading (armmatch.readers.bgzf.job_threads): with one,
+    no worker threads; with two, the blocks are inflated beside the checks."""
+    gz, _ = big
+    monkeypatch.setattr(vcf_text, "PARALLEL_INFLATE_BYTES", 0)
+    used = []
+    real = vcf_text.inflated
+
+    def counted(path: str) -> object:
+        used.append(path)
+        return real(path)
+
+    monkeypatch.setattr(vcf_text, "inflated", counted)
+    with bgzf.job_threads(1):
+        assert bgzf.usable_threads() == 1
+        one = vcf_text.scan_vcf_text(str(gz))
+    assert used == []
+    with bgzf.job_threads(2):
+        two = vcf_text.scan_vcf_text(str(gz))
+    assert used == [str(gz)]
+    assert one is not None and two is not None and one.records == two.records
+    assert bgzf.usable_threads() == bgzf.cores()  # outside any job: every usable CPU

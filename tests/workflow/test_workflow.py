@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 import re
 import shutil
@@ -178,6 +179,36 @@ def test_dry_run_and_lint_from_the_repository(tmp_path: Path) -> None:
     # the check itself can fail: another lint, or an exit that is no lint verdict
     assert lint.problems(1, {*kinds, "* Mixed rules and functions in same snakefile.:"}, "")
     assert lint.problems(0, kinds, "") and lint.problems(2, set(), "")
+
+
+def test_a_block_with_a_whole_genome_vcf_asks_for_two_threads(tmp_path: Path) -> None:
+    """A block with a VCF of 8 MB or more asks Snakemake for two threads (its checksum, or its
+    decompression when streamed, runs beside the reading); panel blocks one; --cores 1 wins."""
+    text = (REPO / "config" / "samples.tsv").read_text().replace("../example/", f"{REPO}/example/")
+    lines = text.splitlines()
+    columns = lines[0].split("\t")
+    row = dict(zip(columns, lines[1].split("\t"), strict=True))
+    with gzip.open(row["vcf"], "rt") as fh:
+        first, rest = fh.read().split("\n", 1)
+    big = tmp_path / "big.vcf"  # the first patient's VCF behind 9 MB of header lines
+    big.write_text(first + "\n" + "".join(f"##pad{i}={'x' * 100_000}\n" for i in range(90)) + rest)
+    row["vcf"] = str(big)
+    lines[1] = "\t".join(row[c] for c in columns)
+    sheet = tmp_path / "samples.tsv"
+    sheet.write_text("\n".join(lines) + "\n")
+
+    def plan(cores: str) -> str:
+        proc = subprocess.run([SNAKEMAKE, "-n", "--cores", cores, "--config", f"samples={sheet}",
+                               f"outdir={tmp_path}/r", "patients_per_job=1"], cwd=REPO,
+                              capture_output=True, text=True, timeout=300)  # fmt: skip
+        assert proc.returncode == 0, proc.stderr
+        return proc.stdout + proc.stderr
+
+    jobs = plan("2").split("rule assess_block:")[1:]
+    assert len(jobs) == len(lines) - 1
+    two = [j for j in jobs if "threads: 2" in j.split("\n\n", 1)[0]]
+    assert len(two) == 1 and "block=00001" in two[0]
+    assert "threads: 2" not in plan("1")
 
 
 # --- bad input: one clear message naming the file and patient; no outputs ----------------------

@@ -1,6 +1,7 @@
 # Helpers only (no rules): config and sample-sheet validation before the first job, wildcard
 # constraints and input functions. Parse time reads only the config, the sample sheet and the
 # rule table, so it stays cheap on clusters where every job re-parses the workflow.
+import contextlib
 import os
 
 from snakemake.exceptions import WorkflowError
@@ -11,6 +12,7 @@ from armmatch.errors import ArmmatchError
 from armmatch.run.pipeline import rule_set
 from armmatch.run.preflight import sheet_problems
 from armmatch.readers.review import read_reviews
+from armmatch.readers.vcf_text import PARALLEL_INFLATE_BYTES
 from armmatch.readers.sample_sheet import read_sample_sheet
 
 # Bundled resources are found relative to this file, so `--directory elsewhere` still works.
@@ -93,6 +95,18 @@ def get_block_stamps(wildcards):
                     continue
                 stamps[path] = f"{st.st_size}:{st.st_mtime_ns}:{st.st_ctime_ns}:{st.st_ino}"
     return stamps
+
+
+def get_block_threads(wildcards):
+    """2 when a member's VCF is large enough for a second thread (its checksum, or its bgzip
+    decompression when streamed: armmatch.readers.vcf_text.PARALLEL_INFLATE_BYTES), else 1."""
+    for pid in BLOCKS[wildcards.block]:
+        p = PATIENTS[pid]
+        for path in (p.vcf, p.germline_vcf):
+            with contextlib.suppress(OSError):
+                if path and os.path.getsize(path) >= PARALLEL_INFLATE_BYTES:
+                    return 2
+    return 1
 
 
 def get_block_builds(wildcards):

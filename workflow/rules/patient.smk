@@ -1,7 +1,7 @@
 # Patients in blocks of `patients_per_job` consecutive sheet rows (armmatch.run.blocks): one job per
 # block, one Python start-up per block. Per patient: small variants, copy number and fusions read
-# into evidence JSON (a missing CNV or fusion file gives "not assessed"), the arm decision
-# (assignment.json, events.tsv), the HTML report and its own log. A patient whose fingerprint
+# (a missing CNV or fusion file gives "not assessed"), the arm decision (assignment.json, with
+# every event, assessment and input checksum; events.tsv), the HTML report and its own log. A patient whose fingerprint
 # (sheet row, inputs, settings, resources, code) is unchanged is reused, so adding a patient to a
 # sheet computes only that patient. The block manifest lists what was computed and reused.
 
@@ -30,6 +30,9 @@ rule assess_block:
         sheet=config["samples"],
         # content changes that keep or lower the mtime still rerun the block (see common.smk)
         stamps=get_block_stamps,
+    # two for a block with a VCF of 8 MB or more (its checksum, or its decompression when it is
+    # streamed, runs beside the reading), else one
+    threads: get_block_threads
     log:
         f"{OUTDIR}/logs/blocks/{{block}}.log",
     script:

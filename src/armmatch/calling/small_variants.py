@@ -49,6 +49,7 @@ from armmatch.calling.maf_events import read_maf
 from armmatch.calling.reference import ref_mismatch
 from armmatch.calling.support import check_vaf, event_status, filter_reason, support_problem
 from armmatch.config import SmallVariantPolicy
+from armmatch.readers.bgzf import usable_threads
 from armmatch.readers.maf import is_maf
 from armmatch.readers.snpeff_ann import parse_ann
 from armmatch.readers.vcf import (
@@ -395,7 +396,8 @@ def target_regions(
 
 
 THREADED_CHECKSUM_BYTES = 8 << 20
-"""From this size on, a VCF's checksum is computed in a second thread while it is read."""
+"""From this size on, a VCF's checksum is computed in a second thread while it is read (when
+the job may use two: :func:`armmatch.readers.bgzf.job_threads`)."""
 
 
 def read_small_variants(
@@ -461,7 +463,8 @@ def read_small_variants(
         region_margin=region_margin, other_models=other_models, hotspots=hotspots_path,
         intronic_reach=intronic_reach,
     )  # fmt: skip
-    if os.path.getsize(path) < THREADED_CHECKSUM_BYTES:  # a panel VCF: a thread costs more
+    # a panel VCF (a thread costs more than it saves), or a job allowed one thread
+    if os.path.getsize(path) < THREADED_CHECKSUM_BYTES or usable_threads() < 2:
         evidence = read()
         evidence.inputs = {path: sha256_file(path)}
         return evidence

@@ -17,6 +17,8 @@ import zlib
 from collections import deque
 from collections.abc import Generator, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import BinaryIO
 
 _READ = 1 << 20
@@ -86,6 +88,25 @@ def cores() -> int:
         return len(os.sched_getaffinity(0))
     except AttributeError:  # not Linux
         return os.cpu_count() or 1
+
+
+_THREADS: ContextVar[int] = ContextVar("armmatch_threads", default=0)
+
+
+@contextmanager
+def job_threads(threads: int) -> Iterator[None]:
+    """Within this context the reading may use ``threads`` threads (a Snakemake job's
+    ``threads``; 1: no worker threads). Outside any, every CPU the process may run on."""
+    token = _THREADS.set(max(1, threads))
+    try:
+        yield
+    finally:
+        _THREADS.reset(token)
+
+
+def usable_threads() -> int:
+    """Threads the reading may use here (see :func:`job_threads`)."""
+    return _THREADS.get() or cores()
 
 
 def inflated(path: str, *, workers: int = 2) -> Generator[bytes, None, None]:

@@ -25,7 +25,7 @@ from pysam.libcbgzf import BGZFile
 
 from armmatch.errors import InputError
 from armmatch.io import MAX_LINE_BYTES, line_bound_text, open_text
-from armmatch.readers.bgzf import cores, inflated, is_bgzf
+from armmatch.readers.bgzf import inflated, is_bgzf, usable_threads
 
 log = logging.getLogger(__name__)
 
@@ -86,7 +86,8 @@ def _first_unsorted(
 
 PARALLEL_INFLATE_BYTES = 8 << 20
 """From this size on, a bgzip VCF read whole is decompressed by worker threads while its text
-is checked (:func:`armmatch.readers.bgzf.inflated`), when the process may use two CPUs."""
+is checked (:func:`armmatch.readers.bgzf.inflated`), when the job may use two threads
+(:func:`armmatch.readers.bgzf.job_threads`)."""
 
 
 def _chunks(
@@ -105,7 +106,7 @@ def _chunks(
         with ExitStack() as stack:
             blocks: Iterator[bytes]
             if (gz and size >= _CHUNK and os.path.getsize(path) >= PARALLEL_INFLATE_BYTES
-                    and cores() > 1 and is_bgzf(path)):  # fmt: skip
+                    and usable_threads() > 1 and is_bgzf(path)):  # fmt: skip
                 blocks = stack.enter_context(closing(inflated(path)))
             else:
                 opener: Any = BGZFile if gz else open

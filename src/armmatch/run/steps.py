@@ -45,6 +45,7 @@ from armmatch.knowledge.manifest import (
 )
 from armmatch.knowledge.rule_table import load_rules
 from armmatch.patient import Patient
+from armmatch.readers.bgzf import job_threads
 from armmatch.readers.responses import read_responses
 from armmatch.readers.review import read_reviews
 from armmatch.report.cbioportal import studies
@@ -158,6 +159,7 @@ def run_block_job(
     manifest_path: str,
     reports_dir: str,
     knowledge_path: str | None = None,
+    threads: int = 1,
 ) -> None:
     """Assess a block of patients (:mod:`armmatch.run.blocks`): per patient, reuse its outputs when
     its fingerprint is unchanged, else compute and write them (all outputs of a patient only
@@ -167,6 +169,8 @@ def run_block_job(
     and recorded in the manifest as ``failed``, and the other patients of the block are still
     done. The manifest is always written and every assessed member's report linked into
     ``reports_dir`` (for ``snakemake --report``); :func:`check_batch` fails the run afterwards.
+    ``threads``: what the job may use (Snakemake's ``threads``; a second one checksums a large
+    input, or decompresses a streamed bgzip VCF, beside the reading).
     """
 
     quiet_htslib()
@@ -184,7 +188,7 @@ def run_block_job(
     code = code_digest()
     results: list[MemberResult] = []
     # the fingerprint and the readers' provenance hash the same inputs: once each
-    with remembered_digests():
+    with remembered_digests(), job_threads(threads):
         for index, params in enumerate(members, 1):
             patient = Patient.from_params(params)
             pid = patient.patient_id
