@@ -142,3 +142,27 @@ def test_a_job_allowed_one_thread_inflates_on_its_own(
     assert used == [str(gz)]
     assert one is not None and two is not None and one.records == two.records
     assert bgzf.usable_threads() == bgzf.cores()  # outside any job: every usable CPU
+
+
+def test_which_vcfs_put_a_second_thread_to_work(
+    big: tuple[Path, bytes], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A block asks Snakemake for two threads only for a large bgzip VCF that is streamed
+    (armmatch.calling.small_variants.uses_worker_threads)."""
+    from armmatch.calling import small_variants
+
+    gz, text = big
+    monkeypatch.setattr(small_variants, "PARALLEL_INFLATE_BYTES", 1 << 20)
+    plain = tmp_path / "plain.vcf"
+    plain.write_bytes(text)
+    streamed = tmp_path / "streamed.vcf.gz"
+    streamed.write_bytes(gz.read_bytes())
+    assert small_variants.uses_worker_threads(str(streamed), index_min_bytes=20_000_000)
+    assert not small_variants.uses_worker_threads(str(plain), index_min_bytes=20_000_000)
+    pysam.tabix_index(str(streamed), preset="vcf", force=True)  # read through its index ...
+    assert not small_variants.uses_worker_threads(str(streamed), index_min_bytes=0)
+    # ... unless it is below small_variants.index_min_mb, when it is streamed all the same
+    assert small_variants.uses_worker_threads(str(streamed), index_min_bytes=20_000_000)
+    monkeypatch.setattr(small_variants, "PARALLEL_INFLATE_BYTES", 1 << 30)
+    assert not small_variants.uses_worker_threads(str(streamed), index_min_bytes=20_000_000)
+    assert not small_variants.uses_worker_threads(str(tmp_path / "absent.vcf.gz"), 0)

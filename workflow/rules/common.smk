@@ -1,18 +1,17 @@
 # Helpers only (no rules): config and sample-sheet validation before the first job, wildcard
 # constraints and input functions. Parse time reads only the config, the sample sheet and the
 # rule table, so it stays cheap on clusters where every job re-parses the workflow.
-import contextlib
 import os
 
 from snakemake.exceptions import WorkflowError
 
 from armmatch.run.blocks import block_size, blocks_of
-from armmatch.config import validate_config
+from armmatch.config import settings_from_config, validate_config
 from armmatch.errors import ArmmatchError
 from armmatch.run.pipeline import rule_set
 from armmatch.run.preflight import sheet_problems
 from armmatch.readers.review import read_reviews
-from armmatch.readers.vcf_text import PARALLEL_INFLATE_BYTES
+from armmatch.calling.small_variants import uses_worker_threads
 from armmatch.readers.sample_sheet import read_sample_sheet
 
 # Bundled resources are found relative to this file, so `--directory elsewhere` still works.
@@ -98,14 +97,13 @@ def get_block_stamps(wildcards):
 
 
 def get_block_threads(wildcards):
-    """2 when a member's VCF is large enough for a second thread (its checksum, or its bgzip
-    decompression when streamed: armmatch.readers.vcf_text.PARALLEL_INFLATE_BYTES), else 1."""
+    """2 when a member's VCF is a large bgzip file that will be streamed (its blocks inflated
+    beside the text checks: armmatch.calling.small_variants.uses_worker_threads), else 1."""
+    index_min = settings_from_config(config).small_variants.index_min_bytes
     for pid in BLOCKS[wildcards.block]:
         p = PATIENTS[pid]
-        for path in (p.vcf, p.germline_vcf):
-            with contextlib.suppress(OSError):
-                if path and os.path.getsize(path) >= PARALLEL_INFLATE_BYTES:
-                    return 2
+        if any(v and uses_worker_threads(v, index_min) for v in (p.vcf, p.germline_vcf)):
+            return 2
     return 1
 
 

@@ -30,8 +30,8 @@ rule assess_block:
         sheet=config["samples"],
         # content changes that keep or lower the mtime still rerun the block (see common.smk)
         stamps=get_block_stamps,
-    # two for a block with a VCF of 8 MB or more (its checksum, or its decompression when it is
-    # streamed, runs beside the reading), else one
+    # two for a block with a bgzip VCF of 8 MB or more that is streamed (no index, or below
+    # small_variants.index_min_mb): its blocks are inflated beside the text checks; else one
     threads: get_block_threads
     log:
         f"{OUTDIR}/logs/blocks/{{block}}.log",

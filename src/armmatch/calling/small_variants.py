@@ -39,7 +39,13 @@ from armmatch.io import sha256_file
 from armmatch.knowledge.hotspots import Hotspot, default_hotspots_path, load_hotspots
 from armmatch.knowledge.transcripts import GeneModel, GeneModels, gene_models
 from armmatch.readers.vcf import header_annotation
-from armmatch.readers.vcf_text import Picks, VcfText, scan_vcf_text, vcf_header_text
+from armmatch.readers.vcf_text import (
+    PARALLEL_INFLATE_BYTES,
+    Picks,
+    VcfText,
+    scan_vcf_text,
+    vcf_header_text,
+)
 
 if TYPE_CHECKING:
     from armmatch.calling.reference import SequenceSource
@@ -49,7 +55,7 @@ from armmatch.calling.maf_events import read_maf
 from armmatch.calling.reference import ref_mismatch
 from armmatch.calling.support import check_vaf, event_status, filter_reason, support_problem
 from armmatch.config import SmallVariantPolicy
-from armmatch.readers.bgzf import usable_threads
+from armmatch.readers.bgzf import is_bgzf, usable_threads
 from armmatch.readers.maf import is_maf
 from armmatch.readers.snpeff_ann import parse_ann
 from armmatch.readers.vcf import (
@@ -393,6 +399,20 @@ def target_regions(
         else:
             merged.append((chrom, start0, end))
     return merged
+
+
+def uses_worker_threads(path: str, index_min_bytes: int) -> bool:
+    """Whether reading the VCF at ``path`` puts a second thread to work: a bgzip file of
+    :data:`armmatch.readers.vcf_text.PARALLEL_INFLATE_BYTES` or more that is streamed (no
+    index, or smaller than ``index_min_bytes``), its blocks inflated beside the text checks.
+    (Its checksum, made by a block job's fingerprint before the reading, is not one.)"""
+    try:
+        size = os.path.getsize(path)
+        if size < PARALLEL_INFLATE_BYTES or not is_bgzf(path):
+            return False
+        return find_index(path) is None or size < index_min_bytes
+    except OSError:
+        return False
 
 
 THREADED_CHECKSUM_BYTES = 8 << 20
