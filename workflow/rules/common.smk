@@ -23,6 +23,7 @@ try:
     config.update(_validated)
     RULES_PATH = config["rules"] or os.path.join(RESOURCES, "actionable_targets.tsv")
     RULES = rule_set(RULES_PATH)
+    INDEX_MIN_BYTES = settings_from_config(config).small_variants.index_min_bytes
     # Inputs must lie inside input_roots (default: the sheet's folder and the working directory)
     INPUT_ROOTS = config["input_roots"] or [
         os.path.dirname(os.path.abspath(config["samples"])),
@@ -99,10 +100,9 @@ def get_block_stamps(wildcards):
 def get_block_threads(wildcards):
     """2 when a member's VCF is a large bgzip file that will be streamed (its blocks inflated
     beside the text checks: armmatch.calling.small_variants.uses_worker_threads), else 1."""
-    index_min = settings_from_config(config).small_variants.index_min_bytes
     for pid in BLOCKS[wildcards.block]:
         p = PATIENTS[pid]
-        if any(v and uses_worker_threads(v, index_min) for v in (p.vcf, p.germline_vcf)):
+        if any(v and uses_worker_threads(v, INDEX_MIN_BYTES) for v in (p.vcf, p.germline_vcf)):
             return 2
     return 1
 
