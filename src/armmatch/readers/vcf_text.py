@@ -506,9 +506,10 @@ def scan_vcf_text(
                         span_arrays[chrom] = (np.asarray(spans[0], dtype=np.int64),
                                               np.asarray(spans[1], dtype=np.int64))  # fmt: skip
                     region_starts, region_ends = span_arrays[chrom]
-                    i = np.searchsorted(region_starts, ends0, side="left") - 1
-                    hit = (i >= 0) & (starts0 < region_ends[np.maximum(i, 0)])
-                    picked.update(int(x) for x in nl_arr[hit])
+                    if len(region_starts):  # a contig given no regions picks no record
+                        i = np.searchsorted(region_starts, ends0, side="left") - 1
+                        hit = (i >= 0) & (starts0 < region_ends[np.maximum(i, 0)])
+                        picked.update(int(x) for x in nl_arr[hit])
                     picked.update(_end_lines(data, at, end))
             elif spans is None and not warned:  # only the order matters: positions alone
                 positions = [int(x) for x in _POS.findall(data, at, end)]
