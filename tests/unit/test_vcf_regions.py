@@ -530,3 +530,31 @@ def test_order_warning_alike_on_contigs_with_and_without_target_regions(
         assert (
             f"line {len(lines)}:" in positions_only[0] and "1:900 after 3:210" in positions_only[0]
         )
+
+
+def test_a_run_with_a_pos_beyond_int64_digits_picks_as_record_by_record(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A long contig run in a small piece is located by numpy (_run_arrays), except where a POS
+    is written with more than 18 digits (leading zeros): then record by record, alike."""
+    from armmatch.readers import vcf_text
+
+    lines = ["##fileformat=VCFv4.2", "#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO"]
+    for k in range(300):
+        pos = f"{'0' * 25}{1000 + 10 * k}" if k == 50 else str(1000 + 10 * k)
+        lines.append(f"1\t{pos}\t.\t{'ACGT'[k % 4] * (1 + k % 3)}\tA\t.\tPASS\t.")
+    path = tmp_path / "zeros.vcf"
+    path.write_text("\n".join(lines) + "\n")
+    spans = {"1": ([1495, 2000], [1505, 2100])}
+
+    def picks(threshold: int) -> list[tuple[int, bytes]]:
+        monkeypatch.setattr(vcf_text, "VECTOR_MIN_RECORDS", threshold)
+        text = vcf_text.scan_vcf_text(str(path), select=spans.get)
+        assert text is not None and text.records == 300
+        return text.selected
+
+    vectorised = picks(1)
+    assert vectorised == picks(10**9)
+    # POS 1500 (the zero-padded one, line 53) and POS 2000..2100 (lines 103..113)
+    assert [n for n, _ in vectorised] == [53, *range(103, 114)]
+    assert vectorised[0][1].startswith(b"1\t" + b"0" * 25 + b"1500\t")

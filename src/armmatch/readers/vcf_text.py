@@ -73,15 +73,21 @@ def _run_end(chrom: bytes) -> re.Pattern[bytes]:
 
 
 def _first_unsorted(
-    positions: Sequence[int], chrom: bytes, last: tuple[bytes, int] | None, done: Container[bytes]
-) -> int | None:
-    """Index of the first of a contig run's records out of order (below the previous record
-    on the contig, or the run resuming a contig left earlier), None when all are in order."""
+    positions: Any, chrom: bytes, last: tuple[bytes, int] | None, done: Container[bytes]
+) -> tuple[int, tuple[bytes, int]] | None:
+    """The first of a contig run's records out of order, as (its index in the run, the record
+    it follows): below the previous record on the contig, or the run resuming a contig left
+    earlier. None when all are in order. ``positions``: a list, or a numpy array."""
     if last is not None and (
         (chrom == last[0] and positions[0] < last[1]) or (chrom != last[0] and chrom in done)
     ):
-        return 0
-    return next((k for k in range(1, len(positions)) if positions[k] < positions[k - 1]), None)
+        return 0, last
+    if isinstance(positions, np.ndarray):
+        down = np.flatnonzero(positions[1:] < positions[:-1])
+        k = int(down[0]) + 1 if down.size else None
+    else:
+        k = next((k for k in range(1, len(positions)) if positions[k] < positions[k - 1]), None)
+    return None if k is None else (k, (chrom, int(positions[k - 1])))
 
 
 PARALLEL_INFLATE_BYTES = 8 << 20
@@ -279,25 +285,17 @@ worked out with numpy (whole-genome files); shorter runs (panels) record by reco
 
 
 def _run_arrays(data: bytes, at: int, end: int) -> tuple[Any, Any, Any, Any]:
-    """For the record lines of ``data[at:end]`` (``data[at]`` is the newline before the first;
+    """For the record lines of ``data[at:end]`` (``data[at]`` and ``data[end]`` are newlines;
     every line already passed :data:`_BAD_RECORD`): each record's 0-based start and exclusive
-    end (``POS - 1``, ``POS - 1 + len(REF)``), its POS, and the offset of its newline."""
-    view = np.frombuffer(data, dtype=np.uint8, count=end - at, offset=at)
-    nl = np.flatnonzero(view == 10)
-    tabs = np.flatnonzero(view == 9)
-    first = np.searchsorted(tabs, nl)  # the CHROM tab of each line
-    t1, t2, t3, t4 = (tabs[first + k] for k in range(4))
-    width = t2 - t1 - 1
-    pos = np.zeros(len(nl), dtype=np.int64)
-    if int(width.max()) > 18:  # leading zeros beyond int64 digits: exact, record by record
-        pos[:] = [int(data[at + a + 1 : at + b]) for a, b in zip(t1, t2, strict=True)]
-    else:
-        for j in range(int(width.max())):
-            inside = j < width
-            digit = view[np.where(inside, t1 + 1 + j, 0)].astype(np.int64) - 48
-            pos = np.where(inside, pos * 10 + digit, pos)
-    start0 = pos - 1
-    return start0, start0 + (t4 - t3 - 1), pos, nl + at
+    end (``POS - 1``, ``POS - 1 + len(REF)``), its POS, and the offset of its newline. Located
+    by :func:`_piece_lines`; a POS of more than 18 digits, record by record."""
+    lines = _piece_lines(data[at : end + 1])
+    if lines is not None:
+        return lines.start0, lines.end0, lines.pos, lines.nl[:-1] + at
+    found = [(m.start(), int(m.group(1)), len(m.group(2)))
+             for m in _POS_REF.finditer(data, at, end)]  # fmt: skip
+    nl, pos, ref = (np.array(column, dtype=np.int64) for column in zip(*found, strict=True))
+    return pos - 1, pos - 1 + ref, pos, nl
 
 
 VECTOR_MIN_PIECE_BYTES = 1 << 18
@@ -476,84 +474,47 @@ def scan_vcf_text(
                     spans_of[chrom] = select(chrom.decode("utf-8", errors="replace"))
                 spans = spans_of[chrom]
             lines = whole.count(at, end) if whole is not None else data.count(b"\n", at, end)
-            if (spans is not None or not warned) and lines >= VECTOR_MIN_RECORDS:
-                starts0, ends0, pos_arr, nl_arr = (
-                    whole.run(at, end) if whole is not None else _run_arrays(data, at, end)
-                )
-                if not warned:
-                    first = int(pos_arr[0])
-                    resumed = last is not None and (
-                        (chrom == last[0] and first < last[1])
-                        or (chrom != last[0] and chrom in done)
+            if spans is not None or not warned:
+                positions: Any  # a list, or numpy's array for a long (whole-genome) run
+                matches: list[re.Match[bytes]] | None = None
+                if lines >= VECTOR_MIN_RECORDS:
+                    starts0, ends0, positions, nl_arr = (
+                        whole.run(at, end) if whole is not None else _run_arrays(data, at, end)
                     )
-                    down = np.flatnonzero(pos_arr[1:] < pos_arr[:-1])
-                    if resumed or down.size:
-                        k = 0 if resumed else int(down[0]) + 1
-                        prev = last if resumed else (chrom, int(pos_arr[k - 1]))
-                        assert prev is not None
-                        lineno = first_line + index - scan.records + k
+                elif spans is not None:  # record by record, each match kept for the picks
+                    matches = list(_POS_REF.finditer(data, at, end))
+                    positions = [int(m.group(1)) for m in matches]
+                else:  # only the order matters: positions alone
+                    positions = [int(x) for x in _POS.findall(data, at, end)]
+                if not warned:
+                    disorder = _first_unsorted(positions, chrom, last, done)
+                    if disorder is not None:
+                        wrong, prev = disorder
                         warn_unsorted(
-                            path, lineno, patient,
-                            (chrom.decode(errors="replace"), int(pos_arr[k])),
+                            path, first_line + index - scan.records + wrong, patient,
+                            (chrom.decode(errors="replace"), int(positions[wrong])),
                             (prev[0].decode(errors="replace"), prev[1]),
                         )  # fmt: skip
                         warned = True
                     if last is not None and chrom != last[0]:
                         done.add(last[0])
-                    last = (chrom, int(pos_arr[-1]))
+                    last = (chrom, int(positions[-1]))
                 if spans is not None:
-                    if chrom not in span_arrays:
-                        span_arrays[chrom] = (np.asarray(spans[0], dtype=np.int64),
-                                              np.asarray(spans[1], dtype=np.int64))  # fmt: skip
-                    region_starts, region_ends = span_arrays[chrom]
-                    if len(region_starts):  # a contig given no regions picks no record
-                        i = np.searchsorted(region_starts, ends0, side="left") - 1
-                        hit = (i >= 0) & (starts0 < region_ends[np.maximum(i, 0)])
-                        picked.update(int(x) for x in nl_arr[hit])
-                    picked.update(_end_lines(data, at, end))
-            elif spans is None and not warned:  # only the order matters: positions alone
-                positions = [int(x) for x in _POS.findall(data, at, end)]
-                wrong = _first_unsorted(positions, chrom, last, done)
-                if wrong is not None:
-                    prev = (
-                        last if wrong == 0 and last is not None else (chrom, positions[wrong - 1])
-                    )
-                    warn_unsorted(
-                        path, first_line + index - scan.records + wrong, patient,
-                        (chrom.decode(errors="replace"), positions[wrong]),
-                        (prev[0].decode(errors="replace"), prev[1]),
-                    )  # fmt: skip
-                    warned = True
-                if last is not None and chrom != last[0]:
-                    done.add(last[0])
-                last = (chrom, positions[-1])
-            elif spans is not None or not warned:
-                for m in _POS_REF.finditer(data, at, end):
-                    pos = int(m.group(1))
-                    if not warned:
-                        if last is not None and (
-                            (chrom == last[0] and pos < last[1])
-                            or (chrom != last[0] and chrom in done)
-                        ):
-                            lineno = (
-                                first_line + index - scan.records
-                                + data.count(b"\n", at, m.start())
-                            )  # fmt: skip
-                            warn_unsorted(
-                                path, lineno, patient,
-                                (chrom.decode(errors="replace"), pos),
-                                (last[0].decode(errors="replace"), last[1]),
-                            )  # fmt: skip
-                            warned = True
-                        if last is not None and chrom != last[0]:
-                            done.add(last[0])
-                        last = (chrom, pos)
-                    if spans is not None:
+                    if matches is None:
+                        if chrom not in span_arrays:
+                            span_arrays[chrom] = (np.asarray(spans[0], dtype=np.int64),
+                                                  np.asarray(spans[1], dtype=np.int64))  # fmt: skip
+                        region_starts, region_ends = span_arrays[chrom]
+                        if len(region_starts):  # a contig given no regions picks no record
+                            i = np.searchsorted(region_starts, ends0, side="left") - 1
+                            hit = (i >= 0) & (starts0 < region_ends[np.maximum(i, 0)])
+                            picked.update(int(x) for x in nl_arr[hit])
+                    else:
                         starts, ends = spans
-                        i = bisect_left(starts, pos - 1 + len(m.group(2))) - 1
-                        if i >= 0 and pos - 1 < ends[i]:
-                            picked.add(m.start())
-                if spans is not None:
+                        for m, pos in zip(matches, positions, strict=True):
+                            i = bisect_left(starts, pos - 1 + len(m.group(2))) - 1
+                            if i >= 0 and pos - 1 < ends[i]:
+                                picked.add(m.start())
                     picked.update(_end_lines(data, at, end))
             index += lines
             at = end
