@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import gzip
 import hashlib
 import io
@@ -15,13 +16,14 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from dataclasses import fields as dataclass_fields
+from functools import lru_cache
 from json.encoder import (  # type: ignore[attr-defined]
     c_make_encoder,
     encode_basestring,
     encode_basestring_ascii,
 )
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, Concatenate, ParamSpec, TypeVar
 
 from armmatch.errors import InputError
 
@@ -65,6 +67,41 @@ def remembered_digests() -> Iterator[None]:
         yield
     finally:
         _REMEMBERED = outer
+
+
+_T = TypeVar("_T")
+_P = ParamSpec("_P")
+
+
+def per_file_state(
+    maxsize: int,
+) -> Callable[
+    [Callable[Concatenate[str | Path, _P], _T]], Callable[Concatenate[str | Path, _P], _T]
+]:
+    """Remember what a function of a file's path answers, per file state (path, size,
+    modification time) and the other arguments: a block job's preflight and its readers ask
+    the same questions of the same files. A file that cannot be stat'ed is asked afresh (the
+    function says what is wrong). The other arguments must be hashable."""
+
+    def wrap(
+        fn: Callable[Concatenate[str | Path, _P], _T],
+    ) -> Callable[Concatenate[str | Path, _P], _T]:
+        @lru_cache(maxsize=maxsize)
+        def remembered(path: str, _size: int, _mtime_ns: int, args: Any, kwargs: Any) -> _T:
+            return fn(path, *args, **dict(kwargs))
+
+        @functools.wraps(fn)
+        def ask(path: str | Path, /, *args: _P.args, **kwargs: _P.kwargs) -> _T:
+            try:
+                st = os.stat(path)
+            except OSError:
+                return fn(path, *args, **kwargs)
+            return remembered(str(path), st.st_size, st.st_mtime_ns, args,
+                              tuple(sorted(kwargs.items())))  # fmt: skip
+
+        return ask
+
+    return wrap
 
 
 _FD_FOLDER = "/proc/self/fd"

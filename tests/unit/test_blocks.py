@@ -192,3 +192,41 @@ def test_auto_block_size_keeps_at_most_64_blocks_and_changes_only_at_doublings()
     after = blocks_of([str(i) for i in range(5001)], block_size(5001, "auto"))
     assert all(after[b] == members for b, members in before.items() if b != max(before))
     assert block_size(10_000, 3) == 3
+
+
+def test_per_file_state_asks_again_only_when_the_file_or_the_question_changes(
+    tmp_path: Path,
+) -> None:
+    """armmatch.io.per_file_state (the VCF sniff, its header text, the MAF sniff): one answer
+    per file state and arguments; a rewritten file, other arguments, a missing file or an
+    error are asked afresh."""
+    from armmatch.io import per_file_state
+
+    asked: list[tuple[str, int]] = []
+
+    @per_file_state(maxsize=8)
+    def first_bytes(path: str | Path, *, n: int = 2) -> bytes:
+        asked.append((Path(path).name, n))
+        with open(path, "rb") as fh:
+            data = fh.read(n)
+        if data == b"!!":
+            raise ValueError("damaged")
+        return data
+
+    f = tmp_path / "a.txt"
+    f.write_bytes(b"abc")
+    assert first_bytes(f) == first_bytes(str(f)) == b"ab"
+    assert first_bytes(f, n=3) == b"abc"
+    assert asked == [("a.txt", 2), ("a.txt", 3)]
+    f.write_bytes(b"xyzw")  # another size: another state
+    assert first_bytes(f) == b"xy" and len(asked) == 3
+    with pytest.raises(FileNotFoundError):
+        first_bytes(tmp_path / "absent")
+    with pytest.raises(FileNotFoundError):
+        first_bytes(tmp_path / "absent")
+    assert asked[-2:] == [("absent", 2), ("absent", 2)]
+    (tmp_path / "bad").write_bytes(b"!!")
+    for _ in range(2):
+        with pytest.raises(ValueError):
+            first_bytes(tmp_path / "bad")
+    assert asked[-2:] == [("bad", 2), ("bad", 2)]  # an error is never remembered

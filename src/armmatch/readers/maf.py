@@ -7,13 +7,11 @@ turned into events by :mod:`armmatch.calling.maf_events`.
 from __future__ import annotations
 
 import csv
-import os
 from collections.abc import Sequence
-from functools import lru_cache
 from pathlib import Path
 
 from armmatch.errors import InputError
-from armmatch.io import open_text
+from armmatch.io import open_text, per_file_state
 
 MAF_REQUIRED = ("Hugo_Symbol", "Chromosome", "Start_Position", "Reference_Allele",
                 "Tumor_Seq_Allele2")  # fmt: skip
@@ -38,20 +36,10 @@ def is_maf_header(cols: Sequence[str]) -> bool:
     return "Hugo_Symbol" in cols and any(c in cols for c in PROTEIN_COLUMNS)
 
 
-def is_maf(path: str) -> bool:
-    """Whether the file's first non-``#`` line is a MAF header row.
-
-    Remembered per file state (path, size, modification time), as
-    :func:`armmatch.readers.vcf_text.vcf_kinds`: a block job's preflight and its reader ask."""
-    try:
-        st = os.stat(path)
-    except OSError:
-        return False
-    return _remembered_is_maf(str(path), st.st_size, st.st_mtime_ns)
-
-
-@lru_cache(maxsize=256)
-def _remembered_is_maf(path: str, size: int, mtime_ns: int) -> bool:
+@per_file_state(maxsize=256)
+def is_maf(path: str | Path) -> bool:
+    """Whether the file's first non-``#`` line is a MAF header row (remembered per file state,
+    :func:`armmatch.io.per_file_state`: a block job's preflight and its reader ask)."""
     try:
         with open_text(Path(path)) as fh:
             for line in fh:

@@ -24,7 +24,7 @@ import numpy as np
 from pysam.libcbgzf import BGZFile
 
 from armmatch.errors import InputError
-from armmatch.io import MAX_LINE_BYTES, line_bound_text, open_text
+from armmatch.io import MAX_LINE_BYTES, line_bound_text, open_text, per_file_state
 from armmatch.readers.bgzf import inflated, is_bgzf, usable_threads
 
 log = logging.getLogger(__name__)
@@ -571,23 +571,10 @@ def check_vcf_text(path: str, *, patient: str | None = None) -> None:
     scan_vcf_text(path, patient=patient)
 
 
+@per_file_state(maxsize=16)
 def vcf_header_text(path: str | Path, *, patient: str | None = None) -> str:
-    """The ``##`` meta lines of a (plain, gzip or bgzip) VCF, as text.
-
-    Remembered per file state (path, size, modification time), as :func:`vcf_kinds`."""
-    try:
-        st = os.stat(path)
-    except OSError:
-        return _vcf_header_text(path, patient=patient)
-    return _remembered_header_text(str(path), patient, st.st_size, st.st_mtime_ns)
-
-
-@lru_cache(maxsize=16)
-def _remembered_header_text(path: str, patient: str | None, size: int, mtime_ns: int) -> str:
-    return _vcf_header_text(path, patient=patient)
-
-
-def _vcf_header_text(path: str | Path, *, patient: str | None) -> str:
+    """The ``##`` meta lines of a (plain, gzip or bgzip) VCF, as text (remembered per file
+    state: :func:`armmatch.io.per_file_state`)."""
     lines = []
     with open_text(path, patient=patient) as fh:
         for line in fh:
@@ -613,27 +600,13 @@ class VcfKinds:
 _GVCF_ALTS = frozenset({"<NON_REF>", "<*>", "*"})
 
 
+@per_file_state(maxsize=256)
 def vcf_kinds(path: str | Path, *, limit: int = 2000, patient: str | None = None) -> VcfKinds:
     """Count the small and structural records among the first ``limit`` records of a (plain,
     gzip or bgzip) VCF, from its text only; a BCF or unreadable text gives zero records.
 
-    The answer is remembered per file state (path, size, modification time): a block job's
-    preflight and its reader ask about the same file."""
-    try:
-        st = os.stat(path)
-    except OSError:
-        return _vcf_kinds(path, limit=limit, patient=patient)
-    return _remembered_kinds(str(path), limit, patient, st.st_size, st.st_mtime_ns)
-
-
-@lru_cache(maxsize=256)
-def _remembered_kinds(
-    path: str, limit: int, patient: str | None, size: int, mtime_ns: int
-) -> VcfKinds:
-    return _vcf_kinds(path, limit=limit, patient=patient)
-
-
-def _vcf_kinds(path: str | Path, *, limit: int, patient: str | None) -> VcfKinds:
+    Remembered per file state (:func:`armmatch.io.per_file_state`): a block job's preflight and
+    its reader ask about the same file."""
     records = structural = 0
     declares = False
     try:
