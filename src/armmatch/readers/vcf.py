@@ -422,14 +422,9 @@ def open_selected(text: VcfText, stack: ExitStack, *, path: str, patient: str) -
 
     The lines go into a scratch VCF (:func:`armmatch.io.scratch_file`, in memory on Linux;
     gone when ``stack`` closes). A header htslib cannot read is an error naming ``path``."""
-    import cyvcf2
-
     lines = b"".join([text.header_bytes, *(raw + b"\n" for _, raw in text.selected)])
     scratch = stack.enter_context(scratch_file(lines, suffix=".vcf"))
-    try:
-        return stack.enter_context(closing(cyvcf2.VCF(scratch, lazy=True)))
-    except Exception as exc:  # cyvcf2 raises bare OSError/Exception on unreadable files
-        raise InputError(f"not a readable VCF/BCF ({exc})", path=path, patient=patient) from None
+    return stack.enter_context(closing(open_cyvcf2(scratch, patient, named=path)))
 
 
 def selected_records(
@@ -502,13 +497,17 @@ def _symbol_pattern(words: tuple[bytes, ...], first_field: bool) -> re.Pattern[b
     return re.compile(lead + _trie(words) + rb"(?=[|,;\t\n])")
 
 
-def open_cyvcf2(path: str, patient: str | None) -> Any:
+def open_cyvcf2(path: str, patient: str | None, *, named: str | None = None) -> Any:
+    """A lazy cyvcf2 reader of ``path``; one htslib cannot open is an InputError naming
+    ``named`` (the patient's file, when ``path`` is a scratch copy of its records) or ``path``."""
     import cyvcf2
 
     try:
         return cyvcf2.VCF(path, lazy=True)
     except Exception as exc:  # cyvcf2 raises bare OSError/Exception on unreadable files
-        raise InputError(f"not a readable VCF/BCF ({exc})", path=path, patient=patient) from None
+        raise InputError(
+            f"not a readable VCF/BCF ({exc})", path=named or path, patient=patient
+        ) from None
 
 
 def check_vcf_header_build(path: str | Path, build: str, *, patient: str | None = None) -> None:
