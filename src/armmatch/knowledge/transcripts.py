@@ -10,7 +10,7 @@ from __future__ import annotations
 import bisect
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 
 from armmatch.errors import InputError
@@ -354,6 +354,16 @@ class GeneModels:
     def get(self, gene: str) -> GeneModel | None:
         """The model of ``gene`` (HGNC symbol, exact case), or None when it is not bundled."""
         return self.models.get(gene)
+
+    @cached_property
+    def accessions(self) -> dict[str, tuple[str, ...]]:
+        """Per gene, the accessions that name its bundled transcript in annotations (the
+        model's transcript, RefSeq and Ensembl ids), worked out once per set of models."""
+        return {
+            g: tuple(x for x in (m.transcript, m.refseq_accession, m.ensembl_transcript) if x)
+            for g in self.genes()
+            if (m := self.models.get(g)) is not None
+        }
 
     def genes(self) -> tuple[str, ...]:
         """The bundled gene symbols, sorted."""

@@ -93,22 +93,10 @@ def patient_build(patient: Patient, default_build: str) -> str:
     return patient.genome_build or default_build
 
 
-_PREFERRED: dict[int, tuple[GeneModels, dict[str, tuple[str, ...]]]] = {}
-
-
 def preferred_transcripts(models: GeneModels) -> dict[str, tuple[str, ...]]:
-    """Accessions that identify each gene's bundled transcript in annotations (worked out once
-    per set of models: the models of a build are loaded once per process)."""
-    known = _PREFERRED.get(id(models))
-    if known is not None and known[0] is models:
-        return known[1]
-    found = {
-        g: tuple(x for x in (m.transcript, m.refseq_accession, m.ensembl_transcript) if x)
-        for g in models.genes()
-        if (m := models.get(g)) is not None
-    }
-    _PREFERRED[id(models)] = (models, found)
-    return found
+    """Accessions that identify each gene's bundled transcript in annotations
+    (:attr:`armmatch.knowledge.transcripts.GeneModels.accessions`)."""
+    return models.accessions
 
 
 def _fits(model: GeneModel | None, e: Event) -> bool:
