@@ -169,8 +169,8 @@ def run_block_job(
     and recorded in the manifest as ``failed``, and the other patients of the block are still
     done. The manifest is always written and every assessed member's report linked into
     ``reports_dir`` (for ``snakemake --report``); :func:`check_batch` fails the run afterwards.
-    ``threads``: what the job may use (Snakemake's ``threads``; a second one checksums a large
-    input, or decompresses a streamed bgzip VCF, beside the reading).
+    ``threads``: what the job may use (Snakemake's ``threads``; a second one decompresses a
+    streamed bgzip VCF beside the reading: :func:`armmatch.readers.bgzf.job_threads`).
     """
 
     quiet_htslib()
