@@ -176,22 +176,17 @@ class RuleSet:
 
     def genes(self, category: str | None = None) -> tuple[str, ...]:
         """Genes named by rules (optionally of one category), sorted."""
-        known = self._genes.get(category)
-        if known is None:
-            known = self._genes[category] = tuple(
-                sorted(
-                    {
-                        r.gene
-                        for r in self.rules
-                        if r.gene != "-" and (category is None or r.category == category)
-                    }
-                )
-            )
-        return known
+        return self._genes.get(category, ())
 
     @cached_property
     def _genes(self) -> dict[str | None, tuple[str, ...]]:
-        return {}
+        """:meth:`genes` of every category (None: all), made once per rule set."""
+        by: dict[str | None, set[str]] = {}
+        for r in self.rules:
+            if r.gene != "-":
+                by.setdefault(None, set()).add(r.gene)
+                by.setdefault(r.category, set()).add(r.gene)
+        return {key: tuple(sorted(genes)) for key, genes in by.items()}
 
     def intronic_reach(self) -> dict[str, int]:
         """How far into an intron the classifier must report changes, per gene: the widest
