@@ -75,16 +75,24 @@ def _gene_call(e: Event) -> tuple[str, str]:
     return call, call.replace("_", " ")
 
 
-@lru_cache(maxsize=8)
-def _chromosome_backdrop(build: Build, left: int, inner: int, top: int, plot_h: int) -> str:
-    """The profile's chromosome stripes and names (the same for every patient of a build)."""
+@lru_cache(maxsize=4)
+def _genome_axis(build: Build) -> tuple[tuple[str, ...], dict[str, int], int]:
+    """The build's chromosomes in plot order, where each starts on the genome laid end to end,
+    and the genome's length."""
     lengths = CONTIG_LENGTHS[build]
-    chroms = [c for c in CHROMS if c in lengths]
-    total = sum(lengths[c] for c in chroms)
+    chroms = tuple(c for c in CHROMS if c in lengths)
     starts, pos = {}, 0
     for c in chroms:
         starts[c] = pos
         pos += lengths[c]
+    return chroms, starts, pos
+
+
+@lru_cache(maxsize=8)
+def _chromosome_backdrop(build: Build, left: int, inner: int, top: int, plot_h: int) -> str:
+    """The profile's chromosome stripes and names (the same for every patient of a build)."""
+    lengths = CONTIG_LENGTHS[build]
+    chroms, starts, total = _genome_axis(build)
 
     def gx(chrom: str, base: int) -> float:
         return left + inner * (starts[chrom] + min(base, lengths[chrom])) / total
@@ -112,15 +120,10 @@ def cn_profile_svg(
     their call, the call thresholds drawn and labelled in the right margin."""
     build: Build = "GRCh37" if profile.build == "GRCh37" else "GRCh38"
     lengths = CONTIG_LENGTHS[build]
-    chroms = [c for c in CHROMS if c in lengths]
-    total = sum(lengths[c] for c in chroms)
+    _, offset, total = _genome_axis(build)
     width, left, right, top, bottom, plot_h = 900, 34, 150, 52, 30, 170
     height = top + plot_h + bottom
     inner = width - left - right
-    offset, pos = {}, 0
-    for c in chroms:
-        offset[c] = pos
-        pos += lengths[c]
     cns = [cn for *_, cn in profile.segments]
     ymax = max(8.0, min(40.0, (max(cns) if cns else 0) * 1.1))
 
