@@ -15,6 +15,7 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import jsonschema
 
@@ -189,15 +190,22 @@ def _check_readable_values(
 
 
 @cache
+def _cell_schema(column: str) -> dict[str, Any] | None:
+    """The sheet schema of one column, as a schema of a one-cell row (None: no such column)."""
+    sub = load_schema("samples")["properties"].get(column)
+    return None if sub is None else {"type": "object", "properties": {column: sub}}
+
+
+@cache
 def _cell_check(column: str) -> Callable[[str], bool] | None:
     """A fast validity test for one column's cells (None: no such column)."""
-    sub = load_schema("samples")["properties"].get(column)
-    if sub is None:
+    schema = _cell_schema(column)
+    if schema is None:
         return None
-    check = string_check(sub)
+    check = string_check(schema["properties"][column])
     if check is not None:
         return check
-    validator = jsonschema.Draft202012Validator({"type": "object", "properties": {column: sub}})
+    validator = jsonschema.Draft202012Validator(schema)
     return lambda value: bool(validator.is_valid({column: value}))
 
 
@@ -212,9 +220,9 @@ def _cell_errors(column: str, value: str) -> tuple[str, ...]:
 
 @cache
 def _cell_messages(column: str, value: str) -> tuple[str, ...]:
-    sub = load_schema("samples")["properties"][column]
-    cell_schema = {"type": "object", "properties": {column: sub}}
-    return tuple(schema_errors({column: value}, cell_schema, fill_defaults=False))
+    schema = _cell_schema(column)
+    assert schema is not None  # only asked of a cell whose column has a check
+    return tuple(schema_errors({column: value}, schema, fill_defaults=False))
 
 
 @cache
