@@ -11,6 +11,7 @@ import json
 import logging
 import os
 import re
+import tempfile
 import zlib
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
@@ -123,8 +124,6 @@ def scratch_file(data: bytes, *, suffix: str) -> Iterator[str]:
         finally:
             os.close(fd)
         return
-    import tempfile
-
     with tempfile.NamedTemporaryFile(prefix="armmatch-", suffix=suffix) as tmp:
         tmp.write(data)
         tmp.flush()
