@@ -24,7 +24,7 @@ from json.encoder import (  # type: ignore[attr-defined]
     encode_basestring_ascii,
 )
 from pathlib import Path
-from typing import IO, Any, Concatenate, ParamSpec, TypeVar
+from typing import IO, Any, Concatenate, Literal, ParamSpec, TypeVar
 
 from armmatch.errors import InputError
 
@@ -233,8 +233,8 @@ def line_bound_text() -> str:
 class _BoundedText(io.TextIOWrapper):
     """Text lines of at most :data:`MAX_LINE_BYTES` characters, iterated with their count."""
 
-    def __init__(self, raw: Any, path: Path, patient: str | None) -> None:
-        super().__init__(raw, encoding="utf-8", errors="strict")
+    def __init__(self, raw: Any, path: Path, patient: str | None, errors: str) -> None:
+        super().__init__(raw, encoding="utf-8", errors=errors)
         self._where = (path, patient)
         self._lines = 0
 
@@ -254,9 +254,15 @@ class _BoundedText(io.TextIOWrapper):
         return line
 
 
-def open_text(path: str | Path, *, patient: str | None = None) -> IO[str]:
+def open_text(
+    path: str | Path, *, patient: str | None = None, errors: Literal["strict", "replace"] = "strict"
+) -> IO[str]:
     """Open a plain, gzip or bgzip text file for reading (detected from its magic bytes); lines
     longer than :data:`MAX_LINE_BYTES` stop iteration with an :class:`InputError`.
+
+    UTF-8; ``errors="replace"`` for a reader that needs only some lines, or only their ASCII
+    structure (a VCF's header: the text is decoded in blocks, so a byte that is not UTF-8 in
+    a record after the header would otherwise stop it, or not, depending on the block size).
 
     Raises
     ------
@@ -269,16 +275,8 @@ def open_text(path: str | Path, *, patient: str | None = None) -> IO[str]:
     with open(p, "rb") as fh:
         magic = fh.read(2)
     if magic == b"\x1f\x8b":
-        return _BoundedText(_CheckedGzipFile(p, "rb", patient), p, patient)
-    return _BoundedText(open(p, "rb"), p, patient)  # noqa: SIM115
-
-
-"""A record line (after its leading newline) that is not CHROM, a positive POS, ID, a non-empty
-REF and ALT, and 3 more tab-separated fields: blank, too few fields, a bad POS or an empty
-REF/ALT (:func:`_record_problem` says which)."""
-"""A record's POS and REF (after its leading newline)."""
-"""An INFO END key: the record may reach beyond POS + len(REF)."""
-"""Sorted, disjoint regions of one contig: ``(starts0, ends)``, 0-based half-open."""
+        return _BoundedText(_CheckedGzipFile(p, "rb", patient), p, patient, errors)
+    return _BoundedText(open(p, "rb"), p, patient, errors)  # noqa: SIM115
 
 
 def read_tsv_rows(

@@ -23,7 +23,7 @@ from armmatch.config import SmallVariantPolicy
 from armmatch.errors import InputError
 from armmatch.events import Evidence
 from armmatch.io import scratch_file
-from armmatch.readers.vcf import find_index, indexed_records
+from armmatch.readers.vcf import find_index, indexed_records, tabix_lines
 from armmatch.run.pipeline import (
     COORDINATE_MARGIN,
     check_coordinates,
@@ -146,6 +146,71 @@ def test_a_record_spanning_two_regions_is_read_once(write_vcf: VcfWriter) -> Non
         vcf.close()
     # the deletion overlaps both regions: once; the duplicated line is two records: twice
     assert got == [(1500, "AAA"), (3500, "C"), (3500, "C")]
+    # the text path (tabix queries through pysam) keeps the same lines, byte for byte
+    read_back = tabix_lines(str(gz), f"{gz}.tbi", [("7", 1000, 2000), ("7", 3000, 4000)])
+    body = [line.encode() for line in plain.read_text().splitlines() if line[:1] != "#"]
+    assert read_back.lines == body
+    assert read_back.contigs == ["chr7"]
+
+
+def test_indexed_text_reads_the_file_s_own_bytes_and_index_contigs(
+    write_vcf: VcfWriter, capfd: pytest.CaptureFixture[str]
+) -> None:
+    """Through the index the record lines are the file's bytes (Latin-1 and UTF-8 alike), and
+    a contig the header does not declare is declared from the index, as htslib's own header
+    reader does (no warning that it is missing)."""
+    braf = ("chr7", "140753336", "A", "T", "PASS", "DP=300", "0/1:80,20:100")
+    plain = write_vcf([braf], csq_header=False)
+    text = plain.read_bytes().replace(b"##contig=<ID=chr7,length=159345973>\n", b"")
+    assert b"ID=chr7," not in text
+    lines = text.splitlines(keepends=True)
+    lines.append(
+        b"chr7\t140780000\trs\xc3\xa9\xe9\tA\tT\t.\tPASS\tDP=300\tGT:AD:DP\t0/1:80,20:100\n"
+    )
+    plain.write_bytes(b"".join(lines))
+    gz = index(plain)
+    found = tabix_lines(str(gz), f"{gz}.tbi", [("7", 140_700_000, 140_800_000)])
+    assert found.lines == [line.rstrip(b"\n") for line in lines[-2:]]
+    capfd.readouterr()
+    indexed = read(gz)
+    assert "not defined in the header" not in capfd.readouterr().err
+    assert summary(indexed) == summary(read(plain))
+    assert summary(indexed) == [("BRAF", "V600E", "called", 0.2, 100, 140753336)]
+
+
+def test_a_damaged_block_or_index_is_an_error_naming_the_file(
+    write_vcf: VcfWriter, tmp_path: Path
+) -> None:
+    many = [("chr7", str(140_700_000 + 10 * i), "A", "C", "PASS", "DP=300", SAMPLE)
+            for i in range(20_000)]  # fmt: skip
+    gz = index(write_vcf(many, csq_header=False))
+    tbi = Path(f"{gz}.tbi")
+    damaged = bytearray(gz.read_bytes())
+    damaged[len(damaged) // 2] ^= 0xFF
+    gz.write_bytes(bytes(damaged))
+    os.utime(tbi)  # the index stays newer than the file
+    with pytest.raises(InputError) as info:
+        read(gz)
+    assert str(info.value).startswith(f"{gz} (patient P1): htslib cannot read the records of chr7:")
+    assert "damaged or truncated" in str(info.value)
+    tbi.write_bytes(b"not an index")
+    with pytest.raises(InputError) as info:
+        read(gz)
+    assert str(info.value).startswith(f"{gz} (patient P1): htslib cannot read it through its index")
+
+
+def test_an_indexed_record_htslib_cannot_read_is_an_input_error(write_vcf: VcfWriter) -> None:
+    plain = write_vcf(records(False), csq_header=False)
+    lines = plain.read_text().splitlines(keepends=True)
+    at = next(i for i, line in enumerate(lines) if line.startswith("chr7\t140753336")) + 1
+    lines.insert(at, "chr7\t140753400\t\tA\tT\t\t\t\t\t\n")  # no sample column: htslib fails
+    plain.write_text("".join(lines))
+    gz = index(plain)
+    with pytest.raises(InputError) as info:
+        read(gz)
+    assert "htslib cannot read this record" in str(info.value)
+    assert str(info.value).startswith(f"{gz} (patient P1)")
+    assert info.value.line is None
 
 
 def test_regions_are_both_builds_widened_and_merged() -> None:

@@ -65,17 +65,21 @@ from armmatch.readers.vcf import (
     check_build,
     check_index_fresh,
     check_small_variant_vcf,
+    declare_contigs,
     find_index,
     header_builds,
     indexed_records,
     info_value,
     number_value,
     open_cyvcf2,
+    open_lines,
     open_selected,
     region_spans,
     select_sample,
     selected_records,
     symbol_pattern,
+    tabix_lines,
+    unnumbered_records,
 )
 from armmatch.readers.vep_csq import parse_csq, vep_alleles
 
@@ -530,25 +534,31 @@ def _read_vcf(
     records: Iterable[tuple[int | None, Any]]
     regions: list[Region] | None = None
     annotated = False
+
+    def regions_of(annotated: bool, no_build: bool) -> list[Region] | None:
+        chosen = both if annotated or no_build else [model_map]
+        return target_regions(chosen, genes, region_margin) if have_regions else None
+
+    plan = _StreamPlan(genes=genes, regions_of=regions_of, path=path, patient=patient)
     if index is not None and have_regions and os.path.getsize(path) >= policy.index_min_bytes:
         check_index_fresh(path, index, patient=patient)
-        scan_vcf_text(path, patient=patient, header_only=True)
-        vcf = open_cyvcf2(path, patient)
-        raw = vcf.raw_header
-        annotated = header_annotation(raw) is not None
-        no_build = not header_builds(raw)
-        regions = target_regions(both if annotated or no_build else [model_map], genes,
-                                 region_margin)  # fmt: skip
-        records = indexed_records(vcf, regions, path=path, patient=patient)
+        header = scan_vcf_text(path, patient=patient, header_only=True)
+        if header is None:  # an indexed BCF: cyvcf2's region queries (its header has no index)
+            vcf = open_cyvcf2(path, patient)
+            raw = vcf.raw_header
+            annotated = header_annotation(raw) is not None
+            regions = regions_of(annotated, not header_builds(raw)) or []
+            records = indexed_records(vcf, regions, path=path, patient=patient)
+        else:  # text: htslib's tabix queries, then the records read as the streamed ones are
+            plan(header)
+            annotated, regions = plan.annotated, plan.regions or []
+            found = tabix_lines(path, index, regions, patient=patient)
+            head = declare_contigs(header.header_bytes, header.contigs, found.contigs)
+            vcf = open_lines(head, found.lines, stack, path=path, patient=patient)
+            records = unnumbered_records(vcf, len(found.lines), path=path, patient=patient)
         kind = "tabix" if index.endswith(".tbi") else "CSI"
         reason += f" (target regions through its {kind} index)"
     else:
-
-        def regions_of(annotated: bool, no_build: bool) -> list[Region] | None:
-            chosen = both if annotated or no_build else [model_map]
-            return target_regions(chosen, genes, region_margin) if have_regions else None
-
-        plan = _StreamPlan(genes=genes, regions_of=regions_of, path=path, patient=patient)
         text = scan_vcf_text(path, patient=patient, configure=plan)
         annotated, regions = plan.annotated, plan.regions
         if text is None or regions is None:  # BCF (htslib checks it), or no regions: all

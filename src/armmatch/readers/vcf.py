@@ -20,6 +20,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
+import pysam
+
 from armmatch.errors import InputError
 from armmatch.genome import (
     infer_build_from_contigs,
@@ -378,7 +380,9 @@ def _seqname(chrom: str, names: Container[str]) -> str | None:
 def indexed_records(
     vcf: Any, regions: Sequence[Region], *, path: str = "", patient: str | None = None
 ) -> Iterator[tuple[None, Any]]:
-    """The records overlapping ``regions``, read through the index, each once, in file order.
+    """The records overlapping ``regions``, read through the index, each once, in file order
+    (cyvcf2's region queries: an indexed BCF; a bgzipped text VCF is read by
+    :func:`tabix_lines`, which loads its index once).
 
     A record overlapping two (merged, so disjoint) regions is returned by both queries; it is
     kept from the first only (it starts before the end of the previous region on its contig).
@@ -415,16 +419,125 @@ def region_spans(regions: Sequence[Region]) -> dict[str, tuple[list[int], list[i
     return by_chrom
 
 
-def open_selected(text: VcfText, stack: ExitStack, *, path: str, patient: str) -> Any:
-    """The records the text pass picked (:func:`armmatch.readers.vcf_text.scan_vcf_text` with
-    ``select``), under the file's own header, as a cyvcf2 reader (closed with ``stack``): htslib
-    parses only these records, not the whole file, and reads the header once.
+def open_lines(
+    header: bytes, lines: Iterable[bytes], stack: ExitStack, *, path: str, patient: str
+) -> Any:
+    """Record ``lines`` of the VCF at ``path`` under its ``header`` (its bytes through the
+    ``#CHROM`` line) as a cyvcf2 reader (closed with ``stack``): htslib parses only these
+    records, not the whole file, and reads the header once.
 
     The lines go into a scratch VCF (:func:`armmatch.io.scratch_file`, in memory on Linux;
     gone when ``stack`` closes). A header htslib cannot read is an error naming ``path``."""
-    lines = b"".join([text.header_bytes, *(raw + b"\n" for _, raw in text.selected)])
-    scratch = stack.enter_context(scratch_file(lines, suffix=".vcf"))
+    data = b"".join([header, *(raw + b"\n" for raw in lines)])
+    scratch = stack.enter_context(scratch_file(data, suffix=".vcf"))
     return stack.enter_context(closing(open_cyvcf2(scratch, patient, named=path)))
+
+
+def open_selected(text: VcfText, stack: ExitStack, *, path: str, patient: str) -> Any:
+    """The records the text pass picked (:func:`armmatch.readers.vcf_text.scan_vcf_text` with
+    ``select``) as a cyvcf2 reader, by :func:`open_lines`."""
+    lines = (raw for _, raw in text.selected)
+    return open_lines(text.header_bytes, lines, stack, path=path, patient=patient)
+
+
+@dataclass(frozen=True)
+class TabixRead:
+    """What :func:`tabix_lines` read: the record lines and the contigs its index names."""
+
+    lines: list[bytes]
+    contigs: list[str]
+
+
+def tabix_lines(
+    path: str, index: str, regions: Sequence[Region], *, patient: str | None = None
+) -> TabixRead:
+    """The record lines of a bgzipped text VCF overlapping ``regions`` (merged, so disjoint),
+    read through its tabix or CSI ``index``, each once, in file order.
+
+    The query is htslib's tabix query (through pysam), the one a cyvcf2 region query makes,
+    with the record extents the index was built with; a record overlapping two regions is
+    returned by both queries and kept from the first (it starts before the end of the previous
+    region on its contig). The index is loaded once: opening the file with cyvcf2 loads it a
+    second time (htslib's VCF header reader looks in the index for contigs the header does not
+    declare), which costs as much as the region queries of a whole genome.
+
+    An index or a data block htslib cannot read is an :class:`InputError` naming the file.
+    """
+    try:
+        tabix = pysam.TabixFile(path, index=index, encoding="latin-1")  # bytes, one to one
+    except (OSError, ValueError) as exc:
+        raise InputError(
+            f"htslib cannot read it through its index {index} ({exc}): re-index it (tabix -p "
+            "vcf, or bcftools index)",
+            path=path,
+            patient=patient,
+        ) from None
+    with closing(tabix):
+        contigs = list(tabix.contigs)
+        order = {n: i for i, n in enumerate(contigs)}
+        named = [(name, s, e) for c, s, e in regions if (name := _seqname(c, order)) is not None]
+        named.sort(key=lambda r: (order[r[0]], r[1]))
+        lines: list[bytes] = []
+        prev_chrom, prev_end = "", -1
+        for name, start0, end in named:
+            try:
+                found = [line.encode("latin-1") for line in tabix.fetch(name, start0, end)]
+            except (OSError, ValueError) as exc:
+                raise InputError(
+                    f"htslib cannot read the records of {name}:{start0 + 1}-{end} through the "
+                    f"index ({exc}): a damaged or truncated file, or an index of another file?",
+                    path=path,
+                    patient=patient,
+                ) from None
+            first = 0
+            if name == prev_chrom:  # sorted: the records also in the previous region lead
+                while first < len(found) and _start0(found[first]) < prev_end:
+                    first += 1
+            lines.extend(found[first:] if first else found)
+            prev_chrom, prev_end = name, end
+    return TabixRead(lines, contigs)
+
+
+def _start0(line: bytes) -> int:
+    """The 0-based start of a record line (its POS - 1); -1 for a POS that is not a number,
+    which htslib then refuses."""
+    try:
+        return int(line.split(b"\t", 2)[1]) - 1
+    except (IndexError, ValueError):
+        return -1
+
+
+def declare_contigs(header: bytes, declared: Container[str], contigs: Iterable[str]) -> bytes:
+    """``header`` (through the ``#CHROM`` line) with a ``##contig`` line for each of ``contigs``
+    it does not declare, before the ``#CHROM`` line: what htslib's header reader adds from a
+    file's index, so that the records of :func:`tabix_lines` read alike under it."""
+    missing = [c for c in contigs if c not in declared]
+    if not missing:
+        return header
+    cut = header.rfind(b"\n#CHROM")
+    lines = b"".join(b"##contig=<ID=%s>\n" % c.encode() for c in missing)
+    return header[: cut + 1] + lines + header[cut + 1 :]
+
+
+def unnumbered_records(
+    vcf: Any, expected: int, *, path: str, patient: str
+) -> Iterator[tuple[None, Any]]:
+    """The records of a reader made by :func:`open_lines` from ``expected`` lines read through
+    an index, without line numbers (an indexed read cannot know them)."""
+    n = 0
+    try:
+        for variant in vcf:
+            n += 1
+            yield None, variant
+    except Exception as exc:  # htslib's own read errors (cyvcf2 raises bare Exception)
+        raise _unreadable(exc, path=path, patient=patient, line=None) from None
+    if n != expected:
+        raise InputError(
+            f"htslib read {n} records from the {expected} target-region lines read through the "
+            "index: a record line htslib cannot read?",
+            path=path,
+            patient=patient,
+        )
 
 
 def selected_records(

@@ -576,7 +576,7 @@ def vcf_header_text(path: str | Path, *, patient: str | None = None) -> str:
     """The ``##`` meta lines of a (plain, gzip or bgzip) VCF, as text (remembered per file
     state: :func:`armmatch.io.per_file_state`)."""
     lines = []
-    with open_text(path, patient=patient) as fh:
+    with open_text(path, patient=patient, errors="replace") as fh:  # as the text pass decodes
         for line in fh:
             if not line.startswith("##"):
                 break
@@ -610,7 +610,7 @@ def vcf_kinds(path: str | Path, *, limit: int = 2000, patient: str | None = None
     records = structural = 0
     declares = False
     try:
-        with open_text(path, patient=patient) as fh:
+        with open_text(path, patient=patient, errors="replace") as fh:
             for line in fh:
                 if line.startswith("##"):
                     declares = declares or line.startswith(("##INFO=<ID=SVTYPE,", "##ALT=<ID="))
