@@ -20,7 +20,9 @@ def test_every_bgzip_file_inflates_as_htslib_reads_it(shared_data: Path) -> None
     for path in files:
         if kinds[path.name]:
             with BGZFile(str(path), "rb") as fh:
-                assert b"".join(bgzf.inflated(str(path))) == fh.read(), path
+                parts = bgzf.inflated_lines(str(path))
+                text = b"".join(head + (body or b"") + tail for head, body, tail, _ in parts)
+                assert text == fh.read(), path
             checked += 1
     assert checked >= 7
 

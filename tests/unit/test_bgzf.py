@@ -41,13 +41,49 @@ def big(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, bytes]:
     return gz, text
 
 
+def inflated(path: str, workers: int = 2) -> bytes:
+    """The text bgzf.inflated_lines gives, its parts joined back; each body starts and ends
+    with a newline and neither head nor tail holds one."""
+    text = []
+    for head, body, tail, _ in bgzf.inflated_lines(path, workers=workers):
+        assert b"\n" not in head and b"\n" not in tail
+        assert body is None or (body[:1] == body[-1:] == b"\n")
+        text += [head, body or b"", tail]
+    return b"".join(text)
+
+
 def test_inflated_is_the_files_text_in_order(big: tuple[Path, bytes]) -> None:
     gz, text = big
     assert bgzf.is_bgzf(str(gz))
     with BGZFile(str(gz), "rb") as fh:
         assert fh.read() == text
-    assert b"".join(bgzf.inflated(str(gz))) == text
-    assert b"".join(bgzf.inflated(str(gz), workers=1)) == text
+    assert inflated(str(gz)) == text
+    assert inflated(str(gz), workers=1) == text
+
+
+def test_split_lines_of_every_shape() -> None:
+    cases: list[list[bytes]] = [
+        [b"abc"], [b"a\nb"], [b"\n"], [b"ab", b"c\nd", b"e"], [b"ab", b"cd", b"\n"],
+        [b"\nx", b"y", b"z\n"], [b"a\nb\nc", b"d", b"e\nf"], [b"", b"a\n", b""], [b"a", b"b"],
+    ]  # fmt: skip
+    for parts in cases:
+        head, body, tail = bgzf.split_lines(parts)
+        text = b"".join(parts)
+        assert head + (body or b"") + tail == text, parts
+        if b"\n" in text:
+            assert body is not None and head == text[: text.index(b"\n")]
+            assert tail == text[text.rindex(b"\n") + 1 :]
+        else:
+            assert body is None and tail == b""
+
+
+def test_worker_threads_prepare_each_body(big: tuple[Path, bytes]) -> None:
+    gz, text = big
+    seen = b"".join(
+        body for _, body, _, prepared in bgzf.inflated_lines(str(gz), prepare=bytes.upper)
+        if body is not None and prepared == body.upper()
+    )  # fmt: skip
+    assert len(seen) > len(text) * 0.9
 
 
 def test_plain_gzip_and_text_are_not_bgzf(tmp_path: Path) -> None:
@@ -62,7 +98,7 @@ def test_a_file_ending_inside_a_block_is_an_error(big: tuple[Path, bytes], tmp_p
     cut = tmp_path / "cut.vcf.gz"
     cut.write_bytes(gz.read_bytes()[: (1 << 20) + 12345])
     with pytest.raises(zlib.error, match="ends inside a BGZF block"):
-        b"".join(bgzf.inflated(str(cut)))
+        inflated(str(cut))
 
 
 def test_a_damaged_block_is_an_error(big: tuple[Path, bytes], tmp_path: Path) -> None:
@@ -72,7 +108,7 @@ def test_a_damaged_block_is_an_error(big: tuple[Path, bytes], tmp_path: Path) ->
     bad = tmp_path / "bad.vcf.gz"
     bad.write_bytes(bytes(data))
     with pytest.raises(zlib.error):
-        b"".join(bgzf.inflated(str(bad)))
+        inflated(str(bad))
 
 
 def test_a_plain_gzip_member_after_bgzf_blocks_is_read_on(
@@ -85,7 +121,7 @@ def test_a_plain_gzip_member_after_bgzf_blocks_is_read_on(
     both.write_bytes(gz.read_bytes() + gzip.compress(tail))
     with BGZFile(str(both), "rb") as fh:
         assert fh.read() == text + tail
-    assert b"".join(bgzf.inflated(str(both))) == text + tail
+    assert inflated(str(both)) == text + tail
 
 
 @pytest.mark.parametrize("parallel", [True, False])
@@ -126,13 +162,13 @@ def test_a_job_allowed_one_thread_inflates_on_its_own(
     gz, _ = big
     monkeypatch.setattr(vcf_text, "PARALLEL_INFLATE_BYTES", 0)
     used = []
-    real = vcf_text.inflated
+    real = vcf_text.inflated_lines
 
-    def counted(path: str) -> object:
+    def counted(path: str, **kwargs: object) -> object:
         used.append(path)
-        return real(path)
+        return real(path, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(vcf_text, "inflated", counted)
+    monkeypatch.setattr(vcf_text, "inflated_lines", counted)
     with bgzf.job_threads(1):
         assert bgzf.usable_threads() == 1
         one = vcf_text.scan_vcf_text(str(gz))
@@ -166,3 +202,82 @@ def test_which_vcfs_put_a_second_thread_to_work(
     monkeypatch.setattr(small_variants, "PARALLEL_INFLATE_BYTES", 1 << 30)
     assert not small_variants.uses_worker_threads(str(streamed), index_min_bytes=20_000_000)
     assert not small_variants.uses_worker_threads(str(tmp_path / "absent.vcf.gz"), 0)
+
+
+def many_contigs_vcf(tmp_path: Path, bad_line: bool = False) -> tuple[Path, int]:
+    """A bgzip VCF of 60,000 records over contigs whose names share prefixes and lengths (1 and
+    10; two decoys of 16 characters differing in one), a contig resumed after another (out of
+    order), records with an INFO END, and optionally a bad POS near the end. Returns the path
+    and the line of the resumed contig's first record."""
+    rng = random.Random(11)
+    lines = ["##fileformat=VCFv4.2", "#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO"]
+    resumed = 0
+    for chrom in ["1", "10", "chrUn_KI270302v1", "chrUn_KI270304v1", "2", "1"]:
+        if chrom == "1" and len(lines) > 2:
+            resumed = len(lines) + 1
+        pos = 1000
+        for _ in range(10_000):
+            pos += rng.randint(1, 400)
+            info = f"END={pos + rng.randint(1, 5000)}" if rng.random() < 0.01 else "DP=9"
+            lines.append(f"{chrom}\t{pos}\t.\tA\tC\t50\tPASS\t{info};Q={rng.random():.9f}")
+    if bad_line:
+        lines[-50] = lines[-50].replace("\t", "\tx", 1)
+    plain = tmp_path / "many.vcf"
+    plain.write_text("\n".join(lines) + "\n")
+    gz = tmp_path / "many.vcf.gz"
+    pysam.tabix_compress(str(plain), str(gz), force=True)
+    return gz, resumed
+
+
+def test_worker_prepared_pieces_scan_alike_on_many_contigs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The worker threads locate lines, INFO END records and contig runs (vcf_text._prepare);
+    the text pass must pick, count and warn exactly as when it works them out itself."""
+    gz, resumed = many_contigs_vcf(tmp_path)
+    spans = {
+        "1": ([500_000, 2_000_000], [600_000, 2_100_000]),
+        "10": ([0], [10**9]),
+        "chrUn_KI270304v1": ([1_000_000], [1_500_000]),
+    }
+    monkeypatch.setattr(vcf_text, "usable_threads", lambda: 2)
+    monkeypatch.setattr(bgzf, "_READ", 1 << 16)  # many worker tasks, each a piece of its own
+    monkeypatch.setattr(vcf_text, "VECTOR_MIN_PIECE_BYTES", 1 << 12)
+    prepared = []
+    real = vcf_text._prepare
+    monkeypatch.setattr(
+        vcf_text, "_prepare", lambda body: prepared.append(real(body)) or prepared[-1]
+    )
+    got = []
+    for threshold in (0, 1 << 62):  # worker threads, then none
+        monkeypatch.setattr(vcf_text, "PARALLEL_INFLATE_BYTES", threshold)
+        caplog.clear()
+        with caplog.at_level("WARNING"):
+            scan = vcf_text.scan_vcf_text(str(gz), select=spans.get)
+        assert scan is not None
+        warnings = [r.getMessage() for r in caplog.records if "not sorted" in r.getMessage()]
+        got.append((scan.records, scan.selected, warnings))
+    assert sum(p is not None and p.changes is not None for p in prepared) >= 8
+    assert got[0] == got[1]
+    records, selected, warnings = got[0]
+    assert records == 60_000 and len(warnings) == 1 and f"line {resumed}:" in warnings[0]
+    chroms = {raw.split(b"\t", 1)[0] for _, raw in selected}
+    assert chroms == {b"1", b"10", b"chrUn_KI270304v1"}
+    assert any(b"END=" in raw for _, raw in selected)
+
+
+def test_a_bad_line_is_named_alike_through_the_worker_threads(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    gz, _ = many_contigs_vcf(tmp_path, bad_line=True)
+    monkeypatch.setattr(vcf_text, "usable_threads", lambda: 2)
+    monkeypatch.setattr(bgzf, "_READ", 1 << 16)
+    monkeypatch.setattr(vcf_text, "VECTOR_MIN_PIECE_BYTES", 1 << 12)
+    errors = []
+    for threshold in (0, 1 << 62):
+        monkeypatch.setattr(vcf_text, "PARALLEL_INFLATE_BYTES", threshold)
+        with pytest.raises(InputError) as info:
+            vcf_text.scan_vcf_text(str(gz), patient="P1")
+        errors.append((info.value.line, str(info.value)))
+    assert errors[0] == errors[1]
+    assert errors[0][0] == 60_002 - 49

@@ -12,7 +12,7 @@ import logging
 import os
 import re
 import zlib
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Container, Iterator, Sequence
 from contextlib import ExitStack, closing
 from dataclasses import dataclass, field
@@ -25,7 +25,7 @@ from pysam.libcbgzf import BGZFile
 
 from armmatch.errors import InputError
 from armmatch.io import MAX_LINE_BYTES, line_bound_text, open_text, per_file_state
-from armmatch.readers.bgzf import inflated, is_bgzf, usable_threads
+from armmatch.readers.bgzf import Part, inflated_lines, is_bgzf, split_lines, usable_threads
 
 log = logging.getLogger(__name__)
 
@@ -92,55 +92,70 @@ def _first_unsorted(
 
 PARALLEL_INFLATE_BYTES = 8 << 20
 """From this size on, a bgzip VCF read whole is decompressed by worker threads while its text
-is checked (:func:`armmatch.readers.bgzf.inflated`), when the job may use two threads
+is checked (:func:`armmatch.readers.bgzf.inflated_lines`), when the job may use two threads
 (:func:`armmatch.readers.bgzf.job_threads`)."""
+
+
+def _prepare(body: bytes) -> _PieceLines | None:
+    """What a worker thread works out of a decompressed piece (``body`` starts and ends with a
+    newline) beside the text pass: every line located and checked, and the lines with an INFO
+    ``END`` (:func:`_piece_lines`); None for a piece small enough for the expression."""
+    if len(body) - 1 < VECTOR_MIN_PIECE_BYTES:
+        return None
+    return _piece_lines(body, worker=True)
 
 
 def _chunks(
     path: str, magic: bytes, patient: str | None, size: int = _CHUNK
-) -> Iterator[tuple[int, bytes]]:
-    """``(lines_before, data)``: the decompressed file in large pieces that end at line ends.
+) -> Iterator[tuple[bytes, _PieceLines | None]]:
+    """The decompressed file in pieces ``data`` that start with a newline (the one that ends the
+    line before, or a virtual one before the first line) and end with one, each with its lines
+    located (:func:`_prepare`) when a worker thread did it, else None. A line that two reads
+    share is a piece of its own.
 
     gzip and bgzip files are decompressed by htslib (pysam's BGZFile: three times faster than
     Python's gzip module on bgzip's many small members; plain gzip too); a large bgzip file read
-    whole by ``zlib`` in two worker threads beside the text checks (:mod:`armmatch.readers.bgzf`:
-    a third less time for an unindexed whole genome on two cores)."""
+    whole by ISA-L in two worker threads, which also locate its lines, beside the text checks
+    (:mod:`armmatch.readers.bgzf`)."""
     gz = magic[:2] == b"\x1f\x8b"
-    lineno = 0
-    buf = b""
+    lines = 0  # lines yielded so far
+    carry = b""  # the start of a line that the next read ends
     try:
         with ExitStack() as stack:
-            blocks: Iterator[bytes]
+            parts: Iterator[Part]
             if (gz and size >= _CHUNK and os.path.getsize(path) >= PARALLEL_INFLATE_BYTES
                     and usable_threads() > 1 and is_bgzf(path)):  # fmt: skip
-                blocks = stack.enter_context(closing(inflated(path)))
+                parts = stack.enter_context(closing(inflated_lines(path, prepare=_prepare)))
             else:
                 opener: Any = BGZFile if gz else open
                 fh = stack.enter_context(opener(path, "rb"))
-                blocks = iter(partial(fh.read, size), b"")
-            for block in blocks:
-                buf += block
-                cut = buf.rfind(b"\n") + 1
-                if cut:
-                    piece, buf = buf[:cut], buf[cut:]
-                    yield lineno, piece
-                    lineno += piece.count(b"\n")
-                if len(buf) > MAX_LINE_BYTES:
+                parts = ((*split_lines([b]), None) for b in iter(partial(fh.read, size), b""))
+            for head, body, tail, prepared in parts:
+                if len(carry) + len(head) > MAX_LINE_BYTES:
                     raise InputError(
-                        f"line {lineno + 1} is longer than {line_bound_text()}: not a VCF line (a "
+                        f"line {lines + 1} is longer than {line_bound_text()}: not a VCF line (a "
                         "corrupt or binary file?)",
                         path=path,
                         patient=patient,
                     )
+                if body is None:
+                    carry += head
+                    continue
+                yield b"".join((b"\n", carry, head, b"\n")), None
+                lines += 1
+                if len(body) > 1:
+                    yield body, prepared
+                    lines += len(prepared.nl) - 1 if prepared is not None else body.count(b"\n") - 1
+                carry = tail
     except (OSError, EOFError, zlib.error) as exc:
         raise InputError(
-            f"the gzip/bgzip file is truncated or corrupt after line {lineno} ({exc}); "
+            f"the gzip/bgzip file is truncated or corrupt after line {lines} ({exc}); "
             "re-create it with bgzip",
             path=path,
             patient=patient,
         ) from None
-    if buf:
-        yield lineno, buf + b"\n"
+    if carry:
+        yield b"\n" + carry + b"\n", None
 
 
 def _decode(raw: bytes) -> str:
@@ -316,6 +331,10 @@ class _PieceLines:
     pos: Any
     bad: int | None
     """Offset of the newline before the first line :data:`_BAD_RECORD` would reject."""
+    ends: list[int] | None = None
+    """:func:`_end_lines` of the whole piece (when a worker thread worked it out)."""
+    changes: list[int] | None = None
+    """The lines whose contig differs from the line before's (when a worker worked it out)."""
 
     def count(self, at: int, end: int) -> int:
         """Lines between newline offsets ``at`` and ``end`` (``data.count(b"\\n", at, end)``)."""
@@ -326,17 +345,33 @@ class _PieceLines:
         """The 0-based line index of each (sorted) newline offset before a line."""
         return np.searchsorted(self.nl, offsets)
 
+    def end_lines(self, data: bytes, at: int, end: int) -> list[int]:
+        """:func:`_end_lines` of ``data[at:end]``, from :attr:`ends` when it was worked out."""
+        if self.ends is None:
+            return list(_end_lines(data, at, end))
+        return self.ends[bisect_left(self.ends, at) : bisect_left(self.ends, end)]
+
+    def run_end(self, at: int, limit: int) -> int | None:
+        """The newline offset that ends the run of records on one contig after newline ``at``
+        (as :func:`_run_end` finds it), ``limit`` at most; None when not worked out."""
+        if self.changes is None:
+            return None
+        k = bisect_right(self.changes, int(np.searchsorted(self.nl, at)))
+        return limit if k == len(self.changes) else min(int(self.nl[self.changes[k]]), limit)
+
     def run(self, at: int, end: int) -> tuple[Any, Any, Any, Any]:
         """:func:`_run_arrays` of ``data[at:end]`` (``at`` and ``end`` newline offsets)."""
         i, j = np.searchsorted(self.nl, (at, end))
         return self.start0[i:j], self.end0[i:j], self.pos[i:j], self.nl[i:j]
 
 
-def _piece_lines(data: bytes) -> _PieceLines | None:
+def _piece_lines(data: bytes, *, worker: bool = False) -> _PieceLines | None:
     """Check and locate every record line of ``data`` at once: the checks of :data:`_BAD_RECORD`
     (CHROM, then POS of digits with a non-zero one, ID, a non-empty REF and ALT, QUAL and FILTER,
     each ended by a tab), and each line's ``POS - 1``, ``POS - 1 + len(REF)`` and POS. None when
-    a POS has more than 18 digits (leading zeros beyond int64: left to the expression)."""
+    a POS has more than 18 digits (leading zeros beyond int64: left to the expression).
+    ``worker`` (work a worker thread does beside the text pass, :func:`_prepare`): also the
+    lines with an INFO ``END`` and where each contig's run of records begins."""
     view = np.frombuffer(data, dtype=np.uint8)
     nl = np.flatnonzero(view == 10)
     tabs = np.flatnonzero(view == 9)
@@ -353,16 +388,34 @@ def _piece_lines(data: bytes) -> _PieceLines | None:
     if most > 18:
         return None
     pos = np.zeros(lines, dtype=np.int64)
-    for j in range(most):
+    weight = 1
+    for j in range(most):  # POS's digits from the right: digit j is at t[1] - 1 - j
         inside = j < width
-        digit = view[np.where(inside, t[0] + 1 + j, 0)].astype(np.int64) - 48
-        ok &= ~inside | ((digit >= 0) & (digit <= 9))
-        pos = np.where(inside, pos * 10 + digit, pos)
+        digit = view[np.where(inside, t[1] - 1 - j, 0)] - np.uint8(48)  # wraps: not a digit > 9
+        digit[~inside] = 0
+        ok &= digit <= 9
+        pos += digit * np.int64(weight)
+        weight *= 10
     ok &= (pos > 0) & (t[3] - t[2] > 1) & (t[4] - t[3] > 1)  # POS > 0, REF and ALT not empty
     wrong = np.flatnonzero(~ok)
     start0 = pos - 1
+    ends = changes = None
+    if worker:
+        ends = list(_end_lines(data, 0, len(data) - 1))
+        changes = _contig_changes(view, nl[:-1], t[0])
     return _PieceLines(nl, start0, start0 + (t[3] - t[2] - 1), pos,
-                       int(nl[wrong[0]]) if len(wrong) else None)  # fmt: skip
+                       int(nl[wrong[0]]) if len(wrong) else None, ends, changes)  # fmt: skip
+
+
+def _contig_changes(view: Any, starts: Any, tabs: Any) -> list[int]:
+    """The indexes of the lines whose CHROM (``view[starts + 1 : tabs]``, line by line) differs
+    from the line before's: where the runs of records on one contig begin."""
+    length = tabs - starts - 1
+    differ = length[1:] != length[:-1]
+    for k in range(int(length.max()) if len(length) else 0):
+        byte = view[np.where(k < length, starts + 1 + k, 0)]
+        differ |= (byte[1:] != byte[:-1]) & (k < length[1:])
+    return [int(i) + 1 for i in np.flatnonzero(differ)]
 
 
 def scan_vcf_text(
@@ -407,16 +460,19 @@ def scan_vcf_text(
     warned = False
     size = 1 << 16 if header_only else _CHUNK
     head: list[bytes] = []  # the header's bytes, piece by piece
-    for before, piece in _chunks(path, magic, patient, size):
-        offset = 0
+    done_lines = 0  # lines of the pieces before this one
+    for piece, prepared in _chunks(path, magic, patient, size):
+        offset = 1  # piece[0] is the newline before its first line
         if scan is None:
-            lineno = before
+            prepared = None  # worked out over header lines too
+            lineno = done_lines
             while offset < len(piece) and header.chrom_line is None:
                 nl = piece.index(b"\n", offset)
                 lineno += 1
                 header.feed(lineno, _decode(piece[offset:nl]))
                 offset = nl + 1
-            head.append(piece[:offset])
+            head.append(piece[1:offset])
+            done_lines = lineno
             if header.chrom_line is None:
                 continue
             contigs = frozenset(header.contigs)
@@ -433,11 +489,13 @@ def scan_vcf_text(
                 mark, select = configure(scan)
             if offset >= len(piece):
                 continue
-        # records: data[0] is a virtual newline before the first line of the piece
-        data = b"\n" + piece[offset:]
-        first_line = before + piece.count(b"\n", 0, offset) + 1
+        # records: data[0] is the newline before the first line of the piece
+        data = piece if offset == 1 else piece[offset - 1 :]
+        first_line = done_lines + 1
         stop = len(data) - 1
-        whole = _piece_lines(data) if stop >= VECTOR_MIN_PIECE_BYTES else None
+        whole = prepared
+        if whole is None and stop >= VECTOR_MIN_PIECE_BYTES:
+            whole = _piece_lines(data)
         if whole is not None:
             bad_at = whole.bad
         else:
@@ -463,11 +521,13 @@ def scan_vcf_text(
                     line=first_line + index - scan.records,
                     patient=patient,
                 )
-            pattern = runs_pattern.get(chrom)
-            if pattern is None:
-                pattern = runs_pattern[chrom] = _run_end(chrom)
-            nxt = pattern.search(data, at + 1, limit)
-            end = nxt.start() if nxt is not None else limit
+            end = whole.run_end(at, limit) if whole is not None else None
+            if end is None:
+                pattern = runs_pattern.get(chrom)
+                if pattern is None:
+                    pattern = runs_pattern[chrom] = _run_end(chrom)
+                nxt = pattern.search(data, at + 1, limit)
+                end = nxt.start() if nxt is not None else limit
             spans = None
             if select is not None:
                 if chrom not in spans_of:
@@ -515,7 +575,10 @@ def scan_vcf_text(
                             i = bisect_left(starts, pos - 1 + len(m.group(2))) - 1
                             if i >= 0 and pos - 1 < ends[i]:
                                 picked.add(m.start())
-                    picked.update(_end_lines(data, at, end))
+                    picked.update(
+                        whole.end_lines(data, at, end) if whole is not None
+                        else _end_lines(data, at, end)
+                    )  # fmt: skip
             index += lines
             at = end
         if mark is not None:
@@ -545,6 +608,7 @@ def scan_vcf_text(
             scan.selected.append((lineno, data[off + 1 : data.index(b"\n", off + 1)]))
             if off in marks:
                 scan.marked.add(lineno)
+        done_lines += index - scan.records
         scan.records = index
     if scan is None:
         header.finish()
