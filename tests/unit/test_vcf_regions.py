@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -484,7 +485,8 @@ def _record_lines(rng: Any, n: int) -> list[bytes]:
     """Record lines of every layout the text check must judge: good ones (leading zeros,
     empty INFO, CRLF, long fields) and each kind of damage, at random."""
     good = [b"1\t%d\t.\tA\tC\t.\tPASS\tDP=3", b"chr2\t00%d\trs1\tACGT\tA,T\t50\tq10\t",
-            b"X\t%d\t.\tN\t<DEL>\t.\t.\tSVTYPE=DEL;END=9\tGT\t0/1", b"7\t%d\t.\tG\tT\t.\t.\t.\r"]  # fmt: skip
+            b"X\t%d\t.\tN\t<DEL>\t.\t.\tSVTYPE=DEL;END=9\tGT\t0/1", b"7\t%d\t.\tG\tT\t.\t.\t.\r",
+            b"chr10\t%d\tEND=\tG\tT\t.\t.\tXEND=4;ENDS=2;=END=\tEND=1"]  # fmt: skip
     bad = [b"", b"1\t%d\t.\tA\tC\t.\tPASS", b"1\t0\t.\tA\tC\t.\tPASS\t.", b"1\t-%d\t.\tA\tC\t.\t.\t.",
            b"1\t%dx\t.\tA\tC\t.\t.\t.", b"1\t\t.\tA\tC\t.\t.\t.", b"1\t%d\t.\t\tC\t.\t.\t.",
            b"1\t%d\t.\tA\t\t.\t.\t.", b"1 %d . A C . . .", b"1\t000\t.\tA\tC\t.\t.\t.",
@@ -497,8 +499,9 @@ def _record_lines(rng: Any, n: int) -> list[bytes]:
 
 
 def test_the_whole_piece_check_rejects_exactly_the_lines_the_expression_rejects() -> None:
-    """armmatch.readers.vcf_text._piece_lines (numpy, whole-genome pieces) and the _BAD_RECORD
-    expression (panels) find the same first bad record line, over 400 random pieces."""
+    """armmatch.readers.vcf_text._piece_lines (compiled, whole-genome pieces) and the
+    _BAD_RECORD expression (panels) find the same first bad record line, and the same INFO END
+    lines and contig runs, over 400 random pieces."""
     import random
 
     from armmatch.readers import vcf_text
@@ -510,6 +513,13 @@ def test_the_whole_piece_check_rejects_exactly_the_lines_the_expression_rejects(
         lines = vcf_text._piece_lines(data)
         assert lines is not None
         assert lines.bad == (found.start() if found is not None else None), data[:400]
+        # the INFO END lines and the contig runs, as the expression path finds them
+        assert lines.ends == sorted(set(vcf_text._end_lines(data, 0, len(data) - 1)))
+        rows = data[1:-1].split(b"\n")
+        chroms = [row.split(b"\t", 1)[0] for row in rows]
+        assert lines.changes == [i for i in range(1, len(rows)) if chroms[i] != chroms[i - 1]]
+        starts = [m.start() for m in re.finditer(rb"\n", data)]
+        assert lines.nl.tolist() == starts
 
 
 def test_a_pos_longer_than_int64_digits_is_left_to_the_expression() -> None:
@@ -623,3 +633,27 @@ def test_a_run_with_a_pos_beyond_int64_digits_picks_as_record_by_record(
     # POS 1500 (the zero-padded one, line 53) and POS 2000..2100 (lines 103..113)
     assert [n for n, _ in vectorised] == [53, *range(103, 114)]
     assert vectorised[0][1].startswith(b"1\t" + b"0" * 25 + b"1500\t")
+
+
+def test_a_panel_vcf_never_imports_the_compiler(tmp_path: Path) -> None:
+    """numba is imported (and its compiled scan loaded, about 0.3 s) only for pieces of
+    VECTOR_MIN_PIECE_BYTES and more: reading a panel VCF does not import it; a larger one does."""
+    import subprocess
+    import sys
+
+    from armmatch.readers.vcf_text import VECTOR_MIN_PIECE_BYTES
+
+    root = Path(__file__).resolve().parents[2]
+    panel = root / "example" / "vcf" / "PLT-001.vcf.gz"
+    large = tmp_path / "large.vcf"
+    row = "1\t{}\t.\tA\tC\t.\tPASS\t.\n"
+    rows = "".join(row.format(1000 + i) for i in range(VECTOR_MIN_PIECE_BYTES // 20))
+    large.write_text("##fileformat=VCFv4.2\n#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\n" + rows)
+    code = (
+        "import sys\nfrom armmatch.readers.vcf_text import scan_vcf_text\n"
+        "scan = scan_vcf_text(sys.argv[1])\nprint(scan.records, 'numba' in sys.modules)"
+    )
+    for path, expected in ((panel, "False"), (large, "True")):
+        out = subprocess.run([sys.executable, "-c", code, str(path)], check=True,
+                             capture_output=True, text=True).stdout.split()  # fmt: skip
+        assert int(out[0]) > 0 and out[1] == expected, (path, out)

@@ -26,6 +26,7 @@ from pysam.libcbgzf import BGZFile
 from armmatch.errors import InputError
 from armmatch.io import MAX_LINE_BYTES, line_bound_text, open_text, per_file_state
 from armmatch.readers.bgzf import Part, inflated_lines, is_bgzf, split_lines, usable_threads
+from armmatch.readers.vcf_lines import scan_lines
 
 log = logging.getLogger(__name__)
 
@@ -98,11 +99,12 @@ is checked (:func:`armmatch.readers.bgzf.inflated_lines`), when the job may use 
 
 def _prepare(body: bytes) -> _PieceLines | None:
     """What a worker thread works out of a decompressed piece (``body`` starts and ends with a
-    newline) beside the text pass: every line located and checked, and the lines with an INFO
-    ``END`` (:func:`_piece_lines`); None for a piece small enough for the expression."""
+    newline) beside the text pass: every line located and checked, the lines with an INFO
+    ``END`` and the contig runs (:func:`_piece_lines`); None for a piece small enough for the
+    expression."""
     if len(body) - 1 < VECTOR_MIN_PIECE_BYTES:
         return None
-    return _piece_lines(body, worker=True)
+    return _piece_lines(body)
 
 
 def _chunks(
@@ -315,14 +317,14 @@ def _run_arrays(data: bytes, at: int, end: int) -> tuple[Any, Any, Any, Any]:
 
 VECTOR_MIN_PIECE_BYTES = 1 << 18
 """From this many bytes of records in a decompressed piece, every line's layout is checked and
-its fields located with numpy over the whole piece (:func:`_piece_lines`) instead of the
-:data:`_BAD_RECORD` expression (whole genomes: the expression's per-line cost was the largest
-part of a streamed read); smaller pieces (panels) keep the expression."""
+its fields located by one compiled pass over the whole piece (:func:`_piece_lines`) instead of
+the :data:`_BAD_RECORD` expression (whole genomes: the expression's per-line cost was the
+largest part of a streamed read); smaller pieces (panels) keep the expression."""
 
 
 @dataclass(frozen=True)
 class _PieceLines:
-    """Every record line of a piece (``data[0]`` a newline before the first), by numpy."""
+    """Every record line of a piece (``data[0]`` a newline before the first), located."""
 
     nl: Any
     """Offset of the newline before each line, plus the last newline (``len(lines) + 1``)."""
@@ -331,10 +333,10 @@ class _PieceLines:
     pos: Any
     bad: int | None
     """Offset of the newline before the first line :data:`_BAD_RECORD` would reject."""
-    ends: list[int] | None = None
-    """:func:`_end_lines` of the whole piece (when a worker thread worked it out)."""
-    changes: list[int] | None = None
-    """The lines whose contig differs from the line before's (when a worker worked it out)."""
+    ends: list[int]
+    """:func:`_end_lines` of the whole piece."""
+    changes: list[int]
+    """The lines whose contig differs from the line before's."""
 
     def count(self, at: int, end: int) -> int:
         """Lines between newline offsets ``at`` and ``end`` (``data.count(b"\\n", at, end)``)."""
@@ -345,17 +347,13 @@ class _PieceLines:
         """The 0-based line index of each (sorted) newline offset before a line."""
         return np.searchsorted(self.nl, offsets)
 
-    def end_lines(self, data: bytes, at: int, end: int) -> list[int]:
-        """:func:`_end_lines` of ``data[at:end]``, from :attr:`ends` when it was worked out."""
-        if self.ends is None:
-            return list(_end_lines(data, at, end))
+    def end_lines(self, at: int, end: int) -> list[int]:
+        """:func:`_end_lines` of ``data[at:end]``."""
         return self.ends[bisect_left(self.ends, at) : bisect_left(self.ends, end)]
 
-    def run_end(self, at: int, limit: int) -> int | None:
+    def run_end(self, at: int, limit: int) -> int:
         """The newline offset that ends the run of records on one contig after newline ``at``
-        (as :func:`_run_end` finds it), ``limit`` at most; None when not worked out."""
-        if self.changes is None:
-            return None
+        (as :func:`_run_end` finds it), ``limit`` at most."""
         k = bisect_right(self.changes, int(np.searchsorted(self.nl, at)))
         return limit if k == len(self.changes) else min(int(self.nl[self.changes[k]]), limit)
 
@@ -365,57 +363,16 @@ class _PieceLines:
         return self.start0[i:j], self.end0[i:j], self.pos[i:j], self.nl[i:j]
 
 
-def _piece_lines(data: bytes, *, worker: bool = False) -> _PieceLines | None:
-    """Check and locate every record line of ``data`` at once: the checks of :data:`_BAD_RECORD`
-    (CHROM, then POS of digits with a non-zero one, ID, a non-empty REF and ALT, QUAL and FILTER,
-    each ended by a tab), and each line's ``POS - 1``, ``POS - 1 + len(REF)`` and POS. None when
-    a POS has more than 18 digits (leading zeros beyond int64: left to the expression).
-    ``worker`` (work a worker thread does beside the text pass, :func:`_prepare`): also the
-    lines with an INFO ``END`` and where each contig's run of records begins."""
-    view = np.frombuffer(data, dtype=np.uint8)
-    nl = np.flatnonzero(view == 10)
-    tabs = np.flatnonzero(view == 9)
-    lines = len(nl) - 1
-    if not len(tabs):
-        return _PieceLines(nl, nl[:0], nl[:0], nl[:0], int(nl[0]) if lines else None)
-    first = np.searchsorted(tabs, nl[:-1])  # each line's first tab (CHROM's end)
-    last = len(tabs) - 1
-    t = [tabs[np.minimum(first + k, last)] for k in range(7)]
-    ok = (first + 6 <= last) & (t[6] < nl[1:])  # seven tabs inside the line: eight fields
-    width = np.where(ok, t[1] - t[0] - 1, 0)
-    ok &= width > 0
-    most = int(width.max()) if lines else 0
-    if most > 18:
-        return None
-    pos = np.zeros(lines, dtype=np.int64)
-    weight = 1
-    for j in range(most):  # POS's digits from the right: digit j is at t[1] - 1 - j
-        inside = j < width
-        digit = view[np.where(inside, t[1] - 1 - j, 0)] - np.uint8(48)  # wraps: not a digit > 9
-        digit[~inside] = 0
-        ok &= digit <= 9
-        pos += digit * np.int64(weight)
-        weight *= 10
-    ok &= (pos > 0) & (t[3] - t[2] > 1) & (t[4] - t[3] > 1)  # POS > 0, REF and ALT not empty
-    wrong = np.flatnonzero(~ok)
-    start0 = pos - 1
-    ends = changes = None
-    if worker:
-        ends = list(_end_lines(data, 0, len(data) - 1))
-        changes = _contig_changes(view, nl[:-1], t[0])
-    return _PieceLines(nl, start0, start0 + (t[3] - t[2] - 1), pos,
-                       int(nl[wrong[0]]) if len(wrong) else None, ends, changes)  # fmt: skip
-
-
-def _contig_changes(view: Any, starts: Any, tabs: Any) -> list[int]:
-    """The indexes of the lines whose CHROM (``view[starts + 1 : tabs]``, line by line) differs
-    from the line before's: where the runs of records on one contig begin."""
-    length = tabs - starts - 1
-    differ = length[1:] != length[:-1]
-    for k in range(int(length.max()) if len(length) else 0):
-        byte = view[np.where(k < length, starts + 1 + k, 0)]
-        differ |= (byte[1:] != byte[:-1]) & (k < length[1:])
-    return [int(i) + 1 for i in np.flatnonzero(differ)]
+def _piece_lines(data: bytes) -> _PieceLines | None:
+    """Check and locate every record line of ``data`` at once (``data[0]`` a newline before the
+    first line; it ends with one): the checks of :data:`_BAD_RECORD` (CHROM, then POS of digits
+    with a non-zero one, ID, a non-empty REF and ALT, QUAL and FILTER, each ended by a tab),
+    each line's ``POS - 1``, ``POS - 1 + len(REF)`` and POS, the lines with an INFO ``END`` and
+    where each contig's run of records begins, in one compiled pass
+    (:func:`armmatch.readers.vcf_lines.scan_lines`). None when a POS has more than 18 digits
+    (leading zeros beyond int64: left to the expression)."""
+    found = scan_lines(data)
+    return None if found is None else _PieceLines(*found)
 
 
 def scan_vcf_text(
@@ -430,9 +387,10 @@ def scan_vcf_text(
     """One fast pass over a text VCF (plain or bgzip): the checks of :func:`check_vcf_text`.
 
     The header is checked line by line; the records in large decompressed pieces with
-    C-level scans (the line layout by a regular expression, or by numpy over a whole piece of
-    :data:`VECTOR_MIN_PIECE_BYTES` or more; one expression per run of records on a contig), so
-    that the pass costs a fraction of htslib's own parse. Returns None for BCF.
+    C-level scans (the line layout by a regular expression, one per run of records on a contig;
+    or by one compiled pass over a whole piece of :data:`VECTOR_MIN_PIECE_BYTES` or more,
+    :mod:`armmatch.readers.vcf_lines`), so that the pass costs a fraction of htslib's own
+    parse. Returns None for BCF.
 
     ``header_only`` stops after the ``#CHROM`` line (indexed reading: only the records read
     through the index are parsed). Records out of order get one logged warning.
@@ -521,8 +479,9 @@ def scan_vcf_text(
                     line=first_line + index - scan.records,
                     patient=patient,
                 )
-            end = whole.run_end(at, limit) if whole is not None else None
-            if end is None:
+            if whole is not None:
+                end = whole.run_end(at, limit)
+            else:
                 pattern = runs_pattern.get(chrom)
                 if pattern is None:
                     pattern = runs_pattern[chrom] = _run_end(chrom)
@@ -576,7 +535,7 @@ def scan_vcf_text(
                             if i >= 0 and pos - 1 < ends[i]:
                                 picked.add(m.start())
                     picked.update(
-                        whole.end_lines(data, at, end) if whole is not None
+                        whole.end_lines(at, end) if whole is not None
                         else _end_lines(data, at, end)
                     )  # fmt: skip
             index += lines
