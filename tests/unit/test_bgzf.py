@@ -30,7 +30,7 @@ def vcf_text_lines(records: int, seed: int = 3) -> bytes:
 
 @pytest.fixture(scope="module")
 def big(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, bytes]:
-    """A bgzip VCF of over 2 MB compressed (several 1 MB read steps, about 150 blocks)."""
+    """A bgzip VCF of over 2 MB compressed (many read steps, about 150 blocks)."""
     folder = tmp_path_factory.mktemp("bgzf")
     plain = folder / "big.vcf"
     text = vcf_text_lines(180_000)
