@@ -160,9 +160,9 @@ def usable_threads() -> int:
 def inflated_lines(
     path: str, *, workers: int = 2, prepare: Callable[[bytes], Any] | None = None
 ) -> Generator[Part, None, None]:
-    """The decompressed text of a BGZF file, in order, as :data:`Part` s of about 4 MB each,
-    inflated, split at line ends and prepared (``prepare(body)``: work on the text that then
-    runs beside the reader's own) by ``workers`` threads. ``zlib.error`` for a corrupt block or
+    """The decompressed text of a BGZF file, in order, as :data:`Part` s of 256 KB of
+    compressed data each, inflated, split at line ends and prepared (``prepare(body)``: work on
+    the text that then runs beside the reader's own) by ``workers`` threads. ``zlib.error`` for a corrupt block or
     a file that ends inside one."""
     task = partial(_inflate_part, prepare=prepare)
     with open(path, "rb") as fh, ThreadPoolExecutor(workers, "armmatch-inflate") as pool:
