@@ -239,7 +239,11 @@ class _BoundedText(io.TextIOWrapper):
         self._lines = 0
 
     def __next__(self) -> str:  # type: ignore[override]
-        line = self.readline(MAX_LINE_BYTES + 1)
+        try:
+            line = self.readline(MAX_LINE_BYTES + 1)
+        except UnicodeDecodeError:
+            path, patient = self._where
+            raise not_utf8_error(path, patient) from None
         if not line:
             raise StopIteration
         self._lines += 1
@@ -252,6 +256,44 @@ class _BoundedText(io.TextIOWrapper):
                 patient=patient,
             )
         return line
+
+
+def first_not_utf8(lines: Iterator[bytes]) -> tuple[int, int, int] | None:
+    """``(line, column, byte)`` (both 1-based) of the first byte of ``lines`` that is not
+    UTF-8, or None.
+
+    >>> first_not_utf8(iter([b"gene\\n", b"M\\xfcller\\n"]))
+    (2, 2, 252)
+    """
+    for number, line in enumerate(lines, start=1):
+        try:
+            line.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            return number, exc.start + 1, line[exc.start]
+    return None
+
+
+def not_utf8_error(path: str | Path, patient: str | None) -> InputError:
+    """The error for a text file that is not UTF-8, naming the line, the column and the byte
+    (the file read again as bytes: a text reader decodes blocks ahead of the line it returns)."""
+    p = Path(path)
+    with open(p, "rb") as raw:
+        gz = raw.read(2) == b"\x1f\x8b"
+    opened: gzip.GzipFile | io.BufferedReader
+    opened = _CheckedGzipFile(p, "rb", patient) if gz else open(p, "rb")  # noqa: SIM115
+    with opened as fh:
+        found = first_not_utf8(iter(fh))
+    if found is None:  # a multi-byte character cut by the end of the file
+        return InputError("not a UTF-8 text file (it ends inside a character)", path=p,
+                          patient=patient)  # fmt: skip
+    line, column, byte = found
+    return InputError(
+        f"byte 0x{byte:02x} (column {column}) is not UTF-8: the file must be UTF-8 text "
+        "(re-save it as UTF-8)",
+        path=p,
+        line=line,
+        patient=patient,
+    )
 
 
 def open_text(
@@ -289,7 +331,8 @@ def read_tsv_rows(
 ) -> list[tuple[int, list[str]]]:
     """``(line_number, fields)`` of a tab-separated file (plain or gzip), blank lines skipped.
 
-    The first row returned is the header; with ``header_only`` only that row is read. Lines
+    The first row returned is the header; with ``header_only`` only that row is read (a byte
+    that is not UTF-8 replaced: see the comment in the body). Lines
     starting with any of ``comments`` are skipped, except that with ``hash_header`` the first
     non-blank line is the header even when it starts with ``#`` (Arriba's ``#gene1``), the
     ``#`` removed.
@@ -300,23 +343,20 @@ def read_tsv_rows(
         When the file is missing, not UTF-8 text, or a corrupt gzip stream.
     """
     rows: list[tuple[int, list[str]]] = []
-    try:
-        with open_text(path, patient=patient) as fh:
-            for number, raw in enumerate(fh, start=1):
-                text = raw.rstrip("\r\n")
-                if not text.strip():
-                    continue
-                if hash_header and not rows:
-                    text = text.lstrip("#")
-                elif text.startswith(comments):
-                    continue
-                rows.append((number, text.split("\t")))
-                if header_only:
-                    break
-    except UnicodeDecodeError as exc:
-        raise InputError(
-            f"not a UTF-8 text file ({exc.reason})", path=path, patient=patient
-        ) from exc
+    # the header alone is a sniff (which format, which columns): decoded with replacement, so
+    # that a byte that is not UTF-8 further on is named by the reader that reads the rows
+    with open_text(path, patient=patient, errors="replace" if header_only else "strict") as fh:
+        for number, raw in enumerate(fh, start=1):
+            text = raw.rstrip("\r\n")
+            if not text.strip():
+                continue
+            if hash_header and not rows:
+                text = text.lstrip("#")
+            elif text.startswith(comments):
+                continue
+            rows.append((number, text.split("\t")))
+            if header_only:
+                break
     return rows
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import pytest
 
 from armmatch.calling.fusions import read_fusion_file, read_fusions
+from armmatch.errors import InputError
 from armmatch.events import Evidence
 from armmatch.knowledge.kinase_domains import load_kinase_rules
 from armmatch.knowledge.transcripts import default_transcripts_path, load_gene_models
@@ -78,3 +79,31 @@ def test_fusioncatcher_text_breakpoints_checked_against_models() -> None:
     assert not any("caller names" in n for e in ros1 for n in e.notes)
     called = {e.gene for e in ev.events if e.status == "called"}
     assert {"ALK", "ROS1", "RET", "NTRK3", "FGFR3"} <= called
+
+
+def _latin1_copy(relative: str, tmp_path, line: int) -> str:  # type: ignore[no-untyped-def]
+    """The file with a Latin-1 byte (0xfc) appended to its ``line``-th line."""
+    lines = shared_file(relative).read_bytes().split(b"\n")
+    lines[line - 1] += "M\u00fcller".encode("latin-1")
+    copy = tmp_path / shared_file(relative).name
+    copy.write_bytes(b"\n".join(lines))
+    return str(copy)  # absolute: shared_file(copy) is the copy
+
+
+def test_a_latin1_header_line_of_a_breakend_vcf_is_read_like_htslib(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """A breakend VCF is read for its positions, ALTs and INFO with replacement, as htslib reads
+    a small-variant VCF: a stray byte in a header line changes no event."""
+    copy = _latin1_copy(FC_VCF, tmp_path, 2)
+    clean, damaged = _read(FC_VCF, "GRCh38"), _read(copy, "GRCh38")
+    assert [(e.gene, e.alteration, e.status) for e in damaged.events] == [
+        (e.gene, e.alteration, e.status) for e in clean.events
+    ]
+    assert len(clean.events) >= 5
+
+
+def test_a_latin1_row_of_a_fusion_table_names_the_line(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    copy = _latin1_copy("fusioncatcher/final-list_candidate-fusion-genes.txt", tmp_path, 10)
+    with pytest.raises(
+        InputError, match=r"line 10 \(patient P1\): byte 0xfc \(column \d+\) is not UTF-8"
+    ):
+        _read(copy, "GRCh38")

@@ -50,3 +50,21 @@ def test_vcf_files_are_not_mafs(shared_data: Path) -> None:
 def test_maf_build_mismatch_is_refused(shared_data: Path) -> None:
     with pytest.raises(InputError, match="NCBI_Build is GRCh37"):
         _read(shared_data / "mskcc-vcf2maf" / "test_output.custom_isoforms.maf", build="GRCh38")
+
+
+def test_a_vcf2maf_maf_with_a_latin1_cell_names_its_row(shared_data: Path, tmp_path: Path) -> None:
+    """A cell re-saved as Latin-1 (a spreadsheet's doing) in row 12 of vcf2maf's MAF: still
+    recognised as a MAF, and the reader names the row, the column and the byte, instead of
+    calling it "not a VCF"."""
+    lines = (
+        (shared_data / "mskcc-vcf2maf" / "test_output.vep_isoforms.maf").read_bytes().split(b"\n")
+    )
+    lines[11] = lines[11] + "\tM\u00fcller".encode("latin-1")
+    bad = tmp_path / "latin1.maf"
+    bad.write_bytes(b"\n".join(lines))
+    assert is_maf(str(bad))
+    with pytest.raises(
+        InputError, match=r"line 12 \(patient p\): byte 0xfc \(column \d+\) is not UTF-8"
+    ) as info:
+        _read(bad)
+    assert info.value.line == 12

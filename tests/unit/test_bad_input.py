@@ -677,3 +677,78 @@ def test_config_booleans_given_as_words_on_the_command_line() -> None:
     with pytest.raises(ConfigError, match="exports.fhir: 'maybe' is not of type 'boolean'"):
         validate_config({"samples": "s.tsv", "exports": {"fhir": "maybe"}})
     assert validate_config({"samples": "s.tsv"})["patients_per_job"] == "auto"
+
+
+# --- text that is not UTF-8 ----------------------------------------------------------------------
+
+LATIN1 = "Müller".encode("latin-1")  # b"M\xfcller": 0xfc is not UTF-8
+
+
+@pytest.mark.parametrize("compress", [False, True], ids=["plain", "gzip"])
+def test_a_latin1_table_names_the_line_column_and_byte(tmp_path: Path, compress: bool) -> None:
+    """A byte that is not UTF-8 on line 3 of a CNVkit table: the text reader decodes 8 KiB
+    ahead, so the error used to come without a line; it now names line, column and byte."""
+    data = (
+        (CNS + "chr7\t100\t5000\tMET\t0.1\t4\n").encode()
+        + b"chr7\t6000\t9000\t"
+        + LATIN1
+        + b"\t0\t4\n"
+    )
+    path = tmp_path / "x.cns"
+    path.write_bytes(gzip.compress(data) if compress else data)
+    context = CnvContext([MET], lambda g: THRESHOLDS, purity=0.7, ploidy=2.0, patient="P1")  # type: ignore[arg-type]
+    assert error(read_copy_number, path, "cnvkit", context) == (
+        f"{path}, line 3 (patient P1): byte 0xfc (column 17) is not UTF-8: the file must be "
+        "UTF-8 text (re-save it as UTF-8)"
+    )
+
+
+def test_a_latin1_maf_is_read_as_a_maf_and_names_the_line(tmp_path: Path) -> None:
+    """The MAF check used to decode strictly, call the file "not a MAF" and hand it to the VCF
+    reader ("not a VCF"); the header's structure is now read with replacement, and the MAF
+    reader names the row."""
+    maf = tmp_path / "m.maf"
+    maf.write_bytes(
+        b"#version 2.4\nHugo_Symbol\tHGVSp_Short\tComment\nBRAF\tp.V600E\t" + LATIN1 + b"\n"
+    )
+    assert error(read, maf, sample=None) == (
+        f"{maf}, line 3 (patient P1): byte 0xfc (column 15) is not UTF-8: the file must be "
+        "UTF-8 text (re-save it as UTF-8)"
+    )
+
+
+def test_a_latin1_responses_table_stops_with_the_line(tmp_path: Path) -> None:
+    from armmatch.readers.responses import read_responses
+
+    path = tmp_path / "responses.tsv"
+    path.write_bytes(b"patient_id\tarm\n" + b"P1\t" + LATIN1 + b"\n")
+    assert error(read_responses, path).startswith(
+        f"{path}, line 2: byte 0xfc (column 5) is not UTF-8"
+    )
+
+
+def test_a_block_keeps_the_line_of_a_file_problem(tmp_path: Path) -> None:
+    """A block job raised the preflight's single file problem without its line number."""
+    import dataclasses
+
+    from armmatch.run.blocks import read_manifest
+    from armmatch.run.steps import run_block_job
+    from tests.conftest import example_patient
+
+    bad = tmp_path / "PLT-002.cns"
+    text = (REPO / "example" / "cnv" / "PLT-002.cns").read_bytes().splitlines(keepends=True)
+    bad.write_bytes(
+        b"".join(text[:4]) + text[4].replace(b"\t", b"\t" + LATIN1, 1) + b"".join(text[5:])
+    )
+    patient = dataclasses.replace(example_patient("PLT-002"), cnv=str(bad))
+    out = tmp_path / "out"
+    manifest = out / "blocks" / "00001.tsv"
+    run_block_job(block="00001", members=[patient.to_params()], builds={"PLT-002": "GRCh38"},
+                  sheet=str(REPO / "config" / "samples.tsv"), config={"samples": "s.tsv", "outdir": str(out)},
+                  rules_path=str(REPO / "resources" / "actionable_targets.tsv"),
+                  table1_path=str(REPO / "resources" / "table1_rare_tumours.tsv"),
+                  drugs_path=str(REPO / "resources" / "drug_classes.tsv"), outdir=str(out),
+                  manifest_path=str(manifest), reports_dir=str(out / "reports" / "00001"))  # fmt: skip
+    ((pid, action, err),) = read_manifest(str(manifest))
+    assert (pid, action) == ("PLT-002", "failed")
+    assert err.startswith(f"{bad}, line 5 (patient PLT-002): byte 0xfc (column 7) is not UTF-8")

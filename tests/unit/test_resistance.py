@@ -255,7 +255,7 @@ def test_loader_header_errors(tmp_path: Path) -> None:
     )
     with pytest.raises(InputError, match=r"line 1: missing column\(s\) 'arm_id'; unknown"):
         read_responses(path)
-    with pytest.raises(InputError, match="cannot read"):
+    with pytest.raises(InputError, match="absent.tsv: file does not exist"):
         read_responses(tmp_path / "absent.tsv")
 
 

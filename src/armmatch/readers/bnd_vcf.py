@@ -87,39 +87,36 @@ def _info(text: str) -> dict[str, str]:
 def read_bnd_records(path: str | Path, patient: str | None) -> list[_VcfRecord]:
     records: list[_VcfRecord] = []
     seen_header = False
-    try:
-        with open_text(path, patient=patient) as fh:
-            for number, raw in enumerate(fh, start=1):
-                text = raw.rstrip("\r\n")
-                if text.startswith("##") or not text.strip():
-                    continue
-                if text.startswith("#"):
-                    seen_header = True
-                    continue
-                fields = text.split("\t")
-                if not seen_header or len(fields) < 8:
-                    raise InputError(
-                        "not a VCF record (need the #CHROM header and 8 tab-separated fields)",
-                        path=path,
-                        line=number,
-                        patient=patient,
-                    )
-                if not fields[1].isdigit():
-                    raise InputError(
-                        f"POS {fields[1]!r} is not a positive integer",
-                        path=path,
-                        line=number,
-                        patient=patient,
-                    )
-                records.append(
-                    _VcfRecord(
-                        number, fields[0], int(fields[1]), fields[2], fields[4], _info(fields[7])
-                    )
+    # replacement, as htslib reads a small-variant VCF: a byte that is not UTF-8 (a sample
+    # name, a header line) does not stop the read of positions, ALTs and INFO
+    with open_text(path, patient=patient, errors="replace") as fh:
+        for number, raw in enumerate(fh, start=1):
+            text = raw.rstrip("\r\n")
+            if text.startswith("##") or not text.strip():
+                continue
+            if text.startswith("#"):
+                seen_header = True
+                continue
+            fields = text.split("\t")
+            if not seen_header or len(fields) < 8:
+                raise InputError(
+                    "not a VCF record (need the #CHROM header and 8 tab-separated fields)",
+                    path=path,
+                    line=number,
+                    patient=patient,
                 )
-    except UnicodeDecodeError as exc:
-        raise InputError(
-            f"not a UTF-8 text file ({exc.reason})", path=path, patient=patient
-        ) from exc
+            if not fields[1].isdigit():
+                raise InputError(
+                    f"POS {fields[1]!r} is not a positive integer",
+                    path=path,
+                    line=number,
+                    patient=patient,
+                )
+            records.append(
+                _VcfRecord(
+                    number, fields[0], int(fields[1]), fields[2], fields[4], _info(fields[7])
+                )
+            )
     if not seen_header:
         raise InputError("no #CHROM header line: not a VCF", path=path, patient=patient)
     return records

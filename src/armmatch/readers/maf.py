@@ -18,9 +18,9 @@ MAF_REQUIRED = ("Hugo_Symbol", "Chromosome", "Start_Position", "Reference_Allele
 PROTEIN_COLUMNS = ("HGVSp_Short", "HGVSp", "Protein_Change", "Alteration")
 
 
-def maf_data_lines(path: str) -> list[tuple[int, str]]:
+def maf_data_lines(path: str, patient: str | None = None) -> list[tuple[int, str]]:
     """Numbered lines that are neither ``#`` comments nor blank."""
-    with open_text(Path(path)) as fh:
+    with open_text(Path(path), patient=patient) as fh:
         return [
             (n, line.rstrip("\n").rstrip("\r"))
             for n, line in enumerate(fh, 1)
@@ -40,13 +40,13 @@ def is_maf_header(cols: Sequence[str]) -> bool:
 def is_maf(path: str | Path) -> bool:
     """Whether the file's first non-``#`` line is a MAF header row (remembered per file state,
     :func:`armmatch.io.per_file_state`: a block job's preflight and its reader ask)."""
-    try:
-        with open_text(Path(path)) as fh:
+    try:  # the header's ASCII structure only: the reader then names a byte that is not UTF-8
+        with open_text(Path(path), errors="replace") as fh:
             for line in fh:
                 if line.startswith("#"):
                     continue
                 return is_maf_header(line.rstrip("\n").rstrip("\r").split("\t"))
-    except (OSError, UnicodeDecodeError, EOFError, InputError):
+    except (OSError, EOFError, InputError):
         return False  # the reader that comes next says what is wrong, naming the patient
     return False
 
@@ -68,8 +68,8 @@ def read_maf_rows(
         barcode of the MAF, or several barcodes and no ``sample``.
     """
     try:
-        lines = maf_data_lines(path)
-    except (OSError, UnicodeDecodeError, EOFError) as exc:
+        lines = maf_data_lines(path, patient)
+    except (OSError, EOFError) as exc:
         raise InputError(f"cannot read the MAF ({exc})", path=path, patient=patient) from None
     if not lines:
         raise InputError("the MAF has no header row", path=path, patient=patient)

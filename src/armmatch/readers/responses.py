@@ -13,6 +13,7 @@ from datetime import date
 from pathlib import Path
 
 from armmatch.errors import InputError
+from armmatch.io import open_text
 
 REQUIRED_COLUMNS = ("patient_id", "arm_id", "first_dose_date", "assessment_date", "response")
 OPTIONAL_COLUMNS = ("confirmed", "next_treatment_date")
@@ -63,7 +64,7 @@ def read_responses(path: str | Path, *, arms: Iterable[str] | None = None) -> li
     known = set(arms) if arms is not None else None
     rows: list[ResponseRow] = []
     try:
-        with open(path, encoding="utf-8", newline="") as fh:
+        with open_text(path) as fh:
             text_lines = list(fh)
     except OSError as err:
         raise InputError(f"cannot read the responses table: {err.strerror}", path=p) from None

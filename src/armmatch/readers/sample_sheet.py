@@ -327,6 +327,23 @@ def patient_from_row(
     )
 
 
+def not_utf8(raw: bytes) -> tuple[int, str] | None:
+    """``(line, problem)`` for the first byte of a sample sheet's bytes that is not UTF-8, or
+    None when it is UTF-8 text.
+
+    >>> not_utf8("id\\tC49\\nPLT-1\\tMüller\\n".encode("latin-1"))
+    (2, 'byte 0xfc (offset 14) is not UTF-8: the sample sheet must be UTF-8 (re-save it as UTF-8)')
+    """
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return raw[: exc.start].count(b"\n") + 1, (
+            f"byte 0x{raw[exc.start : exc.start + 1].hex()} (offset {exc.start}) is not UTF-8: "
+            "the sample sheet must be UTF-8 (re-save it as UTF-8)"
+        )
+    return None
+
+
 def read_sample_sheet(
     path: str | Path,
     *,
@@ -358,16 +375,8 @@ def read_sample_sheet(
     seen: dict[str, int] = {}
     files: dict[str, list[tuple[str, str]]] = {}
     header: list[str] | None = None
-    raw = Path(path).read_bytes()
-    try:
-        raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise InputError(
-            f"byte 0x{raw[exc.start : exc.start + 1].hex()} (offset {exc.start}) is not UTF-8: "
-            "the sample sheet must be UTF-8 (re-save it as UTF-8)",
-            path=sheet,
-            line=raw[: exc.start].count(b"\n") + 1,
-        ) from None
+    if (bad := not_utf8(Path(path).read_bytes())) is not None:
+        raise InputError(bad[1], path=sheet, line=bad[0])
     with open(path, encoding="utf-8", newline="") as fh:
         for lineno, text in enumerate(fh, start=1):
             text = text.rstrip("\r\n")

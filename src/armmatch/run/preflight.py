@@ -37,6 +37,7 @@ from armmatch.readers.maf import is_maf
 from armmatch.readers.sample_sheet import (
     PATH_COLUMNS,
     check_inside_roots,
+    not_utf8,
     patient_from_row,
     readable_value_problems,
 )
@@ -97,20 +98,9 @@ def sheet_problems(
     if not Path(path).is_file():
         return [Problem("error", "sample sheet does not exist", sheet)], []
     raw = Path(path).read_bytes()
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        bad_line = raw[: exc.start].count(b"\n") + 1
-        byte = raw[exc.start : exc.start + 1].hex()
-        return [
-            Problem(
-                "error",
-                f"byte 0x{byte} (offset {exc.start}) is not UTF-8: the sample sheet "
-                "must be UTF-8 (re-save it as UTF-8)",
-                sheet,
-                bad_line,
-            )  # fmt: skip
-        ], []
+    if (bad := not_utf8(raw)) is not None:
+        return [Problem("error", bad[1], sheet, bad[0])], []
+    text = raw.decode("utf-8")
     schema = load_schema("samples")
     allowed = sorted(schema["properties"])
     required = list(schema["required"])

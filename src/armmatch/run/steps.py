@@ -228,7 +228,8 @@ def run_block_job(
                     # the preflight's file checks first: every problem of the patient's files
                     found = [x for x in file_problems(patient, build) if x.severity == "error"]
                     if len(found) == 1:
-                        raise InputError(found[0].problem, path=found[0].path, patient=pid)
+                        raise InputError(found[0].problem, path=found[0].path,
+                                         line=found[0].line, patient=pid)  # fmt: skip
                     if found:
                         raise InputError(
                             f"{len(found)} problems with this patient's files: "
