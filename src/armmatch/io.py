@@ -234,7 +234,7 @@ class _BoundedText(io.TextIOWrapper):
     """Text lines of at most :data:`MAX_LINE_BYTES` characters, iterated with their count."""
 
     def __init__(self, raw: Any, path: Path, patient: str | None, errors: str) -> None:
-        super().__init__(raw, encoding="utf-8", errors=errors)
+        super().__init__(raw, encoding="utf-8-sig", errors=errors)
         self._where = (path, patient)
         self._lines = 0
 
@@ -302,7 +302,8 @@ def open_text(
     """Open a plain, gzip or bgzip text file for reading (detected from its magic bytes); lines
     longer than :data:`MAX_LINE_BYTES` stop iteration with an :class:`InputError`.
 
-    UTF-8; ``errors="replace"`` for a reader that needs only some lines, or only their ASCII
+    UTF-8, a leading byte-order mark (as Excel's "UTF-8 CSV" and Windows tools write) dropped;
+    ``errors="replace"`` for a reader that needs only some lines, or only their ASCII
     structure (a VCF's header: the text is decoded in blocks, so a byte that is not UTF-8 in
     a record after the header would otherwise stop it, or not, depending on the block size).
 

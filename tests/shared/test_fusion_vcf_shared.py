@@ -107,3 +107,17 @@ def test_a_latin1_row_of_a_fusion_table_names_the_line(tmp_path) -> None:  # typ
         InputError, match=r"line 10 \(patient P1\): byte 0xfc \(column \d+\) is not UTF-8"
     ):
         _read(copy, "GRCh38")
+
+
+def test_an_arriba_file_with_a_byte_order_mark_reads_as_without(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Arriba's header starts with ``#gene1``: behind a byte-order mark it was "missing column
+    gene1", and the patient stopped."""
+    relative = "arriba/test_fusions.tsv"
+    copy = tmp_path / "test_fusions.tsv"
+    copy.write_bytes(b"\xef\xbb\xbf" + shared_file(relative).read_bytes())
+    clean, marked = _read(relative, "GRCh37"), _read(str(copy), "GRCh37")
+    assert [(a.gene, a.assessed) for a in marked.assessments] == [
+        (a.gene, a.assessed) for a in clean.assessments
+    ]
+    assert [(e.gene, e.status) for e in marked.events] == [(e.gene, e.status) for e in clean.events]
+    assert all(a.assessed for a in marked.assessments)

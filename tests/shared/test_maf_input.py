@@ -68,3 +68,15 @@ def test_a_vcf2maf_maf_with_a_latin1_cell_names_its_row(shared_data: Path, tmp_p
     ) as info:
         _read(bad)
     assert info.value.line == 12
+
+
+def test_a_vcf2maf_maf_with_a_byte_order_mark_reads_as_without(
+    shared_data: Path, tmp_path: Path
+) -> None:
+    path = shared_data / "mskcc-vcf2maf" / "test_output.vep_isoforms.maf"
+    marked = tmp_path / "marked.maf"
+    marked.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
+    assert is_maf(str(marked))
+    assert [(e.gene, e.alteration, e.status) for e in _read(marked)] == [
+        (e.gene, e.alteration, e.status) for e in _read(path)
+    ]

@@ -752,3 +752,36 @@ def test_a_block_keeps_the_line_of_a_file_problem(tmp_path: Path) -> None:
     ((pid, action, err),) = read_manifest(str(manifest))
     assert (pid, action) == ("PLT-002", "failed")
     assert err.startswith(f"{bad}, line 5 (patient PLT-002): byte 0xfc (column 7) is not UTF-8")
+
+
+BOM = b"\xef\xbb\xbf"  # the UTF-8 byte-order mark Excel's "UTF-8 CSV" and Windows tools write
+
+
+def test_a_sheet_with_a_byte_order_mark_reads_as_without(tmp_path: Path) -> None:
+    """The mark used to glue itself to the first column's name: "unknown column patient_id"."""
+    from armmatch.run.preflight import sheet_problems
+
+    (tmp_path / "a.vcf").write_text("##fileformat=VCFv4.2\n")
+    plain, marked = tmp_path / "plain.tsv", tmp_path / "marked.tsv"
+    plain.write_text(SHEET_HEADER + "P1\tC49\ta.vcf\t0.5\n")
+    marked.write_bytes(BOM + plain.read_bytes())
+    assert [p.patient_id for p in read_sample_sheet(marked)] == ["P1"]
+    assert read_sample_sheet(marked)[0].raw == read_sample_sheet(plain)[0].raw
+    problems, patients = sheet_problems(marked)
+    assert [p.patient_id for p in patients] == ["P1"]
+    assert [p.severity for p in problems] == ["warning"] * len(problems)  # the missing columns
+    assert [p.problem for p in problems] == [p.problem for p in sheet_problems(plain)[0]]
+
+
+@pytest.mark.parametrize("compress", [False, True], ids=["plain", "gzip"])
+def test_a_table_with_a_byte_order_mark_reads_as_without(tmp_path: Path, compress: bool) -> None:
+    text = (CNS + "chr7\t116672195\t116798377\tMET\t2.1\t40\n").encode()
+    clean, marked = tmp_path / "clean.cns", tmp_path / "marked.cns"
+    for path, data in ((clean, text), (marked, BOM + text)):
+        path.write_bytes(gzip.compress(data) if compress else data)
+    context = CnvContext([MET], lambda g: THRESHOLDS, purity=0.7, ploidy=2.0, patient="P1")  # type: ignore[arg-type]
+    got, want = (read_copy_number(p, None, context) for p in (marked, clean))
+    assert [(e.gene, e.alteration, e.status) for e in got.events] == [
+        (e.gene, e.alteration, e.status) for e in want.events
+    ]
+    assert [e.status for e in got.events] == ["called"]

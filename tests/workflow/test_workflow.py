@@ -284,6 +284,37 @@ def test_duplicate_patient_is_named(batch: Path, tmp_path: Path) -> None:
     assert f"line 3 (patient {first}): duplicate patient_id (first on line 2)" in out
 
 
+def test_a_batch_whose_every_patient_fails_still_ends_with_its_verdict(
+    batch: Path, tmp_path: Path
+) -> None:
+    """One patient, and its VCF starts with a byte-order mark: the exchange-formats job wrote no
+    cBioPortal folder for zero records and the run ended in Snakemake's MissingOutputException
+    instead of the batch's list of failed patients."""
+    import gzip
+
+    first = patient_ids()[0]
+    marked = tmp_path / "marked.vcf"
+    marked.write_bytes(
+        b"\xef\xbb\xbf"
+        + gzip.decompress((batch / "example" / "vcf" / f"{first}.vcf.gz").read_bytes())
+    )
+    sheet = _sheet(batch, tmp_path, "row", "", "")
+    header, row = sheet.read_text().splitlines()[:2]
+    sheet.write_text(
+        f"{header}\n{row.replace(f'{batch}/example/vcf/{first}.vcf.gz', str(marked))}\n"
+    )
+    out = _run_bad(tmp_path, sheet, patient=first)
+    assert "MissingOutputException" not in out
+    assert "1 patient(s) failed and have no assignment" in out
+    assert (
+        f"{marked}, line 1 (patient {first}): the file starts with a UTF-8 byte-order mark" in out
+    )
+    batch_dir = tmp_path / "out" / "batch"
+    assert not list((batch_dir / "cbioportal").glob("*/"))  # no study (Snakemake's timestamp only)
+    assert not list((batch_dir / "fhir").glob("*.json"))
+    assert (batch_dir / "assignments.tsv").read_text().count("\n") == 1  # the header alone
+
+
 def test_vcf_without_the_named_sample(batch: Path, tmp_path: Path) -> None:
     first = patient_ids()[0]
     sheet = _sheet(batch, tmp_path, "row", "\tTUMOR\t", "\tTUMOUR_1\t")

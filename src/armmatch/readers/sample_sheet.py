@@ -377,7 +377,7 @@ def read_sample_sheet(
     header: list[str] | None = None
     if (bad := not_utf8(Path(path).read_bytes())) is not None:
         raise InputError(bad[1], path=sheet, line=bad[0])
-    with open(path, encoding="utf-8", newline="") as fh:
+    with open(path, encoding="utf-8-sig", newline="") as fh:
         for lineno, text in enumerate(fh, start=1):
             text = text.rstrip("\r\n")
             if not text.strip() or text.startswith("#"):

@@ -226,7 +226,11 @@ class _Header:
         path, patient = self.path, self.patient
         if lineno == 1 and not text.startswith("##fileformat=VCF"):
             raise InputError(
-                f"the first line is {text[:40]!r}, not '##fileformat=VCFv4.x': not a VCF, "
+                "the file starts with a UTF-8 byte-order mark (an editor or Excel added it), "
+                "which htslib does not read: remove its first three bytes (sed -i "
+                "'1s/^\\xEF\\xBB\\xBF//')"
+                if text.startswith("\ufeff##fileformat=VCF")
+                else f"the first line is {text[:40]!r}, not '##fileformat=VCFv4.x': not a VCF, "
                 "or its header is broken",
                 path=path,
                 line=lineno,

@@ -100,7 +100,7 @@ def sheet_problems(
     raw = Path(path).read_bytes()
     if (bad := not_utf8(raw)) is not None:
         return [Problem("error", bad[1], sheet, bad[0])], []
-    text = raw.decode("utf-8")
+    text = raw.decode("utf-8-sig")
     schema = load_schema("samples")
     allowed = sorted(schema["properties"])
     required = list(schema["required"])

@@ -353,7 +353,9 @@ def write_matchminer(records: Sequence[AssignmentRecord], folder: str, trial: An
 def write_cbioportal(
     records: Sequence[AssignmentRecord], folder: str, cnv_genes: Sequence[str]
 ) -> None:
-    """One cBioPortal study per genome build under ``folder/<build>/``."""
+    """One cBioPortal study per genome build under ``folder/<build>/`` (the folder empty when
+    no patient has a record: every patient failed)."""
+    os.makedirs(folder, exist_ok=True)
     for build, files in studies(records, cnv_genes).items():
         os.makedirs(os.path.join(folder, build), exist_ok=True)
         for name, text in files.items():
