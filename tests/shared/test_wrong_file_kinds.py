@@ -219,3 +219,34 @@ def test_a_vcf_without_a_stated_build_is_checked_by_its_records(
         f"the VCF header states no genome build, and its target-gene records fit {fits}, not {given}"
     )
     assert f"the VCF is of {fits} but the patient's genome_build is {given}" in info.value.problem
+
+
+# --- every real caller's file is of its own column (armmatch.readers.file_kinds) ----------------
+
+
+@pytest.mark.parametrize(("name", "column", "kind"), [
+    ("arriba/test_fusions.tsv", "fusions", "Arriba fusion calls"),
+    ("fusioncatcher/final-list_candidate-fusion-genes.txt", "fusions", "FusionCatcher fusion calls"),
+    ("fusioncatcher/final-list_candidate-fusion-genes.vcf", "fusions", "a VCF"),
+    ("illumina-manta/demo_expectedResults_somaticSV.vcf.gz", "fusions", "a VCF"),
+    ("sigven-pcgr/current/T001-BRCA.grch38.fusions.tsv", "fusions", "PCGR fusion calls"),
+    ("etal-cnvkit/amplicon.cnr", "cnv", "CNVkit copy-number calls"),
+    ("etal-cnvkit/p2-9_2.call.cns", "cnv", "CNVkit copy-number calls"),
+    ("sigven-pcgr/current/T001-BRCA.grch38.cna.tsv", "cnv", "segment-table copy-number calls"),
+    ("sigven-pcgr/v0.3-2017/tumor_sample.BRCA.cna.tsv", "cnv", "segment-table copy-number calls"),
+    ("mskcc-vcf2maf/test_output.vep_isoforms.maf", "vcf", "a MAF (small variants)"),
+    ("mskcc-vcf2maf/test_strelka.vcf", "vcf", "a VCF"),
+    ("sigven-pcgr/current/T001-COAD.grch38.vcf.gz", "vcf", "a VCF"),
+])  # fmt: skip
+def test_real_caller_files_are_of_their_own_column(
+    shared_data: Path, name: str, column: str, kind: str
+) -> None:
+    from armmatch.readers.file_kinds import file_kind, wrong_column
+
+    found = file_kind(shared_data / name)
+    assert found is not None and found.name == kind
+    assert wrong_column(found, column) is None
+    others = {"vcf", "cnv", "fusions"} - set(found.columns)
+    for other in others:  # and in any other column it is named, with the column it belongs in
+        assert (problem := wrong_column(found, other)) is not None
+        assert problem.startswith(f"this is {kind}, not ") and f"the {column} column" in problem

@@ -31,7 +31,7 @@ from armmatch.readers.seg import SEG_COLUMNS, read_seg
 from armmatch.readers.segments import SEGMENT_COLUMNS, read_segments
 
 
-def _format_candidates(header: Sequence[str]) -> list[str]:
+def cnv_format_candidates(header: Sequence[str]) -> list[str]:
     """Every format whose required columns the header has (in :data:`CNV_FORMATS` order)."""
     names = {h.strip().lower() for h in header}
     found: list[str] = []
@@ -91,7 +91,7 @@ def detect_cnv_format(path: str | Path, *, patient: str | None = None) -> str:
     header_line, header, _ = split_header(
         table_lines(path, patient, header_only=True, comments=("#", "@")), path, patient
     )
-    found = _format_candidates(header)
+    found = cnv_format_candidates(header)
     if len(found) == 1:
         return found[0]
     accepted = (

@@ -18,7 +18,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from armmatch.errors import InputError
@@ -30,6 +30,27 @@ from armmatch.readers.generic_fusions import read_generic_fusions
 from armmatch.readers.pcgr_fusions import read_pcgr_fusions
 from armmatch.readers.star_fusion import read_star_fusion
 from armmatch.readers.vcf_text import vcf_kinds
+
+_FUSION_COLUMNS = (
+    ("arriba", {"gene1", "gene2", "breakpoint1", "breakpoint2"}),
+    ("star-fusion", {"FusionName", "LeftGene", "LeftBreakpoint", "RightGene"}),
+    ("fusioncatcher", {FC_GENE5, FC_GENE3}),
+    ("pcgr", {"FusionGene"}),
+    ("generic", {"gene5", "gene3"}),
+)
+
+
+def fusion_format_candidates(header: Sequence[str]) -> list[str]:
+    """Every fusion table format whose required columns the header has (a leading ``#``
+    removed, as Arriba and STAR-Fusion write it).
+
+    >>> fusion_format_candidates(["#gene1", "gene2", "breakpoint1", "breakpoint2", "type"])
+    ['arriba']
+    """
+    names = {h.strip() for h in header}
+    if header:
+        names.add(header[0].strip().lstrip("#"))
+    return [fmt for fmt, needed in _FUSION_COLUMNS if needed <= names]
 
 
 def detect_fusion_format(path: str | Path, *, patient: str | None = None) -> str:
@@ -60,18 +81,7 @@ def detect_fusion_format(path: str | Path, *, patient: str | None = None) -> str
     (line, header), *_ = table_rows(path, patient, header_only=True)
     if "\t".join(header).startswith("fileformat=VCF"):
         return "bnd-vcf"
-    names = {h.strip() for h in header}
-    found = [
-        fmt
-        for fmt, needed in (
-            ("arriba", {"gene1", "gene2", "breakpoint1", "breakpoint2"}),
-            ("star-fusion", {"FusionName", "LeftGene", "LeftBreakpoint", "RightGene"}),
-            ("fusioncatcher", {FC_GENE5, FC_GENE3}),
-            ("pcgr", {"FusionGene"}),
-            ("generic", {"gene5", "gene3"}),
-        )
-        if needed <= names
-    ]
+    found = fusion_format_candidates(header)
     if len(found) == 1:
         return found[0]
     problem = (

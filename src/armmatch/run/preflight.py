@@ -32,6 +32,7 @@ from armmatch.io import open_text
 from armmatch.knowledge.rule_table import RuleSet
 from armmatch.patient import Patient
 from armmatch.readers.cnv_formats import detect_cnv_format
+from armmatch.readers.file_kinds import file_kind, wrong_column
 from armmatch.readers.fusion_formats import check_structural_vcf, detect_fusion_format
 from armmatch.readers.maf import is_maf
 from armmatch.readers.sample_sheet import (
@@ -214,18 +215,30 @@ def file_problems(patient: Patient, build: str, *, limit: int = 2000) -> list[Pr
             problems.append(problem_from_error(err))
             return None
 
-    for path in (patient.vcf, patient.germline_vcf):
+    def given(path: str | None, column: str) -> bool:
+        """Whether the column names a file that is of the column's kind (else its problem)."""
         if path is None or not Path(path).is_file():
+            return False
+        kind = guard(file_kind, path, patient=pid)
+        if (problem := wrong_column(kind, column)) is not None:
+            problems.append(Problem("error", problem, path, None, pid))
+            return False
+        return True
+
+    for column, path in (("vcf", patient.vcf), ("germline_vcf", patient.germline_vcf)):
+        if not given(path, column):
             continue
+        assert path is not None
         if is_maf(path):
             guard(_check_maf_builds, path, build, patient=pid, limit=limit)
             continue
         guard(check_small_variant_vcf, path, patient=pid, limit=limit)
         header = guard(vcf_header_text, path, patient=pid)
         guard(check_build, header or "", build, path=path, patient=pid)
-    if patient.cnv is not None and Path(patient.cnv).is_file() and not patient.cnv_format:
+    if given(patient.cnv, "cnv") and not patient.cnv_format:
         guard(detect_cnv_format, patient.cnv, patient=pid)
-    if patient.fusions is not None and Path(patient.fusions).is_file():
+    if given(patient.fusions, "fusions"):
+        assert patient.fusions is not None
         fmt = patient.fusion_format or guard(detect_fusion_format, patient.fusions, patient=pid)
         if fmt == "bnd-vcf":
             guard(check_structural_vcf, patient.fusions, patient=pid)
