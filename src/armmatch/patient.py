@@ -17,7 +17,9 @@ class Patient:
     """One validated sample-sheet row. Optional fields are ``None`` when the cell is empty."""
 
     patient_id: str
-    tumour_type: str
+    tumour_type: str | None
+    """ICD-10 code and optional Table 1 subtype (``C49|Synovial sarcoma``); ``None`` when the
+    cell is empty: Table 2 inclusion 2 is then missing and the patient incomplete."""
     vcf: str
     line: int
     vcf_sample: str | None = None

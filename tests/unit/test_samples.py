@@ -60,9 +60,9 @@ def test_valid_sheet_resolves_paths_against_its_folder(tmp_path: Path) -> None:
             "P1",
         ),
         (
-            "P1\t\t../data/a.vcf\tT\t52\t1\tnone\t0.7\n",
+            "P1\tC49\t\tT\t52\t1\tnone\t0.7\n",
             HEADER,
-            "'tumour_type' is a required property",
+            "'vcf' is a required property",
             2,
             "P1",
         ),

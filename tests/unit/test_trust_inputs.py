@@ -76,3 +76,38 @@ def test_copy_number_events_say_segment_length_and_focality_in_report_and_tsv() 
     size = met["segment_bp"]
     words = f"{size / 1e6:.1f} Mb" if size >= 1_000_000 else f"{size / 1e3:.1f} kb"
     assert f"segment {words}, focal" in html
+
+
+def test_an_empty_tumour_type_is_a_missing_criterion_not_a_stopped_batch() -> None:
+    """The sheet's tumour_type was required: one row without it stopped the whole batch at
+    parse time ("'tumour_type' is a required property"). It is now Table 2 inclusion 2
+    missing: the patient is assessed, incomplete, the arm its findings point to shown as the
+    candidate; ``rare`` is None, never False (not assessed is not negative)."""
+    from armmatch.report.html import patient_html
+
+    patient = dataclasses.replace(example_patient("PLT-001"), tumour_type=None)
+    record = assign_record(patient, _settings())
+    assert (record["status"], record["arm"]) == ("incomplete", None)
+    assert "tumour_type is empty in the sample sheet" in record["status_reason"]
+    assert record["tumour_type"] is None
+    assert record["eligibility"]["rare_tumour"]["rare"] is None
+    (criterion,) = [c for c in record["eligibility"]["criteria"] if "Table 1" in c["name"]]
+    assert criterion["status"] == "missing"
+    assert record["candidate_arm"] == assign_record(example_patient("PLT-001"), _settings())["arm"]
+    html = patient_html(AssignmentRecord.from_dict(record))
+    assert "not given (the rare-tumour criterion is missing)" in html
+
+
+def test_an_empty_tumour_type_cell_reads_and_a_missing_column_warns(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from armmatch.readers.sample_sheet import read_sample_sheet
+    from armmatch.run.preflight import sheet_problems
+
+    (tmp_path / "a.vcf").write_text("##fileformat=VCFv4.2\n")
+    sheet = tmp_path / "s.tsv"
+    sheet.write_text("patient_id\ttumour_type\tvcf\nP1\t\ta.vcf\nP2\tC49\ta.vcf\n")
+    assert [p.tumour_type for p in read_sample_sheet(sheet)] == [None, "C49"]
+    sheet.write_text("patient_id\tvcf\nP1\ta.vcf\n")
+    problems, patients = sheet_problems(sheet)
+    assert [p.patient_id for p in patients] == ["P1"]
+    assert any(p.severity == "warning" and "no tumour_type column (missing, not empty)" in p.problem
+               for p in problems)  # fmt: skip

@@ -80,8 +80,10 @@ def test_sample_named_in_the_sheet_must_exist(write_vcf: VcfWriter) -> None:
         InputError, match=r"vcf_sample 'T1' is not in the VCF \(its samples: TUMOR, NORMAL\)"
     ):
         read(path, sample="T1")
+    unnamed = write_vcf([("chr7", "55191822", "T", "G", "PASS", L858R_INFO, "0/1:1,1:2", "0/0:2,0:2")],
+                        samples=("S1", "S2"))  # fmt: skip
     with pytest.raises(InputError, match="name the tumour column"):
-        read(path, sample=None)
+        read(unnamed, sample=None)
 
 
 def test_header_of_another_build_stops_with_a_clear_message(write_vcf: VcfWriter) -> None:
@@ -158,3 +160,55 @@ def test_bcf_reads_like_the_same_vcf(tmp_path: Path) -> None:
         (e.alteration, e.status) for e in from_vcf.events
     ]
     assert ("L858R", "called") in [(e.alteration, e.status) for e in from_bcf.events]
+
+
+# --- which sample of a tumour/normal VCF is the tumour's -----------------------------------------
+
+
+def _tumour_normal(tmp_path: Path, names: tuple[str, str], header: str = "") -> Path:
+    """PLT-001's VCF (TUMOR, NORMAL) with its sample columns renamed and header lines added."""
+    import gzip
+
+    from tests.conftest import REPO
+
+    text = gzip.decompress((REPO / "example" / "vcf" / "PLT-001.vcf.gz").read_bytes()).decode()
+    text = text.replace("\tFORMAT\tTUMOR\tNORMAL\n", f"\tFORMAT\t{names[0]}\t{names[1]}\n")
+    text = text.replace("\n#CHROM", f"\n{header}#CHROM") if header else text
+    path = tmp_path / "tn.vcf"
+    path.write_text(text)
+    return path
+
+
+@pytest.mark.parametrize(("names", "header", "how"), [
+    (("TUMOR", "NORMAL"), "", "the VCF's only sample column named TUMOR"),  # Strelka2, VarScan2
+    (("HCC1954_T", "HCC1954_N"), "##normal_sample=HCC1954_N\n##tumor_sample=HCC1954_T\n",
+     "the VCF's ##tumor_sample header line (Mutect2)"),
+    (("S1", "S2"), "##PEDIGREE=<Derived=S1,Original=S2>\n", "the VCF's ##PEDIGREE line (Derived)"),
+])  # fmt: skip
+def test_a_tumour_normal_vcf_names_its_tumour_sample(
+    tmp_path: Path, names: tuple[str, str], header: str, how: str
+) -> None:
+    """An empty vcf_sample with two samples stopped the patient; the VCF usually says which is
+    the tumour. The choice is written into every small-variant assessment."""
+    ev = read(_tumour_normal(tmp_path, names, header), sample=None)
+    assert ("L858R", "called") in [(e.alteration, e.status) for e in ev.events]
+    reasons = {a.reason for a in ev.assessments}
+    assert all(f"tumour sample {names[0]}, from {how}" in r for r in reasons), reasons
+
+
+def test_a_vcf_that_does_not_name_its_tumour_still_needs_vcf_sample(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match=r"has 2 samples \(S1, S2\) and does not name its tumour"):
+        read(_tumour_normal(tmp_path, ("S1", "S2")), sample=None)
+
+
+@pytest.mark.parametrize(("names", "header", "wanted"), [
+    (("TUMOR", "NORMAL"), "", "NORMAL"),
+    (("T1", "N1"), "##tumor_sample=T1\n##normal_sample=N1\n", "N1"),
+])  # fmt: skip
+def test_the_normal_sample_named_as_the_tumour_stops(
+    tmp_path: Path, names: tuple[str, str], header: str, wanted: str
+) -> None:
+    """vcf_sample naming the normal read the normal's calls as the tumour's: no variant, and
+    the immunotherapy arm for a patient with EGFR L858R."""
+    with pytest.raises(InputError, match=f"vcf_sample '{wanted}' is the normal sample"):
+        read(_tumour_normal(tmp_path, names, header), sample=wanted)

@@ -439,8 +439,13 @@ def read_small_variants(
     other_models: GeneModels | None = None,
     hotspots: str | Path | None = None,
     intronic_reach: Mapping[str, int] | None = None,
+    germline: bool = False,
 ) -> Evidence:
     """Read a VCF for one patient into :class:`Evidence`.
+
+    ``germline``: the file is the patient's germline VCF and ``vcf_sample`` its germline sample
+    (a tumour VCF's sample may not be the one the VCF names as its normal; see
+    :func:`armmatch.readers.vcf.select_sample`).
 
     ``intronic_reach`` (gene -> bases, from :meth:`armmatch.knowledge.rule_table.RuleSet.intronic_reach`):
     how far into an intron changes are still listed, for the rules' ``offset`` windows.
@@ -485,7 +490,7 @@ def read_small_variants(
         _read_vcf, path, patient=patient, build=build, genes=genes, preferred=preferred,
         vcf_sample=vcf_sample, policy=policy, models=models, reference=reference,
         region_margin=region_margin, other_models=other_models, hotspots=hotspots_path,
-        intronic_reach=intronic_reach,
+        intronic_reach=intronic_reach, germline=germline,
     )  # fmt: skip
     # a panel VCF (a thread costs more than it saves), or a job allowed one thread
     if os.path.getsize(path) < THREADED_CHECKSUM_BYTES or usable_threads() < 2:
@@ -517,6 +522,7 @@ def _read_vcf(
     other_models: GeneModels | None,
     hotspots: Path,
     intronic_reach: Mapping[str, int] | None = None,
+    germline: bool = False,
 ) -> Evidence:
     """:func:`read_small_variants` of a VCF/BCF, without the checksum of the input."""
     model_map = _model_map(models, build)
@@ -572,7 +578,10 @@ def _read_vcf(
         records = _tallied(records, tally)
     try:
         check_build(vcf.raw_header, build, path=path, patient=patient)
-        sample_index = select_sample(vcf.samples, vcf_sample, path=path, patient=patient)
+        sample_index, chosen = select_sample(vcf.samples, vcf_sample, path=path, patient=patient,
+                                             raw_header=vcf.raw_header, tumour=not germline)  # fmt: skip
+        if chosen:
+            reason += f"; {chosen}"
         events = list(
             iter_target_events(
                 vcf,

@@ -63,6 +63,38 @@ class Eligibility:
         }
 
 
+RARE_TUMOUR = "rare solid tumour (Table 1)"
+RARE_TUMOUR_SOURCE = "Table 2 inclusion 2; protocol rare-tumour definition"
+
+
+def rare_tumour(
+    tumour_type: str | None, table1: Sequence[Table1Row]
+) -> tuple[dict[str, Any], Criterion]:
+    """Table 2 inclusion 2 for the sheet's ``tumour_type``: the decision's facts as the record
+    keeps them, and the criterion (met, not met, or missing when the sheet gives no tumour type:
+    ``rare`` is then None, never False)."""
+    if tumour_type is None:
+        detail = "tumour_type is empty in the sample sheet"
+        facts: dict[str, Any] = {"tumour_type": None, "rare": None, "criterion": None, "reason": detail,
+                 "table1_row": None}  # fmt: skip
+        return facts, Criterion(RARE_TUMOUR, "missing", f"{detail} (write the ICD-10 code, e.g. "
+                                "C49, and the Table 1 subtype after '|')", RARE_TUMOUR_SOURCE)  # fmt: skip
+    decision = decide_rare_tumour(tumour_type, table1)
+    row = decision.row
+    facts = {
+        "tumour_type": tumour_type,
+        "rare": decision.rare,
+        "criterion": decision.criterion,
+        "reason": decision.reason,
+        "table1_row": None
+        if row is None
+        else {"row_id": row.row_id, "system": row.system, "tier": row.tier,
+              "tumour_type": row.tumour_type, "icd10": row.icd10_printed},
+    }  # fmt: skip
+    return facts, Criterion(RARE_TUMOUR, "met" if decision.rare else "not met", decision.reason,
+                            RARE_TUMOUR_SOURCE)  # fmt: skip
+
+
 def assess_eligibility(
     patient: Patient,
     *,
@@ -72,23 +104,8 @@ def assess_eligibility(
     max_ecog: int,
 ) -> Eligibility:
     """Decide the study-level criteria available in the sample sheet."""
-    criteria: list[Criterion] = []
-    decision = decide_rare_tumour(patient.tumour_type, table1)
-    row = decision.row
-    rare = {
-        "tumour_type": patient.tumour_type,
-        "rare": decision.rare,
-        "criterion": decision.criterion,
-        "reason": decision.reason,
-        "table1_row": None
-        if row is None
-        else {"row_id": row.row_id, "system": row.system, "tier": row.tier,
-              "tumour_type": row.tumour_type, "icd10": row.icd10_printed},
-    }  # fmt: skip
-    criteria.append(
-        Criterion("rare solid tumour (Table 1)", "met" if decision.rare else "not met",
-                  decision.reason, "Table 2 inclusion 2; protocol rare-tumour definition")
-    )  # fmt: skip
+    rare, criterion = rare_tumour(patient.tumour_type, table1)
+    criteria: list[Criterion] = [criterion]
     if patient.age is None:
         criteria.append(
             Criterion("age", "missing", "age is empty in the sample sheet", "Table 2 inclusion 1")

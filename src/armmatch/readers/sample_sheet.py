@@ -293,9 +293,10 @@ def patient_from_row(
     prior: tuple[str, ...] | None = None
     if "prior_therapies" in values:
         prior = parse_prior_therapies(values["prior_therapies"])
-    tumour = values["tumour_type"]
-    code, sep, subtype = tumour.partition("|")
-    tumour = code.upper() + (sep + subtype.strip() if sep else "")
+    tumour = values.get("tumour_type")
+    if tumour is not None:
+        code, sep, subtype = tumour.partition("|")
+        tumour = code.upper() + (sep + subtype.strip() if sep else "")
     return Patient(
         patient_id=pid,
         tumour_type=tumour,

@@ -262,15 +262,65 @@ def vcf_samples(path: str, *, patient: str | None = None) -> list[str]:
         vcf.close()
 
 
+_ROLE_HEADERS = {
+    "tumour": (
+        (re.compile(r"^##tumou?r_sample=(?P<name>\S+)\s*$", re.M | re.I), "the VCF's ##tumor_sample header line (Mutect2)"),
+        (re.compile(r"^##PEDIGREE=<(?:[^>]*,)?Derived=(?P<name>[^,>]+)", re.M), "the VCF's ##PEDIGREE line (Derived)"),
+    ),
+    "normal": (
+        (re.compile(r"^##normal_sample=(?P<name>\S+)\s*$", re.M | re.I), "the VCF's ##normal_sample header line (Mutect2)"),
+        (re.compile(r"^##PEDIGREE=<(?:[^>]*,)?Original=(?P<name>[^,>]+)", re.M), "the VCF's ##PEDIGREE line (Original)"),
+    ),
+}  # fmt: skip
+_ROLE_NAMES = {"tumour": ("TUMOR", "TUMOUR"), "normal": ("NORMAL",)}
+
+
+def named_sample(samples: Sequence[str], raw_header: str, role: str) -> tuple[str, str] | None:
+    """The ``role`` (``tumour`` or ``normal``) sample a multi-sample VCF names itself, and how:
+    the header's ``##tumor_sample=``/``##normal_sample=`` (Mutect2) or ``##PEDIGREE=<Derived=
+    ..., Original=...>`` (the VCF specification's somatic pedigree), else the one column called
+    TUMOR (or TUMOUR) or NORMAL, as Strelka2 and VarScan2 write them; None when it does not
+    tell.
+
+    >>> named_sample(["N1", "T1"], "##tumor_sample=T1\\n##normal_sample=N1\\n", "tumour")
+    ('T1', "the VCF's ##tumor_sample header line (Mutect2)")
+    >>> named_sample(["NORMAL", "TUMOR"], "", "normal")[0]
+    'NORMAL'
+    >>> named_sample(["S1", "S2"], "", "tumour") is None
+    True
+    """
+    for pattern, how in _ROLE_HEADERS[role]:
+        names = {m.group("name").strip() for m in pattern.finditer(raw_header)}
+        if len(names) == 1 and (name := names.pop()) in samples:
+            return name, how
+    named = [s for s in samples if s.upper() in _ROLE_NAMES[role]]
+    if len(named) == 1:
+        return named[
+            0
+        ], f"the VCF's only sample column named {named[0]} (as Strelka2 and VarScan2 name theirs)"
+    return None
+
+
 def select_sample(
-    samples: Sequence[str], wanted: str | None, *, path: str, patient: str
-) -> int | None:
-    """Index of the tumour sample column (None for a sites-only VCF).
+    samples: Sequence[str],
+    wanted: str | None,
+    *,
+    path: str,
+    patient: str,
+    raw_header: str = "",
+    tumour: bool = True,
+) -> tuple[int | None, str]:
+    """Index of the tumour sample column (None for a sites-only VCF), and how it was chosen
+    when the sample sheet's ``vcf_sample`` is empty and the VCF has several samples (see
+    :func:`named_sample`; else ""). ``tumour`` False: the sample of a germline VCF, not checked
+    against the VCF's normal.
 
     Raises
     ------
     InputError
-        When ``wanted`` is not in the VCF, or the VCF has several samples and none is named.
+        When ``wanted`` is not in the VCF or is the sample the VCF names as its normal (the
+        normal's calls would be read as the tumour's: no variant, a wrong arm), or the VCF
+        has several samples, none is named in the sheet and the VCF does not name its tumour.
     """
     if wanted is not None:
         if wanted not in samples:
@@ -279,15 +329,30 @@ def select_sample(
                 path=path,
                 patient=patient,
             )
-        return list(samples).index(wanted)
+        normal = (
+            named_sample(samples, raw_header, "normal") if tumour and len(samples) > 1 else None
+        )
+        if normal is not None and normal[0] == wanted:
+            raise InputError(
+                f"vcf_sample {wanted!r} is the normal sample ({normal[1]}): its calls are the "
+                "normal's, not the tumour's; name the tumour column in the sample sheet's "
+                "vcf_sample",
+                path=path,
+                patient=patient,
+            )
+        return list(samples).index(wanted), ""
     if len(samples) > 1:
+        if (found := named_sample(samples, raw_header, "tumour")) is not None:
+            name, how = found
+            return list(samples).index(name), f"tumour sample {name}, from {how}"
         raise InputError(
-            f"the VCF has {len(samples)} samples ({', '.join(samples)}); name the tumour "
-            "column in the sample sheet's vcf_sample",
+            f"the VCF has {len(samples)} samples ({', '.join(samples)}) and does not name its "
+            "tumour sample (no ##tumor_sample header line, no column named TUMOR); name the "
+            "tumour column in the sample sheet's vcf_sample",
             path=path,
             patient=patient,
         )
-    return 0 if samples else None
+    return (0 if samples else None), ""
 
 
 def check_build(

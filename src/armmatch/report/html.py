@@ -111,7 +111,8 @@ def _header(r: AssignmentRecord) -> str:
     date = sp.report_date or "not given"
     if sp.report_date:
         date += f" ({sp.report_date_source})"
-    cells = [("Tumour type", r.tumour_type), ("Table 1", t1),
+    cells = [("Tumour type", r.tumour_type or "not given (the rare-tumour criterion is missing)"),
+             ("Table 1", t1),
              ("Specimen", sp.specimen_id or "not given"), ("Accession", sp.accession or "not given"),
              ("Assay / panel", sp.assay or "not given"),
              ("Collected", sp.collection_date or "not given"), ("Report date", date),

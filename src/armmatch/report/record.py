@@ -215,7 +215,7 @@ class AssignmentRecord:
     """
 
     patient_id: str
-    tumour_type: str
+    tumour_type: str | None
     status: str
     status_reason: str
     arm: str | None

@@ -54,7 +54,7 @@ class BatchRow:
     """One ``assignments.tsv`` row (also what the batch summary lists)."""
 
     patient_id: str
-    tumour_type: str
+    tumour_type: str | None
     status: str
     arm: str | None
     drug: str | None

@@ -41,7 +41,8 @@ from armmatch.paths import BRCA_LIST, DRUG_CLASSES, KINASE_DOMAINS, RULE_TABLE, 
 from armmatch.patient import Patient, Review
 from armmatch.readers.cnv_formats import detect_cnv_format
 from armmatch.readers.maf import is_maf
-from armmatch.readers.vcf import vcf_samples
+from armmatch.readers.vcf import named_sample, vcf_samples
+from armmatch.readers.vcf_text import vcf_header_text
 from armmatch.report.html import patient_html
 from armmatch.report.record import (
     AssignmentRecord,
@@ -200,7 +201,8 @@ def detect_small_variants(
 
 
 def germline_sample(path: str, tumour_sample: str | None, *, patient: str) -> str | None:
-    """The germline sample: the only sample, or the only one that is not the tumour sample."""
+    """The germline sample: the only sample, the only one that is not the tumour sample, or the
+    one the VCF names as its normal."""
 
     if is_maf(path):
         return None
@@ -210,9 +212,13 @@ def germline_sample(path: str, tumour_sample: str | None, *, patient: str) -> st
         return samples[0] if samples else None
     if len(others) == 1:
         return others[0]
+    if (
+        normal := named_sample(samples, vcf_header_text(path, patient=patient), "normal")
+    ) is not None:
+        return normal[0]  # a tumour/normal VCF given as germline: its normal (##normal_sample)
     raise InputError(
-        f"the germline VCF has samples {', '.join(samples)}; it must have one sample, or one "
-        "besides the tumour's vcf_sample",
+        f"the germline VCF has samples {', '.join(samples)}; it must have one sample, one "
+        "besides the tumour's vcf_sample, or name its normal (##normal_sample, a NORMAL column)",
         path=path,
         patient=patient,
     )
@@ -250,6 +256,7 @@ def detect_germline(
         genes=genes,
         preferred=preferred_transcripts(models),
         vcf_sample=germline_sample(path, patient.vcf_sample, patient=patient.patient_id),
+        germline=True,
         policy=settings.small_variants,
         models=models,
         reference=reference,

@@ -49,6 +49,7 @@ from armmatch.schemas import load_schema
 
 Severity = Literal["error", "warning"]
 DECISIVE_COLUMNS = {
+    "tumour_type": "Table 2 inclusion 2 (a rare tumour of Table 1)",
     "prior_therapies": "Table 2 exclusions 2 and 3 (prior anti-PD-1/PD-L1, prior study drug)",
     "age": "Table 2 inclusion 1 (age at least 18)",
     "ecog": "Table 2 inclusion 3 (ECOG 0-1)",
