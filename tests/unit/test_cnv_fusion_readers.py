@@ -552,3 +552,66 @@ def test_read_bnd_vcf_symbolic_deletion_into_ros1(tmp_path: Path) -> None:
         "ROS1 kinase domain retained: fusion keeps ROS1 from exon 36" in n
         for n in ev.events[0].notes
     )
+
+
+# --- allele-specific callers' own segment files (ASCAT, FACETS, Sequenza) ------------------------
+
+MET_SPAN = GeneSpan("MET", "chr7", 116672195, 116798377)
+ASCAT = (
+    "sample\tchr\tstartpos\tendpos\tnMajor\tnMinor\n"
+    "T2\t7\t100000\t159000000\t1\t1\n"
+    "T1\t7\t100000\t116000000\t1\t1\n"
+    "T1\t7\t116600000\t116900000\t10\t2\n"
+    "T1\t7\t117000000\t159000000\t1\t1\n"
+)
+FACETS = (
+    "chrom\tseg\tnum.mark\tnhet\tcnlr.median\tmafR\tsegclust\tcnlr.median.clust\tmafR.clust\tstart"
+    "\tend\tcf.em\ttcn.em\tlcn.em\n"
+    "7\t1\t500\t20\t0.01\t0.0\t1\t0.0\t0.0\t100000\t116000000\t1\t2\t1\n"
+    "7\t2\t80\t5\t2.1\t0.5\t2\t2.1\t0.5\t116600000\t116900000\t0.7\t12\tNA\n"
+    "23\t3\t100\t2\t-0.5\t0.1\t3\t-0.5\t0.1\t1\t150000000\t1\t1\t0\n"  # FACETS writes X as 23
+)
+FACETS_SUITE = (
+    "sid\tchrom\tloc.start\tloc.end\ttcn.em\tlcn.em\nT1\t7\t116600000\t116900000\t12\t2\n"
+)
+SEQUENZA = (  # as R's write.table quotes it
+    '"chromosome"\t"start.pos"\t"end.pos"\t"Bf"\t"N.BAF"\t"sd.BAF"\t"depth.ratio"\t"N.ratio"\t'
+    '"sd.ratio"\t"CNt"\t"A"\t"B"\t"LPP"\n'
+    '"chr7"\t100000\t116000000\t0.5\t100\t0.1\t1\t100\t0.1\t2\t1\t1\t-10\n'
+    '"chr7"\t116600000\t116900000\t0.2\t50\t0.1\t4.5\t50\t0.1\t12\t10\t2\t-10\n'
+)
+
+
+@pytest.mark.parametrize(("text", "patient"), [
+    (ASCAT, "T1"), (FACETS, "P1"), (FACETS_SUITE, "P1"), (SEQUENZA, "P1"),
+], ids=["ascat", "facets", "facets-suite", "sequenza"])  # fmt: skip
+def test_allele_specific_callers_segment_files_give_the_met_amplification(
+    tmp_path: Path, text: str, patient: str
+) -> None:
+    """Each caller's own columns: ASCAT's startpos/endpos (and several samples in one file),
+    FACETS' tcn.em (X as 23), Sequenza's CNt behind R's quotes. None of them was read before
+    ("cannot tell the copy-number format"), although the README named FACETS and ASCAT."""
+    from armmatch.readers.file_kinds import file_kind
+
+    path = _write(tmp_path, "segments.txt", text)
+    assert detect_cnv_format(path) == "segments"
+    assert file_kind(path).name == "segment-table copy-number calls"  # type: ignore[union-attr]
+    context = CnvContext([MET_SPAN], lambda g: CnvThresholds(6.0, 4.0, 2.5, 1.5, 1.0, 0.5),
+                         purity=0.7, ploidy=2.0, patient=patient, build="GRCh38")  # fmt: skip
+    ev = read_copy_number(path, None, context)
+    assert [(e.gene, e.alteration, e.status) for e in ev.events] == [
+        ("MET", "amplification", "called")
+    ]
+    assert ev.events[0].copy_number == 12
+
+
+def test_a_multi_sample_ascat_file_needs_the_patients_sample(tmp_path: Path) -> None:
+    path = _write(tmp_path, "ascat.segments.txt", ASCAT)
+    context = CnvContext([MET_SPAN], lambda g: CnvThresholds(6.0, 4.0, 2.5, 1.5, 1.0, 0.5),
+                         purity=0.7, ploidy=2.0, patient="P9", build="GRCh38")  # fmt: skip
+    with pytest.raises(InputError, match=r"T2, T1|T1, T2"):
+        read_copy_number(path, None, context)
+    chosen = CnvContext([MET_SPAN], lambda g: CnvThresholds(6.0, 4.0, 2.5, 1.5, 1.0, 0.5),
+                        purity=0.7, ploidy=2.0, patient="P9", sample="T2", build="GRCh38")  # fmt: skip
+    events = read_copy_number(path, None, chosen).events  # T2 is diploid at MET
+    assert [(e.alteration, e.copy_number) for e in events] == [("neutral", 2)]

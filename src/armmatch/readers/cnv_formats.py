@@ -23,6 +23,7 @@ from armmatch.readers.cnv_table import (
     header_index,
     split_header,
     table_lines,
+    unquoted,
 )
 from armmatch.readers.cnvkit import read_cnvkit
 from armmatch.readers.gatk import GATK_COLUMNS, read_gatk_seg
@@ -33,7 +34,7 @@ from armmatch.readers.segments import SEGMENT_COLUMNS, read_segments
 
 def cnv_format_candidates(header: Sequence[str]) -> list[str]:
     """Every format whose required columns the header has (in :data:`CNV_FORMATS` order)."""
-    names = {h.strip().lower() for h in header}
+    names = {unquoted(h).lower() for h in header}
     found: list[str] = []
     if {"chromosome", "start", "end", "gene", "log2"} <= names:
         found.append("cnvkit")
@@ -193,7 +194,8 @@ def read_segments_file(
 ) -> tuple[str, list[Segment]]:
     """Read a segment file in ``fmt`` (detected from the header when ``None``/``"auto"``).
 
-    ``sample`` and ``seg_mean_scale`` apply to SEG files (see :func:`read_seg`). The segments
+    ``sample`` applies to SEG files and segment tables with a sample column, ``seg_mean_scale``
+    to SEG files (see :func:`read_seg`). The segments
     are checked by :func:`check_segments` (no overlaps, none beyond the chromosome's end in
     ``build``, or in every build when ``build`` is not given).
 
@@ -217,7 +219,7 @@ def read_segments_file(
     elif used == "gatk":
         segments = read_gatk_seg(path, patient=patient)
     elif used == "segments":
-        segments = read_segments(path, patient=patient)
+        segments = read_segments(path, patient=patient, sample=sample)
     if segments is not None:
         check_segments(segments, path, patient=patient, build=build)
         return used, segments

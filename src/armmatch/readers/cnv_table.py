@@ -88,7 +88,7 @@ def split_header(
 
 def header_index(header: Sequence[str], aliases: Mapping[str, Sequence[str]]) -> dict[str, int]:
     """Map each canonical column name to its index, matching ``aliases`` case-insensitively."""
-    lowered = {name.strip().lower(): i for i, name in enumerate(header)}
+    lowered = {unquoted(name).lower(): i for i, name in enumerate(header)}
     found: dict[str, int] = {}
     for canonical, names in aliases.items():
         for name in names:
@@ -166,8 +166,19 @@ def require_columns(
         )
 
 
+def unquoted(text: str) -> str:
+    """A cell without its spaces and the double quotes R's ``write.table`` puts round text
+    (Sequenza's segments, many SEG files: ``"chromosome"``, ``"chr7"``).
+
+    >>> unquoted(' "start.pos" ')
+    'start.pos'
+    """
+    text = text.strip()
+    return text[1:-1].strip() if len(text) >= 2 and text[0] == text[-1] == '"' else text
+
+
 def parse_chrom(text: str, path: str | Path, line: int, patient: str | None) -> str:
-    chrom = text.strip()
+    chrom = unquoted(text)
     if not chrom:
         raise InputError("chromosome is empty", path=path, line=line, patient=patient)
     return chrom

@@ -1,5 +1,8 @@
-"""Segment tables with copy numbers: PCGR ``.cna.tsv`` (``nMajor``/``nMinor`` or
-``Segment_Mean``) and PURPLE-like tables (1-based inclusive).
+"""Segment tables with copy numbers, 1-based inclusive: PCGR ``.cna.tsv`` (``nMajor``/
+``nMinor`` or ``Segment_Mean``), PURPLE (``copyNumber``), ASCAT's ``segments.txt`` (``sample chr
+startpos endpos nMajor nMinor``), FACETS' ``cncf`` (``chrom ... start end ... tcn.em lcn.em``,
+or facets-suite's ``loc.start loc.end``) and Sequenza's ``segments.txt`` (``"chromosome"
+"start.pos" "end.pos" ... "CNt"``, quoted as R writes it).
 """
 
 from __future__ import annotations
@@ -16,23 +19,28 @@ from armmatch.readers.cnv_table import (
     parse_int,
     require_columns,
     segment_total,
+    select_sample,
     split_header,
     table_lines,
+    unquoted,
 )
 
 SEGMENT_COLUMNS: dict[str, tuple[str, ...]] = {
     "chrom": ("chromosome", "chrom", "chr"),
-    "start": ("start",),
-    "end": ("end",),
-    "total": ("total_cn", "totalcn", "copynumber", "copy_number", "tcn"),
+    "start": ("start", "startpos", "start.pos", "loc.start"),
+    "end": ("end", "endpos", "end.pos", "loc.end"),
+    "total": ("total_cn", "totalcn", "copynumber", "copy_number", "tcn", "tcn.em", "cnt"),
     "major": ("nmajor", "majorallelecopynumber"),
     "minor": ("nminor", "minorallelecopynumber"),
     "log2": ("segment_mean", "log2"),
     "probes": ("num_probes", "num.mark", "probes"),
+    "sample": ("sample", "sample_id", "sampleid", "sid"),
 }
 
 
-def read_segments(path: str | Path, *, patient: str | None = None) -> list[Segment]:
+def read_segments(
+    path: str | Path, *, patient: str | None = None, sample: str | None = None
+) -> list[Segment]:
     """Read a PCGR/PURPLE-like segment table.
 
     Columns are matched case-insensitively: ``Chromosome`` (or ``chrom``/``chr``), ``Start``,
@@ -40,6 +48,9 @@ def read_segments(path: str | Path, *, patient: str | None = None) -> list[Segme
     ``copyNumber``, ``copy_number``, ``tcn``), else ``nMajor + nMinor`` (or PURPLE's
     ``majorAlleleCopyNumber + minorAlleleCopyNumber``); ``Segment_Mean``/``log2`` is read as the
     log2 ratio when present. At least one of a copy number or a log2 column is required.
+    With a sample column (ASCAT's ``sample``, facets-suite's ``sid``) the rows of one sample
+    are read: ``sample`` (the sheet's ``cnv_sample``), else the patient id, else the file's
+    only sample (:func:`armmatch.readers.cnv_table.select_sample`).
     Coordinates are 1-based inclusive (PCGR documents them as one-based), so
     ``start0 = Start - 1``. A small negative total copy number (PURPLE fits can give e.g.
     -0.02) is clamped to 0.
@@ -74,6 +85,12 @@ def read_segments(path: str | Path, *, patient: str | None = None) -> list[Segme
     header_line, header, rows = split_header(table_lines(path, patient), path, patient)
     cols = header_index(header, SEGMENT_COLUMNS)
     require_columns(cols, ("chrom", "start", "end"), header, path, header_line, patient)
+    if "sample" in cols:  # ASCAT writes one file for several samples
+        at = cols["sample"]
+        ids = [unquoted(f[at]) for _, f in rows if len(f) > at]
+        if ids:
+            chosen = select_sample(ids, sample, patient, path, header_line)
+            rows = [(n, f) for n, f in rows if len(f) > at and unquoted(f[at]) == chosen]
     has_alleles = "major" in cols and "minor" in cols
     if "total" not in cols and not has_alleles and "log2" not in cols:
         raise InputError(
