@@ -66,6 +66,21 @@ def bgzip(src: Path) -> Path:
     return out
 
 
+def block_job(patient: Patient, out: Path) -> Path:
+    """Run the block job of one patient (GRCh38, bundled resources) into ``out``; its manifest."""
+    from armmatch.run.steps import run_block_job
+
+    manifest = out / "blocks" / "00001.tsv"
+    run_block_job(block="00001", members=[patient.to_params()],
+                  builds={patient.patient_id: "GRCh38"}, sheet=str(REPO / "config" / "samples.tsv"),
+                  config={"samples": "s.tsv", "outdir": str(out)},
+                  rules_path=str(REPO / "resources" / "actionable_targets.tsv"),
+                  table1_path=str(REPO / "resources" / "table1_rare_tumours.tsv"),
+                  drugs_path=str(REPO / "resources" / "drug_classes.tsv"), outdir=str(out),
+                  manifest_path=str(manifest), reports_dir=str(out / "reports" / "00001"))  # fmt: skip
+    return manifest
+
+
 # --- VCF -----------------------------------------------------------------------------------------
 
 
@@ -607,7 +622,6 @@ def test_a_write_failure_leaves_the_patient_complete_or_absent(
 
     import armmatch.run.blocks as blocks
     from armmatch.run.blocks import read_manifest
-    from armmatch.run.steps import run_block_job
     from tests.conftest import example_patient
 
     patient = example_patient("PLT-002")
@@ -622,13 +636,7 @@ def test_a_write_failure_leaves_the_patient_complete_or_absent(
 
     monkeypatch.setattr(blocks, "write_text_atomic", failing)
     out = tmp_path / "out"
-    manifest = out / "blocks" / "00001.tsv"
-    run_block_job(block="00001", members=[patient.to_params()], builds={"PLT-002": "GRCh38"},
-                  sheet=str(REPO / "config" / "samples.tsv"), config={"samples": "s.tsv", "outdir": str(out)},
-                  rules_path=str(REPO / "resources" / "actionable_targets.tsv"),
-                  table1_path=str(REPO / "resources" / "table1_rare_tumours.tsv"),
-                  drugs_path=str(REPO / "resources" / "drug_classes.tsv"), outdir=str(out),
-                  manifest_path=str(manifest), reports_dir=str(out / "reports" / "00001"))  # fmt: skip
+    manifest = block_job(patient, out)
     assert not [p for p in (out / "patients" / "PLT-002").rglob("*") if p.is_file()]
     ((pid, action, err),) = read_manifest(str(manifest))
     assert (pid, action) == ("PLT-002", "failed")
@@ -732,7 +740,6 @@ def test_a_block_keeps_the_line_of_a_file_problem(tmp_path: Path) -> None:
     import dataclasses
 
     from armmatch.run.blocks import read_manifest
-    from armmatch.run.steps import run_block_job
     from tests.conftest import example_patient
 
     bad = tmp_path / "PLT-002.cns"
@@ -742,13 +749,7 @@ def test_a_block_keeps_the_line_of_a_file_problem(tmp_path: Path) -> None:
     )
     patient = dataclasses.replace(example_patient("PLT-002"), cnv=str(bad))
     out = tmp_path / "out"
-    manifest = out / "blocks" / "00001.tsv"
-    run_block_job(block="00001", members=[patient.to_params()], builds={"PLT-002": "GRCh38"},
-                  sheet=str(REPO / "config" / "samples.tsv"), config={"samples": "s.tsv", "outdir": str(out)},
-                  rules_path=str(REPO / "resources" / "actionable_targets.tsv"),
-                  table1_path=str(REPO / "resources" / "table1_rare_tumours.tsv"),
-                  drugs_path=str(REPO / "resources" / "drug_classes.tsv"), outdir=str(out),
-                  manifest_path=str(manifest), reports_dir=str(out / "reports" / "00001"))  # fmt: skip
+    manifest = block_job(patient, out)
     ((pid, action, err),) = read_manifest(str(manifest))
     assert (pid, action) == ("PLT-002", "failed")
     assert err.startswith(f"{bad}, line 5 (patient PLT-002): byte 0xfc (column 7) is not UTF-8")
