@@ -1,11 +1,13 @@
-"""Rebuild resources/brca_classifications.tsv.gz from the ClinVar data in ../shared/data.
+"""Rebuild resources/brca_classifications.tsv.gz and resources/brca_lof_rules.tsv.
 
 Reads ../shared/data/brca-knowledge (ClinVar BRCA1/2 classifications; see its PROVENANCE.md)
 and the LRG records of BRCA1/2 in ../shared/data/reference-loci (both builds), builds the
 table with armmatch.knowledge.build.brca and writes it; then ``armmatch manifest --update
-brca_classifications``. Usage::
+brca_classifications``. The ENIGMA VCEP facts (exon weights of termination codons, the last
+pathogenic termination codon, splice-site decisions) become resources/brca_lof_rules.tsv
+(armmatch.knowledge.build.brca_lof); then ``armmatch manifest --update brca_lof_rules``. Usage::
 
-    python scripts/build_brca_knowledge.py [--data DIR] [--out FILE] [--version V]
+    python scripts/build_brca_knowledge.py [--data DIR] [--out FILE] [--lof-out FILE] [--version V]
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from armmatch.knowledge.build.brca import (
     read_export_2018,
     read_master,
 )
+from armmatch.knowledge.build.brca_lof import last_ptc_codon, ptc_rows, render_lof, splice_rows
 from armmatch.knowledge.build.loci import gzip_text
 from armmatch.knowledge.build.lrg import assembly_locus, parse_lrg
 from armmatch.knowledge.loci import bundled_loci
@@ -64,13 +67,41 @@ PRECEDENCE = ("clinvar-2026-08", "clinvar-2026-02", "clinvar-brca2", "clinvar-20
 RELEASE = "2026-08-18 (BRCA1 missense), 2026-02-01 (BRCA1 missense), 2024-2025 (BRCA2), 2018"
 
 
+def write_lof(data: Path, out: Path, version: str) -> None:
+    """Build the loss-of-function rules from the VCEP facts and write them."""
+    rules_dir = data / "brca-knowledge" / "enigma-vcep-rules-herediclassify"
+    names = {
+        "BRCA1": ("acmg_brca1.yaml", "PM5_PTC_BRCA1.csv", "BRCA1_splice_table.csv"),
+        "BRCA2": ("acmg_brca2.yaml", "PM5_PTC_BRCA2.csv", "BRCA2_splice_table_reformatted.csv"),
+    }
+    models = gene_models("GRCh38")
+    rows: list[list[str]] = []
+    digests = {}
+    for gene, files in names.items():
+        texts = []
+        for name in files:
+            raw = (rules_dir / name).read_bytes()
+            digests[f"enigma-vcep-rules-herediclassify/{name}"] = hashlib.sha256(raw).hexdigest()
+            texts.append(raw.decode("utf-8"))
+        model = models.get(gene)
+        assert model is not None
+        last = last_ptc_codon(texts[0], path=files[0])
+        rows += ptc_rows(gene, model, texts[1], last, path=files[1])
+        rows += splice_rows(gene, texts[2], path=files[2])
+    tmp = out.with_suffix(".tmp")
+    tmp.write_text(render_lof(rows, digests, version), encoding="utf-8")
+    tmp.replace(out)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Build the table and write it; return the exit status."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     shared = REPO.parent / "shared" / "data"
     parser.add_argument("--data", type=Path, default=shared)
     parser.add_argument("--out", type=Path, default=REPO / "resources" / "brca_classifications.tsv.gz")
+    parser.add_argument("--lof-out", type=Path, default=REPO / "resources" / "brca_lof_rules.tsv")
     parser.add_argument("--version", default="2026.12-1")
+    parser.add_argument("--lof-only", action="store_true", help="rebuild the rules file only")
     args = parser.parse_args(argv)
     try:
         texts, digests = {}, {}
@@ -78,6 +109,9 @@ def main(argv: list[str] | None = None) -> int:
             data = (args.data / "brca-knowledge" / rel).read_bytes()
             texts[key] = data.decode("utf-8")
             digests[key] = hashlib.sha256(data).hexdigest()
+        write_lof(args.data, args.lof_out, args.version)
+        if args.lof_only:
+            return 0
         lrg = {}
         for gene, name in (("BRCA1", "LRG_292.xml"), ("BRCA2", "LRG_293.xml")):
             path = args.data / "reference-loci" / "lrg-records" / name
