@@ -98,7 +98,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     shared = REPO.parent / "shared" / "data"
     parser.add_argument("--data", type=Path, default=shared)
-    parser.add_argument("--out", type=Path, default=REPO / "resources" / "brca_classifications.tsv.gz")
+    parser.add_argument(
+        "--out", type=Path, default=REPO / "resources" / "brca_classifications.tsv.gz"
+    )
     parser.add_argument("--lof-out", type=Path, default=REPO / "resources" / "brca_lof_rules.tsv")
     parser.add_argument("--version", default="2026.12-1")
     parser.add_argument("--lof-only", action="store_true", help="rebuild the rules file only")
@@ -149,7 +151,12 @@ def main(argv: list[str] | None = None) -> int:
                 f"# source {key}: {desc}; file {rel} sha256={digests[key]}; read "
                 f"{report.read.get(key, 0)}, kept {report.kept.get(key, 0)}, superseded by a "
                 f"newer source {report.superseded.get(key, 0)}, skipped "
-                + (", ".join(f"{n} {why}" for why, n in sorted(report.skipped.get(key, {}).items())) or "0")
+                + (
+                    ", ".join(
+                        f"{n} {why}" for why, n in sorted(report.skipped.get(key, {}).items())
+                    )
+                    or "0"
+                )
             )
         for gene, by in sorted(counts.items()):
             header.append(
@@ -157,9 +164,7 @@ def main(argv: list[str] | None = None) -> int:
                 + ", ".join(f"{k} {v}" for k, v in sorted(by.items()))
             )
         reach = intronic_reach(rows)
-        header.append(
-            "# intronic_reach: " + ", ".join(f"{g}={n}" for g, n in reach.items())
-        )
+        header.append("# intronic_reach: " + ", ".join(f"{g}={n}" for g, n in reach.items()))
         text = render_table(rows, header)
         tmp = args.out.with_suffix(".tmp")
         tmp.write_bytes(gzip_text(text))

@@ -123,6 +123,10 @@ class Settings:
     """Custom knowledge resources by manifest name (config ``resources:``); null: bundled."""
     oncokb: Mapping[str, Any] = field(default_factory=dict)
     """The ``oncokb`` block: optional evidence levels for the report (armmatch.knowledge.oncokb)."""
+    brca_min_stars: int = 2
+    """ClinVar review level (stars) at which a BRCA1/2 classification decides."""
+    brca_custom: str | None = None
+    """The lab's own BRCA1/2 classifications (``brca_classification.custom``), or None."""
     report_date: str | None = None
     """The date printed on reports whose sheet row gives none (never the clock)."""
 
@@ -173,6 +177,7 @@ class Settings:
                 "require_exclusions_assessed": self.require_exclusions_assessed,
                 "her2_ihc_required": self.her2_ihc_required,
             },
+            "brca_classification": {"min_stars": self.brca_min_stars, "custom": self.brca_custom},
         }
         fastas = {b: v for b, v in sorted(self.reference_fasta.items()) if v}
         if fastas:  # only when configured: provenance of coordinate-only runs is unchanged
@@ -219,6 +224,8 @@ def settings_from_config(config: Mapping[str, Any]) -> Settings:
         },
         resources={k: (str(v) if v else None) for k, v in c["resources"].items()},
         oncokb=dict(c["oncokb"]),
+        brca_min_stars=int(c["brca_classification"]["min_stars"]),
+        brca_custom=c["brca_classification"]["custom"],
         report_date=c["report_date"],
     )
 

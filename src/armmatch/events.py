@@ -147,6 +147,13 @@ class Event:
     frame: str | None = None
     # --- clinical (IHC/ISH) -------------------------------------------------------------
     value: str | None = None
+    # --- filled by the BRCA1/2 classification (armmatch.calling.brca) ------------------
+    classification: str | None = None
+    """``pathogenic``, ``benign``, ``uncertain``, ``review`` (the table), ``lof``,
+    ``lof_review``, ``lof_no`` (the VCEP loss-of-function rules) or ``unclassified``; None for
+    events of other genes. The rule table's ``classification=`` criterion tests it."""
+    classification_evidence: str = ""
+    """The classification, review level, source and date (or the rule) behind it."""
     # --- filled by the rule matcher ----------------------------------------------------
     rule_ids: tuple[str, ...] = ()
     arm_ids: tuple[str, ...] = ()

@@ -34,7 +34,6 @@ TABLE1 = RESOURCE_DIR / "table1_rare_tumours.tsv"
 RARE_TUMOUR_CRITERIA = RESOURCE_DIR / "rare_tumour_criteria.tsv"
 DRUG_CLASSES = RESOURCE_DIR / "drug_classes.tsv"
 KINASE_DOMAINS = RESOURCE_DIR / "kinase_domains.tsv"
-BRCA_LIST = RESOURCE_DIR / "brca_pathogenic.tsv"
 HOTSPOTS = RESOURCE_DIR / "hotspots.tsv"
 MANIFEST = RESOURCE_DIR / "manifest.tsv"
 

@@ -16,6 +16,7 @@ rule check_resources:
     params:
         manifest=os.path.join(RESOURCES, "manifest.tsv"),
         custom=config["resources"],
+        brca_custom=config["brca_classification"]["custom"],
     output:
         f"{OUTDIR}/resources.json",
     log:
@@ -24,6 +25,7 @@ rule check_resources:
         run_resources_job(
             manifest_path=params.manifest,
             custom=params.custom,
+            brca_custom=params.brca_custom,
             output=output[0],
             log_path=log[0],
         )

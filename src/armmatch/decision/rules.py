@@ -66,11 +66,12 @@ def _mutation_matches(rule: Rule, event: Event) -> bool:
             at_end = change.end_pos == pos and change.end_aa == aa
             if not (at_start or at_end) or change.kind in ("synonymous", "unknown"):
                 return False
-    # "pathogenic=yes": the event is on the pathogenic variant list (armmatch.knowledge.brca_list)
-    return not (
-        crit.get("pathogenic") == "yes"
-        and not any(n.startswith("pathogenic: ") for n in event.notes)
-    )
+    # "classification=...": the BRCA1/2 verdict of armmatch.calling.brca ("pathogenic=yes" is
+    # the older spelling of classification=pathogenic)
+    verdict = event.classification or "unclassified"
+    if "classification" in crit and verdict not in crit["classification"].split(","):
+        return False
+    return not (crit.get("pathogenic") == "yes" and verdict != "pathogenic")
 
 
 def rule_matches(rule: Rule, event: Event, *, clinical: Mapping[str, str] | None = None) -> bool:

@@ -80,18 +80,26 @@ def parse_lof_rules(text: str, *, path: str) -> LofRules:
         fields = line.split("\t")
         if not header:
             if tuple(fields) != LOF_COLUMNS:
-                raise ConfigError(f"header must be: {' '.join(LOF_COLUMNS)}", path=path, line=lineno)
+                raise ConfigError(
+                    f"header must be: {' '.join(LOF_COLUMNS)}", path=path, line=lineno
+                )
             header = True
             continue
         if len(fields) != len(LOF_COLUMNS):
-            raise ConfigError(f"{len(fields)} fields, {len(LOF_COLUMNS)} expected", path=path, line=lineno)
+            raise ConfigError(
+                f"{len(fields)} fields, {len(LOF_COLUMNS)} expected", path=path, line=lineno
+            )
         r = LofRule(*fields, line=lineno)  # type: ignore[call-arg]
         if r.gene not in ("BRCA1", "BRCA2"):
             raise ConfigError(f"gene {r.gene!r} is not BRCA1 or BRCA2", path=path, line=lineno)
         if r.verdict not in VERDICTS:
-            raise ConfigError(f"verdict {r.verdict!r} is not one of {', '.join(VERDICTS)}", path=path, line=lineno)
+            raise ConfigError(
+                f"verdict {r.verdict!r} is not one of {', '.join(VERDICTS)}", path=path, line=lineno
+            )
         if r.kind == "ptc" and not _SPAN.fullmatch(r.where):
-            raise ConfigError(f"ptc where {r.where!r} must be c.START..c.END", path=path, line=lineno)
+            raise ConfigError(
+                f"ptc where {r.where!r} must be c.START..c.END", path=path, line=lineno
+            )
         if r.kind == "splice" and (not _SITE.fullmatch(r.where) or r.alt not in tuple("ACGT")):
             raise ConfigError(
                 f"splice where {r.where!r} / alt {r.alt!r} must be a +/-1,2 site and a base",

@@ -28,7 +28,16 @@ TABLE_COLUMNS = (
     "gene", "grch37", "grch38", "hgvsc", "hgvsp", "variant_type", "classification", "review",
     "stars", "clinvar_id", "source", "date",
 )  # fmt: skip
-CUSTOM_COLUMNS = ("gene", "build", "allele", "hgvsc", "classification", "reason", "classified_by", "date")
+CUSTOM_COLUMNS = (
+    "gene",
+    "build",
+    "allele",
+    "hgvsc",
+    "classification",
+    "reason",
+    "classified_by",
+    "date",
+)
 
 CLASSIFICATIONS = (
     "pathogenic", "likely_pathogenic", "pathogenic/likely_pathogenic", "uncertain",
@@ -190,7 +199,9 @@ def parse_table(text: str, *, path: str) -> ClassificationTable:
         fields = line.split("\t")
         if not header:
             if tuple(fields) != TABLE_COLUMNS:
-                raise ConfigError(f"header must be: {' '.join(TABLE_COLUMNS)}", path=path, line=lineno)
+                raise ConfigError(
+                    f"header must be: {' '.join(TABLE_COLUMNS)}", path=path, line=lineno
+                )
             header = True
             continue
         if len(fields) != len(TABLE_COLUMNS):
@@ -200,7 +211,9 @@ def parse_table(text: str, *, path: str) -> ClassificationTable:
         try:
             stars = int(fields[8])
         except ValueError:
-            raise ConfigError(f"stars {fields[8]!r} is not a number", path=path, line=lineno) from None
+            raise ConfigError(
+                f"stars {fields[8]!r} is not a number", path=path, line=lineno
+            ) from None
         r = Classified(*fields[:8], stars, *fields[9:])  # type: ignore[arg-type]
         problem = _row_problem(r)
         if problem is None and r.source not in sources:
@@ -291,9 +304,7 @@ def classification_table(path: str, custom: str | None = None) -> Classification
     return table
 
 
-def render_table(
-    rows: Iterable[Classified], header_lines: Sequence[str]
-) -> str:
+def render_table(rows: Iterable[Classified], header_lines: Sequence[str]) -> str:
     """The table text: comments, header, rows sorted by gene and GRCh38 position."""
 
     def key(r: Classified) -> tuple[str, int, str]:
@@ -301,5 +312,45 @@ def render_table(
         pos = int(a.split(":")[1]) if a else 0
         return (r.gene, pos, a + r.hgvsc)
 
-    lines = [*header_lines, "\t".join(TABLE_COLUMNS), *("\t".join(r.row()) for r in sorted(rows, key=key))]
+    lines = [
+        *header_lines,
+        "\t".join(TABLE_COLUMNS),
+        *("\t".join(r.row()) for r in sorted(rows, key=key)),
+    ]
     return "\n".join(lines) + "\n"
+
+
+@cache
+def table_header(path: str) -> dict[str, object]:
+    """What the table's comment lines state (version, release, counts per gene, intronic
+    reach), read without the rows: every report names the table, few patients need its rows."""
+    out: dict[str, object] = {"version": "", "release": "", "counts": {}, "intronic_reach": {}}
+    counts: dict[str, str] = {}
+    reach: dict[str, int] = {}
+    opener = gzip.open if Path(path).read_bytes()[:2] == b"\x1f\x8b" else open
+    with opener(path, "rt", encoding="utf-8") as fh:  # type: ignore[operator]
+        for line in fh:
+            if not line.startswith("#"):
+                break
+            body = line[1:].strip()
+            if body.startswith("version:"):
+                out["version"] = body.split(":", 1)[1].strip()
+            elif body.startswith("clinvar_release:"):
+                out["release"] = body.split(":", 1)[1].strip()
+            elif body.startswith("counts "):
+                gene, _, text = body[7:].partition(":")
+                counts[gene.strip()] = text.strip()
+            elif body.startswith("intronic_reach:"):
+                for part in body.split(":", 1)[1].split(","):
+                    gene, _, n = part.strip().partition("=")
+                    if n.isdigit():
+                        reach[gene] = int(n)
+    out["counts"], out["intronic_reach"] = counts, reach
+    return out
+
+
+def table_intronic_reach(path: str) -> dict[str, int]:
+    """Per gene, the deepest intronic P/LP or conflicting record (the table's header)."""
+    reach = table_header(path)["intronic_reach"]
+    assert isinstance(reach, dict)
+    return dict(reach)

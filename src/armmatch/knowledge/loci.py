@@ -69,9 +69,7 @@ class BundledLoci:
             return ""
         x = self.locus_at(chrom, start0, end)
         if x is None:
-            raise KeyError(
-                f"{chrom}:{start0 + 1}-{end} is outside the bundled loci ({self.build})"
-            )
+            raise KeyError(f"{chrom}:{start0 + 1}-{end} is outside the bundled loci ({self.build})")
         return x.sequence[start0 - x.start0 : end - x.start0]
 
     def genes(self) -> tuple[str, ...]:
@@ -94,11 +92,15 @@ def parse_loci(text: str, *, path: str) -> BundledLoci:
         fields = line.split("\t")
         if not header_seen:
             if tuple(fields) != LOCI_COLUMNS:
-                raise ConfigError(f"header must be {' '.join(LOCI_COLUMNS)}", path=path, line=lineno)
+                raise ConfigError(
+                    f"header must be {' '.join(LOCI_COLUMNS)}", path=path, line=lineno
+                )
             header_seen = True
             continue
         if len(fields) != len(LOCI_COLUMNS):
-            raise ConfigError(f"{len(fields)} fields, {len(LOCI_COLUMNS)} expected", path=path, line=lineno)
+            raise ConfigError(
+                f"{len(fields)} fields, {len(LOCI_COLUMNS)} expected", path=path, line=lineno
+            )
         gene, lrg, chrom, s0, end, strand, diffs, seq = fields
         locus = Locus(gene, lrg, chrom, int(s0), int(end), strand, int(diffs), seq)
         if len(seq) != locus.end - locus.start0 or not set(seq) <= set("ACGTN"):

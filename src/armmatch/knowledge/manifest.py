@@ -20,10 +20,12 @@ from typing import Any
 
 from armmatch.errors import ConfigError
 from armmatch.io import fixed_tsv_rows, sha256_file, version_comment
-from armmatch.knowledge.brca_list import load_list
+from armmatch.knowledge.brca_lof import load_lof_rules
+from armmatch.knowledge.brca_table import load_table
 from armmatch.knowledge.drug_classes import load_drug_vocabulary
 from armmatch.knowledge.hotspots import load_hotspots
 from armmatch.knowledge.kinase_domains import load_kinase_rules
+from armmatch.knowledge.loci import load_loci
 from armmatch.knowledge.rule_table import load_rules
 from armmatch.knowledge.table1 import load_table1
 from armmatch.knowledge.transcripts import load_gene_models
@@ -222,7 +224,10 @@ def _readers() -> dict[str, Any]:
     """armmatch's own reader of each configurable resource (imported when needed)."""
 
     return {
-        "brca_pathogenic": load_list,
+        "brca_classifications": load_table,
+        "brca_lof_rules": load_lof_rules,
+        "loci_grch37": load_loci,
+        "loci_grch38": load_loci,
         "drug_classes": load_drug_vocabulary,
         "hotspots": lambda p: load_hotspots(Path(p)),
         "kinase_domains": load_kinase_rules,
@@ -240,6 +245,16 @@ def check_custom_files(custom: Mapping[str, str | None]) -> None:
     for name, path in sorted(custom.items()):
         if path and name in readers:
             readers[name](path)
+
+
+def check_brca_custom(path: str) -> None:
+    """Read the lab's BRCA1/2 classification list with armmatch's own reader."""
+    from armmatch.knowledge.brca_table import parse_custom
+
+    p = Path(path)
+    if not p.is_file():
+        raise ConfigError("brca_classification.custom does not exist", path=path)
+    parse_custom(p.read_text(encoding="utf-8"), path=path)
 
 
 def knowledge_record(

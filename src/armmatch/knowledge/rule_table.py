@@ -41,7 +41,7 @@ VARIANT_CLASSES = frozenset(
 
 MUTATION_KEYS = frozenset(
     {"protein", "codon", "exon", "intron", "class", "pathogenic", "near_exon", "offset",
-     "protein_change", "review"}
+     "protein_change", "review", "classification"}
 )  # fmt: skip
 ALLOWED_KEYS: dict[str, frozenset[str]] = {
     "mutation": MUTATION_KEYS,
@@ -58,6 +58,18 @@ _KEY_VALUES: dict[str, frozenset[str]] = {
     "her2_ish": frozenset({"positive", "negative"}),
     "no_actionable": frozenset({"yes"}),
     "pathogenic": frozenset({"yes"}),
+    "classification": frozenset(
+        {
+            "pathogenic",
+            "benign",
+            "uncertain",
+            "review",
+            "lof",
+            "lof_review",
+            "lof_no",
+            "unclassified",
+        }
+    ),  # fmt: skip
     "protein_change": frozenset({"absent"}),
     "review": frozenset({"yes"}),
 }
@@ -225,7 +237,16 @@ def parse_criterion(text: str, category: str, *, path: str, line: int) -> dict[s
                 path=path,
                 line=line,
             )
-        if key in _KEY_VALUES and value not in _KEY_VALUES[key]:
+        if key == "classification":
+            bad = sorted(set(value.split(",")) - _KEY_VALUES[key])
+            if bad:
+                raise RuleTableError(
+                    f"criterion classification={value!r}: {', '.join(bad)} is not one of "
+                    f"{', '.join(sorted(_KEY_VALUES[key]))}",
+                    path=path,
+                    line=line,
+                )
+        elif key in _KEY_VALUES and value not in _KEY_VALUES[key]:
             raise RuleTableError(
                 f"criterion {key}={value!r} is not one of {', '.join(sorted(_KEY_VALUES[key]))}",
                 path=path,
@@ -263,9 +284,11 @@ def parse_criterion(text: str, category: str, *, path: str, line: int) -> dict[s
         out[key] = value
     if category == "mutation" and not (
         {"protein", "codon", "exon", "intron", "class", "near_exon", "offset"} & out.keys()
+        or out.get("classification") in ("pathogenic", "review")
     ):
         raise RuleTableError(
-            "a mutation criterion needs protein, codon, exon, intron, near_exon, offset or class",
+            "a mutation criterion needs protein, codon, exon, intron, near_exon, offset or "
+            "class (or is classification=pathogenic or classification=review alone)",
             path=path,
             line=line,
         )

@@ -259,6 +259,9 @@ def _deciding_cells(
         where = f", line {rule.rule_line}: {rule.criterion}" if rule else ""
         verdict = f"; {arm.verdict}" if arm and arm.verdict != "selected" else ""
         why.append(f"counts for {rule.arm_id if rule else '?'} (rule {rid}{where}){verdict}")
+    if e.classification is not None:
+        why.append(f"{_CLASSIFICATION_WORDS.get(e.classification, e.classification)}: "
+                   f"{e.classification_evidence}")  # fmt: skip
     why += [n for n in e.notes if n.startswith(_SHOWN_NOTES)]
     source = f"{Path(e.source.path).name}:{e.source.line}"
     return [e.gene, e.alteration, hgvs, "; ".join(why), _measure(e, r.clinical, brief=True),
@@ -316,18 +319,21 @@ def _appendix_parts(r: AssignmentRecord, profile: CnvProfile | None) -> list[str
         ["arm", "type", "drug / dose", "verdict", "reason"],
         [(a.arm_id, a.arm_type, f"{a.drug} — {a.dose}", a.verdict, a.reason) for a in r.arms],
         row_class=lambda row: "v-" + str(row[3]).replace(" ", "-")))  # fmt: skip
-    brca = r.provenance.resources.get("brca_pathogenic")
-    if brca and "variants" in brca:
-        genes = ", ".join(f"{g} {n}" for g, n in brca["by_gene"].items()) or "none"
+    brca = r.provenance.resources.get("brca_classifications")
+    if brca and "counts" in brca:
+        counts = "; ".join(f"{g}: {esc(str(n))}" for g, n in brca["counts"].items()) or "none"
+        custom = brca.get("custom")
         parts.append(
-            '<p class="muted" id="brca-list">BRCA1/2 classification list '
-            f"{esc(brca['path'])} version {esc(brca['version'])}, dated "
-            f"{esc(brca['date'] or 'not recorded')}: {brca['variants']} pathogenic missense or "
-            f"non-canonical splice variant(s) ({esc(genes)}). A BRCA1/2 missense variant not on "
-            "it is of uncertain significance (shown, not counted); a splice-region variant or "
-            "one without a protein change is for review. Truncating and canonical splice "
-            "variants count by class. <code>armmatch update-resources</code> rebuilds the list "
-            "from ClinVar.</p>"
+            '<p class="muted" id="brca-list">BRCA1/2 variants are decided by the classification '
+            f"table {esc(brca['path'])} version {esc(brca['version'])} (ClinVar "
+            f"{esc(brca['release'])}; {counts}) at {brca['min_stars']} or more review stars"
+            + (f", the lab's own list {esc(custom['path'])} on top" if custom else "")
+            + ", then, for truncating and canonical splice variants it does not classify, the "
+            f"ENIGMA VCEP loss-of-function rules ({esc(brca['lof_rules']['path'])} version "
+            f"{esc(brca['lof_rules']['version'])}). A missense variant not in the table is of "
+            "uncertain significance (shown, not counted); conflicting records and pathogenic "
+            "ones below the review level are for review. <code>armmatch update-resources</code> "
+            "rebuilds the table from ClinVar.</p>"
         )
     parts.append("<h3>Molecular exclusions (Table 2 exclusion 1)</h3>")
     parts.append(html_table(["exclusion", "status", "evidence"],
@@ -447,6 +453,9 @@ def _event_cells(
     else:
         measure = e.value or ""
     status = e.status + (f": {e.status_reason}" if e.status_reason else "")
+    if e.classification is not None:
+        status += (f"; {_CLASSIFICATION_WORDS.get(e.classification, e.classification)}: "
+                   f"{e.classification_evidence}")  # fmt: skip
     status += "".join(f"; {n}" for n in e.notes if n.startswith(_SHOWN_NOTES))
     hgvs = " / ".join(x for x in (e.hgvsp, e.hgvsc) if x)
     tx = " · exon ".join(str(x) for x in (e.transcript, e.exon) if x is not None)
@@ -457,5 +466,16 @@ def _event_cells(
     return [recorded.event_id, e.gene, e.alteration, hgvs, tx, measure, status, rules, src]
 
 
-_SHOWN_NOTES = ("pathogenic: ", "OncoKB: ")
-"""Event notes shown in the report's status cell: the classification and OncoKB evidence."""
+_SHOWN_NOTES = ("OncoKB: ",)
+"""Event notes shown in the report's status cell: OncoKB evidence."""
+_CLASSIFICATION_WORDS = {
+    "pathogenic": "classified pathogenic",
+    "benign": "classified benign (not counted, not for review)",
+    "uncertain": "classified of uncertain significance (not counted)",
+    "review": "classification for review",
+    "lof": "loss of function (VCEP rules)",
+    "lof_review": "loss of function of reduced weight (VCEP rules): review",
+    "lof_no": "loss of function does not apply (VCEP rules): not counted",
+    "unclassified": "not classified",
+}
+"""How the report names each BRCA1/2 classification verdict (armmatch.calling.brca)."""

@@ -13,7 +13,7 @@ every arm; the PD-1 arm is the exclusions plus the negation of every targeted cr
 What CTML cannot say is listed in the document's ``not_expressed`` (rule, arm, what is lost)
 and in the README: purity-adjusted copy-number thresholds (CTML has only the lab's call),
 fusion orientation and kinase-domain retention (the engine matches either partner order),
-intronic offset windows, the BRCA pathogenic list, review-only rules, HER2 IHC/ISH (the
+intronic offset windows, the BRCA1/2 classifications, review-only rules, HER2 IHC/ISH (the
 mapping ignores ``her2_status``), the Table 1 rare-tumour list, ECOG and prior therapies,
 secondary resistance, and the not-assessed rule (MatchMiner reads a missing document as
 negative). MatchMiner also returns every matching arm; armmatch's priority picks one.
@@ -58,7 +58,9 @@ _PATIENT_CNV = {
 _CATEGORY = {"mutation": "Mutation", "cnv": "Copy Number Variation",
              "fusion": "Structural Variation"}  # fmt: skip
 _NOT_CTML = {
-    "pathogenic": "the BRCA1/2 pathogenic list (resources/brca_pathogenic.tsv) has no CTML key",
+    "pathogenic": "a BRCA1/2 classification (resources/brca_classifications.tsv.gz) has no CTML key",
+    "classification": "a BRCA1/2 classification (ClinVar table, VCEP loss-of-function rules) has "
+                      "no CTML key",
     "near_exon": "an intronic variant's nearest exon has no CTML key (TRUE_TRANSCRIPT_EXON is "
                  "empty for intronic variants)",
     "offset": "intronic offset windows have no CTML key",

@@ -15,7 +15,7 @@ from armmatch.report.record import AssignmentRecord
 EVENT_COLUMNS = (
     "event_id", "gene", "category", "alteration", "status", "status_reason", "actionable",
     "rule_ids", "arm_ids", "hgvsp", "hgvsc", "transcript", "exon", "intron", "variant_class",
-    "consequence", "vaf", "depth", "origin", "copy_number", "log2", "cnv_call", "segment_bp",
+    "consequence", "classification", "classification_evidence", "vaf", "depth", "origin", "copy_number", "log2", "cnv_call", "segment_bp",
     "focal", "gene5",
     "gene3", "breakpoint5", "breakpoint3", "frame", "value", "source_file", "source_line",
     "source_record", "notes",

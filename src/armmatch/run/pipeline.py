@@ -15,10 +15,10 @@ from types import MappingProxyType
 from typing import Any
 
 from armmatch import __version__
+from armmatch.calling.brca import BrcaKnowledge, classify_events, needs_brca
 from armmatch.calling.copy_number import CnvContext, read_copy_number
 from armmatch.calling.fusions import read_fusions
 from armmatch.calling.gene_copy_number import GeneSpan
-from armmatch.calling.pathogenic import classify_events
 from armmatch.calling.purity import CnvThresholds
 from armmatch.calling.reference import FastaReference
 from armmatch.calling.small_variants import read_small_variants
@@ -30,14 +30,21 @@ from armmatch.errors import ConfigError, InputError
 from armmatch.events import CATEGORIES, Event, Evidence, not_assessed
 from armmatch.genome import other_build
 from armmatch.io import sha256_file
-from armmatch.knowledge.brca_list import PathogenicList, list_summary, load_list
+from armmatch.knowledge.brca_lof import default_lof_path, lof_rules
+from armmatch.knowledge.brca_table import (
+    classification_table,
+    default_table_path,
+    table_header,
+    table_intronic_reach,
+)
 from armmatch.knowledge.drug_classes import DrugVocabulary, load_drug_vocabulary
 from armmatch.knowledge.kinase_domains import KinaseRule, load_kinase_rules
+from armmatch.knowledge.loci import bundled_loci
 from armmatch.knowledge.oncokb import evidence_for as oncokb_evidence
 from armmatch.knowledge.rule_table import RuleSet, load_rules
 from armmatch.knowledge.table1 import Table1Row, load_table1
 from armmatch.knowledge.transcripts import GeneModel, GeneModels, gene_models
-from armmatch.paths import BRCA_LIST, DRUG_CLASSES, KINASE_DOMAINS, RULE_TABLE, TABLE1
+from armmatch.paths import DRUG_CLASSES, KINASE_DOMAINS, RULE_TABLE, TABLE1
 from armmatch.patient import Patient, Review
 from armmatch.readers.cnv_formats import detect_cnv_format
 from armmatch.readers.maf import is_maf
@@ -65,10 +72,53 @@ def rule_set(path: str | None = None) -> RuleSet:
     return load_rules(p, known_genes=gene_models("GRCh38").genes())
 
 
-@cache
-def pathogenic_list(path: str) -> PathogenicList:
-    """The BRCA1/2 pathogenic variant list at ``path`` (read once per process)."""
-    return load_list(path)
+def brca_knowledge(
+    settings: Settings, build: str, rules: RuleSet, models: GeneModels
+) -> BrcaKnowledge:
+    """The BRCA1/2 classification table (with the lab's list), the VCEP loss-of-function rules
+    and the build's bundled loci; each read once per process, on the first BRCA1/2 event."""
+    return BrcaKnowledge(
+        table=classification_table(
+            settings.resource_path("brca_classifications", default_table_path()),
+            settings.brca_custom,
+        ),
+        lof=lof_rules(settings.resource_path("brca_lof_rules", default_lof_path())),
+        min_stars=settings.brca_min_stars,
+        build=build,
+        sequence=bundled_loci(build),
+        transcripts=preferred_transcripts(models),
+        rule_reach=rules.intronic_reach(),
+    )
+
+
+def brca_provenance(settings: Settings) -> dict[str, Any]:
+    """The BRCA1/2 knowledge a report names: the table (its header only), the review level,
+    the lab's list and the loss-of-function rules."""
+    table = settings.resource_path("brca_classifications", default_table_path())
+    lof = settings.resource_path("brca_lof_rules", default_lof_path())
+    head = table_header(table)
+    out: dict[str, Any] = {
+        "path": Path(table).name, "sha256": sha256_file(table), "version": head["version"],
+        "release": head["release"],
+        "counts": head["counts"], "min_stars": settings.brca_min_stars,
+        "lof_rules": {"path": Path(lof).name, "version": lof_rules(lof).version,
+                      "sha256": sha256_file(lof)},
+    }  # fmt: skip
+    if settings.brca_custom:
+        out["custom"] = {"path": Path(settings.brca_custom).name,
+                         "sha256": sha256_file(settings.brca_custom)}  # fmt: skip
+    return out
+
+
+def intronic_reach(rules: RuleSet, settings: Settings) -> dict[str, int]:
+    """How far into each gene's introns calling reports changes: the rule table's offset
+    windows, and for BRCA1/2 the deepest intronic pathogenic or conflicting record of the
+    classification table (its header states it; the table itself is not read here)."""
+    reach = rules.intronic_reach()
+    table = settings.resource_path("brca_classifications", default_table_path())
+    for gene, n in table_intronic_reach(table).items():
+        reach[gene] = max(reach.get(gene, 0), n + 1)
+    return reach
 
 
 @cache
@@ -183,7 +233,7 @@ def detect_small_variants(
             region_margin=COORDINATE_MARGIN,
             other_models=gene_models(other, settings.transcripts_path(other)),
             hotspots=settings.hotspots_path(),
-            intronic_reach=rules.intronic_reach(),
+            intronic_reach=intronic_reach(rules, settings),
         )
         check_coordinates(
             evidence.events, build, path=patient.vcf, patient=patient.patient_id, settings=settings
@@ -262,7 +312,7 @@ def detect_germline(
         reference=reference,
         other_models=gene_models(other, settings.transcripts_path(other)),
         hotspots=settings.hotspots_path(),
-        intronic_reach=rules.intronic_reach(),
+        intronic_reach=intronic_reach(rules, settings),
     )
     check_coordinates(
         evidence.events, build, path=path, patient=patient.patient_id, settings=settings
@@ -385,11 +435,10 @@ def assign_patient(
     table1 = table1_rows(table1_file)
     drugs = drug_vocabulary(drugs_file)
     evidence = combine([*evidences, her2_evidence(patient, sheet=sheet)])
-    brca_file = settings.resource_path("brca_pathogenic", BRCA_LIST)
-    brca = pathogenic_list(brca_file)
     transcripts_file = settings.transcripts_path(build)
     models = gene_models(build, transcripts_file)
-    classified = classify_events(evidence.events, brca, preferred_transcripts(models))
+    brca = brca_knowledge(settings, build, rules, models) if needs_brca(evidence.events) else None
+    classified = classify_events(evidence.events, brca) if brca else list(evidence.events)
     events = annotate_events(classified, rules)
     eligibility = assess_eligibility(
         patient, table1=table1, drugs=drugs, min_age=settings.min_age, max_ecog=settings.max_ecog
@@ -415,8 +464,7 @@ def assign_patient(
                          "sha256": sha256_file(drugs_file)},
         "transcripts": {"path": Path(transcripts_file).name,
                         "sha256": sha256_file(transcripts_file)},
-        "brca_pathogenic": {"path": Path(brca_file).name, "sha256": sha256_file(brca_file),
-                            **list_summary(brca, _listed_date(knowledge, "brca_pathogenic"))},
+        "brca_classifications": brca_provenance(settings),
     }  # fmt: skip
     origin = provenance(
         build=build,
@@ -438,14 +486,6 @@ def assign_patient(
         report_date=settings.report_date,
         transcripts=bundled_transcripts(models, events),
     )
-
-
-def _listed_date(knowledge: Mapping[str, Any] | None, name: str) -> str:
-    """The date the checked knowledge record gives a resource (its manifest row), or ""."""
-    for row in (knowledge or {}).get("resources", []):
-        if row.get("name") == name:
-            return str(row.get("date") or "")
-    return ""
 
 
 def bundled_transcripts(models: GeneModels, events: Sequence[Event]) -> dict[str, Any]:

@@ -38,6 +38,7 @@ from armmatch.io import (
 )
 from armmatch.knowledge.build.updater import Policy, update_resources
 from armmatch.knowledge.manifest import (
+    check_brca_custom,
     check_custom_files,
     knowledge_record,
     load_manifest,
@@ -183,6 +184,8 @@ def run_block_job(
     named = {"rules": rules_path, "table1": table1_path, "drug_classes": drugs_path}
     if knowledge_path:
         named["knowledge"] = knowledge_path
+    if typed.brca_custom:  # the lab's BRCA1/2 list: an edit recomputes the patients
+        named["brca_custom"] = typed.brca_custom
     resources = {name: sha256_file(path) for name, path in named.items()}
     parameters = typed.to_dict()
     code = code_digest()
@@ -472,16 +475,25 @@ def read_knowledge(path: str) -> dict[str, Any]:
 
 
 def run_resources_job(
-    *, manifest_path: str, custom: Mapping[str, str | None], output: str, log_path: str
+    *,
+    manifest_path: str,
+    custom: Mapping[str, str | None],
+    output: str,
+    log_path: str,
+    brca_custom: str | None = None,
 ) -> None:
     """Check every bundled resource against the manifest (custom files are hashed) and write
-    the resource record; a modified or unlisted bundled file fails the job with the remedy."""
+    the resource record; a modified or unlisted bundled file fails the job with the remedy.
+    The lab's BRCA1/2 list (``brca_classification.custom``) is read too: a malformed one stops
+    the run here, naming its line."""
 
     with job_log(log_path) as log_file:
         try:
             manifest = load_manifest(manifest_path)
             record = knowledge_record(manifest, custom, present=resource_files(manifest.folder))
             check_custom_files(custom)
+            if brca_custom:
+                check_brca_custom(brca_custom)
         except ArmmatchError as err:
             log_file.write(f"ERROR armmatch: {err}\n")
             raise

@@ -1,92 +1,87 @@
-"""Rebuilding the BRCA1/2 pathogenic list from ClinVar's ``variant_summary.txt``."""
+"""Rebuilding the BRCA1/2 classification table from ClinVar's ``variant_summary.txt``
+(``armmatch update-resources``, opt-in and online).
+
+The same filters and naming as the bundled build (:mod:`armmatch.knowledge.build.brca`): every
+BRCA1/2 germline classification ClinVar gives (pathogenic to benign, conflicting), each row's
+VCF allele of each assembly normalised on the bundled loci, HGVS c./p. and class from
+armmatch's own classifier on the MANE transcript. :func:`diff_tables` reports what was added,
+removed and reclassified.
+"""
 
 from __future__ import annotations
 
 import csv
-import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from datetime import datetime
 from pathlib import Path
 
-from armmatch.hgvs import parse_protein_change
+from armmatch.calling.alleles import trim
+from armmatch.calling.reference import left_align
 from armmatch.errors import ConfigError
 from armmatch.io import open_text
-from armmatch.knowledge.brca_list import CLASSIFICATIONS, PathogenicVariant
-
-# ---------------------------------------------------------------------------------------------
-# building from ClinVar variant_summary.txt
-# ---------------------------------------------------------------------------------------------
-
-_NAME = re.compile(
-    r"^(?P<tx>N[MR]_\d+(?:\.\d+)?)\((?P<gene>[A-Z0-9]+)\):(?P<c>c\.[^ ]+)(?: \((?P<p>p\.[^)]+)\))?"
+from armmatch.knowledge.brca_table import REVIEW_STARS, Classified
+from armmatch.knowledge.build.brca import (
+    BuildInputs,
+    _date_iso,
+    clinvar_classification,
+    clinvar_review,
+    name_variant,
+    vcf_style,
 )
 
-
-def _iso_date(text: str) -> str:
-    """ClinVar's ``LastEvaluated`` (``Mar 14, 2023`` or ``-``) as YYYY-MM-DD, else empty."""
-    text = text.strip()
-    for fmt in ("%b %d, %Y", "%Y-%m-%d", "%Y/%m/%d"):
-        try:
-            return datetime.strptime(text, fmt).date().isoformat()
-        except ValueError:
-            continue
-    return ""
+GENES = ("BRCA1", "BRCA2")
+CHROM = {"BRCA1": "17", "BRCA2": "13"}
 
 
-def _variant_type(c: str, p: str | None) -> str | None:
-    """missense, splice (non-canonical: intronic beyond +/-2, never the +/-1, +/-2 sites) or None."""
-    if p:
-        try:
-            if parse_protein_change(p).kind == "substitution":
-                return "missense"
-        except ValueError:
-            pass
-    m = re.fullmatch(r"c\.\d+([+-])(\d+)[ACGT]>[ACGT]", c)
-    if m and int(m.group(2)) > 2:
-        return "splice"
-    return None
-
-
-def list_from_clinvar(
-    rows: Iterable[Mapping[str, str]], genes: Sequence[str] = ("BRCA1", "BRCA2")
-) -> list[PathogenicVariant]:
-    """BRCA1/2 P/LP missense and non-canonical splice variants from ClinVar variant_summary rows.
-
-    GRCh37 and GRCh38 rows of one VariationID are merged (positions ``chrom:pos:ref:alt``).
-    """
-    by_id: dict[str, dict[str, str]] = {}
+def rows_from_clinvar(
+    rows: Iterable[Mapping[str, str]], inputs: BuildInputs, source: str
+) -> list[Classified]:
+    """Table rows from variant_summary rows (the GRCh37 and GRCh38 rows of one VariationID
+    are merged; a record whose allele is not the bundled sequence is left out)."""
+    by_id: dict[str, dict[str, object]] = {}
     for r in rows:
         gene = r.get("GeneSymbol", "")
-        if gene not in genes or r.get("ClinicalSignificance", "") not in CLASSIFICATIONS:
+        if gene not in GENES:
             continue
-        m = _NAME.match(r.get("Name", ""))
-        if not m or m.group("gene") != gene:
+        cls = clinvar_classification(r.get("ClinicalSignificance", ""))
+        rev = clinvar_review(r.get("ReviewStatus", ""))
+        build = r.get("Assembly", "")
+        pos = r.get("PositionVCF", "")
+        if cls is None or rev is None or build not in ("GRCh37", "GRCh38") or not pos.isdigit():
             continue
-        vtype = _variant_type(m.group("c"), m.group("p"))
-        if vtype is None:
+        chrom = CHROM[gene]
+        seq = inputs.loci[build]
+        ref, alt = r.get("ReferenceAlleleVCF", ""), r.get("AlternateAlleleVCF", "")
+        if not ref or not alt or not set(ref + alt) <= set("ACGTN"):
             continue
-        vid = r.get("VariationID", "")
+        try:
+            if seq.fetch(chrom, int(pos) - 1, int(pos) - 1 + len(ref)) != ref:
+                continue
+            a = left_align(seq, chrom, trim(int(pos), ref, alt))
+            allele = ":".join(map(str, (chrom, *vcf_style(seq, chrom, a))))
+        except KeyError:
+            continue
         rec = by_id.setdefault(
-            vid,
-            {
-                "gene": gene, "transcript": m.group("tx"), "hgvsc": m.group("c"),
-                "hgvsp": m.group("p") or "", "variant_type": vtype,
-                "classification": r["ClinicalSignificance"],
-                "review_status": r.get("ReviewStatus", ""),
-                "last_evaluated": _iso_date(r.get("LastEvaluated", "")),
-                "clinvar_id": vid, "grch37": "", "grch38": "",
-            },
+            r.get("VariationID", ""),
+            {"gene": gene, "classification": cls, "review": rev,
+             "date": _date_iso(r.get("LastEvaluated", "")), "alleles": {}},
         )  # fmt: skip
-        assembly = {"GRCh37": "grch37", "GRCh38": "grch38"}.get(r.get("Assembly", ""))
-        if assembly and r.get("PositionVCF", "-") not in ("-", "", "na"):
-            rec[assembly] = ":".join(
-                r.get(k, "") for k in ("Chromosome", "PositionVCF", "ReferenceAlleleVCF", "AlternateAlleleVCF")
-            )  # fmt: skip
-    out: dict[tuple[str, str], PathogenicVariant] = {}
-    for rec in by_id.values():
-        v = PathogenicVariant(**rec)
-        out.setdefault(v.key, v)
-    return list(out.values())
+        rec["alleles"][build] = (allele, a)  # type: ignore[index]
+    out: list[Classified] = []
+    for vid, rec in sorted(by_id.items()):
+        alleles = rec["alleles"]
+        assert isinstance(alleles, dict)
+        if "GRCh38" not in alleles:
+            continue
+        gene = str(rec["gene"])
+        hgvsc, hgvsp, vclass = name_variant(inputs, gene, CHROM[gene], alleles["GRCh38"][1])
+        out.append(
+            Classified(
+                gene, alleles.get("GRCh37", ("", None))[0], alleles["GRCh38"][0], hgvsc, hgvsp,
+                vclass, str(rec["classification"]), str(rec["review"]),
+                REVIEW_STARS[str(rec["review"])], vid, source, str(rec["date"]),
+            )
+        )  # fmt: skip
+    return out
 
 
 def read_clinvar_rows(path: str | Path) -> Iterator[dict[str, str]]:
@@ -105,11 +100,12 @@ def read_clinvar_rows(path: str | Path) -> Iterator[dict[str, str]]:
             yield dict(zip(header, line, strict=False))
 
 
-def diff_lists(
-    old: Sequence[PathogenicVariant], new: Sequence[PathogenicVariant]
+def diff_tables(
+    old: Sequence[Classified], new: Sequence[Classified]
 ) -> dict[str, dict[str, int]]:
-    """Per gene: variants added, removed and reclassified (classification changed)."""
-    a, b = {v.key: v for v in old}, {v.key: v for v in new}
+    """Per gene: variants added, removed and reclassified (classification changed), by the
+    GRCh38 allele."""
+    a, b = {(v.gene, v.grch38): v for v in old}, {(v.gene, v.grch38): v for v in new}
     genes = sorted({k[0] for k in a} | {k[0] for k in b})
     out: dict[str, dict[str, int]] = {}
     for g in genes:

@@ -9,7 +9,7 @@ The update is all-or-nothing:
    (:func:`download`: timeouts, retries with backoff, resume of a partial ``.part`` file with an
    HTTP ``Range`` request, the size the server announced, and the publisher's checksum sidecar);
 2. the resources fed by a source are rebuilt in a staging folder (ClinVar ->
-   ``brca_pathogenic.tsv``), the others compared with what is bundled;
+   ``brca_classifications.tsv.gz``), the others compared with what is bundled;
 3. only then are the rebuilt files and the manifest moved into place (manifest last), and a
    diff report written ("ClinVar: 214 BRCA2 variants added, 3 removed, 5 reclassified").
 
@@ -31,9 +31,13 @@ from pathlib import Path
 from typing import Any
 
 from armmatch.errors import ArmmatchError, ConfigError
-from armmatch.io import fixed_tsv_rows, sha256_file, write_text_atomic
-from armmatch.knowledge.brca_list import load_list, render_list
-from armmatch.knowledge.build.clinvar import diff_lists, list_from_clinvar, read_clinvar_rows
+from armmatch.io import fixed_tsv_rows, sha256_file, write_bytes_atomic, write_text_atomic
+from armmatch.knowledge.brca_table import load_table, render_table
+from armmatch.knowledge.build.brca import BuildInputs, intronic_reach
+from armmatch.knowledge.build.clinvar import diff_tables, read_clinvar_rows, rows_from_clinvar
+from armmatch.knowledge.build.loci import gzip_text
+from armmatch.knowledge.loci import bundled_loci
+from armmatch.knowledge.transcripts import gene_models
 from armmatch.knowledge.build.transcripts import read_mane_select
 from armmatch.knowledge.manifest import (
     load_manifest,
@@ -242,34 +246,46 @@ class UpdateResult:
 
 
 def _rebuild_brca(d: Download, current: Path, staged: Path, version: str) -> tuple[str, list[str]]:
-    """Build the BRCA1/2 list from ClinVar into ``staged``; return (summary line, details)."""
+    """Build the BRCA1/2 classification table from ClinVar into ``staged`` (gzip); return
+    (summary line, details)."""
 
-    new = list_from_clinvar(read_clinvar_rows(d.path))
+    builds = ("GRCh37", "GRCh38")
+    inputs = BuildInputs(
+        models={b: dict(gene_models(b).models) for b in builds},
+        loci={b: bundled_loci(b) for b in builds},
+        lrg={},
+    )
+    new = rows_from_clinvar(read_clinvar_rows(d.path), inputs, "clinvar")
     if not new:
         raise UpdateError(
-            f"{d.url}: no BRCA1/2 Pathogenic/Likely pathogenic missense or splice variant "
-            "found; the file does not look like ClinVar's variant_summary"
+            f"{d.url}: no BRCA1/2 classification found; the file does not look like ClinVar's "
+            "variant_summary"
         )
-    old = list(load_list(current).variants) if current.is_file() else []
+    old = list(load_table(current).rows) if current.is_file() else []
+    counts: dict[str, dict[str, int]] = {}
+    for r in new:
+        g = counts.setdefault(r.gene, {})
+        g[r.classification] = g.get(r.classification, 0) + 1
+    reach = intronic_reach(new)
     header = [
-        "# armmatch BRCA1/2 pathogenic variant list: ClinVar Pathogenic / Likely pathogenic BRCA1/2 "
-        "missense and",
-        "# non-canonical splice variants that count for the niraparib-BRCA arm (truncating "
-        "variants count by class).",
-        f"# brca_list_version: {version}",
-        f"# source: ClinVar variant_summary.txt ({d.source.url}), sha256 {d.sha256}; built by "
-        "armmatch update-resources (armmatch.knowledge.build.clinvar.list_from_clinvar)",
-        "# matching: missense by gene + protein change, splice by gene + HGVS c., both on the "
-        "gene's bundled transcript; grch37/grch38 = chrom:pos:ref:alt.",
-    ]
-
-    write_text_atomic(staged, render_list(new, header))
-    diff = diff_lists(old, new)
+        "# armmatch BRCA1/2 classification table: ClinVar classifications of BRCA1/2 variants, "
+        "normalised in both builds and named on the MANE transcripts",
+        "# by armmatch's own classifier; built by armmatch update-resources "
+        "(armmatch.knowledge.build.clinvar.rows_from_clinvar).",
+        f"# version: {version}",
+        f"# clinvar_release: {d.last_modified or 'download date ' + version}",
+        f"# source clinvar: ClinVar variant_summary.txt ({d.source.url}); sha256={d.sha256}",
+        *(f"# counts {g}: {sum(by.values())} variants: "
+          + ", ".join(f"{k} {v}" for k, v in sorted(by.items())) for g, by in sorted(counts.items())),
+        "# intronic_reach: " + ", ".join(f"{g}={n}" for g, n in reach.items()),
+    ]  # fmt: skip
+    write_bytes_atomic(staged, gzip_text(render_table(new, header)))
+    diff = diff_tables(old, new)
     parts = [
         f"{n['added']} {g} variants added, {n['removed']} removed, {n['reclassified']} reclassified"
         for g, n in diff.items()
     ]
-    return f"{d.source.label}: " + "; ".join(parts), [f"{len(new)} variants in the new list"]
+    return f"{d.source.label}: " + "; ".join(parts), [f"{len(new)} variants in the new table"]
 
 
 def compare_mane(d: Download, models_path: Path) -> str:
@@ -354,15 +370,15 @@ def update_resources(
     changes: dict[str, dict[str, str]] = {}
     for d in downloads:
         lines.append(f"- {_describe_download(d, previous)}")
-        if d.source.feeds == "brca_pathogenic":
-            entry = manifest.entry("brca_pathogenic")
+        if d.source.feeds == "brca_classifications":
+            entry = manifest.entry("brca_classifications")
             date = d.last_modified or day
             version = f"clinvar-{date}"
             target = staging / entry.path
             summary, details = _rebuild_brca(d, resources_dir / entry.path, target, version)
             lines.append(f"- {summary} ({'; '.join(details)})")
-            staged["brca_pathogenic"] = target
-            changes["brca_pathogenic"] = {
+            staged["brca_classifications"] = target
+            changes["brca_classifications"] = {
                 "version": version,
                 "date": date,
                 "source": f"ClinVar variant_summary ({d.source.url}) via armmatch update-resources",
@@ -375,7 +391,7 @@ def update_resources(
     # everything succeeded: move the rebuilt files into place, the manifest last
     for name, path in staged.items():
         target = resources_dir / manifest.entry(name).path
-        write_text_atomic(target, path.read_text(encoding="utf-8"))  # atomic in resources/
+        write_bytes_atomic(target, path.read_bytes())  # atomic in resources/
     if staged:
         new_manifest = with_version(updated_entries(manifest, staged, changes), f"{day}-update")
         write_text_atomic(manifest.path, render_manifest(new_manifest))
