@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from armmatch.io import sha256_file
-from armmatch.knowledge.brca_list import load_list
+from armmatch.knowledge.brca_table import load_table
 from armmatch.knowledge.build.updater import Policy, UpdateError, update_resources
 from armmatch.knowledge.manifest import knowledge_record, load_manifest, resource_files
 from armmatch.paths import RESOURCE_DIR
@@ -51,16 +51,19 @@ def _row(
 
 
 def clinvar_text() -> str:
+    """Real BRCA1/2 alleles (positions and bases of both assemblies); the ids are invented and
+    some classifications changed, so that the rebuild has something to report."""
     rows = [
-        _row("900001", "BRCA1", "NM_007294.4(BRCA1):c.181T>G (p.Cys61Gly)", "Pathogenic", "GRCh37", "100", "A", "C"),
-        _row("900001", "BRCA1", "NM_007294.4(BRCA1):c.181T>G (p.Cys61Gly)", "Pathogenic", "GRCh38", "200", "A", "C"),
-        _row("900002", "BRCA1", "NM_007294.4(BRCA1):c.5194-12G>A", "Likely pathogenic", "GRCh38", "300", "C", "T"),
-        _row("900003", "BRCA1", "NM_007294.4(BRCA1):c.5074+1G>A", "Pathogenic", "GRCh38", "301", "C", "T"),
-        _row("900004", "BRCA1", "NM_007294.4(BRCA1):c.68_69del (p.Glu23fs)", "Pathogenic", "GRCh38", "302", "CT", "C"),
-        _row("900005", "BRCA2", "NM_000059.4(BRCA2):c.8167G>C (p.Asp2723His)", "Likely pathogenic", "GRCh38", "400", "G", "C"),
-        _row("900006", "BRCA2", "NM_000059.4(BRCA2):c.7878G>C (p.Trp2626Cys)", "Pathogenic", "GRCh38", "401", "G", "C"),
-        _row("900007", "BRCA2", "NM_000059.4(BRCA2):c.100A>G (p.Thr34Ala)", "Benign", "GRCh38", "402", "A", "G"),
-        _row("900008", "TP53", "NM_000546.6(TP53):c.524G>A (p.Arg175His)", "Pathogenic", "GRCh38", "500", "C", "T"),
+        _row("900001", "BRCA1", "NM_007294.4(BRCA1):c.181T>G (p.Cys61Gly)", "Pathogenic", "GRCh37", "41258504", "A", "C"),
+        _row("900001", "BRCA1", "NM_007294.4(BRCA1):c.181T>G (p.Cys61Gly)", "Pathogenic", "GRCh38", "43106487", "A", "C"),
+        _row("900002", "BRCA1", "NM_007294.4(BRCA1):c.5194-12G>A", "Likely pathogenic", "GRCh38", "43057147", "C", "T"),
+        _row("900003", "BRCA1", "NM_007294.4(BRCA1):c.5074+1G>A", "Pathogenic", "GRCh38", "43067607", "C", "T"),
+        _row("900004", "BRCA1", "NM_007294.4(BRCA1):c.68_69del (p.Glu23fs)", "Pathogenic", "GRCh38", "43124027", "ACT", "A"),
+        _row("900005", "BRCA2", "NM_000059.4(BRCA2):c.8167G>C (p.Asp2723His)", "Likely pathogenic", "GRCh38", "32363369", "G", "C"),
+        _row("900006", "BRCA2", "NM_000059.4(BRCA2):c.7878G>C (p.Trp2626Cys)", "Pathogenic", "GRCh38", "32362595", "G", "C"),
+        # REF is not the GRCh38 base here: left out of the table
+        _row("900007", "BRCA2", "NM_000059.4(BRCA2):c.100A>G (p.Thr34Ala)", "Benign", "GRCh38", "32362595", "A", "G"),
+        _row("900008", "TP53", "NM_000546.6(TP53):c.524G>A (p.Arg175His)", "Pathogenic", "GRCh38", "7675088", "C", "T"),
     ]  # fmt: skip
     return HEADER + "\n" + "\n".join(rows) + "\n"
 
@@ -158,26 +161,35 @@ def snapshot(folder: Path) -> dict[str, str]:
 def test_update_succeeds_with_a_diff_report(
     server: Server, resources: Path, tmp_path: Path
 ) -> None:
+    bundled = load_table(resources / "brca_classifications.tsv.gz")
     result = update_resources(
         resources, tmp_path / "work", base_url=server.url, policy=FAST, today="2026-11-24"
     )
+    per_gene = {g: sum(v.values()) for g, v in bundled.counts().items()}
+    # c.5194-12G>A and c.8167G>C were pathogenic in the bundled table, likely pathogenic now
     assert (
-        "ClinVar: 1 BRCA1 variants added, 2 removed, 0 reclassified; 1 BRCA2 variants added, 0 removed, 1 reclassified"
+        f"ClinVar: 0 BRCA1 variants added, {per_gene['BRCA1'] - 4} removed, 1 reclassified; "
+        f"0 BRCA2 variants added, {per_gene['BRCA2'] - 2} removed, 1 reclassified"
         in result.report
-    )
+    ), result.report
     assert "MANE summary: new download" in result.report
     assert "whose MANE Select differs from the bundled transcript" in result.report
-    assert result.replaced == ("brca_pathogenic",)
-    new = load_list(resources / "brca_pathogenic.tsv")
+    assert result.replaced == ("brca_classifications",)
+    new = load_table(resources / "brca_classifications.tsv.gz")
     assert new.version == "clinvar-2026-11-03"
-    by_c = {v.hgvsc: v for v in new.variants}
-    assert set(by_c) == {"c.181T>G", "c.5194-12G>A", "c.8167G>C", "c.7878G>C"}
-    assert by_c["c.181T>G"].grch37 == "17:100:A:C" and by_c["c.181T>G"].grch38 == "17:200:A:C"
-    assert by_c["c.181T>G"].last_evaluated == "2023-03-14"
-    assert by_c["c.8167G>C"].classification == "Likely pathogenic"
+    by_c = {v.hgvsc: v for v in new.rows}
+    assert set(by_c) == {"c.181T>G", "c.5194-12G>A", "c.5074+1G>A", "c.68_69del", "c.8167G>C",
+                         "c.7878G>C"}  # fmt: skip
+    assert by_c["c.181T>G"].grch37 == "17:41258504:A:C"
+    assert by_c["c.181T>G"].grch38 == "17:43106487:A:C"
+    assert by_c["c.181T>G"].date == "2023-03-14" and by_c["c.181T>G"].stars == 3
+    assert by_c["c.8167G>C"].classification == "likely_pathogenic"
+    # named by armmatch's own classifier, both builds normalised as the bundled build does
+    assert by_c["c.68_69del"].hgvsp == "p.Glu23ValfsTer17"
+    assert by_c["c.68_69del"].grch38 == "17:43124027:ACT:A"
     # the manifest was updated with the new file: the check passes
     manifest = load_manifest(resources / "manifest.tsv")
-    assert manifest.entry("brca_pathogenic").version == "clinvar-2026-11-03"
+    assert manifest.entry("brca_classifications").version == "clinvar-2026-11-03"
     knowledge_record(manifest, {}, present=resource_files(resources))
     # a second update against the same server reports every source unchanged
     again = update_resources(
@@ -279,7 +291,7 @@ def test_snakemake_update_resources_target(server: Server, tmp_path: Path) -> No
     )
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert "ClinVar: " in (code / "results" / "update" / "update-report.md").read_text()
-    assert load_list(code / "resources" / "brca_pathogenic.tsv").version == "clinvar-2026-11-03"
+    assert load_table(code / "resources" / "brca_classifications.tsv.gz").version == "clinvar-2026-11-03"
     # the updated resources pass the check of the next batch run
     check = subprocess.run(
         [*base, "--until", "check_resources"], capture_output=True, text=True, timeout=600

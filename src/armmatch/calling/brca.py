@@ -222,7 +222,7 @@ def classify_event(e: Event, k: BrcaKnowledge) -> Event | None:
         verdict = table_verdict(row, k.min_stars)
         evidence = describe_row(row, k.table)
         if verdict is not None:
-            if row.hgvsc and key is not None:
+            if key is not None and row.allele(k.build):  # the allele itself matched
                 e = _from_table(e, row)
             return replace(e, classification=verdict, classification_evidence=evidence)
         below = f"{evidence}: below the review level ({k.min_stars} stars), so not decisive; "
@@ -245,10 +245,19 @@ def classify_event(e: Event, k: BrcaKnowledge) -> Event | None:
 def classify_events(events: Sequence[Event], k: BrcaKnowledge) -> list[Event]:
     """Every event, BRCA1/2 ones classified (see the module docstring)."""
     out = []
+    seen = set()
     for e in events:
         c = classify_event(e, k)
-        if c is not None:
-            out.append(c)
+        if c is None:
+            continue
+        if c.classification is not None:
+            # two calls of one record (a splice-region call and a codon call) that the table
+            # named alike are one event
+            key = (c.gene, c.source, c.alt, c.hgvsp, c.variant_class, c.status, c.classification)
+            if key in seen:
+                continue
+            seen.add(key)
+        out.append(c)
     return out
 
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 import gzip
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
 
@@ -123,6 +123,22 @@ class ClassificationTable:
     _index: dict[tuple[str, str], Classified] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
+        bundled = {
+            (b, r.allele(b)): r for r in self.rows for b in ("GRCh37", "GRCh38") if r.allele(b)
+        }
+        named = []
+        for r in self.custom:  # a lab row names its variant as the bundled row of its allele
+            same = next(
+                (bundled[(b, r.allele(b))] for b in ("GRCh37", "GRCh38")
+                 if r.allele(b) and (b, r.allele(b)) in bundled),
+                None,
+            )  # fmt: skip
+            if same is not None and not r.hgvsp:
+                r = replace(r, hgvsc=r.hgvsc or same.hgvsc, hgvsp=same.hgvsp,
+                            variant_type=same.variant_type, grch37=r.grch37 or same.grch37,
+                            grch38=r.grch38 or same.grch38)  # fmt: skip
+            named.append(r)
+        self.custom = tuple(named)
         for collection in (self.rows, self.custom):  # custom rows are indexed last: they win
             for r in collection:
                 for build in ("GRCh37", "GRCh38"):
