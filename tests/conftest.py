@@ -169,3 +169,13 @@ def pytest_runtest_logreport(report: pytest.TestReport) -> None:
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     """Print how many bad-input cases ran (each parametrized case counts)."""
     terminalreporter.write_line(f"bad-input cases: {len(_BAD_INPUT)}")
+
+
+def decided(events: Sequence[Event], rules: Any, build: str) -> list[Event]:
+    """The events as the pipeline decides them: BRCA1/2 classified (bundled table and VCEP
+    rules, default settings), then matched against the rule table."""
+    from armmatch.config import settings_from_config
+    from armmatch.run.pipeline import decide_events
+
+    settings = settings_from_config({"samples": "s.tsv"})
+    return decide_events(events, rules=rules, settings=settings, build=build)

@@ -230,7 +230,9 @@ def test_table_names_agree_with_clinvar_and_vep(shared_data: Path) -> None:
         c, p = row["name"].split(":", 1)[1].split(" ")[0], row["name"].split("(")[-1].rstrip(")")
         if (r.hgvsc, r.hgvsp) != (c, p):  # type: ignore[attr-defined]
             differ.append((r.hgvsp, p))  # type: ignore[attr-defined]
-    assert differ and all(ours == "p.Met1?" and theirs.startswith("p.Met1") for ours, theirs in differ)
+    assert differ and all(
+        ours == "p.Met1?" and theirs.startswith("p.Met1") for ours, theirs in differ
+    )
 
 
 def _lrg(shared_data: Path, name: str) -> dict[str, object]:
@@ -250,7 +252,9 @@ def test_lift_between_builds_matches_clinvar_2018_positions(shared_data: Path) -
     checked = 0
     for row in csv.DictReader(text.splitlines(), delimiter="\t"):
         gene = row["Gene(s)"]
-        m = re.match(r"NM_\d+\.\d\((BRCA[12])\):(c\.[-*]?\d+(?:[+-]\d+)?[ACGT]>[ACGT])", row["Name"])
+        m = re.match(
+            r"NM_\d+\.\d\((BRCA[12])\):(c\.[-*]?\d+(?:[+-]\d+)?[ACGT]>[ACGT])", row["Name"]
+        )
         if gene not in ("BRCA1", "BRCA2") or not m or not row["GRCh37Location"].isdigit():
             continue
         model = models.get(gene)

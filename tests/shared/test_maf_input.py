@@ -8,11 +8,11 @@ import pytest
 
 from armmatch.calling.small_variants import read_small_variants
 from armmatch.config import SmallVariantPolicy
-from armmatch.decision.rules import annotate_events
 from armmatch.errors import InputError
 from armmatch.events import Event
 from armmatch.readers.maf import is_maf
 from armmatch.run.pipeline import check_coordinates, gene_models, preferred_transcripts, rule_set
+from tests.conftest import decided
 
 pytestmark = pytest.mark.shared
 
@@ -23,7 +23,7 @@ def _read(path: Path, build: str = "GRCh37", sample: str | None = None) -> list[
                              preferred=preferred_transcripts(gene_models(build)), vcf_sample=sample,
                              policy=SmallVariantPolicy())  # fmt: skip
     check_coordinates(ev.events, build, path=str(path), patient="p")
-    return annotate_events(ev.events, rules)
+    return decided(ev.events, rules, build)
 
 
 @pytest.mark.parametrize(

@@ -16,10 +16,10 @@ import pytest
 
 from armmatch.calling.small_variants import read_small_variants
 from armmatch.config import SmallVariantPolicy
-from armmatch.decision.rules import annotate_events
 from armmatch.events import Event
 from armmatch.readers.vcf import allele_support
 from armmatch.run.pipeline import check_coordinates, gene_models, preferred_transcripts, rule_set
+from tests.conftest import decided
 
 pytestmark = pytest.mark.shared
 
@@ -47,7 +47,7 @@ def _read(path: Path, build: str, sample: str | None) -> list[Event]:
         intronic_reach=rules.intronic_reach(),
     )  # fmt: skip
     check_coordinates(ev.events, build, path=str(path), patient="P")
-    return annotate_events(ev.events, rules)
+    return decided(ev.events, rules, build)
 
 
 def _key(e: Event) -> tuple[object, ...]:

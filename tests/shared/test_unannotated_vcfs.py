@@ -9,9 +9,9 @@ import pytest
 
 from armmatch.calling.small_variants import read_small_variants
 from armmatch.config import SmallVariantPolicy
-from armmatch.decision.rules import annotate_events
 from armmatch.events import Event
 from armmatch.run.pipeline import gene_models, preferred_transcripts, rule_set
+from tests.conftest import decided
 
 pytestmark = pytest.mark.shared
 
@@ -25,7 +25,7 @@ def _events(path: Path, build: str, sample: str | None = None) -> list[Event]:
     ev = read_small_variants(str(path), patient="p", build=build, genes=rules.genes(),
                              preferred=preferred_transcripts(gene_models(build)),
                              vcf_sample=sample, policy=SITES_ONLY)  # fmt: skip
-    return annotate_events(ev.events, rules)
+    return decided(ev.events, rules, build)
 
 
 def _fired(events: list[Event]) -> set[str]:
@@ -101,11 +101,12 @@ EXPECTED = {
     "EGFR L858R missense (plus)": ("EGFR-L858R", 21, "missense"),
     "EGFR E746_A750del inframe del (plus)": ("EGFR-ex19del", 19, "inframe_deletion"),
     "ERBB2 exon20 12bp inframe dup (plus, 3' shifted)": ("ERBB2-ex20ins", 20, "inframe_insertion"),
-    "BRCA1 c.68_69del frameshift (minus)": ("BRCA1-trunc", 2, "frameshift"),
-    "BRCA1 c.5266dup frameshift ins (minus)": ("BRCA1-trunc", 19, "frameshift"),
-    "BRCA2 c.1813del frameshift (plus)": ("BRCA2-trunc", 10, "frameshift"),
-    "BRCA2 c.5946del frameshift (plus)": ("BRCA2-trunc", 11, "frameshift"),
-    "BRCA2 c.6275_6276del frameshift (plus)": ("BRCA2-trunc", 11, "frameshift"),
+    # known pathogenic frameshifts: the ClinVar table decides (BRCA-path), never by class alone
+    "BRCA1 c.68_69del frameshift (minus)": ("BRCA1-path", 2, "frameshift"),
+    "BRCA1 c.5266dup frameshift ins (minus)": ("BRCA1-path", 19, "frameshift"),
+    "BRCA2 c.1813del frameshift (plus)": ("BRCA2-path", 10, "frameshift"),
+    "BRCA2 c.5946del frameshift (plus)": ("BRCA2-path", 11, "frameshift"),
+    "BRCA2 c.6275_6276del frameshift (plus)": ("BRCA2-path", 11, "frameshift"),
 }
 
 

@@ -169,8 +169,7 @@ def test_update_succeeds_with_a_diff_report(
     # c.5194-12G>A and c.8167G>C were pathogenic in the bundled table, likely pathogenic now
     assert (
         f"ClinVar: 0 BRCA1 variants added, {per_gene['BRCA1'] - 4} removed, 1 reclassified; "
-        f"0 BRCA2 variants added, {per_gene['BRCA2'] - 2} removed, 1 reclassified"
-        in result.report
+        f"0 BRCA2 variants added, {per_gene['BRCA2'] - 2} removed, 1 reclassified" in result.report
     ), result.report
     assert "MANE summary: new download" in result.report
     assert "whose MANE Select differs from the bundled transcript" in result.report
@@ -291,7 +290,10 @@ def test_snakemake_update_resources_target(server: Server, tmp_path: Path) -> No
     )
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert "ClinVar: " in (code / "results" / "update" / "update-report.md").read_text()
-    assert load_table(code / "resources" / "brca_classifications.tsv.gz").version == "clinvar-2026-11-03"
+    assert (
+        load_table(code / "resources" / "brca_classifications.tsv.gz").version
+        == "clinvar-2026-11-03"
+    )
     # the updated resources pass the check of the next batch run
     check = subprocess.run(
         [*base, "--until", "check_resources"], capture_output=True, text=True, timeout=600

@@ -17,10 +17,9 @@ from armmatch.calling.small_variants import read_small_variants
 from armmatch.config import SmallVariantPolicy
 from armmatch.decision.assignment import decide
 from armmatch.decision.eligibility import Criterion, Eligibility
-from armmatch.decision.rules import annotate_events
 from armmatch.events import assessed
 from armmatch.run.pipeline import gene_models, preferred_transcripts, rule_set
-from tests.conftest import CSQ_FIELDS
+from tests.conftest import CSQ_FIELDS, decided
 
 pytestmark = pytest.mark.shared
 
@@ -85,7 +84,7 @@ def test_vep_ground_truth_fires_exactly_the_expected_arms(
     evidence = read_small_variants(str(vcf), patient="truth", build="GRCh38", genes=rules.genes(),
                                    preferred=preferred_transcripts(gene_models("GRCh38")),
                                    vcf_sample=None, policy=SITES_ONLY)  # fmt: skip
-    events = annotate_events(evidence.events, rules)
+    events = decided(evidence.events, rules, "GRCh38")
     fired = {}
     lines = vcf.read_text().splitlines()
     for e in events:

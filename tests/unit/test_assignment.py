@@ -8,9 +8,9 @@ import pytest
 
 from armmatch.decision.assignment import decide
 from armmatch.decision.eligibility import Criterion, Eligibility
-from armmatch.decision.rules import annotate_events
 from armmatch.events import Assessment, Event, SourceRecord, assessed, not_assessed
 from armmatch.run.pipeline import rule_set
+from tests.conftest import decided
 
 VERDICTS = {
     "selected", "no matching alteration", "not assessed", "molecular exclusion",
@@ -51,7 +51,7 @@ def fusion(g5: str, g3: str, target: str) -> Event:
 def run(events: list[Event], assessments: list[Assessment] | None = None, **kw):  # type: ignore[no-untyped-def]
     rules = rule_set()
     return decide(
-        events=annotate_events(events, rules),
+        events=decided(events, rules, "GRCh38"),
         assessments=everything_assessed() if assessments is None else assessments,
         rules=rules,
         eligibility=kw.pop("eligibility", eligible()),

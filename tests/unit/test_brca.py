@@ -30,7 +30,14 @@ from armmatch.run.pipeline import (
     preferred_transcripts,
     rule_set,
 )
-from tests.conftest import CSQ_FIELDS, GRCH37_CHR7, GRCH38_CHR7, VcfWriter, assign_record, example_patient
+from tests.conftest import (
+    CSQ_FIELDS,
+    GRCH37_CHR7,
+    GRCH38_CHR7,
+    VcfWriter,
+    assign_record,
+    example_patient,
+)
 
 SETTINGS = settings_from_config({"samples": "s.tsv"})
 POLICY = SmallVariantPolicy()
@@ -46,7 +53,11 @@ def _decide(path: Path, build: str = "GRCh38", settings: object = SETTINGS) -> l
         models=models, intronic_reach=intronic_reach(rules, settings),  # type: ignore[arg-type]
     )  # fmt: skip
     k = brca_knowledge(settings, build, rules, models)  # type: ignore[arg-type]
-    return [e for e in annotate_events(classify_events(ev.events, k), rules) if e.gene.startswith("BRCA")]
+    return [
+        e
+        for e in annotate_events(classify_events(ev.events, k), rules)
+        if e.gene.startswith("BRCA")
+    ]
 
 
 def _one(write_vcf: VcfWriter, chrom: str, pos: int, ref: str, alt: str, info: str = ".",
@@ -188,7 +199,9 @@ def test_custom_row_overrides_the_table(write_vcf: VcfWriter, tmp_path: Path) ->
         "2026-11-30\n",
         encoding="utf-8",
     )
-    settings = settings_from_config({"samples": "s.tsv", "brca_classification": {"custom": str(custom)}})
+    settings = settings_from_config(
+        {"samples": "s.tsv", "brca_classification": {"custom": str(custom)}}
+    )
     e = _one(write_vcf, "chr17", 43115727, "T", "G", settings=settings)  # p.Lys45Gln, benign
     assert e.rule_ids == ("BRCA1-path",) and e.classification == "pathogenic"
     assert "functional assay (lab report 17) (Dr A)" in e.classification_evidence

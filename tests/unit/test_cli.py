@@ -13,7 +13,7 @@ def test_validate_the_bundled_batch(
 ) -> None:
     monkeypatch.chdir(REPO)
     assert main(["validate", "--config", "config/config.yaml"]) == 0
-    assert "14 patients valid; rule set 2026.12-1" in capsys.readouterr().out
+    assert "14 patients valid; rule set 2026.12-2" in capsys.readouterr().out
 
 
 def test_validate_reports_a_bad_sheet_in_one_line(
@@ -32,7 +32,7 @@ def test_validate_checks_the_knowledge_resources(
 ) -> None:
     monkeypatch.chdir(REPO)
     assert main(["validate", "--config", "config/config.yaml"]) == 0
-    assert "knowledge resources: manifest 2026.11-1, 10 resources checked (0 custom)" in (
+    assert "knowledge resources: manifest 2026.11-1, 13 resources checked (0 custom)" in (
         capsys.readouterr().out
     )
     config = tmp_path / "config.yaml"

@@ -13,10 +13,9 @@ from armmatch.calling.consequence import NEEDS_ANNOTATION, classify_variant, spl
 from armmatch.calling.small_variants import read_small_variants
 from armmatch.config import SmallVariantPolicy
 from armmatch.decision.assignment import _could_match
-from armmatch.decision.rules import annotate_events
 from armmatch.knowledge.hotspots import default_hotspots_path, load_hotspots
 from armmatch.run.pipeline import gene_models, rule_set
-from tests.conftest import VcfWriter
+from tests.conftest import VcfWriter, decided
 
 HOTSPOTS = load_hotspots(default_hotspots_path())
 BASES = "TCAG"
@@ -108,12 +107,13 @@ def _fires(rule, call) -> bool:  # type: ignore[no-untyped-def]
 
 def test_brca_coding_snv_is_indeterminate_never_absent(write_vcf: VcfWriter) -> None:
     # BRCA2 c.1813 region (plus strand, exon 10): a substitution may be nonsense: needs annotation
-    path = write_vcf([("chr13", "32333291", "A", "T", "PASS", "DP=100", "0/1:50,50:100")],
+    # (c.1813A>C: not in the bundled classification table; A>T is, as conflicting)
+    path = write_vcf([("chr13", "32333291", "A", "C", "PASS", "DP=100", "0/1:50,50:100")],
                      csq_header=False)  # fmt: skip
     rules = rule_set()
     ev = read_small_variants(str(path), patient="P", build="GRCh38", genes=rules.genes(), preferred={},
                              vcf_sample="TUMOR", policy=SmallVariantPolicy())  # fmt: skip
-    (e,) = annotate_events(ev.events, rules)
+    (e,) = decided(ev.events, rules, "GRCh38")
     assert (e.gene, e.status, e.status_reason, e.rule_ids) == (
         "BRCA2",
         "indeterminate",
@@ -134,7 +134,7 @@ def test_mnv_and_delins_encoding_hotspots(write_vcf: VcfWriter) -> None:
     rules = rule_set()
     ev = read_small_variants(str(path), patient="P", build="GRCh38", genes=rules.genes(), preferred={},
                              vcf_sample="TUMOR", policy=SmallVariantPolicy())  # fmt: skip
-    events = annotate_events(ev.events, rules)
+    events = decided(ev.events, rules, "GRCh38")
     assert [(e.alteration, e.rule_ids) for e in events[:2]] == [
         ("V600E", ("BRAF-V600",)),
         ("V600K", ("BRAF-V600",)),
@@ -197,7 +197,7 @@ def _annotated(write_vcf: VcfWriter, entry: list[str]) -> list:  # type: ignore[
     ev = read_small_variants(str(path), patient="P", build="GRCh38", genes=rules.genes(),
                              preferred={"ERBB2": ("NM_004448.4", "NM_004448")}, vcf_sample="TUMOR",
                              policy=SmallVariantPolicy())  # fmt: skip
-    return annotate_events(ev.events, rules)
+    return decided(ev.events, rules, "GRCh38")
 
 
 def test_exon20_insertion_called_splice_region_by_the_annotator(write_vcf: VcfWriter) -> None:

@@ -5,11 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from armmatch.config import settings_from_config
-from armmatch.decision.rules import annotate_events
 from armmatch.patient import Patient
 from armmatch.readers.sample_sheet import read_sample_sheet
 from armmatch.run.pipeline import detect_small_variants, rule_set
-from tests.conftest import VcfWriter
+from tests.conftest import VcfWriter, decided
 
 
 def test_germline_brca2_counts_for_niraparib_with_origin(
@@ -24,10 +23,10 @@ def test_germline_brca2_counts_for_niraparib_with_origin(
     rules = rule_set()
     settings = settings_from_config({"samples": "s.tsv"})
     ev = detect_small_variants(patient, build="GRCh38", rules=rules, settings=settings)
-    events = annotate_events(ev.events, rules)
+    events = decided(ev.events, rules, "GRCh38")
     got = [(e.gene, e.origin, e.rule_ids) for e in events]
     # BRAF in the germline file is ignored: only the niraparib arm's genes are read from it
-    assert got == [("EGFR", "somatic", ("EGFR-L858R",)), ("BRCA2", "germline", ("BRCA2-trunc",))]
+    assert got == [("EGFR", "somatic", ("EGFR-L858R",)), ("BRCA2", "germline", ("BRCA2-path",))]
     assert any("germline variant" in n for n in events[1].notes)
     assert str(germline) in ev.inputs
     brca = [a for a in ev.assessments if a.gene == "BRCA2"]

@@ -16,7 +16,7 @@ ALLOWED = {
     "base": {"base"},
     "readers": {"base"},
     "knowledge": {"base"},
-    "knowledge.build": {"base", "knowledge"},
+    "knowledge.build": {"base", "knowledge", "calling"},
     "calling": {"base", "readers", "knowledge"},
     "decision": {"base", "knowledge"},
     "followup": {"base", "knowledge", "readers"},

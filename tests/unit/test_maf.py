@@ -8,9 +8,9 @@ import pytest
 
 from armmatch.calling.small_variants import read_small_variants
 from armmatch.config import SmallVariantPolicy
-from armmatch.decision.rules import annotate_events
 from armmatch.errors import InputError
 from armmatch.run.pipeline import gene_models, preferred_transcripts, rule_set
+from tests.conftest import decided
 
 COLS = ["Hugo_Symbol", "NCBI_Build", "Chromosome", "Start_Position", "End_Position", "Variant_Classification",
         "Reference_Allele", "Tumor_Seq_Allele1", "Tumor_Seq_Allele2", "Tumor_Sample_Barcode", "HGVSp_Short",
@@ -38,7 +38,7 @@ def _read(path: Path, sample: str | None) -> list:  # type: ignore[type-arg]
     ev = read_small_variants(str(path), patient="P", build="GRCh38", genes=rules.genes(),
                              preferred=preferred_transcripts(gene_models("GRCh38")), vcf_sample=sample,
                              policy=SmallVariantPolicy())  # fmt: skip
-    return annotate_events(ev.events, rules)
+    return decided(ev.events, rules, "GRCh38")
 
 
 def test_maf_rows(tmp_path: Path) -> None:

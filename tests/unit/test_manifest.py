@@ -32,7 +32,15 @@ def test_bundled_manifest_lists_every_file_and_matches() -> None:
     manifest = load_manifest(RESOURCE_DIR / "manifest.tsv")
     record = knowledge_record(manifest, {}, present=resource_files(RESOURCE_DIR))
     names = {r["name"] for r in record["resources"]}
-    assert {"rule_table", "table1", "transcripts_grch38", "brca_pathogenic", "hotspots"} <= names
+    assert {
+        "rule_table",
+        "table1",
+        "transcripts_grch38",
+        "brca_classifications",
+        "brca_lof_rules",
+        "loci_grch37",
+        "hotspots",
+    } <= names
     assert all(r["origin"] == "bundled" and len(r["sha256"]) == 64 for r in record["resources"])
     assert {e.path for e in manifest.entries} | {"manifest.tsv"} == set(
         resource_files(RESOURCE_DIR)

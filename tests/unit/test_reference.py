@@ -31,7 +31,7 @@ from armmatch.decision.rules import annotate_events
 from armmatch.errors import ConfigError, InputError
 from armmatch.knowledge.transcripts import Exon, GeneModel, GeneModels
 from armmatch.patient import Patient
-from tests.conftest import REPO, VcfWriter
+from tests.conftest import decided, REPO, VcfWriter
 
 # codon:  1   2   3   4   5   6   7   8   9   10  11  12  13  14  15  16  17  18  19  20  stop
 CDS = "ATG GCT CAG AAA CTG CTG CTG GAA TGG CGT TCT CAG GGC GAC GTG CCA ACC TAC AAC ATC TAA"
@@ -379,7 +379,7 @@ def _run(patient_vcf: Path, fasta: Path | None) -> list[tuple[str, str, str, tup
         settings=settings_from_config(config),
     )  # fmt: skip
     return [(e.status, e.variant_class, e.hgvsp or "", e.rule_ids)
-            for e in annotate_events(ev.events, rules)]  # fmt: skip
+            for e in decided(ev.events, rules, "GRCh38")]  # fmt: skip
 
 
 def test_pipeline_uses_reference_fasta_for_brca2_nonsense(

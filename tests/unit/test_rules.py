@@ -27,7 +27,7 @@ def test_bundled_table_encodes_the_protocol_arms() -> None:
     excluded_genes = {r.gene for r in rules.rules if r.arm_type == "exclusion"}
     assert excluded_genes == {"RET", "NTRK1", "NTRK2", "NTRK3", "FGFR1", "FGFR2", "FGFR3", "FGFR4"}
     assert rules.fusion_roles()["ALK"] == "3prime" and rules.fusion_roles()["ROS1"] == "3prime"
-    assert rules.version == "2026.12-1"
+    assert rules.version == "2026.12-2"
     assert len(rules.sha256) == 64
 
 
@@ -80,9 +80,14 @@ def _line_of(path: Path, needle: str) -> int:
             "one arm, one drug",
         ),
         (
-            "class=stop_gained,frameshift,splice_donor,splice_acceptor\ttruncating mutation\t11",
-            "class=stop_gained,nonsense\ttruncating mutation\t11",
+            "class=stop_gained,frameshift,splice_donor,splice_acceptor;classification=lof\t",
+            "class=stop_gained,nonsense;classification=lof\t",
             "unknown variant class(es) nonsense",
+        ),
+        (
+            "BRCA1\tmutation\tclassification=pathogenic\t",
+            "BRCA1\tmutation\tclassification=likely\t",
+            "criterion classification='likely': likely is not one of",
         ),
     ],
 )
@@ -98,7 +103,7 @@ def test_malformed_rows_name_the_line(
 
 
 def test_missing_version_line_is_an_error(tmp_path: Path) -> None:
-    path = _write(tmp_path, "# rule_set_version: 2026.12-1\n", "")
+    path = _write(tmp_path, "# rule_set_version: 2026.12-2\n", "")
     with pytest.raises(RuleTableError, match="rule_set_version"):
         load_rules(path)
 

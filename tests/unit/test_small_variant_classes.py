@@ -16,7 +16,7 @@ import pytest
 
 from armmatch.calling.consequence import classify_variant
 from armmatch.calling.small_variants import read_small_variants
-from armmatch.config import SmallVariantPolicy
+from armmatch.config import SmallVariantPolicy, settings_from_config
 from armmatch.decision.assignment import Decision, decide
 from armmatch.decision.eligibility import Criterion, Eligibility
 from armmatch.decision.rules import annotate_events
@@ -24,10 +24,18 @@ from armmatch.errors import InputError
 from armmatch.events import Event, assessed
 from armmatch.hgvs import parse_protein_change
 from armmatch.readers.maf import is_maf
-from armmatch.run.pipeline import check_coordinates, gene_models, preferred_transcripts, rule_set
+from armmatch.run.pipeline import (
+    check_coordinates,
+    decide_events,
+    gene_models,
+    intronic_reach,
+    preferred_transcripts,
+    rule_set,
+)
 from tests.conftest import VcfWriter, csq
 
 MODELS = gene_models("GRCh38")
+SETTINGS = settings_from_config({"samples": "s.tsv"})
 SAMPLE = "0/1:60,40:100"  # VAF 0.4, depth 100
 
 
@@ -48,10 +56,10 @@ def read(path: Path, *, policy: SmallVariantPolicy | None = None, sample: str | 
         str(path), patient="P", build="GRCh38", genes=rules.genes(),
         preferred=preferred_transcripts(MODELS), vcf_sample=sample,
         policy=policy or SmallVariantPolicy(), reference=reference,  # type: ignore[arg-type]
-        intronic_reach=rules.intronic_reach(),
+        intronic_reach=intronic_reach(rules, SETTINGS),
     )  # fmt: skip
     check_coordinates(ev.events, "GRCh38", path=str(path), patient="P")
-    return annotate_events(ev.events, rules)
+    return decide_events(ev.events, rules=rules, settings=SETTINGS, build="GRCh38")
 
 
 def decision(events: Sequence[Event]) -> Decision:
@@ -643,9 +651,8 @@ def test_protein_unknown_at_a_rule_codon_is_for_review(write_vcf: VcfWriter) -> 
     assert braf.verdict == "indeterminate evidence"
 
 
-def test_report_says_how_much_the_brca_list_knows() -> None:
-    from armmatch.config import settings_from_config
-    from armmatch.knowledge.brca_list import load_list
+def test_report_says_how_much_the_brca_table_knows() -> None:
+    from armmatch.knowledge.brca_table import default_table_path, load_table
     from armmatch.knowledge.manifest import knowledge_record, load_manifest, resource_files
     from armmatch.paths import RESOURCE_DIR
     from armmatch.report.html import patient_html
@@ -653,44 +660,43 @@ def test_report_says_how_much_the_brca_list_knows() -> None:
     from tests.conftest import example_patient
 
     patient = example_patient("PLT-004")
-    settings = settings_from_config({"samples": "s.tsv"})
     manifest = load_manifest(RESOURCE_DIR / "manifest.tsv")
     knowledge = knowledge_record(manifest, {}, present=resource_files(manifest.folder))
-    small = detect_small_variants(patient, build="GRCh38", rules=rule_set(), settings=settings)
-    record = assign_patient(patient, [small], rules=rule_set(), settings=settings, build="GRCh38",
+    small = detect_small_variants(patient, build="GRCh38", rules=rule_set(), settings=SETTINGS)
+    record = assign_patient(patient, [small], rules=rule_set(), settings=SETTINGS, build="GRCh38",
                             sheet="samples.tsv", knowledge=knowledge)  # fmt: skip
-    listed = record.provenance.resources["brca_pathogenic"]
-    plist = load_list(RESOURCE_DIR / "brca_pathogenic.tsv")
-    assert listed["variants"] == len(plist.variants) == 4
-    assert listed["by_gene"] == {"BRCA1": 3, "BRCA2": 1}
-    assert listed["version"] == plist.version and listed["date"] == "2026-11-24"
+    listed = record.provenance.resources["brca_classifications"]
+    table = load_table(default_table_path())
+    assert listed["version"] == table.version and listed["release"] == table.release
+    assert listed["counts"]["BRCA2"].startswith("20580 variants: benign 778,")
+    assert listed["min_stars"] == 2 and listed["lof_rules"]["version"] == "2026.12-1"
     html = patient_html(record)
-    assert "version 2026.11-seed, dated 2026-11-24: 4 pathogenic missense" in html
-    assert "(BRCA1 3, BRCA2 1)" in html
+    assert "BRCA1/2 variants are decided by the classification table brca_classifications" in html
+    assert "4898 variants" in html and "at 2 or more review stars" in html
 
 
 def test_a_board_resolves_a_brca_splice_vus_with_a_custom_list(
     write_vcf: VcfWriter, tmp_path: Path
 ) -> None:
-    """The review is settled by a classification added to a custom BRCA list (or an override)."""
-    from armmatch.calling.pathogenic import classify_events
-    from armmatch.knowledge.brca_list import load_list
-
+    """The review is settled by a classification the lab adds to its own list (or an override)."""
     m = model("BRCA2")
     pos = m.exon(11).end + 15
     vcf = write_vcf([("chr13", str(pos), "A", "G", "PASS", ".", SAMPLE)], csq_header=False)
+    (raw,) = read(vcf)
+    assert raw.hgvsc == "c.6841+15A>G" and raw.status == "indeterminate"
+    custom = tmp_path / "brca.tsv"
+    custom.write_text(
+        "gene\tbuild\tallele\thgvsc\tclassification\treason\tclassified_by\tdate\n"
+        "BRCA2\t\t\tc.6841+15A>G\tlikely_pathogenic\tRNA study, board 2026-12-03\tboard\t"
+        "2026-12-03\n", encoding="utf-8")  # fmt: skip
+    settings = settings_from_config({"samples": "s.tsv",
+                                     "brca_classification": {"custom": str(custom)}})  # fmt: skip
     rules = rule_set()
     ev = read_small_variants(str(vcf), patient="P", build="GRCh38", genes=rules.genes(),
                              preferred=preferred_transcripts(MODELS), vcf_sample=None,
-                             policy=SmallVariantPolicy(), intronic_reach=rules.intronic_reach())  # fmt: skip
-    (raw,) = ev.events
-    assert raw.hgvsc == "c.6841+15A>G"
-    bundled = Path(rules.path).parent / "brca_pathogenic.tsv"
-    custom = tmp_path / "brca.tsv"
-    custom.write_text(bundled.read_text() + "\t".join(
-        ["BRCA2", m.transcript, "c.6841+15A>G", "", "splice", "Likely pathogenic",
-         "board 2026-12-03", "2026-12-03", "", "", ""]) + "\n")  # fmt: skip
-    (e,) = annotate_events(classify_events([raw], load_list(custom), preferred_transcripts(MODELS)),
-                           rules)  # fmt: skip
+                             policy=SmallVariantPolicy(),
+                             intronic_reach=intronic_reach(rules, settings))  # fmt: skip
+    (e,) = decide_events(ev.events, rules=rules, settings=settings, build="GRCh38")
     assert (e.status, e.rule_ids) == ("called", ("BRCA2-path",))
+    assert "RNA study, board 2026-12-03 (board)" in e.classification_evidence
     assert arm_of([e]) == "niraparib-BRCA"

@@ -6,10 +6,9 @@ from pathlib import Path
 
 from armmatch.calling.small_variants import read_small_variants
 from armmatch.config import SmallVariantPolicy
-from armmatch.decision.rules import annotate_events
 from armmatch.readers.snpeff_ann import parse_ann
 from armmatch.run.pipeline import gene_models, preferred_transcripts, rule_set
-from tests.conftest import VcfWriter
+from tests.conftest import VcfWriter, decided
 
 ANN_HEADER = (
     "##INFO=<ID=ANN,Number=.,Type=String,Description=\"Functional annotations: 'Allele | Annotation | "
@@ -51,13 +50,13 @@ def test_snpeff_records_give_the_expected_rules(write_vcf: VcfWriter) -> None:
     ev = read_small_variants(str(path), patient="P", build="GRCh38", genes=rules.genes(),
                              preferred=preferred_transcripts(gene_models("GRCh38")), vcf_sample="TUMOR",
                              policy=SmallVariantPolicy())  # fmt: skip
-    got = [(e.gene, e.alteration, e.exon, e.rule_ids) for e in annotate_events(ev.events, rules)]
+    got = [(e.gene, e.alteration, e.exon, e.rule_ids) for e in decided(ev.events, rules, "GRCh38")]
     assert got == [
         ("EGFR", "E746_A750del", 19, ("EGFR-ex19del",)),
         ("EGFR", "L858R", 21, ("EGFR-L858R",)),
         ("EGFR", "L858P", 21, ()),
         ("BRAF", "V600E", 15, ("BRAF-V600",)),
-        ("BRCA1", "E23fs", 2, ("BRCA1-trunc",)),
+        ("BRCA1", "E23fs", 2, ("BRCA1-path",)),  # ClinVar expert panel: pathogenic
     ]
     braf = next(e for e in ev.events if e.gene == "BRAF")
     assert braf.transcript == "NM_004333.6"  # the bundled transcript, not the first entry

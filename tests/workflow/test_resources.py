@@ -81,7 +81,7 @@ def test_batch_runs_offline_with_a_custom_resource(tmp_path: Path) -> None:
     assert knowledge["rule_table"]["origin"] == "bundled"
     assert knowledge["rule_table"]["version"] == record["provenance"]["rule_set"]["version"]
     html = (tmp_path / "results/patients/PLT-004/report.html").read_text()
-    assert 'id="knowledge"' in html and "brca_pathogenic" in html
+    assert 'id="knowledge"' in html and "brca_classifications" in html
     summary = (tmp_path / "results/batch/summary.html").read_text()
     assert summary.count('id="knowledge"') == 1
 

@@ -38,7 +38,6 @@ from armmatch.knowledge.brca_table import (
     REVIEW_WORDS,
     ClassificationTable,
     Classified,
-    allele_key,
 )
 
 GENES = ("BRCA1", "BRCA2")
@@ -49,6 +48,54 @@ LOF_VERDICT = {"count": "lof", "review": "lof_review", "no": "lof_no"}
 CLASSIFICATION_VALUES = (
     "pathogenic", "benign", "uncertain", "review", "lof", "lof_review", "lof_no", "unclassified",
 )  # fmt: skip
+
+
+def allele_key(chrom: str, a: Allele) -> str:
+    """The match key of a trimmed (and left-aligned) allele: ``chrom:pos1:ref:alt``, empty
+    strings for an insertion's REF or a deletion's ALT."""
+    return f"{chrom}:{a.pos1}:{a.ref}:{a.alt}"
+
+
+def vcf_allele_key(text: str) -> str:
+    """``13:32340300:CA:C`` (a table's VCF-style allele) -> the trimmed key ``13:32340301:A:``."""
+    chrom, pos, ref, alt = text.split(":")
+    return allele_key(chrom, trim(int(pos), ref, alt))
+
+
+class TableIndex:
+    """The table's rows by allele (per build) and by HGVS c. on the MANE transcript; the lab's
+    rows are indexed last, so they win."""
+
+    def __init__(self, table: ClassificationTable) -> None:
+        self.table = table
+        self._index: dict[tuple[str, str], Classified] = {}
+        for collection in (table.rows, table.custom):
+            for r in collection:
+                for build in ("GRCh37", "GRCh38"):
+                    if r.allele(build):
+                        self._index[(build, vcf_allele_key(r.allele(build)))] = r
+                if r.hgvsc:
+                    self._index[("c", f"{r.gene}:{r.hgvsc}")] = r
+
+    def find(self, build: str, key: str | None, gene: str, hgvsc: str | None) -> Classified | None:
+        """The row of an allele (``key`` from :func:`allele_key` in ``build``), else of the HGVS
+        c. on the MANE transcript, else None. A lab's row wins over a bundled one."""
+        by_allele = self._index.get((build, key)) if key else None
+        by_c = self._index.get(("c", f"{gene}:{hgvsc}")) if hgvsc else None
+        for hit in (by_allele, by_c):
+            if hit is not None and hit.review == "lab":
+                return hit
+        return by_allele or by_c
+
+
+_INDEXES: dict[int, TableIndex] = {}
+
+
+def table_index(table: ClassificationTable) -> TableIndex:
+    """The index of ``table``, built once per loaded table."""
+    if id(table) not in _INDEXES:
+        _INDEXES[id(table)] = TableIndex(table)
+    return _INDEXES[id(table)]
 
 
 @dataclass(frozen=True)
@@ -216,7 +263,7 @@ def classify_event(e: Event, k: BrcaKnowledge) -> Event | None:
     if e.category != "mutation" or e.gene not in GENES:
         return e
     key = match_key(e, k.sequence)
-    row = k.table.find(k.build, key, e.gene, _mane_c(e, k.transcripts))
+    row = table_index(k.table).find(k.build, key, e.gene, _mane_c(e, k.transcripts))
     below = ""
     if row is not None:
         verdict = table_verdict(row, k.min_stars)

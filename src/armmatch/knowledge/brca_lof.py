@@ -22,6 +22,7 @@ from pathlib import Path
 
 from armmatch.errors import ConfigError
 from armmatch.io import version_comment
+from armmatch.paths import RESOURCE_DIR
 
 LOF_COLUMNS = ("gene", "kind", "where", "alt", "verdict", "strength", "note")
 VERDICTS = ("count", "review", "no")
@@ -113,8 +114,6 @@ def parse_lof_rules(text: str, *, path: str) -> LofRules:
 
 
 def default_lof_path() -> Path:
-    from armmatch.paths import RESOURCE_DIR
-
     return RESOURCE_DIR / "brca_lof_rules.tsv"
 
 

@@ -7,9 +7,9 @@ MANE transcript (BRCA1 NM_007294.4, BRCA2 NM_000059.4), the variant's class, the
 classification and review level, the ClinVar id, the source (a key described in the file's
 ``# source`` comments) and the source's date. Built by :mod:`armmatch.knowledge.build.brca`.
 
-Matching (:meth:`ClassificationTable.find`): the patient's allele in the patient's build,
-trimmed and left-aligned, first; the HGVS c. on the MANE transcript second; never a protein
-string alone (two DNA changes can give one protein change with different classifications).
+Matching (:mod:`armmatch.calling.brca`): the patient's allele in the patient's build, trimmed
+and left-aligned, first; the HGVS c. on the MANE transcript second; never a protein string
+alone (two DNA changes can give one protein change with different classifications).
 """
 
 from __future__ import annotations
@@ -17,12 +17,12 @@ from __future__ import annotations
 import gzip
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
 
-from armmatch.calling.alleles import Allele, trim
 from armmatch.errors import ConfigError
+from armmatch.paths import RESOURCE_DIR
 
 TABLE_COLUMNS = (
     "gene", "grch37", "grch38", "hgvsc", "hgvsp", "variant_type", "classification", "review",
@@ -94,18 +94,6 @@ class Classified:
         return [str(getattr(self, c)) for c in TABLE_COLUMNS]
 
 
-def allele_key(chrom: str, a: Allele) -> str:
-    """The match key of a trimmed (and left-aligned) allele: ``chrom:pos1:ref:alt``, empty
-    strings for an insertion's REF or a deletion's ALT."""
-    return f"{chrom}:{a.pos1}:{a.ref}:{a.alt}"
-
-
-def vcf_allele_key(text: str) -> str:
-    """``13:32340300:CA:C`` (VCF style) -> the trimmed match key ``13:32340301:A:``."""
-    chrom, pos, ref, alt = text.split(":")
-    return allele_key(chrom, trim(int(pos), ref, alt))
-
-
 _VCF_ALLELE = re.compile(r"[0-9XYM]{1,2}:\d+:[ACGTN]+:[ACGTN]+")
 
 
@@ -120,7 +108,6 @@ class ClassificationTable:
     path: str = ""
     custom: tuple[Classified, ...] = ()
     custom_path: str = ""
-    _index: dict[tuple[str, str], Classified] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         bundled = {
@@ -139,24 +126,6 @@ class ClassificationTable:
                             grch38=r.grch38 or same.grch38)  # fmt: skip
             named.append(r)
         self.custom = tuple(named)
-        for collection in (self.rows, self.custom):  # custom rows are indexed last: they win
-            for r in collection:
-                for build in ("GRCh37", "GRCh38"):
-                    if r.allele(build):
-                        self._index[(build, vcf_allele_key(r.allele(build)))] = r
-                if r.hgvsc:
-                    self._index[("c", f"{r.gene}:{r.hgvsc}")] = r
-
-    def find(self, build: str, key: str | None, gene: str, hgvsc: str | None) -> Classified | None:
-        """The row of an allele (``key`` from :func:`allele_key` in ``build``), else of the HGVS
-        c. on the MANE transcript, else None. A custom row wins over a bundled one."""
-        by_allele = self._index.get((build, key)) if key else None
-        by_c = self._index.get(("c", f"{gene}:{hgvsc}")) if hgvsc else None
-        for hit in (by_allele, by_c):
-            if hit is not None and hit.review == "lab":
-                return hit
-        return by_allele or by_c
-
     def counts(self) -> dict[str, dict[str, int]]:
         """Rows per gene and classification (the report and README state them)."""
         out: dict[str, dict[str, int]] = {}
@@ -284,8 +253,6 @@ def parse_custom(text: str, *, path: str) -> tuple[Classified, ...]:
 
 
 def default_table_path() -> Path:
-    from armmatch.paths import RESOURCE_DIR
-
     return RESOURCE_DIR / "brca_classifications.tsv.gz"
 
 

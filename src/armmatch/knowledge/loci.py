@@ -21,6 +21,7 @@ from pathlib import Path
 
 from armmatch.errors import ConfigError
 from armmatch.genome import normalise_chrom
+from armmatch.paths import RESOURCE_DIR
 
 LOCI_COLUMNS = ("gene", "lrg", "chrom", "start0", "end", "strand", "diffs", "sequence")
 
@@ -112,8 +113,6 @@ def parse_loci(text: str, *, path: str) -> BundledLoci:
 
 
 def default_loci_path(build: str) -> Path:
-    from armmatch.paths import RESOURCE_DIR
-
     return RESOURCE_DIR / "loci" / f"loci.{build}.tsv.gz"
 
 

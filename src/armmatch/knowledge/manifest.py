@@ -21,7 +21,7 @@ from typing import Any
 from armmatch.errors import ConfigError
 from armmatch.io import fixed_tsv_rows, sha256_file, version_comment
 from armmatch.knowledge.brca_lof import load_lof_rules
-from armmatch.knowledge.brca_table import load_table
+from armmatch.knowledge.brca_table import load_table, parse_custom
 from armmatch.knowledge.drug_classes import load_drug_vocabulary
 from armmatch.knowledge.hotspots import load_hotspots
 from armmatch.knowledge.kinase_domains import load_kinase_rules
@@ -249,8 +249,6 @@ def check_custom_files(custom: Mapping[str, str | None]) -> None:
 
 def check_brca_custom(path: str) -> None:
     """Read the lab's BRCA1/2 classification list with armmatch's own reader."""
-    from armmatch.knowledge.brca_table import parse_custom
-
     p = Path(path)
     if not p.is_file():
         raise ConfigError("brca_classification.custom does not exist", path=path)

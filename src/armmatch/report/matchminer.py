@@ -117,6 +117,12 @@ def rule_criteria(rule: Rule) -> tuple[list[Criterion], list[NotExpressed]]:
                               "kinase-domain retention: the engine matches either partner order"))  # fmt: skip
         return [base], notes
     blocking = [key for key in _NOT_CTML if key in c]
+    if c.get("classification") == "lof" and "class" in c:
+        # the truncating classes are expressed; the table and the VCEP exceptions are not
+        blocking.remove("classification")
+        notes.append(lost("the BRCA1/2 classification table and the ENIGMA VCEP exceptions "
+                          "(last exon, exons where loss of function does not apply, splice "
+                          "sites): the engine matches every truncating variant by class"))  # fmt: skip
     if blocking:
         return [], [lost(_NOT_CTML[k]) for k in blocking]
     if "exon" in c:

@@ -91,6 +91,17 @@ def brca_knowledge(
     )
 
 
+def decide_events(
+    events: Sequence[Event], *, rules: RuleSet, settings: Settings, build: str
+) -> list[Event]:
+    """The events classified (BRCA1/2: table, lab list, VCEP rules; the knowledge is read only
+    when there is a BRCA1/2 event) and matched against the rule table."""
+    if needs_brca(events):
+        models = gene_models(build, settings.transcripts_path(build))
+        events = classify_events(events, brca_knowledge(settings, build, rules, models))
+    return annotate_events(events, rules)
+
+
 def brca_provenance(settings: Settings) -> dict[str, Any]:
     """The BRCA1/2 knowledge a report names: the table (its header only), the review level,
     the lab's list and the loss-of-function rules."""
@@ -437,9 +448,7 @@ def assign_patient(
     evidence = combine([*evidences, her2_evidence(patient, sheet=sheet)])
     transcripts_file = settings.transcripts_path(build)
     models = gene_models(build, transcripts_file)
-    brca = brca_knowledge(settings, build, rules, models) if needs_brca(evidence.events) else None
-    classified = classify_events(evidence.events, brca) if brca else list(evidence.events)
-    events = annotate_events(classified, rules)
+    events = decide_events(evidence.events, rules=rules, settings=settings, build=build)
     eligibility = assess_eligibility(
         patient, table1=table1, drugs=drugs, min_age=settings.min_age, max_ecog=settings.max_ecog
     )
