@@ -121,7 +121,7 @@ def test_reasons_a_board_relies_on(results: Path) -> None:
     events = (results / "patients" / "PLT-001" / "events.tsv").read_text().splitlines()
     assert events[0].split("\t")[:4] == ["event_id", "gene", "category", "alteration"]
     html = (results / "patients" / "PLT-001" / "report.html").read_text()
-    assert "TARGETED: almonertinib-EGFR" in html and "110 mg qd" in html and "2026.12-1" in html
+    assert "TARGETED: almonertinib-EGFR" in html and "110 mg qd" in html and "2026.12-2" in html
 
 
 def test_jsonl_for_lims_holds_every_record_under_the_schema(results: Path) -> None:
@@ -139,7 +139,7 @@ def test_assignments_follow_the_published_schema(results: Path) -> None:
     for pid in patient_ids():
         record = json.loads((results / "patients" / pid / "assignment.json").read_text())
         jsonschema.validate(record, SCHEMA)
-        assert record["provenance"]["rule_set"]["version"] == "2026.12-1"
+        assert record["provenance"]["rule_set"]["version"] == "2026.12-2"
         assert all(len(i["sha256"]) == 64 for i in record["provenance"]["inputs"])
 
 
