@@ -1,4 +1,4 @@
-"""Rebuild resources/brca_classifications.tsv.gz and resources/brca_lof_rules.tsv.
+"""Rebuild resources/brca_classifications.tsv and resources/brca_lof_rules.tsv.
 
 Reads ../shared/data/brca-knowledge (ClinVar BRCA1/2 classifications; see its PROVENANCE.md)
 and the LRG records of BRCA1/2 in ../shared/data/reference-loci (both builds), builds the
@@ -18,6 +18,7 @@ import sys
 from pathlib import Path
 
 from armmatch.errors import InputError
+from armmatch.io import write_text_atomic
 from armmatch.knowledge.brca_table import render_table
 from armmatch.knowledge.build.brca import (
     BuildInputs,
@@ -29,7 +30,6 @@ from armmatch.knowledge.build.brca import (
     read_master,
 )
 from armmatch.knowledge.build.brca_lof import last_ptc_codon, ptc_rows, render_lof, splice_rows
-from armmatch.knowledge.build.loci import gzip_text
 from armmatch.knowledge.build.lrg import assembly_locus, parse_lrg
 from armmatch.knowledge.loci import bundled_loci
 from armmatch.knowledge.transcripts import gene_models
@@ -88,9 +88,7 @@ def write_lof(data: Path, out: Path, version: str) -> None:
         last = last_ptc_codon(texts[0], path=files[0])
         rows += ptc_rows(gene, model, texts[1], last, path=files[1])
         rows += splice_rows(gene, texts[2], path=files[2])
-    tmp = out.with_suffix(".tmp")
-    tmp.write_text(render_lof(rows, digests, version), encoding="utf-8")
-    tmp.replace(out)
+    write_text_atomic(out, render_lof(rows, digests, version))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -99,7 +97,7 @@ def main(argv: list[str] | None = None) -> int:
     shared = REPO.parent / "shared" / "data"
     parser.add_argument("--data", type=Path, default=shared)
     parser.add_argument(
-        "--out", type=Path, default=REPO / "resources" / "brca_classifications.tsv.gz"
+        "--out", type=Path, default=REPO / "resources" / "brca_classifications.tsv"
     )
     parser.add_argument("--lof-out", type=Path, default=REPO / "resources" / "brca_lof_rules.tsv")
     parser.add_argument("--version", default="2026.12-1")
@@ -166,9 +164,7 @@ def main(argv: list[str] | None = None) -> int:
         reach = intronic_reach(rows)
         header.append("# intronic_reach: " + ", ".join(f"{g}={n}" for g, n in reach.items()))
         text = render_table(rows, header)
-        tmp = args.out.with_suffix(".tmp")
-        tmp.write_bytes(gzip_text(text))
-        tmp.replace(args.out)
+        write_text_atomic(args.out, text)
         print("\n".join(h for h in header if h.startswith(("# source", "# counts", "# intronic"))))
     except (InputError, OSError, KeyError) as error:
         print(f"build_brca_knowledge: {error}", file=sys.stderr)

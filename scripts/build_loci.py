@@ -1,4 +1,4 @@
-"""Rebuild resources/loci/loci.GRCh37.tsv.gz and loci.GRCh38.tsv.gz from the LRG records.
+"""Rebuild resources/loci/loci.GRCh37.tsv and loci.GRCh38.tsv from the LRG records.
 
 Reads ../shared/data/reference-loci/lrg-records/ (not part of a user's clone), checks every
 locus against the bundled transcript models and the records' proteins, and writes both files
@@ -16,7 +16,8 @@ import sys
 from pathlib import Path
 
 from armmatch.errors import InputError
-from armmatch.knowledge.build.loci import SourceFile, build_loci, gzip_text
+from armmatch.io import write_text_atomic
+from armmatch.knowledge.build.loci import SourceFile, build_loci
 from armmatch.knowledge.transcripts import gene_models
 
 REPO = Path(__file__).resolve().parents[1]
@@ -41,10 +42,7 @@ def main(argv: list[str] | None = None) -> int:
         texts = build_loci(sources, models, args.version)
         args.out.mkdir(parents=True, exist_ok=True)
         for build, text in texts.items():
-            target = args.out / f"loci.{build}.tsv.gz"
-            tmp = target.with_suffix(".tmp")
-            tmp.write_bytes(gzip_text(text))
-            tmp.replace(target)
+            write_text_atomic(args.out / f"loci.{build}.tsv", text)
     except (InputError, OSError) as error:
         print(f"build_loci: {error}", file=sys.stderr)
         return 1

@@ -161,7 +161,7 @@ def snapshot(folder: Path) -> dict[str, str]:
 def test_update_succeeds_with_a_diff_report(
     server: Server, resources: Path, tmp_path: Path
 ) -> None:
-    bundled = load_table(resources / "brca_classifications.tsv.gz")
+    bundled = load_table(resources / "brca_classifications.tsv")
     result = update_resources(
         resources, tmp_path / "work", base_url=server.url, policy=FAST, today="2026-11-24"
     )
@@ -174,7 +174,7 @@ def test_update_succeeds_with_a_diff_report(
     assert "MANE summary: new download" in result.report
     assert "whose MANE Select differs from the bundled transcript" in result.report
     assert result.replaced == ("brca_classifications",)
-    new = load_table(resources / "brca_classifications.tsv.gz")
+    new = load_table(resources / "brca_classifications.tsv")
     assert new.version == "clinvar-2026-11-03"
     by_c = {v.hgvsc: v for v in new.rows}
     assert set(by_c) == {"c.181T>G", "c.5194-12G>A", "c.5074+1G>A", "c.68_69del", "c.8167G>C",
@@ -291,7 +291,7 @@ def test_snakemake_update_resources_target(server: Server, tmp_path: Path) -> No
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert "ClinVar: " in (code / "results" / "update" / "update-report.md").read_text()
     assert (
-        load_table(code / "resources" / "brca_classifications.tsv.gz").version
+        load_table(code / "resources" / "brca_classifications.tsv").version
         == "clinvar-2026-11-03"
     )
     # the updated resources pass the check of the next batch run

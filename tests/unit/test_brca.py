@@ -4,6 +4,7 @@ for the decision through the pipeline's assignment."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -277,3 +278,20 @@ def test_bundled_resources_load() -> None:
     with pytest.raises(KeyError):
         loci.fetch("7", 1000, 1001)
     assert CSQ_FIELDS.startswith("Allele|")
+
+
+def test_hgvsc_alone_is_read_back_into_the_allele() -> None:
+    """A record with only an HGVS c. on the MANE transcript (no coordinates) is looked up by
+    the allele that name makes on the bundled sequence: BRCA1 c.5324T>A is p.Met1775Lys."""
+    from armmatch.calling.brca import classify_event
+    from armmatch.events import SourceRecord
+
+    rules = rule_set()
+    k = brca_knowledge(SETTINGS, "GRCh37", rules, gene_models("GRCh37"))
+    e = Event(gene="BRCA1", category="mutation", alteration="M1775K",
+              source=SourceRecord("report.tsv", 3, ""), transcript="NM_007294.4",
+              hgvsc="c.5324T>A", variant_class="missense")  # fmt: skip
+    got = classify_event(e, k)
+    assert got is not None and got.classification == "pathogenic"
+    other_tx = classify_event(replace(e, transcript="NM_007300.4"), k)
+    assert other_tx is not None and other_tx.classification == "unclassified"

@@ -27,11 +27,10 @@ from armmatch.calling.reference import (
     translate,
 )
 from armmatch.config import load_config_file, settings_from_config, validate_config
-from armmatch.decision.rules import annotate_events
 from armmatch.errors import ConfigError, InputError
 from armmatch.knowledge.transcripts import Exon, GeneModel, GeneModels
 from armmatch.patient import Patient
-from tests.conftest import decided, REPO, VcfWriter
+from tests.conftest import REPO, VcfWriter, decided
 
 # codon:  1   2   3   4   5   6   7   8   9   10  11  12  13  14  15  16  17  18  19  20  stop
 CDS = "ATG GCT CAG AAA CTG CTG CTG GAA TGG CGT TCT CAG GGC GAC GTG CCA ACC TAC AAC ATC TAA"

@@ -24,10 +24,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from armmatch.calling.alleles import Allele, trim
 from armmatch.calling.consequence import NEEDS_ANNOTATION
+from armmatch.calling.hgvs_c import allele_from_c
 from armmatch.calling.reference import SequenceSource, left_align
 from armmatch.events import Event
 from armmatch.hgvs import parse_protein_change, unversioned
@@ -39,6 +40,7 @@ from armmatch.knowledge.brca_table import (
     ClassificationTable,
     Classified,
 )
+from armmatch.knowledge.transcripts import GeneModel
 
 GENES = ("BRCA1", "BRCA2")
 TRUNCATING = frozenset({"stop_gained", "frameshift"})
@@ -63,29 +65,31 @@ def vcf_allele_key(text: str) -> str:
 
 
 class TableIndex:
-    """The table's rows by allele (per build) and by HGVS c. on the MANE transcript; the lab's
-    rows are indexed last, so they win."""
+    """Lookups in the table (binary search by position, per build) and in the lab's list (a
+    dictionary by allele and by HGVS c.); a lab's row wins."""
 
     def __init__(self, table: ClassificationTable) -> None:
         self.table = table
-        self._index: dict[tuple[str, str], Classified] = {}
-        for collection in (table.rows, table.custom):
-            for r in collection:
-                for build in ("GRCh37", "GRCh38"):
-                    if r.allele(build):
-                        self._index[(build, vcf_allele_key(r.allele(build)))] = r
-                if r.hgvsc:
-                    self._index[("c", f"{r.gene}:{r.hgvsc}")] = r
+        self._custom: dict[tuple[str, str], Classified] = {}
+        for r in table.custom:
+            for build in ("GRCh37", "GRCh38"):
+                if r.allele(build):
+                    self._custom[(build, vcf_allele_key(r.allele(build)))] = r
+            if r.hgvsc:
+                self._custom[("c", f"{r.gene}:{r.hgvsc}")] = r
 
-    def find(self, build: str, key: str | None, gene: str, hgvsc: str | None) -> Classified | None:
-        """The row of an allele (``key`` from :func:`allele_key` in ``build``), else of the HGVS
-        c. on the MANE transcript, else None. A lab's row wins over a bundled one."""
-        by_allele = self._index.get((build, key)) if key else None
-        by_c = self._index.get(("c", f"{gene}:{hgvsc}")) if hgvsc else None
-        for hit in (by_allele, by_c):
-            if hit is not None and hit.review == "lab":
-                return hit
-        return by_allele or by_c
+    def by_allele(self, build: str, gene: str, key: str) -> Classified | None:
+        """The row of a trimmed, left-aligned allele (:func:`allele_key`) in ``build``."""
+        if (hit := self._custom.get((build, key))) is not None:
+            return hit
+        pos1 = int(key.split(":", 2)[1])
+        for r in self.table.at(build, gene, pos1 - 1, pos1):  # an indel's anchor is pos1 - 1
+            if vcf_allele_key(r.allele(build)) == key:
+                return r
+        return None
+
+    def by_hgvsc(self, gene: str, hgvsc: str) -> Classified | None:
+        return self._custom.get(("c", f"{gene}:{hgvsc}"))
 
 
 _INDEXES: dict[int, TableIndex] = {}
@@ -112,6 +116,8 @@ class BrcaKnowledge:
     """Accessions of each gene's MANE transcript (an HGVS c. on another is never matched)."""
     rule_reach: Mapping[str, int]
     """How deep into an intron the rule table looks, per gene (:meth:`RuleSet.intronic_reach`)."""
+    models: Mapping[str, GeneModel] = field(default_factory=dict)
+    """The MANE models, to read an HGVS c. back into an allele (a record without coordinates)."""
 
 
 def event_allele(e: Event) -> Allele | None:
@@ -243,6 +249,30 @@ def lof_verdict(e: Event, rules: LofRules) -> tuple[str, str] | None:
     return None
 
 
+def find_row(e: Event, key: str | None, k: BrcaKnowledge) -> Classified | None:
+    """The row of the event's allele, else of its HGVS c. on the MANE transcript (read back
+    into an allele on the bundled sequence), else None."""
+    index = table_index(k.table)
+    if key is not None and (row := index.by_allele(k.build, e.gene, key)) is not None:
+        return row
+    hgvsc = _mane_c(e, k.transcripts)
+    if not hgvsc:
+        return None
+    if (row := index.by_hgvsc(e.gene, hgvsc)) is not None:
+        return row
+    model = k.models.get(e.gene)
+    if model is None or k.sequence is None:
+        return None
+    try:
+        vcf = allele_from_c(model, k.sequence, hgvsc)
+        if vcf is None:
+            return None
+        a = left_align(k.sequence, model.chrom, trim(*vcf))
+    except KeyError:
+        return None
+    return index.by_allele(k.build, e.gene, allele_key(model.chrom, a))
+
+
 def _from_table(e: Event, row: Classified) -> Event:
     """Fill what the allele match proves: the MANE naming of an event that had none, and a
     status that only waited for the codon."""
@@ -263,7 +293,7 @@ def classify_event(e: Event, k: BrcaKnowledge) -> Event | None:
     if e.category != "mutation" or e.gene not in GENES:
         return e
     key = match_key(e, k.sequence)
-    row = table_index(k.table).find(k.build, key, e.gene, _mane_c(e, k.transcripts))
+    row = find_row(e, key, k)
     below = ""
     if row is not None:
         verdict = table_verdict(row, k.min_stars)

@@ -1,4 +1,4 @@
-"""The BRCA1/2 classification table (``resources/brca_classifications.tsv.gz``) and a lab's own
+"""The BRCA1/2 classification table (``resources/brca_classifications.tsv``) and a lab's own
 list (config ``brca_classification.custom``).
 
 One row per variant: gene, the normalised genomic allele of each build (``chrom:pos:ref:alt``,
@@ -16,9 +16,10 @@ from __future__ import annotations
 
 import gzip
 import re
+from bisect import bisect_left
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 
 from armmatch.errors import ConfigError
@@ -97,35 +98,71 @@ class Classified:
 _VCF_ALLELE = re.compile(r"[0-9XYM]{1,2}:\d+:[ACGTN]+:[ACGTN]+")
 
 
-@dataclass
 class ClassificationTable:
-    """The bundled table (and a custom list on top), indexed for one or both builds."""
+    """The bundled table (and a lab's list on top).
 
-    version: str
-    release: str
-    sources: Mapping[str, str]
-    rows: tuple[Classified, ...]
-    path: str = ""
-    custom: tuple[Classified, ...] = ()
-    custom_path: str = ""
+    The data lines are kept as text, sorted by gene and GRCh38 position (the GRCh37 positions
+    rise with them: one LRG alignment per gene); :meth:`at` finds an allele's rows by binary
+    search, so a job that meets a BRCA1/2 event pays for reading the file, not for parsing
+    25,000 rows. :attr:`rows` parses every row (builders, tests, the updater's diff).
+    """
 
-    def __post_init__(self) -> None:
-        bundled = {
-            (b, r.allele(b)): r for r in self.rows for b in ("GRCh37", "GRCh38") if r.allele(b)
-        }
-        named = []
-        for r in self.custom:  # a lab row names its variant as the bundled row of its allele
-            same = next(
-                (bundled[(b, r.allele(b))] for b in ("GRCh37", "GRCh38")
-                 if r.allele(b) and (b, r.allele(b)) in bundled),
-                None,
-            )  # fmt: skip
-            if same is not None and not r.hgvsp:
-                r = replace(r, hgvsc=r.hgvsc or same.hgvsc, hgvsp=same.hgvsp,
-                            variant_type=same.variant_type, grch37=r.grch37 or same.grch37,
-                            grch38=r.grch38 or same.grch38)  # fmt: skip
-            named.append(r)
-        self.custom = tuple(named)
+    def __init__(
+        self,
+        version: str,
+        release: str,
+        sources: Mapping[str, str],
+        lines: Sequence[str],
+        path: str = "",
+        custom: Sequence[Classified] = (),
+        custom_path: str = "",
+    ) -> None:
+        self.version, self.release, self.sources = version, release, dict(sources)
+        self.lines = list(lines)
+        self.path, self.custom_path = path, custom_path
+        self._blocks: dict[str, tuple[int, int]] = {}
+        for gene in ("BRCA1", "BRCA2"):  # the rows are sorted by gene: each gene is one block
+            lo = bisect_left(self.lines, gene + "\t")
+            hi = bisect_left(self.lines, gene + "\u0009\uffff")
+            self._blocks[gene] = (lo, hi)
+        self.custom = tuple(self._named(r) for r in custom)
+
+    @cached_property
+    def rows(self) -> tuple[Classified, ...]:
+        return tuple(row_from_line(line) for line in self.lines)
+
+    def _named(self, r: Classified) -> Classified:
+        """A lab row names its variant as the bundled row of its allele does."""
+        if r.hgvsp:
+            return r
+        for build in ("GRCh37", "GRCh38"):
+            if r.allele(build):
+                chrom, pos, ref, alt = r.allele(build).split(":")
+                same = next((x for x in self.at(build, r.gene, int(pos))
+                             if x.allele(build) == r.allele(build)), None)  # fmt: skip
+                if same is not None:
+                    return replace(r, hgvsc=r.hgvsc or same.hgvsc, hgvsp=same.hgvsp,
+                                   variant_type=same.variant_type, grch37=r.grch37 or same.grch37,
+                                   grch38=r.grch38 or same.grch38)  # fmt: skip
+        return r
+
+    def at(self, build: str, gene: str, pos1: int, end1: int | None = None) -> list[Classified]:
+        """The rows of ``gene`` whose ``build`` allele (VCF style) starts at ``pos1`` .. ``end1``."""
+        lo, hi = self._blocks.get(gene, (0, 0))
+        col = 1 if build == "GRCh37" else 2
+        last = pos1 if end1 is None else end1
+
+        def position(line: str) -> int:
+            allele = line.split("\t", col + 1)[col]
+            return int(allele.split(":", 2)[1]) if allele else -1
+
+        i = bisect_left(self.lines, pos1, lo, hi, key=position)
+        out = []
+        while i < hi and position(self.lines[i]) <= last:
+            out.append(row_from_line(self.lines[i]))
+            i += 1
+        return out
+
     def counts(self) -> dict[str, dict[str, int]]:
         """Rows per gene and classification (the report and README state them)."""
         out: dict[str, dict[str, int]] = {}
@@ -138,10 +175,15 @@ class ClassificationTable:
         return {
             "version": self.version,
             "release": self.release,
-            "variants": len(self.rows),
-            "by_gene": {g: sum(v.values()) for g, v in self.counts().items()},
+            "variants": len(self.lines),
+            "by_gene": {g: hi - lo for g, (lo, hi) in sorted(self._blocks.items()) if hi > lo},
             "custom_rows": len(self.custom),
         }
+
+
+def row_from_line(line: str) -> Classified:
+    f = line.split("\t")
+    return Classified(f[0], f[1], f[2], f[3], f[4], f[5], f[6], f[7], int(f[8]), f[9], f[10], f[11])
 
 
 def _row_problem(r: Classified) -> str | None:
@@ -163,52 +205,67 @@ def _row_problem(r: Classified) -> str | None:
     return None
 
 
-def parse_table(text: str, *, path: str) -> ClassificationTable:
-    """Parse the bundled table (comments ``# version:``, ``# clinvar_release:``,
-    ``# source KEY: text``)."""
+def parse_table(text: str, *, path: str, validate: bool = True) -> ClassificationTable:
+    """Parse the table (comments ``# version:``, ``# clinvar_release:``, ``# source KEY: text``,
+    then the header and the rows sorted by gene and position).
+
+    ``validate=False`` (a patient job reading the bundled file, whose sha256 the run checked
+    before the first job) keeps the rows as text; ``True`` (the manifest check, a custom file,
+    the builders) checks every row and the order.
+
+    Raises
+    ------
+    ConfigError
+        Naming the file and line.
+    """
+    lines = text.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
     version = release = ""
     sources: dict[str, str] = {}
-    rows: list[Classified] = []
-    header = False
-    for lineno, line in enumerate(text.splitlines(), 1):
-        if line.startswith("#"):
-            body = line[1:].strip()
-            if body.startswith("version:"):
-                version = body.split(":", 1)[1].strip()
-            elif body.startswith("clinvar_release:"):
-                release = body.split(":", 1)[1].strip()
-            elif body.startswith("source "):
-                key, _, desc = body[7:].partition(":")
-                sources[key.strip()] = desc.strip()
-            continue
+    n = 0
+    while n < len(lines) and lines[n].startswith("#"):
+        body = lines[n][1:].strip()
+        if body.startswith("version:"):
+            version = body.split(":", 1)[1].strip()
+        elif body.startswith("clinvar_release:"):
+            release = body.split(":", 1)[1].strip()
+        elif body.startswith("source "):
+            key, _, desc = body[7:].partition(":")
+            sources[key.strip()] = desc.strip()
+        n += 1
+    if n >= len(lines) or tuple(lines[n].split("\t")) != TABLE_COLUMNS:
+        raise ConfigError(f"header must be: {' '.join(TABLE_COLUMNS)}", path=path, line=n + 1)
+    if not version or not release:
+        raise ConfigError("table without '# version:' and '# clinvar_release:' comments", path=path)
+    data = lines[n + 1 :]
+    if validate:
+        _check_rows(data, sources, path=path, first_line=n + 2)
+    return ClassificationTable(version, release, sources, data, path=path)
+
+
+def _check_rows(data: Sequence[str], sources: Mapping[str, str], *, path: str, first_line: int) -> None:
+    last: tuple[str, int, int] = ("", 0, 0)
+    for lineno, line in enumerate(data, first_line):
         fields = line.split("\t")
-        if not header:
-            if tuple(fields) != TABLE_COLUMNS:
-                raise ConfigError(
-                    f"header must be: {' '.join(TABLE_COLUMNS)}", path=path, line=lineno
-                )
-            header = True
-            continue
         if len(fields) != len(TABLE_COLUMNS):
-            raise ConfigError(
-                f"{len(fields)} fields, {len(TABLE_COLUMNS)} expected", path=path, line=lineno
-            )
-        try:
-            stars = int(fields[8])
-        except ValueError:
-            raise ConfigError(
-                f"stars {fields[8]!r} is not a number", path=path, line=lineno
-            ) from None
-        r = Classified(*fields[:8], stars, *fields[9:])  # type: ignore[arg-type]
+            raise ConfigError(f"{len(fields)} fields, {len(TABLE_COLUMNS)} expected", path=path, line=lineno)
+        if not fields[8].isdigit():
+            raise ConfigError(f"stars {fields[8]!r} is not a number", path=path, line=lineno)
+        r = row_from_line(line)
         problem = _row_problem(r)
         if problem is None and r.source not in sources:
             problem = f"source {r.source!r} is not described in a '# source' comment"
+        if problem is None:
+            here = (r.gene, *(int(a.split(":")[1]) if a else 0 for a in (r.grch38, r.grch37)))
+            if here[0] == last[0] and (here[1] < last[1] or (r.grch37 and here[2] < last[2])):
+                problem = "rows must be sorted by gene and position (both builds' positions rise)"
+            last = (here[0], here[1], here[2] or last[2])  # type: ignore[assignment]
         if problem:
             raise ConfigError(problem, path=path, line=lineno)
-        rows.append(r)
-    if not version or not release:
-        raise ConfigError("table without '# version:' and '# clinvar_release:' comments", path=path)
-    return ClassificationTable(version, release, sources, tuple(rows), path=path)
+    genes = [line.split("\t", 1)[0] for line in data]
+    if genes != sorted(genes):
+        raise ConfigError("rows must be sorted by gene", path=path)
 
 
 def parse_custom(text: str, *, path: str) -> tuple[Classified, ...]:
@@ -253,7 +310,7 @@ def parse_custom(text: str, *, path: str) -> tuple[Classified, ...]:
 
 
 def default_table_path() -> Path:
-    return RESOURCE_DIR / "brca_classifications.tsv.gz"
+    return RESOURCE_DIR / "brca_classifications.tsv"
 
 
 def read_table_text(path: str | Path) -> str:
@@ -266,23 +323,25 @@ def read_table_text(path: str | Path) -> str:
     return data.decode("utf-8")
 
 
-def load_table(path: str | Path) -> ClassificationTable:
+def load_table(path: str | Path, *, validate: bool = True) -> ClassificationTable:
     """Read the bundled (or a configured) table."""
-    return parse_table(read_table_text(path), path=str(path))
+    return parse_table(read_table_text(path), path=str(path), validate=validate)
 
 
 @cache
 def classification_table(path: str, custom: str | None = None) -> ClassificationTable:
-    """The table at ``path`` with the custom list at ``custom`` on top (read once per process,
-    on the first BRCA1/2 event: most patients never pay for it)."""
-    table = load_table(path)
+    """The table at ``path`` with the lab's list at ``custom`` on top (read once per process,
+    on the first BRCA1/2 event: most patients never pay for it). The rows are not re-checked
+    here: the run checked the bundled file's sha256, and read a custom table and the lab's list
+    with the validating reader, before the first patient job."""
+    table = load_table(path, validate=False)
     if custom:
         p = Path(custom)
         if not p.is_file():
             raise ConfigError("the custom BRCA1/2 classification list does not exist", path=custom)
         rows = parse_custom(p.read_text(encoding="utf-8"), path=custom)
         table = ClassificationTable(
-            table.version, table.release, table.sources, table.rows, table.path, rows, custom
+            table.version, table.release, table.sources, table.lines, table.path, rows, custom
         )
     return table
 

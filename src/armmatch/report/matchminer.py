@@ -58,7 +58,7 @@ _PATIENT_CNV = {
 _CATEGORY = {"mutation": "Mutation", "cnv": "Copy Number Variation",
              "fusion": "Structural Variation"}  # fmt: skip
 _NOT_CTML = {
-    "pathogenic": "a BRCA1/2 classification (resources/brca_classifications.tsv.gz) has no CTML key",
+    "pathogenic": "a BRCA1/2 classification (resources/brca_classifications.tsv) has no CTML key",
     "classification": "a BRCA1/2 classification (ClinVar table, VCEP loss-of-function rules) has "
                       "no CTML key",
     "near_exon": "an intronic variant's nearest exon has no CTML key (TRUE_TRANSCRIPT_EXON is "

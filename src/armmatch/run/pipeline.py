@@ -88,6 +88,7 @@ def brca_knowledge(
         sequence=bundled_loci(build),
         transcripts=preferred_transcripts(models),
         rule_reach=rules.intronic_reach(),
+        models={g: m for g in ("BRCA1", "BRCA2") if (m := models.get(g)) is not None},
     )
 
 

@@ -9,7 +9,7 @@ The update is all-or-nothing:
    (:func:`download`: timeouts, retries with backoff, resume of a partial ``.part`` file with an
    HTTP ``Range`` request, the size the server announced, and the publisher's checksum sidecar);
 2. the resources fed by a source are rebuilt in a staging folder (ClinVar ->
-   ``brca_classifications.tsv.gz``), the others compared with what is bundled;
+   ``brca_classifications.tsv``), the others compared with what is bundled;
 3. only then are the rebuilt files and the manifest moved into place (manifest last), and a
    diff report written ("ClinVar: 214 BRCA2 variants added, 3 removed, 5 reclassified").
 
@@ -31,11 +31,10 @@ from pathlib import Path
 from typing import Any
 
 from armmatch.errors import ArmmatchError, ConfigError
-from armmatch.io import fixed_tsv_rows, sha256_file, write_bytes_atomic, write_text_atomic
+from armmatch.io import fixed_tsv_rows, sha256_file, write_text_atomic
 from armmatch.knowledge.brca_table import load_table, render_table
 from armmatch.knowledge.build.brca import BuildInputs, intronic_reach
 from armmatch.knowledge.build.clinvar import diff_tables, read_clinvar_rows, rows_from_clinvar
-from armmatch.knowledge.build.loci import gzip_text
 from armmatch.knowledge.loci import bundled_loci
 from armmatch.knowledge.transcripts import gene_models
 from armmatch.knowledge.build.transcripts import read_mane_select
@@ -279,7 +278,7 @@ def _rebuild_brca(d: Download, current: Path, staged: Path, version: str) -> tup
           + ", ".join(f"{k} {v}" for k, v in sorted(by.items())) for g, by in sorted(counts.items())),
         "# intronic_reach: " + ", ".join(f"{g}={n}" for g, n in reach.items()),
     ]  # fmt: skip
-    write_bytes_atomic(staged, gzip_text(render_table(new, header)))
+    write_text_atomic(staged, render_table(new, header))
     diff = diff_tables(old, new)
     parts = [
         f"{n['added']} {g} variants added, {n['removed']} removed, {n['reclassified']} reclassified"
@@ -391,7 +390,7 @@ def update_resources(
     # everything succeeded: move the rebuilt files into place, the manifest last
     for name, path in staged.items():
         target = resources_dir / manifest.entry(name).path
-        write_bytes_atomic(target, path.read_bytes())  # atomic in resources/
+        write_text_atomic(target, path.read_text(encoding="utf-8"))  # atomic in resources/
     if staged:
         new_manifest = with_version(updated_entries(manifest, staged, changes), f"{day}-update")
         write_text_atomic(manifest.path, render_manifest(new_manifest))
