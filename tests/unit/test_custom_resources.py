@@ -46,14 +46,32 @@ def test_transcripts_and_hotspots_are_configurable() -> None:
 def test_a_custom_hotspot_table_decides_unannotated_calls(
     write_vcf: VcfWriter, tmp_path: Path
 ) -> None:
-    """Without BRAF codon 600 in the table, an unannotated V600E cannot be called from
-    coordinates alone: it becomes "needs annotation" instead of a hotspot call."""
+    """Where there is no sequence (no reference_fasta and no bundled locus), an unannotated
+    substitution is called from coordinates only when the hotspot table lists it: without BRAF
+    codon 600 in the table, V600E becomes "needs annotation". The pipeline reads BRAF's codon
+    from the bundled locus, so there the table does not matter."""
+    from armmatch.calling.small_variants import read_small_variants
+    from armmatch.config import SmallVariantPolicy
+    from armmatch.run.pipeline import gene_models, preferred_transcripts
+
     vcf = write_vcf([BRAF_V600E], csq_header=False)
     assert braf_calls(vcf) == [("V600E", "called")]
     own = tmp_path / "hotspots.tsv"
     kept = [line for line in HOTSPOTS.read_text().splitlines() if not line.startswith("BRAF\t")]
     own.write_text("\n".join(kept) + "\n")
-    calls = braf_calls(vcf, hotspots=str(own))
+    assert braf_calls(vcf, hotspots=str(own)) == [("V600E", "called")]  # the codon, read
+    rules = rule_set()
+
+    def no_sequence(hotspots: str) -> list[tuple[str, str]]:
+        ev = read_small_variants(
+            str(vcf), patient="P1", build="GRCh38", genes=rules.genes(),
+            preferred=preferred_transcripts(gene_models("GRCh38")), vcf_sample="TUMOR",
+            policy=SmallVariantPolicy(), hotspots=hotspots,
+        )  # fmt: skip
+        return [(e.alteration, e.status) for e in ev.events if e.gene == "BRAF"]
+
+    assert no_sequence(str(HOTSPOTS)) == [("V600E", "called")]
+    calls = no_sequence(str(own))
     assert calls and all(status == "indeterminate" for _, status in calls), calls
 
 

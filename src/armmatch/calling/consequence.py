@@ -38,7 +38,7 @@ from armmatch.knowledge.transcripts import GeneModel
 if TYPE_CHECKING:
     from armmatch.calling.reference import SequenceSource
 from armmatch.calling.alleles import Allele, revcomp, trim
-from armmatch.calling.reference import left_align, model_change, shift_on_transcript
+from armmatch.calling.reference import left_align, model_change, sequence_for, shift_on_transcript
 from armmatch.hgvs import parse_protein_change
 from armmatch.knowledge.hotspots import Hotspot
 
@@ -564,11 +564,12 @@ def classify_on_models(
     for gene in sorted(models):
         model = models[gene]
         here = a
-        if reference is not None:
-            here = shift_on_transcript(reference, model, chrom, a)
+        seq = sequence_for(reference, chrom, model.tx_start0, model.tx_end)
+        if seq is not None:
+            here = shift_on_transcript(seq, model, chrom, a)
         spots = hotspots.get(gene, ())
-        calls = classify_allele(model, chrom, here, spots, reference, reach.get(gene, 0))
-        if reference is None:
+        calls = classify_allele(model, chrom, here, spots, seq, reach.get(gene, 0))
+        if seq is None:
             calls = with_readings(model, chrom, a, calls, known, spots, reach.get(gene, 0))
         out.extend(calls)
     return out

@@ -75,6 +75,18 @@ class SequenceSource(Protocol):
     def fetch(self, chrom: str, start0: int, end: int) -> str: ...
 
 
+def sequence_for(
+    source: SequenceSource | None, chrom: str, start0: int, end: int
+) -> SequenceSource | None:
+    """``source`` where it can give every base of ``start0..end``, else None: a genome FASTA
+    always can; the bundled loci only inside a locus (elsewhere the classifier works from
+    coordinates, as without any sequence)."""
+    if source is None:
+        return None
+    covers = getattr(source, "covers", None)
+    return source if covers is None or covers(chrom, start0, end) else None
+
+
 def contig_candidates(chrom: str) -> list[str]:
     """Names a chromosome may have in a FASTA: as given, with or without ``chr``, MT/chrM."""
     bare = chrom[3:] if chrom.lower().startswith("chr") else chrom
@@ -138,6 +150,38 @@ class FastaReference:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def fasta_build_problem(fasta: SequenceSource, mine: Any, other: Any) -> str | None:
+    """Why ``fasta`` is not the build of the bundled loci ``mine`` (None when it is): 200
+    bases in the middle of each locus are compared; a FASTA that matches ``other`` (the other
+    build's loci) is named as of that build."""
+    agree = disagree = other_agree = 0
+    for locus, theirs in zip(mine.loci, other.loci, strict=True):
+        mid = (locus.start0 + locus.end) // 2
+        try:
+            got = fasta.fetch(locus.chrom, mid, mid + 200)
+        except KeyError:
+            continue
+        if len(got) < 200:  # the FASTA's contig ends before the locus: nothing to compare
+            continue
+        if got == locus.sequence[mid - locus.start0 : mid - locus.start0 + 200]:
+            agree += 1
+        else:
+            disagree += 1
+            t_mid = (theirs.start0 + theirs.end) // 2
+            if fasta.fetch(theirs.chrom, t_mid, t_mid + 200) == theirs.sequence[
+                t_mid - theirs.start0 : t_mid - theirs.start0 + 200
+            ]:
+                other_agree += 1
+    if disagree == 0:
+        return None  # every comparable locus agrees (a partial or synthetic FASTA: none may be)
+    if other_agree:
+        return (
+            f"its sequence is {other.build}'s, not {mine.build}'s, at {other_agree} of "
+            f"{agree + disagree} bundled loci: give the {mine.build} FASTA"
+        )
+    return f"its sequence differs from {mine.build} at {disagree} of {agree + disagree} bundled loci"
 
 
 # ---------------------------------------------------------------------------------------------

@@ -52,7 +52,7 @@ if TYPE_CHECKING:
 from armmatch.calling.annotations import CLASS_ORDER, choose_transcript, classify
 from armmatch.calling.builds import check_exon_build
 from armmatch.calling.maf_events import read_maf
-from armmatch.calling.reference import ref_mismatch
+from armmatch.calling.reference import ref_mismatch, sequence_for
 from armmatch.calling.support import check_vaf, event_status, filter_reason, support_problem
 from armmatch.config import SmallVariantPolicy
 from armmatch.readers.bgzf import is_bgzf, usable_threads
@@ -95,11 +95,13 @@ def check_ref(
     line: int | None,
     patient: str,
 ) -> None:
-    """Stop when the record's REF differs from the reference FASTA (another build?)."""
+    """Stop when the record's REF differs from the reference (the FASTA, or the bundled loci
+    where the record lies in one): the file is of the other build, or not what it says."""
+    pos, ref = int(variant.POS), str(variant.REF)
+    reference = sequence_for(reference, normalise_chrom(variant.CHROM), pos - 1, pos - 1 + len(ref))
     if reference is None:
         return
-
-    problem = ref_mismatch(reference, str(variant.CHROM), int(variant.POS), str(variant.REF))
+    problem = ref_mismatch(reference, str(variant.CHROM), pos, ref)
     if problem is not None:
         raise InputError(problem, path=path, line=line, patient=patient)
 
@@ -191,16 +193,18 @@ def iter_target_events(
                 rec = None
                 if model is not None:
                     chrom_ = normalise_chrom(variant.CHROM)
+                    pos_ = int(variant.POS)
                     calls = classify_variant(
                         {gene: model},
                         chrom_,
-                        int(variant.POS),
+                        pos_,
                         variant.REF,
                         alt,
                         hotspots or {},
-                        reference,
+                        sequence_for(reference, chrom_, pos_ - 1 - _ALIGN_SLACK,
+                                     pos_ + len(variant.REF) + _ALIGN_SLACK),
                         intronic_reach,
-                    )
+                    )  # fmt: skip
                     rec = reconcile(
                         classes,
                         exon,
@@ -262,6 +266,9 @@ def iter_target_events(
 
 _NEAR = 10_000
 """Models this far from a record are not asked to classify it (they cannot call it)."""
+_ALIGN_SLACK = 200
+"""How far a sequence may move an indel when it left-aligns it (a repeat's length): records
+this much farther from every exon are still classified when there is a sequence."""
 _EXON_SLACK = 10
 """Without a reference (no left-alignment), the built-in classifier calls nothing on an allele
 more than 8 bases from every exon (splice region: intron 3-8), nor beyond a gene's intronic
@@ -331,7 +338,9 @@ def iter_builtin_events(
             continue
         pos = int(variant.POS)
         end = pos + len(variant.REF)
-        if reference is None and not _near_exon(union[chrom], pos - 1, end - 1, widest[chrom]):
+        # (a sequence left-aligns an indel: a wider margin, the same prefilter)
+        margin = widest[chrom] + (_ALIGN_SLACK if reference is not None else 0)
+        if not _near_exon(union[chrom], pos - 1, end - 1, margin):
             continue
         if not any(s - 1 <= end and pos <= e + 1 for _, s, e in mine):
             continue
@@ -342,13 +351,15 @@ def iter_builtin_events(
             for g, s, e in mine
             if s - _NEAR <= end
             and pos <= e + _NEAR
-            and (reference is not None or _near_exon(exons[g], pos - 1, end - 1, slack[g]))
-        }
+            and _near_exon(exons[g], pos - 1, end - 1,
+                           slack[g] + (_ALIGN_SLACK if reference is not None else 0))
+        }  # fmt: skip
         if not near:
             continue  # deep intron or UTR-free flank of every model: nothing to call
         check_ref(reference, variant, path=path, line=line, patient=patient)
+        here = sequence_for(reference, chrom, pos - 1 - _ALIGN_SLACK, end + _ALIGN_SLACK)
         for alt_index, alt in enumerate(variant.ALT):
-            calls = classify_variant(near, chrom, pos, variant.REF, alt, hotspots, reference, reach)
+            calls = classify_variant(near, chrom, pos, variant.REF, alt, hotspots, here, reach)
             if not calls:
                 continue
             vaf, depth, how = allele_support(variant, sample_index, alt_index)

@@ -63,6 +63,10 @@ class BundledLoci:
             i -= 1
         return None
 
+    def covers(self, chrom: str, start0: int, end: int) -> bool:
+        """Whether ``start0..end`` lies inside one locus (the sequence can answer there)."""
+        return self.locus_at(chrom, max(0, start0), end) is not None
+
     def fetch(self, chrom: str, start0: int, end: int) -> str:
         """Plus-strand bases of ``start0..end``; ``KeyError`` when not inside one locus."""
         if end <= start0:

@@ -20,7 +20,7 @@ from armmatch.calling.copy_number import CnvContext, read_copy_number
 from armmatch.calling.fusions import read_fusions
 from armmatch.calling.gene_copy_number import GeneSpan
 from armmatch.calling.purity import CnvThresholds
-from armmatch.calling.reference import FastaReference
+from armmatch.calling.reference import FastaReference, fasta_build_problem
 from armmatch.calling.small_variants import read_small_variants
 from armmatch.config import Settings
 from armmatch.decision.assignment import decide
@@ -230,7 +230,8 @@ def detect_small_variants(
     models = gene_models(build, settings.transcripts_path(build))
     other = other_build(build)
     fasta = settings.reference_fasta_for(build)
-    reference = FastaReference(fasta) if fasta else None
+    # a configured FASTA, checked against the bundled loci; else the bundled loci themselves
+    reference: Any = checked_fasta(fasta, build) if fasta else bundled_loci(build)
     try:
         evidence = read_small_variants(
             patient.vcf,
@@ -257,9 +258,20 @@ def detect_small_variants(
                 )
             )
     finally:
-        if reference is not None:
+        if isinstance(reference, FastaReference):
             reference.close()
     return evidence
+
+
+def checked_fasta(path: str, build: str) -> FastaReference:
+    """The configured FASTA, opened; one of the other build (or no genome at all) is refused:
+    its bases at the bundled loci must be those of ``build``."""
+    fasta = FastaReference(path)
+    problem = fasta_build_problem(fasta, bundled_loci(build), bundled_loci(other_build(build)))
+    if problem is not None:
+        fasta.close()
+        raise ConfigError(f"reference_fasta for {build}: {problem}", path=path)
+    return fasta
 
 
 def germline_sample(path: str, tumour_sample: str | None, *, patient: str) -> str | None:
