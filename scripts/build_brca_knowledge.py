@@ -96,9 +96,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     shared = REPO.parent / "shared" / "data"
     parser.add_argument("--data", type=Path, default=shared)
-    parser.add_argument(
-        "--out", type=Path, default=REPO / "resources" / "brca_classifications.tsv"
-    )
+    parser.add_argument("--out", type=Path, default=REPO / "resources" / "brca_classifications.tsv")
     parser.add_argument("--lof-out", type=Path, default=REPO / "resources" / "brca_lof_rules.tsv")
     parser.add_argument("--version", default="2026.12-1")
     parser.add_argument("--lof-only", action="store_true", help="rebuild the rules file only")

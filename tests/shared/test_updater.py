@@ -291,8 +291,7 @@ def test_snakemake_update_resources_target(server: Server, tmp_path: Path) -> No
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert "ClinVar: " in (code / "results" / "update" / "update-report.md").read_text()
     assert (
-        load_table(code / "resources" / "brca_classifications.tsv").version
-        == "clinvar-2026-11-03"
+        load_table(code / "resources" / "brca_classifications.tsv").version == "clinvar-2026-11-03"
     )
     # the updated resources pass the check of the next batch run
     check = subprocess.run(

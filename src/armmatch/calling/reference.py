@@ -170,9 +170,10 @@ def fasta_build_problem(fasta: SequenceSource, mine: Any, other: Any) -> str | N
         else:
             disagree += 1
             t_mid = (theirs.start0 + theirs.end) // 2
-            if fasta.fetch(theirs.chrom, t_mid, t_mid + 200) == theirs.sequence[
-                t_mid - theirs.start0 : t_mid - theirs.start0 + 200
-            ]:
+            if (
+                fasta.fetch(theirs.chrom, t_mid, t_mid + 200)
+                == theirs.sequence[t_mid - theirs.start0 : t_mid - theirs.start0 + 200]
+            ):
                 other_agree += 1
     if disagree == 0:
         return None  # every comparable locus agrees (a partial or synthetic FASTA: none may be)
@@ -181,7 +182,9 @@ def fasta_build_problem(fasta: SequenceSource, mine: Any, other: Any) -> str | N
             f"its sequence is {other.build}'s, not {mine.build}'s, at {other_agree} of "
             f"{agree + disagree} bundled loci: give the {mine.build} FASTA"
         )
-    return f"its sequence differs from {mine.build} at {disagree} of {agree + disagree} bundled loci"
+    return (
+        f"its sequence differs from {mine.build} at {disagree} of {agree + disagree} bundled loci"
+    )
 
 
 # ---------------------------------------------------------------------------------------------

@@ -90,7 +90,8 @@ def parse_lof_rules(text: str, *, path: str) -> LofRules:
             raise ConfigError(
                 f"{len(fields)} fields, {len(LOF_COLUMNS)} expected", path=path, line=lineno
             )
-        r = LofRule(*fields, line=lineno)  # type: ignore[call-arg]
+        gene, kind, where, alt, verdict, strength, note = fields
+        r = LofRule(gene, kind, where, alt, verdict, strength, note, lineno)
         if r.gene not in ("BRCA1", "BRCA2"):
             raise ConfigError(f"gene {r.gene!r} is not BRCA1 or BRCA2", path=path, line=lineno)
         if r.verdict not in VERDICTS:

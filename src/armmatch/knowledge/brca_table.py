@@ -244,12 +244,16 @@ def parse_table(text: str, *, path: str, validate: bool = True) -> Classificatio
     return ClassificationTable(version, release, sources, data, path=path)
 
 
-def _check_rows(data: Sequence[str], sources: Mapping[str, str], *, path: str, first_line: int) -> None:
+def _check_rows(
+    data: Sequence[str], sources: Mapping[str, str], *, path: str, first_line: int
+) -> None:
     last: tuple[str, int, int] = ("", 0, 0)
     for lineno, line in enumerate(data, first_line):
         fields = line.split("\t")
         if len(fields) != len(TABLE_COLUMNS):
-            raise ConfigError(f"{len(fields)} fields, {len(TABLE_COLUMNS)} expected", path=path, line=lineno)
+            raise ConfigError(
+                f"{len(fields)} fields, {len(TABLE_COLUMNS)} expected", path=path, line=lineno
+            )
         if not fields[8].isdigit():
             raise ConfigError(f"stars {fields[8]!r} is not a number", path=path, line=lineno)
         r = row_from_line(line)
@@ -257,10 +261,10 @@ def _check_rows(data: Sequence[str], sources: Mapping[str, str], *, path: str, f
         if problem is None and r.source not in sources:
             problem = f"source {r.source!r} is not described in a '# source' comment"
         if problem is None:
-            here = (r.gene, *(int(a.split(":")[1]) if a else 0 for a in (r.grch38, r.grch37)))
-            if here[0] == last[0] and (here[1] < last[1] or (r.grch37 and here[2] < last[2])):
+            p38, p37 = (int(a.split(":")[1]) if a else 0 for a in (r.grch38, r.grch37))
+            if r.gene == last[0] and (p38 < last[1] or (p37 and p37 < last[2])):
                 problem = "rows must be sorted by gene and position (both builds' positions rise)"
-            last = (here[0], here[1], here[2] or last[2])  # type: ignore[assignment]
+            last = (r.gene, p38, p37 or (last[2] if r.gene == last[0] else 0))
         if problem:
             raise ConfigError(problem, path=path, line=lineno)
     genes = [line.split("\t", 1)[0] for line in data]
@@ -369,24 +373,25 @@ def table_header(path: str) -> dict[str, object]:
     out: dict[str, object] = {"version": "", "release": "", "counts": {}, "intronic_reach": {}}
     counts: dict[str, str] = {}
     reach: dict[str, int] = {}
-    opener = gzip.open if Path(path).read_bytes()[:2] == b"\x1f\x8b" else open
-    with opener(path, "rt", encoding="utf-8") as fh:  # type: ignore[operator]
-        for line in fh:
-            if not line.startswith("#"):
-                break
-            body = line[1:].strip()
-            if body.startswith("version:"):
-                out["version"] = body.split(":", 1)[1].strip()
-            elif body.startswith("clinvar_release:"):
-                out["release"] = body.split(":", 1)[1].strip()
-            elif body.startswith("counts "):
-                gene, _, text = body[7:].partition(":")
-                counts[gene.strip()] = text.strip()
-            elif body.startswith("intronic_reach:"):
-                for part in body.split(":", 1)[1].split(","):
-                    gene, _, n = part.strip().partition("=")
-                    if n.isdigit():
-                        reach[gene] = int(n)
+    with Path(path).open("rb") as fh:
+        raw = fh.read(1 << 16)  # the comment lines lie in the first 64 kB
+    head = gzip.decompress(Path(path).read_bytes()) if raw[:2] == b"\x1f\x8b" else raw
+    for line in head.decode("utf-8", "replace").split("\n"):
+        if not line.startswith("#"):
+            break
+        body = line[1:].strip()
+        if body.startswith("version:"):
+            out["version"] = body.split(":", 1)[1].strip()
+        elif body.startswith("clinvar_release:"):
+            out["release"] = body.split(":", 1)[1].strip()
+        elif body.startswith("counts "):
+            gene, _, text = body[7:].partition(":")
+            counts[gene.strip()] = text.strip()
+        elif body.startswith("intronic_reach:"):
+            for part in body.split(":", 1)[1].split(","):
+                gene, _, n = part.strip().partition("=")
+                if n.isdigit():
+                    reach[gene] = int(n)
     out["counts"], out["intronic_reach"] = counts, reach
     return out
 
