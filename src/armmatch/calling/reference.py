@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -305,6 +306,55 @@ def _span(protein: str, start: int, end: int) -> str:
     return first if end == start else f"{first}_{three_letter(protein[end - 1])}{end}"
 
 
+def _common_prefix(a: str, b: str) -> int:
+    """Length of the common prefix (binary search over slice comparisons, which run in C)."""
+    lo, hi = 0, min(len(a), len(b))
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if a[:mid] == b[:mid]:
+            lo = mid
+        else:
+            hi = mid - 1
+    return lo
+
+
+def _common_suffix(a: str, b: str, limit: int) -> int:
+    """Length of the common suffix, at most ``limit``."""
+    lo, hi = 0, max(0, limit)
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if a[len(a) - mid :] == b[len(b) - mid :]:
+            lo = mid
+        else:
+            hi = mid - 1
+    return lo
+
+
+@lru_cache(maxsize=16)
+def _translated(seq: str) -> str:
+    """The whole transcript sequence translated (one per transcript and process)."""
+    return translate(seq)
+
+
+def _mutated_protein(whole: str, mutated: str, c_start: int, c_end: int, delta: int) -> str:
+    """``translate(mutated)`` up to its first stop, computed from the reference translation
+    ``whole``: the codons before the change are the reference's; in frame, so are the codons
+    after it; a frameshift is translated only until its new stop."""
+    k = (max(c_start, 1) - 1) // 3  # first changed codon, 0-based
+    if delta % 3 == 0:
+        m = max(k, (c_end - 1) // 3 + 1)  # first reference codon after the change
+        changed = translate(mutated[3 * k : 3 * (m + delta // 3)])
+        return _upto_stop(whole[:k] + changed + whole[m:])
+    out, at = [whole[:k]], 3 * k
+    while at < len(mutated) - 2:
+        piece = translate(mutated[at : at + 300])
+        out.append(piece)
+        if "*" in piece:
+            break
+        at += 300
+    return _upto_stop("".join(out))
+
+
 def coding_change(seq: str, cds_length: int, c_start: int, c_end: int, alt: str) -> CodingChange:
     """Consequence of replacing coding bases ``c_start..c_end`` (1-based, inclusive) by ``alt``.
 
@@ -330,9 +380,10 @@ def coding_change(seq: str, cds_length: int, c_start: int, c_end: int, alt: str)
     seq = seq.upper()
     alt = alt.upper()
     delta = len(alt) - (c_end - c_start + 1)
-    ref_protein = _upto_stop(translate(seq[:cds_length]))
+    whole = _translated(seq)
+    ref_protein = _upto_stop(whole[: cds_length // 3])
     mutated = seq[: c_start - 1] + alt + seq[c_end:]
-    alt_protein = _upto_stop(translate(mutated))
+    alt_protein = _mutated_protein(whole, mutated, c_start, c_end, delta)
     first_codon = (max(c_start, 1) - 1) // 3 + 1
     indel_class: tuple[str, ...] = ()
     if delta < 0:
@@ -341,9 +392,7 @@ def coding_change(seq: str, cds_length: int, c_start: int, c_end: int, alt: str)
         indel_class = ("inframe_insertion",)
     if c_start <= 3 and mutated[:3] != seq[:3] and mutated[:3] != "ATG":
         return CodingChange(("start_lost",), "p.Met1?")
-    i = 0
-    while i < min(len(ref_protein), len(alt_protein)) and ref_protein[i] == alt_protein[i]:
-        i += 1
+    i = _common_prefix(ref_protein, alt_protein)
     if ref_protein == alt_protein:
         if delta % 3:
             return CodingChange(
@@ -373,13 +422,8 @@ def coding_change(seq: str, cds_length: int, c_start: int, c_end: int, alt: str)
         )
     if i < len(alt_protein) and alt_protein[i] == "*":
         return CodingChange(("stop_gained", *indel_class), f"p.{ref_aa}{i + 1}Ter")
-    j = 0
     if has_stop and len(alt_protein) - len(ref_protein) == delta // 3:
-        while (
-            j < min(len(ref_protein), len(alt_protein)) - i
-            and ref_protein[-1 - j] == alt_protein[-1 - j]
-        ):
-            j += 1
+        j = _common_suffix(ref_protein, alt_protein, min(len(ref_protein), len(alt_protein)) - i)
         removed, added = (
             ref_protein[i : len(ref_protein) - j],
             alt_protein[i : len(alt_protein) - j],
@@ -415,8 +459,24 @@ def coding_change(seq: str, cds_length: int, c_start: int, c_end: int, alt: str)
 # ---------------------------------------------------------------------------------------------
 
 
+_SEQUENCES: dict[tuple[int, GeneModel], tuple[SequenceSource, tuple[str, int]]] = {}
+
+
 def transcript_sequence(source: SequenceSource, model: GeneModel) -> tuple[str, int]:
-    """The model's sequence from c.1 to the transcript's 3' end, and its CDS length."""
+    """The model's sequence from c.1 to the transcript's 3' end, and its CDS length (made once
+    per sequence source and model: every coding change on a transcript reads it)."""
+    key = (id(source), model)
+    hit = _SEQUENCES.get(key)
+    if hit is not None and hit[0] is source:
+        return hit[1]
+    if len(_SEQUENCES) > 64:
+        _SEQUENCES.clear()
+    made = _transcript_sequence(source, model)
+    _SEQUENCES[key] = (source, made)
+    return made
+
+
+def _transcript_sequence(source: SequenceSource, model: GeneModel) -> tuple[str, int]:
     parts = []
     for exon in model.exons:  # transcript order
         if model.strand == "+":
