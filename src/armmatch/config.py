@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -123,6 +124,8 @@ class Settings:
     """Custom knowledge resources by manifest name (config ``resources:``); null: bundled."""
     oncokb: Mapping[str, Any] = field(default_factory=dict)
     """The ``oncokb`` block: optional evidence levels for the report (armmatch.knowledge.oncokb)."""
+    fusion_support: FusionSupport = field(default_factory=lambda: FusionSupport())
+    """The least support a fusion call needs (``fusions.min_support``)."""
     brca_min_stars: int = 2
     """ClinVar review level (stars) at which a BRCA1/2 classification decides."""
     brca_custom: str | None = None
@@ -171,7 +174,8 @@ class Settings:
                 "focal_max_mb": self.focal_max_mb,
                 "min_purity": self.min_purity,
             },
-            "fusions": {"require_in_frame": self.require_in_frame},
+            "fusions": {"require_in_frame": self.require_in_frame,
+                        "min_support": dataclasses.asdict(self.fusion_support)},
             "clinical": {"min_age": self.min_age, "max_ecog": self.max_ecog},
             "assignment": {
                 "require_exclusions_assessed": self.require_exclusions_assessed,
@@ -224,10 +228,25 @@ def settings_from_config(config: Mapping[str, Any]) -> Settings:
         },
         resources={k: (str(v) if v else None) for k, v in c["resources"].items()},
         oncokb=dict(c["oncokb"]),
+        fusion_support=FusionSupport(**c["fusions"]["min_support"]),
         brca_min_stars=int(c["brca_classification"]["min_stars"]),
         brca_custom=c["brca_classification"]["custom"],
         report_date=c["report_date"],
     )
+
+
+@dataclass(frozen=True)
+class FusionSupport:
+    """The least support a fusion call needs (``fusions.min_support``): split/junction reads
+    and those plus spanning pairs/fragments (short-read callers), supporting long reads, and
+    each caller's own grade (Arriba ``confidence``, JAFFA ``classification``, pbfusion ``score``;
+    STAR-Fusion ``FFPM``)."""
+
+    junction_reads: int = 2
+    total_reads: int = 3
+    long_reads: int = 2
+    caller_confidence: str = "medium"
+    star_fusion_ffpm: float = 0.1
 
 
 FilterPolicy = Literal["pass_only", "all"]

@@ -549,6 +549,19 @@ class ColumnTable:
     def error(self, problem: str, line: int) -> InputError:
         return InputError(problem, path=self.path, line=line, patient=self.patient)
 
+    def number(self, text: str, what: str, line: int) -> float | None:
+        """A non-negative number, ``None`` for empty/NA."""
+        cell = text.strip()
+        if cell in ("", ".", "NA"):
+            return None
+        try:
+            value = float(cell)
+        except ValueError:
+            raise self.error(f"{what} {text!r} is not a number", line) from None
+        if not value >= 0:
+            raise self.error(f"{what} {text!r} is not a non-negative number", line)
+        return value
+
     def count(self, text: str, what: str, line: int) -> int | None:
         """A non-negative read count, ``None`` for empty/NA."""
         cell = text.strip()

@@ -331,7 +331,7 @@ def test_fusion_format_that_does_not_exist(tmp_path: Path) -> None:
     path.write_text("gene5\tgene3\nEML4\tALK\n")
     assert error(read_fusion_file, path, "defuse", patient="P1") == (
         f"{path} (patient P1): unknown fusion format 'defuse'; accepted: "
-        "arriba, star-fusion, fusioncatcher, bnd-vcf, generic, pcgr or auto"
+        "arriba, star-fusion, fusioncatcher, bnd-vcf, generic, pcgr, ctat-lr-fusion, jaffa, pbfusion or auto"
     )
 
 

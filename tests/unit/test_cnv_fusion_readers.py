@@ -470,9 +470,13 @@ def test_kinase_rule_other_transcript_is_not_checked() -> None:
 
 
 def test_kinase_rules_are_data() -> None:
-    assert {g: (r.transcript, r.max_first_exon) for g, r in KINASE.items()} == {
-        "ALK": ("NM_004304", 20),
-        "ROS1": ("NM_002944", 36),
+    assert {g: (r.transcript, r.min_first_exon, r.max_first_exon) for g, r in KINASE.items()} == {
+        "ALK": ("NM_004304", 18, 20),
+        "ROS1": ("NM_002944", 32, 36),
+        "RET": ("NM_020975", 11, 12),
+        "NTRK1": ("NM_002529", 8, 12),
+        "NTRK2": ("NM_006180", 13, 17),
+        "NTRK3": ("NM_001012338", 13, 16),
     }
 
 

@@ -9,12 +9,14 @@ breakpoint decides whether the kinase domain is retained (:func:`kinase_check`, 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from armmatch.calling.breakends import read_bnd_vcf
 from armmatch.calling.builds import check_fusion_build
+from armmatch.config import FusionSupport
 from armmatch.errors import InputError
 from armmatch.events import Event, EventStatus, Evidence, SourceRecord, assessed
 from armmatch.genome import normalise_chrom
@@ -173,6 +175,117 @@ def kinase_check(
 """A breakpoint this close to a gene's transcript span still fits it (promoter, UTR ends)."""
 
 
+def window_problem(
+    fusion: Fusion, gene: str, models: GeneModels | None, rules: Mapping[str, KinaseRule]
+) -> str | None:
+    """Why the 3' breakpoint is before ``gene``'s window of oncogenic fusions (the fusion keeps
+    most of the receptor), or None (in the window, after it: the kinase check says, or not
+    checkable)."""
+    rule = rules.get(gene)
+    model = models.get(gene) if models is not None else None
+    where = parse_breakpoint(fusion.breakpoint3)
+    if rule is None or model is None or where is None or fusion.gene3 != gene:
+        return None
+    if model.refseq_accession != rule.transcript.split(".")[0]:
+        return None
+    if normalise_chrom(where[0]) != model.chrom:
+        return None
+    first = first_retained_exon(model, where[1])
+    if first is None or first >= rule.min_first_exon:
+        return None
+    return (
+        f"needs review: the fusion keeps {gene} from exon {first}, before the exons "
+        f"{rule.min_first_exon}-{rule.max_first_exon} where oncogenic {gene} fusions join "
+        f"(resources/kinase_domains.tsv)"
+    )
+
+
+_NONCODING_PARTNER = re.compile(
+    r"^(LINC\d+|LOC\d+|MIR\d+HG|SNHG\d+|[A-Z]{1,2}\d{6}\.\d+|RP\d+-.+|CT[ABCD]-.+)$"
+    r"|-(AS|IT|OT)\d*$|-DT$"
+)
+"""Names of antisense, intronic, overlapping and long non-coding transcripts (HGNC's -AS1, -DT,
+-IT1, -OT1, LINC, MIRnHG, SNHG; clone-based names such as AC016907.3, RP11-...)."""
+READTHROUGH_BP = 200_000
+"""Breakpoints on one chromosome closer than this: a neighbouring gene's (readthrough) transcript."""
+
+
+def partner_problem(fusion: Fusion, gene: str) -> str | None:
+    """Why ``gene``'s partner makes the fusion implausible as a kinase fusion (a non-coding or
+    antisense transcript, a readthrough of a neighbouring gene), or None."""
+    partner = fusion.gene5 if fusion.gene3 == gene else fusion.gene3
+    if partner is None:
+        return None  # an intergenic side: the rules on the named gene decide
+    if _NONCODING_PARTNER.search(partner):
+        return (
+            f"needs review: the partner {partner} is a non-coding or antisense transcript, not "
+            "a protein-coding fusion partner"
+        )
+    if fusion.partner_class and fusion.partner_class.lower() in ("readthrough", "senseantisense"):
+        return f"needs review: the caller classes {fusion.name} as {fusion.partner_class}"
+    p5, p3 = parse_breakpoint(fusion.breakpoint5), parse_breakpoint(fusion.breakpoint3)
+    same = p5 is not None and p3 is not None and normalise_chrom(p5[0]) == normalise_chrom(p3[0])
+    if same and p5 is not None and p3 is not None and abs(p5[1] - p3[1]) < READTHROUGH_BP:
+        return (
+            f"needs review: the breakpoints are {abs(p5[1] - p3[1]):,} bases apart on one "
+            f"chromosome: {partner} may be a neighbouring gene's readthrough transcript"
+        )
+    return None
+
+
+_GRADE = {"low": 0, "medium": 1, "high": 2}
+
+
+def _grade(text: str | None) -> int | None:
+    """A caller's own grade on low < medium < high (Arriba ``high``, JAFFA
+    ``HighConfidence``, pbfusion ``HIGH``), None when it gives none."""
+    if not text:
+        return None
+    word = text.strip().lower().removesuffix("confidence")
+    return _GRADE.get(word)
+
+
+def support_problem(fusion: Fusion, need: FusionSupport) -> tuple[str | None, str | None]:
+    """``(problem, note)``: why the call's support is below ``fusions.min_support`` (None when
+    it is not), and a note when the caller reports no support at all."""
+    problems = []
+    if fusion.long_reads is not None and fusion.long_reads < need.long_reads:
+        problems.append(f"{fusion.long_reads} supporting long read(s), minimum {need.long_reads}")
+    if fusion.split_reads is not None:
+        total = fusion.split_reads + (fusion.spanning or 0)
+        if fusion.split_reads < need.junction_reads:
+            problems.append(
+                f"{fusion.split_reads} split/junction read(s), minimum {need.junction_reads}"
+            )
+        if total < need.total_reads:
+            problems.append(
+                f"{total} supporting read(s) and pairs in all, minimum {need.total_reads}"
+            )
+    grade = _grade(fusion.confidence)
+    if grade is not None and grade < _GRADE[need.caller_confidence]:
+        problems.append(
+            f"{fusion.caller} grades it {fusion.confidence}, minimum {need.caller_confidence}"
+        )
+    if fusion.ffpm is not None and fusion.ffpm < need.star_fusion_ffpm:
+        problems.append(f"FFPM {fusion.ffpm:g}, minimum {need.star_fusion_ffpm:g}")
+    if problems:
+        return "indeterminate: low support (" + "; ".join(problems) + "; fusions.min_support)", None
+    if fusion.split_reads is None and fusion.long_reads is None and fusion.spanning is None:
+        return None, "support not reported by the caller: fusions.min_support not applied"
+    return None, None
+
+
+@dataclass(frozen=True)
+class FusionChecks:
+    """What the evidence of one fusion for one gene rests on, besides its role and frame."""
+
+    kinase: tuple[bool | None, str] | None = None
+    review: tuple[str, ...] = ()
+    """Reasons the call is for review (low support, a breakpoint before the window, a
+    non-coding or readthrough partner): it neither counts nor clears an exclusion."""
+    notes: tuple[str, ...] = ()
+
+
 def read_fusion_file(
     path: str | Path,
     fmt: str | None = None,
@@ -256,15 +369,18 @@ def _status(
     fusion: Fusion,
     required: str,
     require_in_frame: bool,
-    kinase: tuple[bool | None, str] | None = None,
+    checks: FusionChecks | None = None,
 ) -> tuple[EventStatus, list[str], list[str]]:
     """Status, reasons and notes for one target gene in one fusion.
 
-    ``kinase`` is the :func:`kinase_check` result for a 3'-partner gene with a rule: False
-    filters the event, None (not checked) and True are notes.
+    ``checks.kinase`` is the :func:`kinase_check` result for a 3'-partner gene with a rule:
+    False filters the event, None (not checked) and True are notes; ``checks.review`` makes a
+    call that would count (or exclude) ``indeterminate``.
     """
+    checks = checks or FusionChecks()
+    kinase = checks.kinase
     reasons: list[str] = []
-    notes: list[str] = []
+    notes: list[str] = list(checks.notes)
     in_fusion = gene in (fusion.gene5, fusion.gene3)
     if not in_fusion:
         side = "5'" if gene in fusion.near5 else "3'"
@@ -291,6 +407,8 @@ def _status(
         return "indeterminate", reasons, notes
     if reasons:
         return "filtered", reasons, notes
+    if checks.review:
+        return "indeterminate", list(checks.review), notes
     if fusion.gene5 == fusion.gene3:
         reasons.append(f"both breakpoints are in {gene} (intragenic rearrangement): review")
         return "indeterminate", reasons, notes
@@ -309,14 +427,23 @@ def _fusion_event(
     source_path: str,
     required: str,
     require_in_frame: bool,
-    kinase: tuple[bool | None, str] | None = None,
+    checks: FusionChecks | None = None,
 ) -> Event:
-    status, reasons, notes = _status(gene, fusion, required, require_in_frame, kinase)
+    status, reasons, notes = _status(gene, fusion, required, require_in_frame, checks)
     notes.extend(fusion.notes)
     if fusion.caller_effect:
         notes.append(f"{fusion.caller or 'caller'} effect: {fusion.caller_effect}")
-    if fusion.split_reads is not None:
-        notes.append(f"supporting reads: {fusion.split_reads}")
+    support = [
+        f"{what}: {n}" for what, n in (("split/junction reads", fusion.split_reads),
+                                       ("spanning pairs/fragments", fusion.spanning),
+                                       ("long reads", fusion.long_reads)) if n is not None
+    ]  # fmt: skip
+    if fusion.confidence:
+        support.append(f"{fusion.caller} grade: {fusion.confidence}")
+    if fusion.ffpm is not None:
+        support.append(f"FFPM: {fusion.ffpm:g}")
+    if support:
+        notes.append("supporting evidence: " + ", ".join(support))
     if fusion.near5 or fusion.near3:
         notes.append(
             f"intergenic breakpoint neighbours: 5' {','.join(fusion.near5) or '-'}; "
@@ -348,8 +475,15 @@ def fusion_evidence(
     roles: Mapping[str, str],
     models: GeneModels | None = None,
     kinase_rules: Mapping[str, KinaseRule] | None = None,
+    support: FusionSupport | None = None,
 ) -> Evidence:
     """Events for every fusion that involves a target gene, and an assessment per gene.
+
+    With ``support`` (``fusions.min_support``) a call below the minimum is ``indeterminate:
+    low support``; with ``kinase_rules`` a 3' kinase gene whose breakpoint lies before its
+    window of oncogenic fusions, or whose partner is a non-coding, antisense or readthrough
+    transcript, is for review; an exclusion gene with a rule that is the 5' partner (its
+    kinase domain not in the fusion) is for review too (it cannot confirm the exclusion).
 
     With ``models`` each fusion's gene names are first checked against its breakpoint
     coordinates (:func:`assign_genes`); with ``kinase_rules`` a 3'-partner gene that has a rule
@@ -411,21 +545,42 @@ def fusion_evidence(
     for raw in fusions:
         fusion = assign_genes(raw, models, targets) if models is not None else raw
         involved = {fusion.gene5, fusion.gene3, *fusion.near5, *fusion.near3}
+        problem, note = support_problem(fusion, support) if support else (None, None)
         for gene in targets:
             if gene in involved:
                 required = roles.get(gene, "any")
-                kinase = (
-                    kinase_check(fusion, gene, models, kinase_rules)
-                    if kinase_rules is not None and gene in kinase_rules and fusion.gene3 == gene
-                    else None
-                )
+                checks = _checks(fusion, gene, required, models, kinase_rules or {})
+                checks = replace(checks, review=(*((problem,) if problem else ()), *checks.review),
+                                 notes=(note,) if note else ())  # fmt: skip
                 evidence.events.append(
-                    _fusion_event(gene, fusion, source_path, required, require_in_frame, kinase)
+                    _fusion_event(gene, fusion, source_path, required, require_in_frame, checks)
                 )
     evidence.assessments.extend(
         assessed(targets, "fusion", f"fusion calls in {source_path} (transcriptome-wide caller)")
     )
     return evidence
+
+
+def _checks(
+    fusion: Fusion,
+    gene: str,
+    required: str,
+    models: GeneModels | None,
+    rules: Mapping[str, KinaseRule],
+) -> FusionChecks:
+    """The kinase-domain check and the review reasons of ``gene`` in ``fusion``."""
+    if gene not in rules or gene not in (fusion.gene5, fusion.gene3):
+        return FusionChecks()
+    if fusion.gene3 != gene:
+        if required == "any" and fusion.gene5 == gene and fusion.gene3 is not None:
+            return FusionChecks(review=(
+                f"needs review: {gene} is the 5' partner of {fusion.name}: its kinase domain "
+                f"(3' part) is not in the fusion, unlike the oncogenic {gene} fusions",
+            ))  # fmt: skip
+        return FusionChecks()
+    review = tuple(r for r in (window_problem(fusion, gene, models, rules),
+                               partner_problem(fusion, gene)) if r)  # fmt: skip
+    return FusionChecks(kinase=kinase_check(fusion, gene, models, rules), review=review)
 
 
 def read_fusions(
@@ -439,6 +594,7 @@ def read_fusions(
     models: GeneModels | None = None,
     kinase_rules: Mapping[str, KinaseRule] | None = None,
     other_models: GeneModels | None = None,
+    support: FusionSupport | None = None,
 ) -> Evidence:
     """Read a fusion file and build the evidence for the target genes.
 
@@ -479,6 +635,7 @@ def read_fusions(
         roles=roles,
         models=models,
         kinase_rules=kinase_rules,
+        support=support,
     )
     evidence.inputs[str(path)] = sha256_file(path)
     return evidence

@@ -1,5 +1,6 @@
-"""Kinase-domain exons of ALK and ROS1 (``resources/kinase_domains.tsv``): a fusion retains the
-kinase domain when its 3' breakpoint lies before the first domain exon.
+"""Breakpoint windows of the 3' kinase partners (``resources/kinase_domains.tsv``): the first
+exon of the gene kept in the fusion must lie in ``min_first_exon .. max_first_exon``; after the
+window the kinase domain is lost, before it the fusion is unlike the oncogenic ones (review).
 """
 
 from __future__ import annotations
@@ -14,12 +15,14 @@ from armmatch.paths import KINASE_DOMAINS
 
 @dataclass(frozen=True)
 class KinaseRule:
-    """A 3'-partner kinase-domain rule: the first retained exon must be <= ``max_first_exon``."""
+    """A 3'-partner rule: the first retained exon must lie in ``min_first_exon ..
+    max_first_exon``."""
 
     gene: str
     transcript: str
     max_first_exon: int
     source: str
+    min_first_exon: int = 1
 
 
 DEFAULT_KINASE_RULES = KINASE_DOMAINS
@@ -54,8 +57,13 @@ def load_kinase_rules(path: str | Path = DEFAULT_KINASE_RULES) -> dict[str, Kina
         exon = table.count(row["max_first_exon"], "max_first_exon", line)
         if exon is None or exon < 1:
             raise table.error("max_first_exon must be an exon number >= 1", line)
+        low = table.count(row.get("min_first_exon", "") or "1", "min_first_exon", line)
+        if low is None or not 1 <= low <= exon:
+            raise table.error("min_first_exon must be an exon number from 1 to max_first_exon", line)
         gene = row["gene"].strip()
         if gene in rules:
             raise table.error(f"gene {gene} is given twice", line)
-        rules[gene] = KinaseRule(gene, row["transcript"].strip(), exon, row["source"].strip())
+        rules[gene] = KinaseRule(
+            gene, row["transcript"].strip(), exon, row["source"].strip(), min_first_exon=low
+        )
     return rules

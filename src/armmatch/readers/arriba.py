@@ -105,6 +105,8 @@ def read_arriba(path: str | Path, *, patient: str | None = None) -> list[Fusion]
                 near3=near3,
                 orientation_known=orientation_known,
                 caller="Arriba",
+                spanning=table.count(row.get("discordant_mates", ""), "discordant_mates", line),
+                confidence=(row.get("confidence") or "").strip() or None,
             )
         )
     return out

@@ -14,30 +14,74 @@
     :mod:`armmatch.calling.breakends`).
 ``generic``
     ``gene5``, ``gene3`` and optional breakpoints, frame and split reads.
+``ctat-lr-fusion``, ``jaffa``, ``pbfusion``
+    Long-read callers (and JAFFA): :mod:`armmatch.readers.long_read_fusions`.
+
+Other callers' files are recognised and refused by name (:data:`NOT_READ`): EricScript, deFuse,
+TopHat-Fusion, LongGF, fusionseeker, FusionInspector.
 """
 
 from __future__ import annotations
 
+import csv
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from armmatch.errors import InputError
-from armmatch.io import table_rows
+from armmatch.io import open_text, table_rows
 from armmatch.readers.arriba import read_arriba
 from armmatch.readers.fusion_table import Fusion
 from armmatch.readers.fusioncatcher import FC_GENE3, FC_GENE5, read_fusioncatcher
 from armmatch.readers.generic_fusions import read_generic_fusions
+from armmatch.readers.long_read_fusions import read_ctat_lr_fusion, read_jaffa, read_pbfusion
 from armmatch.readers.pcgr_fusions import read_pcgr_fusions
 from armmatch.readers.star_fusion import read_star_fusion
 from armmatch.readers.vcf_text import vcf_kinds
 
 _FUSION_COLUMNS = (
     ("arriba", {"gene1", "gene2", "breakpoint1", "breakpoint2"}),
+    ("ctat-lr-fusion", {"num_LR", "LeftGene", "LeftBreakpoint", "RightGene"}),
     ("star-fusion", {"FusionName", "LeftGene", "LeftBreakpoint", "RightGene"}),
+    ("jaffa", {"fusion genes", "chrom1", "base1", "chrom2", "base2", "spanning reads"}),
+    ("pbfusion", {"chr1", "start1", "end1", "chr2", "start2", "end2", "info"}),
     ("fusioncatcher", {FC_GENE5, FC_GENE3}),
     ("pcgr", {"FusionGene"}),
     ("generic", {"gene5", "gene3"}),
 )
+
+
+NOT_READ = (
+    ("EricScript", {"GeneName1", "GeneName2", "Breakpoint1", "EricScore"}),
+    ("deFuse", {"cluster_id", "splitr_count", "gene_name1", "gene_name2"}),
+    ("FusionInspector", {"LeftGene", "LeftLocalBreakpoint", "NumCounterFusionLeft"}),
+    ("fusionseeker", {"ID", "Gene1", "Gene2", "NumSupp", "Breakpoint1"}),
+)
+"""Other callers' headers: such a file is refused, naming the caller (armmatch does not read
+it: its support or orientation columns differ)."""
+
+ACCEPTED = (
+    "arriba (#gene1, gene2, breakpoint1, breakpoint2, ...), star-fusion (#FusionName, ..., "
+    "LeftGene, LeftBreakpoint, RightGene, RightBreakpoint), ctat-lr-fusion (the same with "
+    "num_LR), fusioncatcher (Gene_1_symbol(5end_fusion_partner), ...), jaffa (JAFFA/JAFFAL "
+    "jaffa_results.csv), pbfusion (breakpoints.groups.bed), bnd-vcf (a VCF with BND records), "
+    "pcgr (FusionGene = GENE5--GENE3, ...) or generic (gene5, gene3[, breakpoint5, "
+    "breakpoint3, frame, split_reads])"
+)
+
+
+def _looks_like(header: Sequence[str], first_lines: Sequence[str]) -> str | None:
+    """The caller whose output this looks like, among those armmatch does not read."""
+    names = {h.strip().lstrip("#") for h in header}
+    for caller, needed in NOT_READ:
+        if needed <= names:
+            return caller
+    if first_lines and all(len(x.split("\t")) == 11 and x.split("\t")[3].isdigit()
+                           for x in first_lines[:3]):  # fmt: skip
+        return "TopHat-Fusion (result.txt: no header, 11 columns)"
+    text = " ".join(first_lines[:3])
+    if "Open sam file" in text or "SumGF" in text or "GF\t" in text:
+        return "LongGF (its log-like .out)"
+    return None
 
 
 def fusion_format_candidates(header: Sequence[str]) -> list[str]:
@@ -50,7 +94,12 @@ def fusion_format_candidates(header: Sequence[str]) -> list[str]:
     names = {h.strip() for h in header}
     if header:
         names.add(header[0].strip().lstrip("#"))
-    return [fmt for fmt, needed in _FUSION_COLUMNS if needed <= names]
+    found = [fmt for fmt, needed in _FUSION_COLUMNS if needed <= names]
+    if "ctat-lr-fusion" in found:  # STAR-Fusion's layout with long-read counts
+        found.remove("star-fusion")
+    if {"LeftLocalBreakpoint", "NumCounterFusionLeft"} <= names and "star-fusion" in found:
+        found.remove("star-fusion")  # FusionInspector: refused by name
+    return found
 
 
 def detect_fusion_format(path: str | Path, *, patient: str | None = None) -> str:
@@ -81,25 +130,38 @@ def detect_fusion_format(path: str | Path, *, patient: str | None = None) -> str
     (line, header), *_ = table_rows(path, patient, header_only=True)
     if "\t".join(header).startswith("fileformat=VCF"):
         return "bnd-vcf"
+    first = _first_lines(path, patient)
+    body = [x for x in first if not x.startswith("##")]
+    if first and first[0].startswith("##") and body:  # pbfusion: ## meta lines, #chr1 header
+        line, header = first.index(body[0]) + 1, body[0].split("\t")
+    if len(header) == 1 and "," in header[0]:  # a CSV (JAFFA)
+        header = next(csv.reader([header[0]]))
     found = fusion_format_candidates(header)
     if len(found) == 1:
         return found[0]
-    problem = (
-        f"the header fits several fusion formats ({', '.join(found)}): name the format in the "
-        "sample sheet's fusion_format column"
-        if found
-        else "cannot tell the fusion format from the header"
-    )
-    raise InputError(
-        f"{problem}; accepted: arriba (#gene1, gene2, breakpoint1, breakpoint2, ...), "
-        "star-fusion (#FusionName, ..., LeftGene, LeftBreakpoint, RightGene, RightBreakpoint), "
-        "fusioncatcher (Gene_1_symbol(5end_fusion_partner), ...), bnd-vcf (a VCF with BND "
-        "records), pcgr (FusionGene = GENE5--GENE3, ...) or generic (gene5, gene3[, "
-        "breakpoint5, breakpoint3, frame, split_reads])",
-        path=path,
-        line=line,
-        patient=patient,
-    )
+    other = None if found else _looks_like(header, first)
+    if other is not None:
+        problem = f"this looks like {other} output, which armmatch does not read"
+    elif found:
+        problem = (
+            f"the header fits several fusion formats ({', '.join(found)}): name the format in "
+            "the sample sheet's fusion_format column"
+        )
+    else:
+        problem = "cannot tell the fusion format from the header"
+    raise InputError(f"{problem}; accepted: {ACCEPTED}", path=path, line=line, patient=patient)
+
+
+def _first_lines(path: str | Path, patient: str | None, n: int = 40) -> list[str]:
+    """The first ``n`` lines (decoded with replacement: a sniff)."""
+    out = []
+    with open_text(path, patient=patient, errors="replace") as fh:
+        for raw in fh:
+            if raw.strip():
+                out.append(raw.rstrip("\r\n"))
+            if len(out) >= n:
+                break
+    return out
 
 
 def check_structural_vcf(path: str | Path, *, patient: str | None = None) -> None:
@@ -134,4 +196,7 @@ FUSION_TABLE_READERS: dict[str, Callable[..., list[Fusion]]] = {
     "fusioncatcher": read_fusioncatcher,
     "pcgr": read_pcgr_fusions,
     "generic": read_generic_fusions,
+    "ctat-lr-fusion": read_ctat_lr_fusion,
+    "jaffa": read_jaffa,
+    "pbfusion": read_pbfusion,
 }

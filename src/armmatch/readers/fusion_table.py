@@ -16,7 +16,8 @@ Frame = Literal["in-frame", "out-of-frame", "unknown"]
 Role = Literal["3prime", "5prime", "any"]
 
 FUSION_FORMATS: tuple[str, ...] = (
-    "arriba", "star-fusion", "fusioncatcher", "bnd-vcf", "generic", "pcgr",
+    "arriba", "star-fusion", "fusioncatcher", "bnd-vcf", "generic", "pcgr", "ctat-lr-fusion",
+    "jaffa", "pbfusion",
 )  # fmt: skip
 
 GENERIC_COLUMNS: tuple[str, ...] = (
@@ -53,6 +54,16 @@ class Fusion:
     orientation_known: bool = True
     caller: str = ""
     notes: tuple[str, ...] = ()
+    spanning: int | None = None
+    """Spanning pairs/fragments (short reads) that support the call, when the caller says."""
+    long_reads: int | None = None
+    """Supporting long reads (ctat-LR-fusion ``num_LR``, JAFFAL, pbfusion ``RC``)."""
+    confidence: str | None = None
+    """The caller's own grade (Arriba ``confidence``)."""
+    ffpm: float | None = None
+    """Fusion fragments per million reads (STAR-Fusion ``FFPM``)."""
+    partner_class: str | None = None
+    """The caller's class of the fusion (pbfusion ``CL``: ReadThrough, SenseAntisense...)."""
     """Reader and gene-assignment remarks (e.g. a caller's name that disagrees with the
     breakpoint coordinate), carried into the events' notes."""
 
@@ -76,6 +87,10 @@ class Fusion:
             parts.append(f"effect={self.caller_effect}")
         if self.split_reads is not None:
             parts.append(f"reads={self.split_reads}")
+        if self.spanning is not None:
+            parts.append(f"spanning={self.spanning}")
+        if self.long_reads is not None:
+            parts.append(f"long_reads={self.long_reads}")
         return " ".join(parts)
 
 

@@ -57,6 +57,7 @@ def read_fusioncatcher(path: str | Path, *, patient: str | None = None) -> list[
                 line=line,
                 caller_effect=effect,
                 caller="FusionCatcher",
+                spanning=table.count(row.get("Spanning_pairs", ""), "Spanning_pairs", line),
             )
         )
     return out

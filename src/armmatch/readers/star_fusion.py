@@ -58,6 +58,8 @@ def read_star_fusion(path: str | Path, *, patient: str | None = None) -> list[Fu
                 line=line,
                 caller_effect=effect,
                 caller="STAR-Fusion",
+                spanning=table.count(row.get("SpanningFragCount", ""), "SpanningFragCount", line),
+                ffpm=table.number(row.get("FFPM", ""), "FFPM", line),
             )
         )
     return out

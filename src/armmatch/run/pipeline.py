@@ -424,6 +424,7 @@ def detect_fusions(
         models=gene_models(used_build, settings.transcripts_path(used_build)),
         kinase_rules=kinase_rules(str(settings.resource_path("kinase_domains", KINASE_DOMAINS))),
         other_models=gene_models(other, settings.transcripts_path(other)),
+        support=settings.fusion_support,
     )
 
 
