@@ -162,7 +162,8 @@ class Settings:
                 "min_vaf": self.small_variants.min_vaf,
                 "min_depth": self.small_variants.min_depth,
                 "index_min_bytes": self.small_variants.index_min_bytes,
-                "accept_unknown_vaf": self.small_variants.accept_unknown_vaf,
+                "unknown_vaf": "count" if self.small_variants.counts_unknown_vaf else "review",
+                "maf_vaf_column": self.small_variants.maf_vaf_column,
                 "germline_arms": list(self.germline_arms),
             },
             "copy_number": {
@@ -174,8 +175,10 @@ class Settings:
                 "focal_max_mb": self.focal_max_mb,
                 "min_purity": self.min_purity,
             },
-            "fusions": {"require_in_frame": self.require_in_frame,
-                        "min_support": dataclasses.asdict(self.fusion_support)},
+            "fusions": {
+                "require_in_frame": self.require_in_frame,
+                "min_support": dataclasses.asdict(self.fusion_support),
+            },
             "clinical": {"min_age": self.min_age, "max_ecog": self.max_ecog},
             "assignment": {
                 "require_exclusions_assessed": self.require_exclusions_assessed,
@@ -204,7 +207,9 @@ def settings_from_config(config: Mapping[str, Any]) -> Settings:
             float(sv["min_vaf"]),
             int(sv["min_depth"]),
             index_min_bytes=int(float(sv["index_min_mb"]) * 1_000_000),
-            accept_unknown_vaf=bool(sv["accept_unknown_vaf"]),
+            accept_unknown_vaf=sv["accept_unknown_vaf"],
+            unknown_vaf=str(sv["unknown_vaf"]),
+            maf_vaf_column=sv["maf_vaf_column"],
         ),
         thresholds={k: float(v) for k, v in cn["thresholds"].items()},
         gene_thresholds={
@@ -262,6 +267,20 @@ class SmallVariantPolicy:
     index_min_bytes: int = 0
     """An indexed VCF at least this large is read through its index (region queries, records
     cited by position); a smaller one is streamed (exact line numbers, cheap at panel size)."""
-    accept_unknown_vaf: bool = False
-    """A record with neither VAF nor depth cannot be held to ``min_vaf``/``min_depth``: it is
-    ``indeterminate: VAF unknown`` unless this is true (then it counts, with a note)."""
+    accept_unknown_vaf: bool | None = None
+    """The older spelling of ``unknown_vaf``: true = count, false = review; None: ``unknown_vaf``."""
+    unknown_vaf: str = "count"
+    """A file that gives neither VAF nor depth for any record (a curated MAF, a lab's export):
+    ``count`` (its variants count, the decision is provisional and names the thresholds not
+    applied) or ``review`` (each is ``indeterminate: VAF unknown``). A record without support
+    in a file whose other records have it is always for review."""
+
+    maf_vaf_column: str | None = None
+    """The MAF column that holds the tumour allele fraction, when the file has no
+    ``t_alt_count``/``t_depth`` and several fraction columns."""
+
+    @property
+    def counts_unknown_vaf(self) -> bool:
+        if self.accept_unknown_vaf is not None:
+            return self.accept_unknown_vaf
+        return self.unknown_vaf == "count"

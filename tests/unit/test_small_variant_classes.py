@@ -484,8 +484,10 @@ def test_oncokb_style_maf_is_read_at_protein_level(tmp_path: Path) -> None:
     assert (egfr.exon, egfr.rule_ids, egfr.pos1) == (19, ("EGFR-ex19del",), None)
     assert (braf.alteration, braf.rule_ids) == ("V600E", ("BRAF-V600",))
     assert "no genomic check" in egfr.notes[0]
-    # no counts: VAF unknown is for review by default
-    strict = read(path)
+    # no counts in the whole file: they count by default (the decision says so), or are for
+    # review with small_variants.unknown_vaf: review
+    assert {e.status for e in read(path)} == {"called"}
+    strict = read(path, policy=SmallVariantPolicy(unknown_vaf="review"))
     assert {e.status for e in strict} == {"indeterminate"}
     assert "VAF unknown" in strict[0].status_reason
 
@@ -558,18 +560,59 @@ def test_vaf_and_depth_from_each_caller(tmp_path: Path, info: str, fmt: str, val
     assert (e.vaf, e.depth, e.status) == (vaf, depth, "called")
 
 
-def test_no_vaf_and_no_depth_is_indeterminate_unless_accepted(write_vcf: VcfWriter) -> None:
+def test_a_file_without_any_vaf_counts_provisionally(write_vcf: VcfWriter) -> None:
+    """A sites-only VCF (no VAF, no depth anywhere): the variant counts, and the decision is
+    provisional, naming the thresholds it could not apply (small_variants.unknown_vaf: count)."""
     vcf = write_vcf([("chr7", "140753336", "A", "T", "PASS", ".")], samples=(), csq_header=False)
-    (e,) = read(vcf)
+    (ok,) = read(vcf)
+    assert (ok.status, ok.rule_ids) == ("called", ("BRAF-V600",))
+    assert any("not reported" in n for n in ok.notes)
+    d = decision([ok])
+    assert d.arm is not None and d.arm.arm_id == "vemurafenib-BRAF"
+    assert any("min_vaf and min_depth could not be applied" in p for p in d.provisional)
+    # unknown_vaf: review keeps it for the board
+    (e,) = read(vcf, policy=SmallVariantPolicy(unknown_vaf="review"))
     assert e.status == "indeterminate" and e.status_reason.startswith("indeterminate: VAF unknown")
     assert "min_vaf 0.05" in e.status_reason
     d = decision([e])
     assert d.status == "incomplete"  # never silently negative, never PD-1
     braf = next(a for a in d.arms if a.arm.arm_id == "vemurafenib-BRAF")
     assert braf.verdict == "indeterminate evidence"
-    (ok,) = read(vcf, policy=SmallVariantPolicy(accept_unknown_vaf=True))
-    assert (ok.status, ok.rule_ids) == ("called", ("BRAF-V600",))
-    assert any("not reported" in n for n in ok.notes)
+
+
+def test_a_record_without_vaf_among_records_with_it_is_for_review(write_vcf: VcfWriter) -> None:
+    vcf = write_vcf([("chr7", "140753336", "A", "T", "PASS", ".", "0/1:.:."),
+                     ("chr7", "55191822", "T", "G", "PASS", ".", SAMPLE)],
+                    csq_header=False)  # fmt: skip
+    events = read(vcf)
+    braf = next(e for e in events if e.gene == "BRAF")
+    egfr = next(e for e in events if e.gene == "EGFR")
+    assert egfr.status == "called" and egfr.vaf == 0.4
+    assert braf.status == "indeterminate"
+    assert "while other records of the file do" in braf.status_reason
+
+
+@pytest.mark.parametrize(("cells", "vaf", "status"), [
+    ({"t_depth": "0", "t_alt_count": "", "t_ref_count": ""}, None, "called"),  # 0 = not given
+    ({"t_depth": "", "t_alt_count": "", "tumor_f": "0.31"}, 0.31, "called"),
+    ({"t_depth": "", "t_alt_count": "", "Tumor_VAF": "0.02"}, 0.02, "filtered"),
+])  # fmt: skip
+def test_maf_allele_fraction_columns_and_empty_depth(
+    tmp_path: Path, cells: dict[str, str], vaf: float | None, status: str
+) -> None:
+    row = BRAF_V600E.maf_row(with_hgvsp=True)
+    row.update(cells)
+    cols = list(row)
+    (e,) = read(write_maf(tmp_path / "v.maf", [row], cols))
+    assert (e.vaf, e.status) == (vaf, status), e.status_reason
+
+
+@pytest.mark.bad_input
+def test_maf_allele_fractions_that_disagree_stop_the_patient(tmp_path: Path) -> None:
+    row = BRAF_V600E.maf_row(with_hgvsp=True)
+    row.update({"t_depth": "", "t_alt_count": "", "tumor_f": "0.31", "VAF": "0.4"})
+    with pytest.raises(InputError, match="different allele fractions in tumor_f=0.31, VAF=0.4"):
+        read(write_maf(tmp_path / "v.maf", [row], list(row)))
 
 
 # --- BRCA1/2 beyond the truncating classes ------------------------------------------------------

@@ -32,7 +32,7 @@ from armmatch.calling.alleles import Allele
 from armmatch.calling.annotations import CLASS_ORDER, classify
 from armmatch.calling.builds import check_row_build
 from armmatch.calling.consequence import classify_on_models, exon_of_codon, reconcile
-from armmatch.calling.support import event_status, filter_reason, support_problem
+from armmatch.calling.support import check_vaf, event_status, filter_reason, support_problem
 from armmatch.calling.variant_events import (
     VariantContext,
     builtin_event,
@@ -193,6 +193,7 @@ def read_maf(path: str, *, build: str, sample: str | None, context: VariantConte
                 path=path,
                 line=line,
                 policy=policy,
+                patient=patient,
             )  # fmt: skip
         )
     reason = f"small variants read from MAF {path}"
@@ -205,14 +206,51 @@ def read_maf(path: str, *, build: str, sample: str | None, context: VariantConte
     )
 
 
-def _support(row: Mapping[str, str]) -> tuple[float | None, int | None, str]:
+MAF_VAF_COLUMNS = ("t_vaf", "tumor_f", "Tumor_VAF", "tumor_vaf", "VAF", "AF", "Tumor_VAF_median")
+"""Columns that tools write a tumour allele fraction under (GATK's ``tumor_f``, PCGR's
+``t_vaf``, ...), read when the row gives no ``t_alt_count``/``t_depth``."""
+
+
+def _support(
+    row: Mapping[str, str], *, path: str, line: int, patient: str, column: str | None = None
+) -> tuple[float | None, int | None, str]:
+    """VAF, depth and where they came from: ``t_alt_count``/``t_depth`` (or ``t_ref_count``),
+    else ``column`` (``small_variants.maf_vaf_column``), else the one allele-fraction column of
+    :data:`MAF_VAF_COLUMNS` the row fills (several that disagree stop the patient)."""
     depth, alt_count = _int(row.get("t_depth")), _int(row.get("t_alt_count"))
-    if depth is None and alt_count is not None and _int(row.get("t_ref_count")) is not None:
-        depth = alt_count + (_int(row.get("t_ref_count")) or 0)
+    ref_count = _int(row.get("t_ref_count"))
+    if depth == 0 and alt_count is None and ref_count is None:
+        depth = None  # t_depth 0 with empty allele counts: not given, not a depth of 0
+    if depth is None and alt_count is not None and ref_count is not None:
+        depth = alt_count + ref_count
     vaf = alt_count / depth if depth and alt_count is not None else None
-    how = "MAF t_alt_count/t_depth" if vaf is not None else (
-        "MAF t_depth (no t_alt_count)" if depth is not None else "not reported")  # fmt: skip
-    return vaf, depth, how
+    if vaf is not None:
+        return vaf, depth, "MAF t_alt_count/t_depth"
+    names = (column,) if column else MAF_VAF_COLUMNS
+    given = {c: row[c].strip() for c in names
+             if (row.get(c) or "").strip() not in ("", ".", "NA")}  # fmt: skip
+    values = {c: _fraction(v) for c, v in given.items()}
+    readable = {c: v for c, v in values.items() if v is not None}
+    if len({round(v, 6) for v in readable.values()}) > 1:
+        raise InputError(
+            "the row gives different allele fractions in "
+            + ", ".join(f"{c}={given[c]}" for c in readable)
+            + ": name the one to use in small_variants.maf_vaf_column",
+            path=path, line=line, patient=patient,
+        )  # fmt: skip
+    if readable:
+        used, value = next(iter(readable.items()))
+        check_vaf(value, f"MAF {used}", path=path, line=line, patient=patient)
+        return value, depth, f"MAF {used}"
+    how = "MAF t_depth (no t_alt_count)" if depth is not None else "not reported"
+    return None, depth, how
+
+
+def _fraction(text: str) -> float | None:
+    try:
+        return float(text)
+    except ValueError:
+        return None
 
 
 def _record(row: Mapping[str, str]) -> str:
@@ -232,11 +270,13 @@ def _row_events(
     path: str,
     line: int,
     policy: SmallVariantPolicy,
+    patient: str = "",
 ) -> list[Event]:
     """The events of one MAF row with a position and alleles."""
     tx, consequence, hgvsp, why, bundled = _choose(row, preferred)
     chrom = normalise_chrom(row.get("Chromosome") or "")
-    vaf, depth, how = _support(row)
+    vaf, depth, how = _support(row, path=path, line=line, patient=patient,
+                               column=policy.maf_vaf_column)  # fmt: skip
     reason = filter_reason(row.get("FILTER"), vaf, depth, policy)
     support = support_problem(vaf, depth, policy)
     calls = (
@@ -347,7 +387,8 @@ def _protein_level_event(
     if not keep_classes(ordered, None):
         return None
     exon = exon_of_codon(model, change.start_pos) if model is not None else None
-    vaf, depth, how = _support(row)
+    vaf, depth, how = _support(row, path=path, line=line, patient=patient,
+                               column=policy.maf_vaf_column)  # fmt: skip
     status, reason = event_status(filter_reason(row.get("FILTER"), vaf, depth, policy),
                                   support_problem(vaf, depth, policy))  # fmt: skip
     transcript = model.transcript if model is not None else None

@@ -53,7 +53,13 @@ from armmatch.calling.annotations import CLASS_ORDER, choose_transcript, classif
 from armmatch.calling.builds import check_exon_build
 from armmatch.calling.maf_events import read_maf
 from armmatch.calling.reference import ref_mismatch, sequence_for
-from armmatch.calling.support import check_vaf, event_status, filter_reason, support_problem
+from armmatch.calling.support import (
+    check_vaf,
+    event_status,
+    filter_reason,
+    mixed_support,
+    support_problem,
+)
 from armmatch.config import SmallVariantPolicy
 from armmatch.readers.bgzf import is_bgzf, usable_threads
 from armmatch.readers.maf import is_maf
@@ -493,7 +499,9 @@ def read_small_variants(
             models=_model_map(models, build), hotspots=load_hotspots(hotspots_path),
             intronic_reach=intronic_reach,
         )  # fmt: skip
-        return read_maf(path, build=build, sample=vcf_sample, context=context)
+        evidence = read_maf(path, build=build, sample=vcf_sample, context=context)
+        evidence.events = mixed_support(evidence.events, policy)
+        return evidence
     if not Path(path).is_file():
         raise InputError("VCF does not exist", path=path, patient=patient)
     check_small_variant_vcf(path, patient=patient)
@@ -506,6 +514,7 @@ def read_small_variants(
     # a panel VCF (a thread costs more than it saves), or a job allowed one thread
     if os.path.getsize(path) < THREADED_CHECKSUM_BYTES or usable_threads() < 2:
         evidence = read()
+        evidence.events = mixed_support(evidence.events, policy)
         evidence.inputs = {path: sha256_file(path)}
         return evidence
     # The provenance checksum reads the whole file while the records are read: hashlib and
@@ -515,6 +524,7 @@ def read_small_variants(
         checksum = pool.submit(sha256_file, path)
         evidence = read()
         evidence.inputs = {path: checksum.result()}
+    evidence.events = mixed_support(evidence.events, policy)
     return evidence
 
 

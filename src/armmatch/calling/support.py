@@ -7,10 +7,13 @@ accepts unknown support.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import replace
 from typing import Literal
 
 from armmatch.config import SmallVariantPolicy
 from armmatch.errors import InputError
+from armmatch.events import Event
 
 VAF_UNKNOWN = "indeterminate: VAF unknown"
 
@@ -18,13 +21,30 @@ VAF_UNKNOWN = "indeterminate: VAF unknown"
 def support_problem(vaf: float | None, depth: int | None, policy: SmallVariantPolicy) -> str:
     """The indeterminate reason when neither VAF nor depth is known (and the policy does not
     accept that), else ``""``."""
-    if vaf is not None or depth is not None or policy.accept_unknown_vaf:
+    if vaf is not None or depth is not None or policy.counts_unknown_vaf:
         return ""
     return (
         f"{VAF_UNKNOWN}: the record gives neither VAF nor depth, so min_vaf {policy.min_vaf} and "
-        f"min_depth {policy.min_depth} cannot be applied (small_variants.accept_unknown_vaf: "
-        "true counts such records)"
+        f"min_depth {policy.min_depth} cannot be applied (small_variants.unknown_vaf: review; "
+        "count counts a file that gives none)"
     )
+
+
+def mixed_support(events: Sequence[Event], policy: SmallVariantPolicy) -> list[Event]:
+    """The events of one file, a counted record without VAF or depth made ``indeterminate``
+    when other records of the file give them (a missing value, not a file without any)."""
+    if not any(e.vaf is not None or e.depth is not None for e in events):
+        return list(events)
+    out = []
+    for e in events:
+        if e.category == "mutation" and e.status == "called" and e.vaf is None and e.depth is None:
+            e = replace(
+                e, status="indeterminate",
+                status_reason=f"{VAF_UNKNOWN}: this record gives neither VAF nor depth while "
+                "other records of the file do: min_vaf and min_depth cannot be applied",
+            )  # fmt: skip
+        out.append(e)
+    return out
 
 
 def event_status(

@@ -112,6 +112,22 @@ def _could_match(rule: Rule, event: Event) -> bool:
     return True
 
 
+def unsupported(arm: ArmResult, events: Sequence[Event]) -> list[str]:
+    """A provisional line when the arm rests on a small variant whose file gave no VAF or
+    depth (``small_variants.unknown_vaf: count``): the thresholds could not be applied."""
+    names = sorted({
+        f"{events[i].gene} {events[i].alteration}"
+        for rr in arm.rule_results if rr.outcome == "positive" for i in rr.events
+        if events[i].category == "mutation" and events[i].vaf is None and events[i].depth is None
+    })  # fmt: skip
+    if not names:
+        return []
+    return [
+        f"{', '.join(names)}: the file gives neither VAF nor depth, so small_variants.min_vaf "
+        "and min_depth could not be applied (small_variants.unknown_vaf: count)"
+    ]
+
+
 def evaluate_rule(
     rule: Rule, events: Sequence[Event], assessments: Sequence[Assessment]
 ) -> RuleResult:
@@ -343,6 +359,7 @@ def decide(
         provisional = [
             f"{r.arm.arm_id} (higher priority) is {r.verdict}: {r.reason}" for r in higher
         ]
+        provisional += unsupported(chosen, events)
     elif any_positive:
         status = "ineligible"
         reason = "every matching targeted arm is clinically excluded: " + "; ".join(

@@ -59,7 +59,9 @@ def load_kinase_rules(path: str | Path = DEFAULT_KINASE_RULES) -> dict[str, Kina
             raise table.error("max_first_exon must be an exon number >= 1", line)
         low = table.count(row.get("min_first_exon", "") or "1", "min_first_exon", line)
         if low is None or not 1 <= low <= exon:
-            raise table.error("min_first_exon must be an exon number from 1 to max_first_exon", line)
+            raise table.error(
+                "min_first_exon must be an exon number from 1 to max_first_exon", line
+            )
         gene = row["gene"].strip()
         if gene in rules:
             raise table.error(f"gene {gene} is given twice", line)

@@ -94,7 +94,9 @@ def read_jaffa(path: str | Path, *, patient: str | None = None) -> list[Fusion]:
                 line=line,
                 caller_effect=f"classification {row.get('classification') or '?'}",
                 caller="JAFFAL" if long_read else "JAFFA",
-                spanning=None if long_read else table.count(
+                spanning=None
+                if long_read
+                else table.count(
                     (row.get("spanning pairs") or "").replace("-", ""), "spanning pairs", line
                 ),
                 long_reads=reads if long_read else None,
@@ -126,8 +128,10 @@ def read_pbfusion(path: str | Path, *, patient: str | None = None) -> list[Fusio
             Fusion(
                 gene5=partner_name(genes[0]),
                 gene3=partner_name(genes[-1]),
-                breakpoint5=f"{row['chr1']}:{(start5 or 0) + 1}" + (f":{strand5}" if strand5 else ""),
-                breakpoint3=f"{row['chr2']}:{(start3 or 0) + 1}" + (f":{strand3}" if strand3 else ""),
+                breakpoint5=f"{row['chr1']}:{(start5 or 0) + 1}"
+                + (f":{strand5}" if strand5 else ""),
+                breakpoint3=f"{row['chr2']}:{(start3 or 0) + 1}"
+                + (f":{strand3}" if strand3 else ""),
                 frame="unknown",
                 split_reads=None,
                 line=line,
