@@ -102,7 +102,7 @@ class Settings:
     thresholds: Mapping[str, float]
     gene_thresholds: Mapping[str, Mapping[str, float]]
     default_purity: float | None
-    default_ploidy: float
+    default_ploidy: float | None
     require_in_frame: bool
     min_age: int
     max_ecog: int
@@ -112,6 +112,8 @@ class Settings:
     """An amplification or homozygous deletion from a longer segment is ``indeterminate: broad``."""
     min_purity: float = 0.2
     """Without a purity, every copy-number call is checked over ``min_purity`` .. 1.0."""
+    ploidy_range: tuple[float, float] = (1.5, 3.5)
+    """Without a ploidy, every copy-number call is checked at both ends of this range."""
     her2_ihc_required: bool = False
     """True: a patient without HER2 IHC is ``incomplete`` even when NGS is negative (the strict
     reading); false: the PD-1 arm is assigned, marked provisional."""
@@ -174,6 +176,7 @@ class Settings:
                 "seg_mean_scale": self.seg_mean_scale,
                 "focal_max_mb": self.focal_max_mb,
                 "min_purity": self.min_purity,
+                "ploidy_range": list(self.ploidy_range),
             },
             "fusions": {
                 "require_in_frame": self.require_in_frame,
@@ -196,6 +199,16 @@ class Settings:
         return out
 
 
+def _ploidy_range(values: Any) -> tuple[float, float]:
+    low, high = (float(v) for v in values)
+    if not low < high:
+        raise ConfigError(
+            f"copy_number.ploidy_range must be [low, high] with low < high, got {list(values)}",
+            path="config",
+        )
+    return low, high
+
+
 def settings_from_config(config: Mapping[str, Any]) -> Settings:
     """Build :class:`Settings` from a config (validated here if not yet)."""
     c = validate_config(config)
@@ -216,7 +229,7 @@ def settings_from_config(config: Mapping[str, Any]) -> Settings:
             g: {k: float(x) for k, x in v.items()} for g, v in cn["gene_thresholds"].items()
         },
         default_purity=cn["default_purity"],
-        default_ploidy=float(cn["default_ploidy"]),
+        default_ploidy=None if cn["default_ploidy"] is None else float(cn["default_ploidy"]),
         require_in_frame=bool(c["fusions"]["require_in_frame"]),
         min_age=int(c["clinical"]["min_age"]),
         max_ecog=int(c["clinical"]["max_ecog"]),
@@ -225,6 +238,7 @@ def settings_from_config(config: Mapping[str, Any]) -> Settings:
         seg_mean_scale=str(cn["seg_mean_scale"]),
         focal_max_mb=float(cn["focal_max_mb"]),
         min_purity=float(cn["min_purity"]),
+        ploidy_range=_ploidy_range(cn["ploidy_range"]),
         her2_ihc_required=bool(c["assignment"]["her2_ihc_required"]),
         genome_build=str(c["genome_build"]),
         reference_fasta={

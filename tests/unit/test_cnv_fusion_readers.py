@@ -507,7 +507,7 @@ def test_detect_copy_number_seg_log10_from_config(tmp_path: Path) -> None:
         {"samples": "s.tsv", "copy_number": {"seg_mean_scale": "log10"}}
     )
     ev = detect_copy_number(
-        _patient(patient_id="P2", cnv=str(path), purity=1.0),
+        _patient(patient_id="P2", cnv=str(path), purity=1.0, ploidy=2.0),
         build="GRCh38",
         rules=rule_set(),
         settings=settings,

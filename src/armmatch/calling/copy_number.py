@@ -22,6 +22,7 @@ from armmatch.calling.gene_copy_number import (
     DEFAULT_MIN_COVERAGE,
     GeneSpanLike,
     gene_copy_number,
+    ploidy_range_evidence,
     purity_range_evidence,
 )
 from armmatch.calling.purity import CnvThresholds, check_purity_ploidy, tumour_copy_number
@@ -112,7 +113,8 @@ class CnvContext:
     genes: Sequence[GeneSpanLike]
     thresholds_for: Callable[[str], CnvThresholds]
     purity: float | None = None
-    ploidy: float = 2.0
+    ploidy: float | None = 2.0
+    """None: unknown; each call is then checked at both ends of ``ploidy_range``."""
     patient: str | None = None
     build: str | None = None
     other_genes: Sequence[GeneSpanLike] | None = None
@@ -122,6 +124,7 @@ class CnvContext:
     min_coverage: float = DEFAULT_MIN_COVERAGE
     min_gene_coverage: float = 0.0
     min_purity: float = 0.2
+    ploidy_range: tuple[float, float] = (1.5, 3.5)
     focal_max_bp: int = BROAD_SEGMENT_BP
 
 
@@ -162,7 +165,10 @@ def read_copy_number(path: str | Path, fmt: str | None, context: CnvContext) -> 
     """
     c = context
     try:
-        check_purity_ploidy(c.min_purity if c.purity is None else c.purity, c.ploidy)
+        check_purity_ploidy(
+            c.min_purity if c.purity is None else c.purity,
+            c.ploidy if c.ploidy is not None else c.ploidy_range[0],
+        )
     except ValueError as exc:
         raise InputError(f"{exc} (for {path})", patient=c.patient) from None
     used = check_cnv_format(fmt, path, c.patient)
@@ -179,14 +185,23 @@ def read_copy_number(path: str | Path, fmt: str | None, context: CnvContext) -> 
         check_segment_build(segments, c.genes, c.other_genes, build=c.build, path=path,
                             patient=c.patient)  # fmt: skip
     common: dict[str, Any] = {
-        "ploidy": c.ploidy, "thresholds_for": c.thresholds_for, "source_path": str(path),
+        "thresholds_for": c.thresholds_for, "source_path": str(path),
         "log2_is_tumour_ratio": c.log2_is_tumour_ratio, "min_coverage": c.min_coverage,
         "min_gene_coverage": c.min_gene_coverage, "focal_max_bp": c.focal_max_bp,
     }  # fmt: skip
-    if c.purity is None and any(seg.total_cn is None for seg in segments):
-        evidence = purity_range_evidence(segments, c.genes, min_purity=c.min_purity, **common)
+    from_log2 = any(seg.total_cn is None for seg in segments)
+
+    def at_ploidy(ploidy: float) -> Evidence:
+        if c.purity is None and from_log2:
+            return purity_range_evidence(
+                segments, c.genes, min_purity=c.min_purity, ploidy=ploidy, **common
+            )
+        return gene_copy_number(segments, c.genes, purity=c.purity or 1.0, ploidy=ploidy, **common)
+
+    if c.ploidy is None and from_log2:
+        evidence = ploidy_range_evidence(at_ploidy, c.ploidy_range)
     else:
-        evidence = gene_copy_number(segments, c.genes, purity=c.purity or 1.0, **common)
+        evidence = at_ploidy(c.ploidy if c.ploidy is not None else 2.0)
     if used == "cnvkit" and segments and all(seg.probes is None for seg in segments):
         evidence.events = [_bin_level(e) for e in evidence.events]
     evidence.inputs[str(path)] = sha256_file(path)
@@ -195,14 +210,16 @@ def read_copy_number(path: str | Path, fmt: str | None, context: CnvContext) -> 
 
 
 def cnv_profile(segments: Sequence[Segment], context: CnvContext) -> CnvProfile:
-    """The segments' copy numbers for the profile plot (purity unknown: drawn at 1.0)."""
+    """The segments' copy numbers for the profile plot (purity unknown: drawn at 1.0; ploidy
+    unknown: at the low end of the range)."""
     purity = context.purity if context.purity is not None else 1.0
+    ploidy = context.ploidy if context.ploidy is not None else context.ploidy_range[0]
     points: list[tuple[str, int, int, float]] = []
     for seg in segments:
         if seg.total_cn is not None:
             cn = float(seg.total_cn)
         elif seg.log2 is not None and context.log2_is_tumour_ratio:
-            cn = tumour_copy_number(seg.log2, purity, context.ploidy)
+            cn = tumour_copy_number(seg.log2, purity, ploidy)
         elif seg.log2 is not None:
             cn = 2.0 * 2.0**seg.log2
         else:
@@ -218,7 +235,12 @@ def cnv_profile(segments: Sequence[Segment], context: CnvContext) -> CnvProfile:
             merged.append((run[0][0], run[0][1], run[-1][2], cn))
         points = merged
     genes = tuple((g.gene, normalise_chrom(g.chrom), g.start0, g.end) for g in context.genes)
-    note = "" if context.purity is not None else "purity unknown: drawn at purity 1.0"
+    notes = []
+    if context.purity is None:
+        notes.append("purity unknown: drawn at purity 1.0")
+    if context.ploidy is None:
+        notes.append(f"ploidy unknown: drawn at ploidy {ploidy:g}")
+    note = "; ".join(notes)
     return CnvProfile(context.build or "GRCh38", tuple(points), genes, note)
 
 

@@ -500,7 +500,11 @@ def _gene_event(
         cnv_call=decision.call,
         segment_bp=seg.width,
         focal=seg.width <= ctx.focal_max_bp,
-        notes=_notes(summary, decision, gene.gene, t, method, ctx.focal_max_bp),
+        notes=(
+            *_notes(summary, decision, gene.gene, t, method, ctx.focal_max_bp),
+            f"relative to the tumour ploidy {ctx.ploidy:g}: CN {decision.piece.cn:.2f} = "
+            f"{decision.piece.cn / ctx.ploidy:.2f} x ploidy",
+        ),
     )
 
 
@@ -588,3 +592,55 @@ def purity_range_evidence(
                               alteration=ALTERATION_WORDS[call],
                               notes=(*e.notes, reason)))  # fmt: skip
     return Evidence(events=events, assessments=high.assessments)
+
+
+PLOIDY_UNKNOWN = "indeterminate: ploidy unknown"
+
+
+def ploidy_range_evidence(
+    at: Callable[[float], Evidence], ploidy_range: tuple[float, float]
+) -> Evidence:
+    """Gene calls when the ploidy is unknown: each computed at both ends of ``ploidy_range``
+    (``at(ploidy)`` gives the evidence at one ploidy; the copy number of a segment rises with
+    the ploidy, so the ends bound it).
+
+    A call that is the same at both ends is made, with both copy numbers in a note (the
+    status of the less certain end kept). One that changes into or out of a band a rule can use
+    (amplification, homozygous deletion, or their review bands) is ``indeterminate: ploidy
+    unknown``, naming both calls, and takes the matching review call: an amplification that
+    holds over only part of the range is never a confident arm. A change among neutral, gain
+    and loss is noted.
+    """
+    low_p, high_p = ploidy_range
+    low, high = at(low_p), at(high_p)
+    highs = {e.gene: e for e in high.events}
+    events = []
+    for e in low.events:
+        hi = highs[e.gene]
+        cn = (
+            f"CN {e.copy_number:.2f} ({e.copy_number / low_p:.2f} x ploidy) at ploidy {low_p:g}, "
+            f"{hi.copy_number:.2f} ({hi.copy_number / high_p:.2f} x ploidy) at {high_p:g}"
+            if e.copy_number is not None and hi.copy_number is not None
+            else "copy number not computed"
+        )
+        if e.cnv_call == hi.cnv_call:
+            note = (f"ploidy unknown: the call {e.cnv_call} holds at ploidy {low_p:g} and "
+                    f"{high_p:g} ({cn}); copy number shown at ploidy {low_p:g}")  # fmt: skip
+            worse = hi if hi.status != "called" and e.status == "called" else e
+            events.append(replace(e, status=worse.status, status_reason=worse.status_reason,
+                                  notes=(*e.notes, note)))  # fmt: skip
+            continue
+        if not {e.cnv_call, hi.cnv_call} & REVIEW_CALL.keys():
+            note = (f"ploidy unknown: {e.cnv_call} at ploidy {low_p:g}, {hi.cnv_call} at "
+                    f"{high_p:g} ({cn}); neither reaches a review or actionable band")  # fmt: skip
+            events.append(replace(e, notes=(*e.notes, note)))
+            continue
+        reason = (f"{PLOIDY_UNKNOWN}: {e.cnv_call} at ploidy {low_p:g}, {hi.cnv_call} at "
+                  f"{high_p:g} ({cn}); give the tumour ploidy to decide")  # fmt: skip
+        call: CnvCall = (
+            REVIEW_CALL.get(hi.cnv_call or "") or REVIEW_CALL.get(e.cnv_call or "")
+            or e.cnv_call or "neutral"
+        )  # fmt: skip
+        events.append(replace(e, status="indeterminate", status_reason=reason, cnv_call=call,
+                              alteration=ALTERATION_WORDS[call], notes=(*e.notes, reason)))  # fmt: skip
+    return Evidence(events=events, assessments=low.assessments)

@@ -278,10 +278,13 @@ def _splice_words(e: Event) -> str:
 def _measure(e: Event, clinical: Mapping[str, Any], *, brief: bool = False) -> str:
     if e.category == "cnv":
         text = f"CN {e.copy_number:.2f}" if e.copy_number is not None else "no copy number"
+        ploidy = clinical.get("ploidy")
+        if e.copy_number is not None and isinstance(ploidy, (int, float)) and ploidy > 0:
+            text += f" = {e.copy_number / ploidy:.2f} x ploidy"
         if e.log2 is not None:
             text += (f" (log2 {e.log2:.2f}; purity {_or_dash(clinical.get('purity'))}, "
                      f"{clinical.get('purity_source', '')}; ploidy "
-                     f"{_or_dash(clinical.get('ploidy'))})")  # fmt: skip
+                     f"{_or_dash(ploidy)}, {clinical.get('ploidy_source', '')})")  # fmt: skip
         return text + " · " + segment_words(e.segment_bp, e.focal)
     if e.category == "mutation":
         vaf = f"{e.vaf:.3f}" if e.vaf is not None else "n/a"
@@ -290,7 +293,8 @@ def _measure(e: Event, clinical: Mapping[str, Any], *, brief: bool = False) -> s
         text = f"{e.gene5 or '?'} → {e.gene3 or '?'}, frame {e.frame or 'unknown'}"
         if (e.breakpoint5 or e.breakpoint3) and not brief:
             text += f" ({e.breakpoint5 or '?'} / {e.breakpoint3 or '?'})"
-        extra = [n for n in e.notes if n.startswith(("supporting reads", "kinase", "ALK", "ROS1"))]
+        extra = [n for n in e.notes
+                 if n.startswith(("supporting evidence", "kinase", "ALK", "ROS1"))]  # fmt: skip
         return "; ".join([text, *extra])
     return e.value or ""
 

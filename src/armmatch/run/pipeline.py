@@ -386,6 +386,7 @@ def detect_copy_number(
             seg_mean_scale="log10" if settings.seg_mean_scale == "log10" else "log2",
             build=build,
             min_purity=settings.min_purity,
+            ploidy_range=settings.ploidy_range,
             focal_max_bp=int(settings.focal_max_mb * 1_000_000),
             other_genes=other_spans,
         ),
@@ -531,11 +532,15 @@ def purity_in_use(patient: Patient, settings: Settings) -> tuple[float | None, s
     return None, f"unknown: calls checked over purity {settings.min_purity:g}-1.0"
 
 
-def ploidy_in_use(patient: Patient, settings: Settings) -> tuple[float, str]:
-    """The tumour ploidy the copy-number calls use and where it comes from."""
+def ploidy_in_use(patient: Patient, settings: Settings) -> tuple[float | None, str]:
+    """The tumour ploidy the copy-number calls use and where it comes from (None: unknown, the
+    calls are checked over ``copy_number.ploidy_range``)."""
     if patient.ploidy is not None:
         return patient.ploidy, "sample sheet"
-    return settings.default_ploidy, "config default"
+    if settings.default_ploidy is not None:
+        return settings.default_ploidy, "config default"
+    low, high = settings.ploidy_range
+    return None, f"unknown: calls checked over ploidy {low:g}-{high:g}"
 
 
 def clinical_fields(patient: Patient, settings: Settings) -> dict[str, Any]:
