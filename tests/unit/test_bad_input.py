@@ -786,3 +786,95 @@ def test_a_table_with_a_byte_order_mark_reads_as_without(tmp_path: Path, compres
         (e.gene, e.alteration, e.status) for e in want.events
     ]
     assert [e.status for e in got.events] == ["called"]
+
+
+# --- records that cannot be read as written (issue 29) ------------------------------------------
+
+_V600 = ("chr7", "140753336")
+
+
+@pytest.mark.bad_input
+@pytest.mark.parametrize(("ref", "alt", "flt", "info", "problem"), [
+    ("A", "R", "PASS", ".", "ALT 'R' is not a sequence of bases"),
+    ("A", "A,,T", "PASS", ".", "an empty allele in ALT"),
+    ("B", "T", "PASS", ".", "REF 'B' is not a sequence of bases"),
+    ("A", "<DEL>", "PASS", "SVTYPE=DEL", "symbolic or breakend allele"),
+])  # fmt: skip
+def test_a_record_that_cannot_be_read_is_never_absent(
+    write_vcf: VcfWriter, ref: str, alt: str, flt: str, info: str, problem: str
+) -> None:
+    """Each defect on BRAF codon 600: an indeterminate event naming file, line and problem,
+    and the vemurafenib arm indeterminate (the patient incomplete), never the PD-1 arm."""
+    from armmatch.config import settings_from_config
+    from armmatch.decision.assignment import decide
+    from armmatch.decision.eligibility import Criterion, Eligibility
+    from armmatch.events import assessed
+    from armmatch.patient import Patient
+    from armmatch.run.pipeline import decide_events, detect_small_variants, rule_set
+
+    vcf = write_vcf([(*_V600, ref, alt, flt, info, "0/1:30,30:60"),
+                     ("chr7", "150000000", "N", "T", "PASS", ".", "0/1:30,30:60")],
+                    csq_header=False,
+                    header=['##INFO=<ID=AF,Number=A,Type=Float,Description="af">',
+                            '##INFO=<ID=SVTYPE,Number=1,Type=String,Description="t">'])  # fmt: skip
+    rules = rule_set()
+    settings = settings_from_config({"samples": "s.tsv"})
+    ev = detect_small_variants(Patient("P1", "C49", str(vcf), 2, vcf_sample="TUMOR"),
+                               build="GRCh38", rules=rules, settings=settings)  # fmt: skip
+    (e,) = [x for x in ev.events if x.gene == "BRAF"]
+    assert e.status == "indeterminate" and problem in e.status_reason, e.status_reason
+    assert e.source.line is not None and e.source.path == str(vcf)
+    events = decide_events(ev.events, rules=rules, settings=settings, build="GRCh38")
+    assessments = [a for cat in ("mutation", "cnv", "fusion", "ihc")
+                   for a in assessed(rules.genes(cat), cat, "test")]  # type: ignore[arg-type]  # fmt: skip
+    eligible = Eligibility((Criterion("age", "met", "", ""),), {}, (), ())
+    d = decide(events=events, assessments=assessments, rules=rules, eligibility=eligible)
+    assert d.status == "incomplete" and d.arm is None
+    braf = next(a for a in d.arms if a.arm.arm_id == "vemurafenib-BRAF")
+    assert braf.verdict == "indeterminate evidence"
+
+
+@pytest.mark.bad_input
+@pytest.mark.parametrize(("flt", "info", "problem"), [
+    (";PASS", ".", "FILTER ';PASS' is malformed"),
+    ("PASS;", ".", "FILTER 'PASS;' is malformed"),
+    ("PASS", "DP=1.150", "INFO DP=1.150 is not a whole number"),
+    ("PASS", "AF=-0.01", "INFO AF=-0.01 is not an allele fraction"),
+])  # fmt: skip
+def test_a_field_htslib_would_misread_stops_the_patient(
+    write_vcf: VcfWriter, flt: str, info: str, problem: str
+) -> None:
+    """FILTER and INFO values htslib reads as something else (``PASS;`` as passed, ``DP=1.150``
+    as 1): the patient stops, naming the file and line (never a silent pass or fail)."""
+    from armmatch.config import settings_from_config
+    from armmatch.patient import Patient
+    from armmatch.run.pipeline import detect_small_variants, rule_set
+
+    vcf = write_vcf([(*_V600, "A", "T", flt, info, "0/1:30,30:60")], csq_header=False,
+                    header=['##INFO=<ID=AF,Number=A,Type=Float,Description="af">'])  # fmt: skip
+    with pytest.raises(InputError) as exc:
+        detect_small_variants(Patient("P1", "C49", str(vcf), 2, vcf_sample="TUMOR"),
+                              build="GRCh38", rules=rule_set(),
+                              settings=settings_from_config({"samples": "s.tsv"}))  # fmt: skip
+    assert problem in exc.value.problem and exc.value.line is not None
+
+
+@pytest.mark.bad_input
+@pytest.mark.parametrize("chrom", ["chr 7", "chr:7", "<7"])
+def test_a_chromosome_name_that_reaches_no_gene_stops(write_vcf: VcfWriter, chrom: str) -> None:
+    from armmatch.config import settings_from_config
+    from armmatch.patient import Patient
+    from armmatch.run.pipeline import detect_small_variants, rule_set
+
+    vcf = write_vcf([(chrom, "140753336", "A", "T", "PASS", ".", "0/1:30,30:60")],
+                    csq_header=False, chr7_length=None)  # fmt: skip
+    text = vcf.read_text().replace("##contig=<ID=chr4>\n", "").replace("##contig=<ID=chr9>\n", "")
+    for c in ("chr12", "chr13", "chr17"):
+        text = text.replace(f"##contig=<ID={c}>\n", "")
+    vcf.write_text(text)
+    with pytest.raises(InputError) as exc:
+        detect_small_variants(Patient("P1", "C49", str(vcf), 2, vcf_sample="TUMOR"),
+                              build="GRCh38", rules=rule_set(),
+                              settings=settings_from_config({"samples": "s.tsv"}))  # fmt: skip
+    assert f"CHROM {chrom!r} is not a chromosome name" in exc.value.problem
+    assert exc.value.line is not None

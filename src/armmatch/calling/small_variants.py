@@ -26,6 +26,7 @@ from armmatch.calling.variant_events import (
     builtin_event,
     coordinate_facts,
     keep_classes,
+    unreadable_events,
 )
 from armmatch.errors import InputError
 from armmatch.events import Event, Evidence, SourceRecord, assessed
@@ -87,6 +88,7 @@ from armmatch.readers.vcf import (
     tabix_lines,
     unnumbered_records,
 )
+from armmatch.readers.vcf_records import record_problem
 from armmatch.readers.vep_csq import parse_csq, vep_alleles
 
 """Classes that no rule can fire on; such records are counted, not listed."""
@@ -176,6 +178,10 @@ def iter_target_events(
             raise InputError(str(exc), path=path, line=line, patient=patient) from None
         entries = [e for e in entries if e.get("SYMBOL") in wanted]
         if not entries:
+            continue
+        if (problem := record_problem(variant)) is not None:
+            genes_here = sorted({str(e.get("SYMBOL")) for e in entries})
+            yield from unreadable_events(genes_here, variant, problem, path=path, line=line)
             continue
         check_ref(reference, variant, path=path, line=line, patient=patient)
         alts = list(variant.ALT)
@@ -362,6 +368,9 @@ def iter_builtin_events(
         }  # fmt: skip
         if not near:
             continue  # deep intron or UTR-free flank of every model: nothing to call
+        if (problem := record_problem(variant)) is not None:
+            yield from unreadable_events(sorted(near), variant, problem, path=path, line=line)
+            continue
         check_ref(reference, variant, path=path, line=line, patient=patient)
         here = sequence_for(reference, chrom, pos - 1 - _ALIGN_SLACK, end + _ALIGN_SLACK)
         for alt_index, alt in enumerate(variant.ALT):

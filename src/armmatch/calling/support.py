@@ -60,7 +60,13 @@ def event_status(
 
 
 def check_vaf(vaf: float | None, how: str, *, path: str, line: int | None, patient: str) -> None:
-    """Stop on an allele fraction above 1 (a percentage written as a fraction's field)."""
+    """Stop on an allele fraction above 1 (a percentage written as a fraction's field) or below
+    0."""
+    if vaf is not None and vaf < 0:
+        raise InputError(
+            f"{how} gives an allele fraction of {vaf:g}, below 0 (VAF must be a fraction in [0, 1])",
+            path=path, line=line, patient=patient,
+        )  # fmt: skip
     if vaf is not None and vaf > 1:
         raise InputError(
             f"{how} gives an allele fraction of {vaf:g}, above 1: a percentage written as a "

@@ -6,7 +6,7 @@ with the record's support, filter status and source line becomes an event.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -110,3 +110,29 @@ def keep_classes(classes: Sequence[str], splice_offset: int | None) -> bool:
     if not classes:
         return False
     return splice_offset is not None or not all(c in NON_PROTEIN for c in classes)
+
+
+UNREADABLE = "unreadable"
+"""The ``variant_class`` of an event whose record cannot be read as written: every mutation rule
+of its gene reads *indeterminate evidence* (never absent)."""
+
+
+def unreadable_events(
+    genes: Sequence[str], variant: Any, problem: str, *, path: str, line: int | None
+) -> Iterator[Event]:
+    """One ``indeterminate`` event per gene near a record that cannot be read as written."""
+    alts = ",".join(str(a) for a in variant.ALT)
+    for gene in genes:
+        yield Event(
+            gene=gene,
+            category="mutation",
+            alteration="unreadable record",
+            source=SourceRecord(path, line, f"{variant.CHROM}:{variant.POS} {variant.REF}>{alts}"),
+            status="indeterminate",
+            status_reason=f"indeterminate: the record cannot be read as written: {problem}",
+            chrom=normalise_chrom(str(variant.CHROM)),
+            pos1=int(variant.POS),
+            ref=str(variant.REF),
+            alt=alts,
+            variant_class=UNREADABLE,
+        )

@@ -103,6 +103,8 @@ def _could_match(rule: Rule, event: Event) -> bool:
         wanted = rule.criterion["call"]
         return event.cnv_call in (wanted, REVIEW_CALL.get(wanted))
     if rule.category == "mutation":
+        if event.variant_class == "unreadable":
+            return True  # a record of the gene that cannot be read: it could be anything
         # as written, or as any other reading of an indel in a possible repeat, or a coding
         # change at the rule's codon whose protein change is unknown
         return protein_unknown_at(rule, event) or any(

@@ -27,11 +27,17 @@ from armmatch.errors import InputError
 from armmatch.io import MAX_LINE_BYTES, line_bound_text, open_text, per_file_state
 from armmatch.readers.bgzf import Part, inflated_lines, is_bgzf, split_lines, usable_threads
 from armmatch.readers.vcf_lines import scan_lines
+from armmatch.readers.vcf_records import field_problem
 
 log = logging.getLogger(__name__)
 
 _PRIMARY = frozenset([str(i) for i in range(1, 23)] + ["X", "Y", "M", "MT"])
 _CHROM_LINE = ("#CHROM", "POS", "ID", "REF", "ALT", "QUAL", "FILTER", "INFO")
+
+
+_BAD_CHROM = re.compile(r"[\s:<>,=]")
+"""Characters no chromosome name holds (VCF: no whitespace, comma, angle bracket or '='; a
+colon would break every region string)."""
 
 
 def _is_primary(chrom: str) -> bool:
@@ -476,6 +482,14 @@ def scan_vcf_text(
             ok = known.get(chrom)
             if ok is None:
                 name = chrom.decode("utf-8", errors="replace")
+                if _BAD_CHROM.search(name):
+                    raise InputError(
+                        f"CHROM {name!r} is not a chromosome name (whitespace, ':', '<', '>', "
+                        "',' or '=' in it): its records could never reach their gene",
+                        path=path,
+                        line=first_line + index - scan.records,
+                        patient=patient,
+                    )
                 ok = known[chrom] = not contigs or name in contigs or _is_primary(name)
             if not ok:
                 raise InputError(
@@ -571,7 +585,10 @@ def scan_vcf_text(
             else:
                 lineno += data.count(b"\n", cursor, off)
                 cursor = off
-            scan.selected.append((lineno, data[off + 1 : data.index(b"\n", off + 1)]))
+            record = data[off + 1 : data.index(b"\n", off + 1)]
+            if (problem := field_problem(record)) is not None:
+                raise InputError(problem, path=path, line=lineno, patient=patient)
+            scan.selected.append((lineno, record))
             if off in marks:
                 scan.marked.add(lineno)
         done_lines += index - scan.records
