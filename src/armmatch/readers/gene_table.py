@@ -74,13 +74,13 @@ def _gistic_value(text: str, path: str | Path, line: int, patient: str | None) -
 
 
 def gene_table_kind(header: Sequence[str]) -> str | None:
-    """``"matrix"`` (``Hugo_Symbol`` first), ``"long"`` (sample, gene, value) or None."""
+    """``"matrix"`` (``Hugo_Symbol`` first), ``"long"`` (sample, gene, value; also cBioPortal's
+    long CNA format, ``Hugo_Symbol``, ``Entrez_Gene_Id``, ``Sample_Id``, ``Value``) or None."""
     first = header[0].strip().lower() if header else ""
-    long = {"sample", "gene", "value"} <= header_index(header, _LONG_COLUMNS).keys()
-    if first == "hugo_symbol" and not long:
-        return "matrix"
-    if long and first != "hugo_symbol":
+    if {"sample", "gene", "value"} <= header_index(header, _LONG_COLUMNS).keys():
         return "long"
+    if first == "hugo_symbol":
+        return "matrix"
     return None
 
 

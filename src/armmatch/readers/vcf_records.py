@@ -70,3 +70,23 @@ def field_problem(record: bytes) -> str | None:
                     return (f"INFO AF={value.decode('utf-8', 'replace')} is not an allele "
                             "fraction in [0, 1]")  # fmt: skip
     return None
+
+
+_BAD_CHROM = re.compile(r"[\s:<>,=]")
+"""Characters no chromosome name holds (VCF: no whitespace, comma, angle bracket or '='; a
+colon would break every region string)."""
+
+
+def chrom_problem(name: str) -> str | None:
+    """Why a CHROM value can never reach a gene, or None."""
+    if name.startswith("<") and name.endswith(">"):
+        return (
+            f"CHROM {name!r} is VCF 4.1's assembly-contig notation, which armmatch does not "
+            "resolve: write the chromosome's name (7 or chr7)"
+        )
+    if _BAD_CHROM.search(name):
+        return (
+            f"CHROM {name!r} is not a chromosome name (whitespace, ':', '<', '>', ',' or '=' in "
+            "it): its records could never reach their gene"
+        )
+    return None

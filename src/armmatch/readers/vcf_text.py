@@ -27,17 +27,12 @@ from armmatch.errors import InputError
 from armmatch.io import MAX_LINE_BYTES, line_bound_text, open_text, per_file_state
 from armmatch.readers.bgzf import Part, inflated_lines, is_bgzf, split_lines, usable_threads
 from armmatch.readers.vcf_lines import scan_lines
-from armmatch.readers.vcf_records import field_problem
+from armmatch.readers.vcf_records import chrom_problem, field_problem
 
 log = logging.getLogger(__name__)
 
 _PRIMARY = frozenset([str(i) for i in range(1, 23)] + ["X", "Y", "M", "MT"])
 _CHROM_LINE = ("#CHROM", "POS", "ID", "REF", "ALT", "QUAL", "FILTER", "INFO")
-
-
-_BAD_CHROM = re.compile(r"[\s:<>,=]")
-"""Characters no chromosome name holds (VCF: no whitespace, comma, angle bracket or '='; a
-colon would break every region string)."""
 
 
 def _is_primary(chrom: str) -> bool:
@@ -50,6 +45,13 @@ def _vcf_magic(path: str, patient: str | None) -> bytes | None:
         magic = fh.read(3)
     if magic == b"BCF":
         return None
+    if magic == b"BZh":
+        raise InputError(
+            "the file is bzip2-compressed, which is not read: give it plain or bgzip-compressed "
+            "(bunzip2 it, then bgzip)",
+            path=path,
+            patient=patient,
+        )
     if magic[:2] == b"\x1f\x8b":
         try:
             with gzip.open(path, "rb") as gz:
@@ -182,6 +184,11 @@ def _record_problem(text: str) -> str | None:
     if len(fields) < 8:
         return f"a VCF record needs at least 8 tab-separated fields, found {len(fields)}"
     pos_text = fields[1]
+    if pos_text == "0":
+        return (
+            "POS 0 (the VCF specification's telomere position) is not read: armmatch reads small "
+            "variants at positions from 1; remove telomere records from the small-variant file"
+        )
     if not (pos_text.isascii() and pos_text.isdigit()) or int(pos_text) < 1:
         return f"POS {pos_text!r} is not a positive integer"
     if not fields[3].strip() or not fields[4].strip():
@@ -482,13 +489,9 @@ def scan_vcf_text(
             ok = known.get(chrom)
             if ok is None:
                 name = chrom.decode("utf-8", errors="replace")
-                if _BAD_CHROM.search(name):
+                if (problem := chrom_problem(name)) is not None:
                     raise InputError(
-                        f"CHROM {name!r} is not a chromosome name (whitespace, ':', '<', '>', "
-                        "',' or '=' in it): its records could never reach their gene",
-                        path=path,
-                        line=first_line + index - scan.records,
-                        patient=patient,
+                        problem, path=path, line=first_line + index - scan.records, patient=patient
                     )
                 ok = known[chrom] = not contigs or name in contigs or _is_primary(name)
             if not ok:
