@@ -175,22 +175,6 @@ def atomic_write(path: str | Path, mode: str = "w", *, durable: bool = True) -> 
         raise
 
 
-def write_bytes_atomic(path: str | Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` atomically and durably (a gzipped resource)."""
-    target = os.fspath(path)
-    fd, tmp = _create_temporary(os.path.dirname(target) or ".", os.path.basename(target))
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        with suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
-
-
 def write_text_atomic(path: str | Path, text: str, *, durable: bool = True) -> None:
     """Write ``text`` to ``path`` atomically (see :func:`atomic_write`)."""
     with atomic_write(path, durable=durable) as fh:

@@ -21,7 +21,7 @@ from functools import cache
 from pathlib import Path
 
 from armmatch.errors import ConfigError
-from armmatch.io import version_comment
+from armmatch.io import fixed_tsv_rows, version_comment
 from armmatch.paths import RESOURCE_DIR
 
 LOF_COLUMNS = ("gene", "kind", "where", "alt", "verdict", "strength", "note")
@@ -74,22 +74,7 @@ _SITE = re.compile(r"c\.-?\d+[+-][12]")
 
 def parse_lof_rules(text: str, *, path: str) -> LofRules:
     rules: list[LofRule] = []
-    header = False
-    for lineno, line in enumerate(text.splitlines(), 1):
-        if not line.strip() or line.startswith("#"):
-            continue
-        fields = line.split("\t")
-        if not header:
-            if tuple(fields) != LOF_COLUMNS:
-                raise ConfigError(
-                    f"header must be: {' '.join(LOF_COLUMNS)}", path=path, line=lineno
-                )
-            header = True
-            continue
-        if len(fields) != len(LOF_COLUMNS):
-            raise ConfigError(
-                f"{len(fields)} fields, {len(LOF_COLUMNS)} expected", path=path, line=lineno
-            )
+    for lineno, fields in fixed_tsv_rows(text, LOF_COLUMNS, path=path, error=ConfigError):
         gene, kind, where, alt, verdict, strength, note = fields
         r = LofRule(gene, kind, where, alt, verdict, strength, note, lineno)
         if r.gene not in ("BRCA1", "BRCA2"):

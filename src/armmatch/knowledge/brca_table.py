@@ -23,6 +23,7 @@ from functools import cache, cached_property
 from pathlib import Path
 
 from armmatch.errors import ConfigError
+from armmatch.io import fixed_tsv_rows
 from armmatch.paths import RESOURCE_DIR
 
 TABLE_COLUMNS = (
@@ -276,22 +277,7 @@ def parse_custom(text: str, *, path: str) -> tuple[Classified, ...]:
     """A lab's own classifications: TSV with the columns :data:`CUSTOM_COLUMNS` (``build`` +
     ``allele`` as ``chrom:pos:ref:alt``, or ``hgvsc`` on the MANE transcript, or both)."""
     out: list[Classified] = []
-    header = False
-    for lineno, line in enumerate(text.splitlines(), 1):
-        if not line.strip() or line.startswith("#"):
-            continue
-        fields = line.split("\t")
-        if not header:
-            if tuple(fields) != CUSTOM_COLUMNS:
-                raise ConfigError(
-                    f"header must be: {' '.join(CUSTOM_COLUMNS)}", path=path, line=lineno
-                )
-            header = True
-            continue
-        if len(fields) != len(CUSTOM_COLUMNS):
-            raise ConfigError(
-                f"{len(fields)} fields, {len(CUSTOM_COLUMNS)} expected", path=path, line=lineno
-            )
+    for lineno, fields in fixed_tsv_rows(text, CUSTOM_COLUMNS, path=path, error=ConfigError):
         gene, build, allele, hgvsc, classification, reason, by, date = (f.strip() for f in fields)
         if allele and build not in ("GRCh37", "GRCh38"):
             raise ConfigError(
