@@ -878,3 +878,40 @@ def test_a_chromosome_name_that_reaches_no_gene_stops(write_vcf: VcfWriter, chro
                               settings=settings_from_config({"samples": "s.tsv"}))  # fmt: skip
     assert f"CHROM {chrom!r} is not a chromosome name" in exc.value.problem
     assert exc.value.line is not None
+
+
+@pytest.mark.bad_input
+@pytest.mark.parametrize(("tail", "problem"), [
+    ("\n", "blank line among the records"),  # a trailing empty line
+    ("chr7\t0\t.\tA\tT\t.\tPASS\t.\n", "POS 0 (the VCF specification's telomere position)"),
+])  # fmt: skip
+def test_trailing_blank_line_and_telomere_pos_are_refused_with_the_reason(
+    tmp_path: Path, tail: str, problem: str
+) -> None:
+    from armmatch.config import settings_from_config
+    from armmatch.patient import Patient
+    from armmatch.run.pipeline import detect_small_variants, rule_set
+
+    vcf = tmp_path / "t.vcf"
+    vcf.write_text("##fileformat=VCFv4.2\n##contig=<ID=chr7>\n#CHROM\tPOS\tID\tREF\tALT\tQUAL\t"
+                   "FILTER\tINFO\nchr7\t140753336\t.\tA\tT\t.\tPASS\t.\n" + tail)  # fmt: skip
+    with pytest.raises(InputError) as exc:
+        detect_small_variants(Patient("P1", "C49", str(vcf), 2), build="GRCh38",
+                              rules=rule_set(), settings=settings_from_config({"samples": "s"}))  # fmt: skip
+    assert problem in exc.value.problem and exc.value.line == 5
+
+
+@pytest.mark.bad_input
+def test_a_bzip2_vcf_is_named_as_such(tmp_path: Path) -> None:
+    import bz2
+
+    from armmatch.config import settings_from_config
+    from armmatch.patient import Patient
+    from armmatch.run.pipeline import detect_small_variants, rule_set
+
+    vcf = tmp_path / "t.vcf.bz2"
+    vcf.write_bytes(bz2.compress(b"##fileformat=VCFv4.2\n#CHROM\tPOS\tID\tREF\tALT\tQUAL\t"
+                                 b"FILTER\tINFO\n"))  # fmt: skip
+    with pytest.raises(InputError, match="bzip2-compressed, which is not read"):
+        detect_small_variants(Patient("P1", "C49", str(vcf), 2), build="GRCh38",
+                              rules=rule_set(), settings=settings_from_config({"samples": "s"}))  # fmt: skip
