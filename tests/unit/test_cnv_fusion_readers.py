@@ -25,7 +25,7 @@ from armmatch.knowledge.kinase_domains import load_kinase_rules
 from armmatch.knowledge.transcripts import GeneModels, default_transcripts_path, load_gene_models
 from armmatch.patient import Patient
 from armmatch.readers.bnd_vcf import parse_bnd_alt
-from armmatch.readers.cnv_formats import detect_cnv_format
+from armmatch.readers.cnv_formats import detect_cnv_format, read_segments_file
 from armmatch.readers.cnv_table import select_sample
 from armmatch.readers.fusion_formats import detect_fusion_format
 from armmatch.readers.fusion_table import Fusion, parse_breakpoint
@@ -90,8 +90,8 @@ def test_select_sample_single_sample_file() -> None:
 
 
 def test_read_seg_errors_name_line(tmp_path: Path) -> None:
-    bad = _write(tmp_path, "x.seg", SEG_HEADER + "P1\t7\t0\t10\t1\t0.1\n")
-    with pytest.raises(InputError, match="start 0 < 1") as info:
+    bad = _write(tmp_path, "x.seg", SEG_HEADER + "P1\t7\t-5\t10\t1\t0.1\n")
+    with pytest.raises(InputError, match="start -5 < 0") as info:
         read_seg(bad, patient="P1")
     assert info.value.line == 2
     bad = _write(tmp_path, "y.seg", SEG_HEADER + "P1\t7\t1\t10\t1\tabc\n")
@@ -619,3 +619,29 @@ def test_a_multi_sample_ascat_file_needs_the_patients_sample(tmp_path: Path) -> 
                         purity=0.7, ploidy=2.0, patient="P9", sample="T2", build="GRCh38")  # fmt: skip
     events = read_copy_number(path, None, chosen).events  # T2 is diploid at MET
     assert [(e.alteration, e.copy_number) for e in events] == [("neutral", 2)]
+
+
+# --- decided per the format (issue 29) -----------------------------------------------------------
+
+
+def test_a_seg_written_with_0_based_starts_is_read(tmp_path: Path) -> None:
+    """A SEG whose first start is 0 and whose segments start where the previous ended (0-based
+    starts): read, the one shared base trimmed, not refused as overlapping."""
+    path = _write(tmp_path, "z.seg", "ID\tchrom\tloc.start\tloc.end\tnum.mark\tseg.mean\n"
+                  "P1\t7\t0\t116000000\t100\t0.1\nP1\t7\t116000000\t117000000\t50\t2.5\n"
+                  "P1\t7\t117000000\t159000000\t100\t0.0\n")  # fmt: skip
+    used, segments = read_segments_file(path, "seg", patient="P1", build="GRCh38")
+    assert [(s.start0, s.end) for s in segments] == [
+        (0, 116000000), (116000000, 117000000), (117000000, 159000000)]  # fmt: skip
+
+
+def test_cnr_bins_sharing_a_few_bases_are_trimmed_but_real_overlaps_stop(tmp_path: Path) -> None:
+    head = "chromosome\tstart\tend\tgene\tdepth\tlog2\tweight\n"
+    few = _write(tmp_path, "a.cnr", head + "7\t116670000\t116680010\tMET\t100\t2.5\t1\n"
+                 "7\t116680000\t116690000\tMET\t100\t2.5\t1\n")  # fmt: skip
+    _, segments = read_segments_file(few, "cnvkit", patient="P1", build="GRCh38")
+    assert segments[1].start0 == segments[0].end
+    many = _write(tmp_path, "b.cnr", head + "7\t116670000\t116690000\tMET\t100\t2.5\t1\n"
+                  "7\t116680000\t116700000\tMET\t100\t2.5\t1\n")  # fmt: skip
+    with pytest.raises(InputError, match="overlaps the segment"):
+        read_segments_file(many, "cnvkit", patient="P1", build="GRCh38")

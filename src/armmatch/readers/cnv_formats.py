@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from armmatch.errors import InputError
@@ -134,11 +135,14 @@ def check_segments(
     *,
     patient: str | None = None,
     build: str | None = None,
-) -> None:
-    """Stop on segments that cannot be right: overlapping, or beyond the chromosome's end.
+) -> list[Segment]:
+    """The segments, checked: stop on segments that cannot be right (overlapping, or beyond
+    the chromosome's end).
 
     * Two segments of one chromosome that overlap (the same bases measured twice, e.g. two
-      samples or two builds pasted together) are an error naming both lines.
+      samples or two builds pasted together) are an error naming both lines; an overlap of at
+      most :data:`OVERLAP_TOLERANCE_BP` bases (CNVkit bins that share their edge bases, a SEG
+      written with 0-based starts) is trimmed: the later segment starts where the earlier ends.
     * A segment on a primary chromosome ending beyond that chromosome's length in ``build``
       (when given) is an error: the file is of another build (e.g. chr7 beyond 159,138,663 on
       GRCh37). Without ``build``, only an end beyond the chromosome's length in every supported
@@ -167,9 +171,14 @@ def check_segments(
                 line=seg.line,
                 patient=patient,
             )
+    trimmed: dict[int, Segment] = {}
     for segs in by_chrom.values():
         ordered = sorted(segs, key=lambda s: (s.start0, s.end))
         for a, b in itertools.pairwise(ordered):
+            overlap = a.end - b.start0
+            if 0 < overlap <= OVERLAP_TOLERANCE_BP and overlap < b.end - b.start0:
+                trimmed[id(b)] = replace(b, start0=a.end)
+                continue
             if b.start0 < a.end:
                 first, second = sorted((a, b), key=lambda s: s.line or 0)
                 raise InputError(
@@ -181,6 +190,11 @@ def check_segments(
                     line=second.line,
                     patient=patient,
                 )
+    return [trimmed.get(id(seg), seg) for seg in segments]
+
+
+OVERLAP_TOLERANCE_BP = 10
+"""Neighbouring segments or bins that share at most this many bases are trimmed, not refused."""
 
 
 def read_segments_file(
@@ -221,8 +235,7 @@ def read_segments_file(
     elif used == "segments":
         segments = read_segments(path, patient=patient, sample=sample)
     if segments is not None:
-        check_segments(segments, path, patient=patient, build=build)
-        return used, segments
+        return used, check_segments(segments, path, patient=patient, build=build)
     raise InputError(
         f"format {used!r} gives gene-level calls, not segments", path=path, patient=patient
     )

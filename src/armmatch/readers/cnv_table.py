@@ -277,10 +277,11 @@ def one_based_interval(
     """``(start0, end)`` from 1-based inclusive ``start``/``end`` columns."""
     start1 = parse_int(fields[cols["start"]], "start", path, line, patient)
     end = parse_int(fields[cols["end"]], "end", path, line, patient)
-    if start1 < 1:
+    if start1 < 0:
         raise InputError(
-            f"start {start1} < 1 (coordinates are 1-based)", path=path, line=line, patient=patient
+            f"start {start1} < 0 (coordinates are 1-based)", path=path, line=line, patient=patient
         )
     if end < start1:
         raise InputError(f"end ({end}) < start ({start1})", path=path, line=line, patient=patient)
-    return start1 - 1, end
+    # a start of 0 is a 0-based start (some tools write SEG so): it is the first base
+    return max(start1 - 1, 0), end
