@@ -97,3 +97,13 @@ def test_a_gatk_header_longer_than_the_first_piece_is_read_through(tmp_path: Pat
                     "MEAN_LOG2_COPY_RATIO\nchr7\t1\t100\t5\t0.1\n")  # fmt: skip
     assert path.stat().st_size > 1 << 16
     assert file_kind(path).name == "GATK copy-number calls"  # type: ignore[union-attr]
+
+
+def test_every_fusion_and_cnv_format_has_a_name() -> None:
+    """Each format a reader accepts is named in the file-kind messages (a missing name crashed
+    the preflight of a ctat-LR-fusion file)."""
+    from armmatch.readers.cnv_table import CNV_FORMATS
+    from armmatch.readers.file_kinds import FORMAT_NAMES
+    from armmatch.readers.fusion_table import FUSION_FORMATS
+
+    assert {*FUSION_FORMATS, *CNV_FORMATS} - {"bnd-vcf"} <= set(FORMAT_NAMES)

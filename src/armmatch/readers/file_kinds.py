@@ -46,6 +46,7 @@ FORMAT_NAMES = {
     "arriba": "Arriba", "star-fusion": "STAR-Fusion", "fusioncatcher": "FusionCatcher",
     "pcgr": "PCGR", "generic": "generic (gene5, gene3)", "cnvkit": "CNVkit", "seg": "SEG",
     "gatk": "GATK", "segments": "segment-table", "gene-table": "gene-level",
+    "ctat-lr-fusion": "ctat-LR-fusion", "jaffa": "JAFFA/JAFFAL", "pbfusion": "pbfusion",
 }  # fmt: skip
 """Each format id (the sample sheet's ``fusion_format``/``cnv_format``) as a reader knows it."""
 
