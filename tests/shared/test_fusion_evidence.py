@@ -128,3 +128,40 @@ def test_jaffa_short_read_results_are_read(shared_data: Path) -> None:
     events = _events(shared_data, f"{BENCH}/H2228.jaffa_hybrid.jaffa_results.csv", "GRCh37")
     (alk,) = _by(events, "EML4-ALK")
     assert alk.status == "called" and "split/junction reads: 6" in " ".join(alk.notes)
+
+
+def test_arriba_grades_and_counts_are_read(shared_data: Path, tmp_path: Path) -> None:
+    """Arriba's own test output: the call carries its split reads, discordant mates and grade;
+    the same call graded low by Arriba is below fusions.min_support."""
+    from armmatch.calling.fusions import support_problem
+    from armmatch.readers.arriba import read_arriba
+
+    source = shared_data / "arriba" / "test_fusions.tsv"
+    (bcr_abl,) = read_arriba(source)
+    assert (bcr_abl.split_reads, bcr_abl.spanning, bcr_abl.confidence) == (11, 0, "high")
+    assert support_problem(bcr_abl, FusionSupport()) == (None, None)
+    low = tmp_path / "low.tsv"
+    low.write_text(source.read_text().replace("\thigh\t", "\tlow\t", 1))
+    (graded,) = read_arriba(low)
+    problem, _ = support_problem(graded, FusionSupport())
+    assert problem is not None and "Arriba grades it low, minimum medium" in problem
+
+
+def test_fusioncatcher_counts_both_kinds_of_support(shared_data: Path) -> None:
+    events = _events(shared_data, f"{BENCH}/H2228.fusioncatcher.final-list_candidate-fusion-genes.txt",
+                     "GRCh38")  # fmt: skip
+    (alk,) = _by(events, "EML4-ALK")
+    assert alk.status == "called"
+    assert "split/junction reads: 3, spanning pairs/fragments: 2" in " ".join(alk.notes)
+
+
+def test_fusioninspector_output_is_refused_by_name(tmp_path: Path) -> None:
+    from armmatch.readers.fusion_formats import detect_fusion_format
+
+    path = tmp_path / "finspector.FusionInspector.fusions.tsv"
+    path.write_text("#FusionName\tJunctionReadCount\tSpanningFragCount\tLeftGene\t"
+                    "LeftLocalBreakpoint\tLeftBreakpoint\tRightGene\tRightLocalBreakpoint\t"
+                    "RightBreakpoint\tNumCounterFusionLeft\tNumCounterFusionRight\n"
+                    "EML4--ALK\t5\t1\tEML4\t10\tchr2:42522656:+\tALK\t20\tchr2:29446394:-\t0\t0\n")  # fmt: skip
+    with pytest.raises(InputError, match="this looks like FusionInspector output"):
+        detect_fusion_format(path)
