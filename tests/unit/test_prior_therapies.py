@@ -49,20 +49,22 @@ def test_known_unrelated_drugs_and_none_leave_the_patient_eligible() -> None:
     assert _record("ipilimumab")["arm"] == "sintilimab-PD1"
 
 
-def test_an_override_cannot_quietly_lift_exclusion_2() -> None:
-    """A tumour-board override to the PD-1 arm for a patient with a prior anti-PD-1."""
-    base = dataclasses.replace(example_patient("PLT-008"), prior_therapies=("nivolumab",),
+def test_an_override_cannot_lift_an_eligibility_criterion() -> None:
+    """A tumour-board override to the PD-1 arm for a patient with a prior pembrolizumab
+    (Keytruda): Table 2 exclusion 2 is not waivable by a board, with or without a reason; the
+    request and why it was not applied are recorded, naming the patient and the sheet row."""
+    base = dataclasses.replace(example_patient("PLT-008"), prior_therapies=("Keytruda",),
                                arm_override="sintilimab-PD1")  # fmt: skip
     settings = settings_from_config({"samples": "s.tsv"})
-    silent = assign_record(dataclasses.replace(base, override_reason=None), settings)
-    assert (silent["status"], silent["arm"]) == ("ineligible", None)
-    assert any("needs an override_reason" in p for p in silent["provisional"])
-    lifted = assign_record(dataclasses.replace(base, override_reason="board 2026-12-01: waiver"),
-                           settings)  # fmt: skip
-    assert (lifted["status"], lifted["arm"]) == ("immunotherapy", "sintilimab-PD1")
-    (warning,) = [p for p in lifted["provisional"] if p.startswith("WARNING")]
-    assert "lifts a study-level exclusion" in warning and "board 2026-12-01: waiver" in warning
-    assert lifted["override"]["computed_status"] == "ineligible"
+    for reason in (None, "board 2026-12-01: waiver"):
+        doc = assign_record(dataclasses.replace(base, override_reason=reason), settings)
+        assert (doc["status"], doc["arm"], doc["override"]) == ("ineligible", None, None)
+        (refused,) = [
+            p for p in doc["provisional"] if p.startswith("tumour-board override refused")
+        ]
+        assert "to sintilimab-PD1" in refused and "the patient is ineligible" in refused
+        assert "never lifts a Table 2 criterion or a study exclusion" in refused
+        assert f"patient PLT-008, samples.tsv line {base.line}" in refused
 
 
 def test_an_override_naming_an_exclusion_group_is_a_clean_error() -> None:

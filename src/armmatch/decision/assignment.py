@@ -114,6 +114,11 @@ def _could_match(rule: Rule, event: Event) -> bool:
     return True
 
 
+OVERRIDE_REFUSED = "tumour-board override refused"
+"""The start of the provisional line that records a refused override (the pipeline names the
+patient and the sheet or review row beside it)."""
+
+
 def unsupported(arm: ArmResult, events: Sequence[Event]) -> list[str]:
     """A provisional line when the arm rests on a small variant whose file gave no VAF or
     depth (``small_variants.unknown_vaf: count``): the thresholds could not be applied."""
@@ -376,23 +381,26 @@ def decide(
         reason = pd1.reason if pd1 is not None else "no arm could be decided"
 
     override = None
-    lifts = status in ("ineligible", "excluded")
-    if arm_override and lifts and not (override_reason or "").strip():
-        # a study-level exclusion is lifted only with an explicit, recorded reason
-        provisional.append(
-            f"arm_override {arm_override} not applied: the patient is {status} ({reason}); an "
-            "override that lifts a study-level exclusion needs an override_reason"
-        )
-        arm_override = None
     if arm_override:
         target = next((r for r in arms_out if r.arm.arm_id == arm_override), None)
         if target is None:
             raise ValueError(f"arm_override {arm_override!r} is not an arm of the rule table")
-        if lifts:
+        refusal = None
+        if status in ("ineligible", "excluded"):
+            refusal = f"the patient is {status}: {reason}"
+        elif target.verdict in ("clinical exclusion", "molecular exclusion"):
+            refusal = f"{arm_override} is a {target.verdict} for this patient: {target.reason}"
+        if refusal is not None:
+            # eligibility criteria and study exclusions are not waivable by a tumour board (a
+            # waiver is a protocol deviation): the request is recorded, the decision stands
             provisional.append(
-                f"WARNING: the tumour-board override lifts a study-level exclusion (computed: "
-                f"{status}: {reason}); reason recorded: {override_reason}"
+                f"{OVERRIDE_REFUSED} to {arm_override} (reason given: "
+                f"{override_reason or 'none'}): {refusal}; an override chooses among the arms the "
+                "patient is eligible for, it never lifts a Table 2 criterion or a study exclusion"
             )
+            arm_override = None
+    if arm_override:
+        assert target is not None
         override = {
             "arm": arm_override,
             "reason": override_reason,

@@ -23,7 +23,7 @@ from armmatch.calling.purity import CnvThresholds
 from armmatch.calling.reference import FastaReference, fasta_build_problem
 from armmatch.calling.small_variants import read_small_variants
 from armmatch.config import Settings
-from armmatch.decision.assignment import decide
+from armmatch.decision.assignment import OVERRIDE_REFUSED, decide
 from armmatch.decision.eligibility import assess_eligibility, her2_evidence
 from armmatch.decision.rules import annotate_events
 from armmatch.errors import ConfigError, InputError
@@ -480,6 +480,11 @@ def assign_patient(
         require_exclusions_assessed=settings.require_exclusions_assessed,
         require_non_ngs_assessed=settings.her2_ihc_required,
     )
+    decision.provisional = [
+        f"{p} (patient {patient.patient_id}, {sheet} line {patient.line})"
+        if p.startswith(OVERRIDE_REFUSED) else p
+        for p in decision.provisional
+    ]  # fmt: skip
     events = oncokb_evidence(events, settings.oncokb)  # after the decision: notes only
     resources = {
         "rule_table": {"path": Path(rules.path).name, "version": rules.version, "sha256": rules.sha256},
