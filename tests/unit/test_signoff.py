@@ -106,3 +106,27 @@ def test_hostile_values_in_the_review_file(tmp_path: Path, value: str) -> None:
     head, row = (line.split("\t") for line in assignments_tsv([signed]).splitlines())
     cell = row[head.index("signoff")]
     assert not cell.startswith(("=", "+", "-", "@")) and value in tsv_value(cell)
+
+
+@pytest.mark.bad_input
+def test_a_review_override_cannot_lift_an_eligibility_criterion(tmp_path: Path) -> None:
+    """PLT-014 is ineligible (age 16): a review-file override to the PD-1 arm is recorded as
+    refused, naming the review row, the patient and the criterion; the report shows it."""
+    import dataclasses
+
+    record, rules = _record("PLT-014"), rule_set()
+    assert record.status == "ineligible"
+    reviews = read_reviews(_file(
+        tmp_path, "PLT-014\tDr A\t2026-12-02\toverride\tsintilimab-PD1\tboard waiver"))  # fmt: skip
+    signed = sign_off(record, reviews["PLT-014"], rules, source="review.tsv")
+    assert (signed.status, signed.arm) == ("ineligible", None)
+    assert signed.signoff.decision == "override refused"
+    assert signed.signoff.words() == "override to sintilimab-PD1 refused by Dr A (2026-12-02)"
+    (line,) = [p for p in signed.provisional if p.startswith("tumour-board override refused")]
+    assert (
+        "review review.tsv line 2, patient PLT-014" in line and "the patient is ineligible" in line
+    )
+    doc = json.loads(dumps_json(signed))
+    assert doc["signoff"]["decision"] == "override refused"
+    html = patient_html(dataclasses.replace(signed))
+    assert "override to sintilimab-PD1 refused" in html or "tumour-board override refused" in html

@@ -54,3 +54,29 @@ def test_long_read_fusions_in_a_batch(tmp_path: Path) -> None:
     assert "low support (1 supporting long read(s), minimum 2" in ev["status_reason"]
     html = (tmp_path / "results/patients/LR-NTRK2/report.html").read_text()
     assert "low support" in html
+
+
+def test_a_board_override_cannot_lift_an_eligibility_criterion(tmp_path: Path) -> None:
+    """Issue 31: prior pembrolizumab (Keytruda) with a board override to the PD-1 arm and a
+    reason: the workflow keeps the patient ineligible and the report says why."""
+    shutil.copytree(REPO / "example", tmp_path / "example")
+    lines = (REPO / "config" / "samples.tsv").read_text().splitlines()
+    header = lines[0].split("\t")
+    row = dict(zip(header, next(x for x in lines if x.startswith("PLT-008\t")).split("\t"),
+                   strict=True))  # fmt: skip
+    row.update(prior_therapies="Keytruda")
+    cols = [*header, "arm_override", "override_reason"]
+    row.update(arm_override="sintilimab-PD1", override_reason="board 2026-12-01: waiver")
+    text = "\t".join(cols) + "\n" + "\t".join(
+        row[c].replace("../example", "example") for c in cols) + "\n"  # fmt: skip
+    (tmp_path / "samples.tsv").write_text(text)
+    cmd = [SNAKEMAKE, "--snakefile", str(REPO / "Snakefile"), "--directory", str(tmp_path),
+           "--cores", "2", "--config", "samples=samples.tsv", "outdir=results"]  # fmt: skip
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=900)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    doc = json.loads((tmp_path / "results/patients/PLT-008/assignment.json").read_text())
+    assert (doc["status"], doc["arm"], doc["override"]) == ("ineligible", None, None)
+    assert any(p.startswith("tumour-board override refused to sintilimab-PD1")
+               for p in doc["provisional"])  # fmt: skip
+    html = (tmp_path / "results/patients/PLT-008/report.html").read_text()
+    assert "tumour-board override refused" in html

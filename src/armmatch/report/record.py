@@ -200,8 +200,9 @@ class SignOff:
         """``accepted by Dr A (2026-12-02)``, ``override to X by ...``, or not yet reviewed."""
         if self.status != "signed":
             return "not yet reviewed"
-        what = {"accept": "accepted", "defer": "deferred"}.get(str(self.decision),
-                                                                f"override to {self.arm}")  # fmt: skip
+        what = {"accept": "accepted", "defer": "deferred",
+                "override refused": f"override to {self.arm} refused"}.get(
+            str(self.decision), f"override to {self.arm}")  # fmt: skip
         return f"{what} by {self.reviewer} ({self.date})"
 
 
@@ -419,12 +420,34 @@ def sign_off(
             raise InputError(
                 f"review: the override to {review.arm} needs a reason: the patient has none of "
                 f"its alterations ({arm.reason})", **where)  # type: ignore[arg-type]  # fmt: skip
+    decision: str = review.decision
+    reason, provisional = review.reason, record.provisional
+    refusal = _override_refusal(record, review.arm) if review.decision == "override" else None
+    if refusal is not None:
+        decision = "override refused"
+        line = (f"tumour-board override refused to {review.arm} (review {Path(source).name} line "
+                f"{review.line}, patient {record.patient_id}; reason given: "
+                f"{review.reason or 'none'}): {refusal}; an override chooses among the arms the "
+                "patient is eligible for, it never lifts a Table 2 criterion or a study exclusion")  # fmt: skip
+        provisional = (*record.provisional, line)
+        reason = f"{review.reason or ''} [not applied: {refusal}]".strip()
     signed = SignOff(
-        status="signed", reviewer=review.reviewer, date=review.date, decision=review.decision,
-        arm=review.arm, reason=review.reason, computed_status=record.status,
+        status="signed", reviewer=review.reviewer, date=review.date, decision=decision,
+        arm=review.arm, reason=reason, computed_status=record.status,
         computed_arm=record.arm, source=f"{Path(source).name}:{review.line}",
     )  # fmt: skip
-    return replace(record, signoff=signed)
+    return replace(record, signoff=signed, provisional=provisional)
+
+
+def _override_refusal(record: AssignmentRecord, arm_id: str | None) -> str | None:
+    """Why a board override to ``arm_id`` would lift an eligibility criterion or a study
+    exclusion (then it is refused), or None."""
+    if record.status in ("ineligible", "excluded"):
+        return f"the patient is {record.status}: {record.status_reason}"
+    arm = next((a for a in record.arms if a.arm_id == arm_id), None)
+    if arm is not None and arm.verdict in ("clinical exclusion", "molecular exclusion"):
+        return f"{arm_id} is a {arm.verdict} for this patient: {arm.reason}"
+    return None
 
 
 @dataclass(frozen=True)
