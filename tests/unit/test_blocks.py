@@ -230,3 +230,14 @@ def test_per_file_state_asks_again_only_when_the_file_or_the_question_changes(
         with pytest.raises(ValueError):
             first_bytes(tmp_path / "bad")
     assert asked[-2:] == [("bad", 2), ("bad", 2)]  # an error is never remembered
+
+
+def test_outdir_problem_names_what_cannot_be_written(tmp_path: Path) -> None:
+    from armmatch.run.blocks import outdir_problem
+
+    assert outdir_problem(str(tmp_path / "new" / "results")) is None
+    afile = tmp_path / "f"
+    afile.write_text("x")
+    assert "is a file, not a folder" in str(outdir_problem(str(afile / "results")))
+    # /proc/1 is not writable, even for root
+    assert "cannot be written" in str(outdir_problem("/proc/1/results"))

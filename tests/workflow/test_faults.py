@@ -220,14 +220,16 @@ def test_a_second_run_into_the_same_output_folder_is_refused(tmp_path: Path) -> 
     out.mkdir()
     lock = out / ".armmatch.lock"
     # a live holder on this host (this test's own process)
-    lock.write_text(json.dumps({"pid": os.getpid(), "host": socket.gethostname()}))
+    lock.write_text(json.dumps({"pid": os.getpid(), "host": socket.gethostname(),
+                                "since": "2026-12-07T09:00:00+00:00"}))  # fmt: skip
     proc = run(b, str(out), "--cores", "1", check=False)
     assert proc.returncode != 0
     text = proc.stdout + proc.stderr
     assert (
-        f"another armmatch run (pid {os.getpid()}, host {socket.gethostname()}) is writing to this output folder"
-        in text
+        f"the output folder is in use by the armmatch run with pid {os.getpid()} on host "
+        f"{socket.gethostname()} since 2026-12-07T09:00:00+00:00" in text
     )
+    assert f"remove {lock} and start again" in text
     assert "Traceback" not in text and not list(out.rglob("assignment.json"))
     # a lock left by a run that died (no such pid) is taken over, and released at the end
     dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
@@ -265,3 +267,19 @@ def test_a_formula_in_a_fusion_file_reaches_the_tsvs_as_text(tmp_path: Path) -> 
     assert not [
         c for line in batch.splitlines() for c in line.split("\t") if c.startswith(("=", "+", "@"))
     ]
+
+
+@pytest.mark.bad_input
+def test_an_output_folder_that_cannot_be_written_is_one_line(tmp_path: Path) -> None:
+    """Issue 31: an outdir that cannot be created or written (here: below a regular file, as a
+    read-only or foreign folder would fail) stops the run with one line naming the folder, not a
+    Python traceback."""
+    a = make_batch(tmp_path / "a")
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("x")
+    out = blocker / "results"
+    proc = run(a, str(out), "--cores", "1", check=False)
+    text = proc.stdout + proc.stderr
+    assert proc.returncode != 0
+    assert f"{out}: the output folder cannot be made: {blocker} is a file, not a folder" in text
+    assert "choose another outdir" in text and "Traceback" not in text

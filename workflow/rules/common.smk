@@ -5,7 +5,7 @@ import os
 
 from snakemake.exceptions import WorkflowError
 
-from armmatch.run.blocks import block_size, blocks_of
+from armmatch.run.blocks import block_size, blocks_of, outdir_problem
 from armmatch.config import settings_from_config, validate_config
 from armmatch.errors import ArmmatchError
 from armmatch.run.pipeline import rule_set
@@ -61,6 +61,9 @@ except ArmmatchError as _err:
     raise WorkflowError(f"armmatch: {_err}") from None
 
 OUTDIR = config["outdir"]
+# an output folder that cannot be written stops here, in one line (not Snakemake's traceback)
+if (_problem := outdir_problem(OUTDIR)) is not None:
+    raise WorkflowError(f"armmatch: {OUTDIR}: {_problem}")
 
 
 # Patients run in blocks of `patients_per_job` consecutive sheet rows (armmatch.run.blocks).

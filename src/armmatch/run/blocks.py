@@ -273,3 +273,23 @@ def block_failures(manifests: Iterable[str]) -> list[tuple[str, str]]:
 
 class BlockError(ArmmatchError):
     """One or more patients of a block failed; every other patient of the block was written."""
+
+
+def outdir_problem(outdir: str) -> str | None:
+    """Why the output folder cannot be written, from the file system's answer only (nothing is
+    created: a dry run writes nothing), or None."""
+    path = os.path.abspath(outdir)
+    probe = path
+    while not os.path.exists(probe):
+        parent = os.path.dirname(probe)
+        if parent == probe:
+            break
+        probe = parent
+    if not os.path.isdir(probe):
+        return (f"the output folder cannot be made: {probe} is a file, not a folder; choose "
+                "another outdir (--config outdir=...)")  # fmt: skip
+    if not os.access(probe, os.W_OK | os.X_OK):
+        return (f"the output folder cannot be written ({probe} is read-only, on a read-only file "
+                "system or belongs to another user); choose another outdir (--config outdir=...) "
+                "or fix its permissions")  # fmt: skip
+    return None

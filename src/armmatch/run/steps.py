@@ -565,9 +565,24 @@ def acquire_outdir_lock(outdir: str) -> str:
     """
     import socket
 
-    os.makedirs(outdir, exist_ok=True)
     path = os.path.join(outdir, LOCK_FILE)
-    me = {"pid": os.getpid(), "host": socket.gethostname()}
+    try:
+        os.makedirs(outdir, exist_ok=True)
+        probe = os.path.join(outdir, f".armmatch.write-test.{os.getpid()}")
+        with open(probe, "w", encoding="utf-8") as fh:
+            fh.write("x")
+        os.unlink(probe)
+    except OSError as exc:
+        raise InputError(
+            f"the output folder cannot be written ({exc.strerror or exc}): it is on a read-only "
+            "file system, the disk is full, or it belongs to another user; choose another outdir "
+            "(--config outdir=...) or fix the folder, then run again",
+            path=outdir,
+        ) from None
+    import datetime
+
+    since = datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")
+    me = {"pid": os.getpid(), "host": socket.gethostname(), "since": since}
     for _ in range(3):
         try:
             fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
@@ -583,8 +598,10 @@ def acquire_outdir_lock(outdir: str) -> str:
                     os.unlink(path)  # a dead run's lock on this host
                 continue
             raise InputError(
-                f"another armmatch run (pid {pid}, host {host}) is writing to this output folder; "
-                f"wait for it, or, if no run is active, remove {path}",
+                f"the output folder is in use by the armmatch run with pid {pid} on host {host} "
+                f"since {holder.get('since') or 'an unrecorded time'}; wait for it to end, or, if "
+                f"that run is no longer active (killed, or its host restarted), remove {path} and "
+                "start again",
                 path=outdir,
             ) from None
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
