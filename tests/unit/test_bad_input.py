@@ -422,9 +422,29 @@ def test_same_file_for_two_patients_is_a_warning(
         patients = read_sample_sheet(path)
     assert [p.patient_id for p in patients] == ["P1", "P2"]
     assert (
-        f"{path}, line 3: the same file {tmp_path / 'a.vcf'} is given for patients P1 (vcf) and "
-        "P2 (vcf); check the sample sheet if that is not intended"
+        f"{path}: the same file {tmp_path / 'a.vcf'} is given for 2 patients: P1 (vcf), P2 (vcf) "
+        "(first repeat on line 3); check the sample sheet if that is not intended"
     ) in caplog.text
+
+
+def test_a_file_shared_by_many_patients_is_one_warning(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Issue 31: a negative control given for many patients: one line naming the count and
+    the first ids (it printed a line per pair), every id at debug level."""
+    (tmp_path / "control.vcf").write_text("##fileformat=VCFv4.2\n")
+    rows = "".join(f"P{i}\tC49\tcontrol.vcf\t0.5\n" for i in range(1, 41))
+    path = sheet(tmp_path, rows)
+    with caplog.at_level(logging.DEBUG):
+        read_sample_sheet(path)
+    warnings = [r for r in caplog.records if r.levelno == logging.WARNING]
+    assert len(warnings) == 1
+    assert (
+        "is given for 40 patients: P1 (vcf), P2 (vcf), P3 (vcf), P4 (vcf), P5 (vcf) and 35 "
+        "more (first repeat on line 3)" in warnings[0].getMessage()
+    )
+    debug = [r.getMessage() for r in caplog.records if r.levelno == logging.DEBUG]
+    assert any("P40 (vcf)" in m for m in debug)
 
 
 def test_config_input_roots_must_be_a_list_of_folders() -> None:

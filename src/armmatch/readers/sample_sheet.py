@@ -375,6 +375,8 @@ def read_sample_sheet(
     patients: list[Patient] = []
     seen: dict[str, int] = {}
     files: dict[str, list[tuple[str, str]]] = {}
+    shared: dict[str, tuple[str, int]] = {}
+    """Files given for several patients: the value as written and the line of its first repeat."""
     header: list[str] | None = None
     if (bad := not_utf8(Path(path).read_bytes())) is not None:
         raise InputError(bad[1], path=sheet, line=bad[0])
@@ -442,24 +444,33 @@ def read_sample_sheet(
                     )
                 else:
                     key = real(value)
-                # Named against the file's first user only: one warning per repeat, so a
-                # shared multi-sample file does not cost quadratic time at thousands of rows.
-                for other_pid, other_col in files.get(key, [])[:1]:
-                    if other_pid != patient.patient_id:
-                        log.warning(
-                            "%s, line %d: the same file %s is given for patients %s (%s) and "
-                            "%s (%s); check the sample sheet if that is not intended",
-                            sheet,
-                            lineno,
-                            value,
-                            other_pid,
-                            other_col,
-                            patient.patient_id,
-                            col,
-                        )
-                if key not in files or files[key][0][0] == patient.patient_id:
-                    files.setdefault(key, []).append((patient.patient_id, col))
+                users = files.setdefault(key, [])
+                if not users or users[-1][0] != patient.patient_id:
+                    users.append((patient.patient_id, col))
+                    if len(users) > 1:
+                        shared.setdefault(key, (value, lineno))
             patients.append(patient)
     if header is None:
         raise InputError("sample sheet is empty (no header row)", path=sheet)
+    for key, (value, first_line) in shared.items():
+        _warn_shared(sheet, value, first_line, files[key])
     return patients
+
+
+SHOWN_IDS = 5
+"""How many patient ids a repeated warning names (the log's debug lines name them all)."""
+
+
+def _warn_shared(sheet: str, value: str, line: int, users: Sequence[tuple[str, str]]) -> None:
+    """One warning for a file given for several patients (a shared negative control given for
+    thousands printed a line per pair), the full list at debug level."""
+    shown = ", ".join(f"{pid} ({col})" for pid, col in users[:SHOWN_IDS])
+    more = f" and {len(users) - SHOWN_IDS} more" if len(users) > SHOWN_IDS else ""
+    log.warning(
+        "%s: the same file %s is given for %d patients: %s%s (first repeat on line %d); check the "
+        "sample sheet if that is not intended",
+        sheet, value, len(users), shown, more, line,
+    )  # fmt: skip
+    if len(users) > SHOWN_IDS:
+        log.debug("%s: every patient given %s: %s", sheet, value,
+                  ", ".join(f"{pid} ({col})" for pid, col in users))  # fmt: skip
