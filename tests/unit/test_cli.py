@@ -24,7 +24,9 @@ def test_validate_reports_a_bad_sheet_in_one_line(
     assert main(["validate", "--samples", str(sheet)]) == 1
     err = capsys.readouterr().err.strip().splitlines()
     assert err == [f"{sheet}, line 1: unknown column 'colour'",
-                   f"armmatch: 1 problem(s) found in {sheet}; nothing was run"]  # fmt: skip
+                   f"{sheet}, line 2 (patient P1): vcf file '{tmp_path / 'x.vcf'}' does not "
+                   "exist (given as 'x.vcf', resolved against the sample sheet's folder)",
+                   f"armmatch: 2 problem(s) found in {sheet}; nothing was run"]  # fmt: skip
 
 
 def test_validate_checks_the_knowledge_resources(

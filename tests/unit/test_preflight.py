@@ -58,6 +58,30 @@ def test_every_problem_in_one_run(tmp_path: Path, capsys: pytest.CaptureFixture[
     assert {p["patient"] for p in report["problems"]} == {"P1", "P2", "P3"}
 
 
+def test_an_unknown_column_does_not_hide_the_rows_problems(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Issue 31: the example sheet with ``tumour_type`` renamed ``tumor_type`` and one VCF path
+    misspelt: one run names both (it said "1 problem" and the file came in a second run), and
+    the renamed column's cells are still checked under their likely meaning."""
+    lines = (REPO / "config" / "samples.tsv").read_text().splitlines(keepends=True)
+    head = lines[0].replace("tumour_type", "tumor_type")
+    second = lines[2].replace("PLT-002.vcf.gz", "PLT-02.vcf.gz")
+    third = lines[3].split("\t")
+    third[1] = "Z99"  # not a code of Table 1: read as tumour_type, so still reported
+    (tmp_path / "config").mkdir()
+    sheet = tmp_path / "config" / "samples.tsv"
+    sheet.write_text(head + lines[1] + second + "\t".join(third) + "".join(lines[4:]))
+    shutil.copytree(REPO / "example", tmp_path / "example")
+    code, text = _validate(sheet, capsys)
+    assert code == 1
+    assert f"{sheet}, line 1: unknown column 'tumor_type' (did you mean 'tumour_type'?)" in text
+    assert f"{sheet}, line 3 (patient PLT-002): vcf file" in text
+    assert "PLT-02.vcf.gz' does not exist" in text
+    assert f"{sheet}, line 4 (patient {third[0]}): " in text and "Z99" in text
+    assert "armmatch: 3 problem(s) found" in text
+
+
 def test_sheet_shape_in_plain_words(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     comma = tmp_path / "comma.tsv"
     comma.write_text("patient_id,tumour_type,vcf\nP1,C49,a.vcf\n")

@@ -209,7 +209,7 @@ def _cell_check(column: str) -> Callable[[str], bool] | None:
     return lambda value: bool(validator.is_valid({column: value}))
 
 
-def _cell_errors(column: str, value: str) -> tuple[str, ...]:
+def cell_errors(column: str, value: str) -> tuple[str, ...]:
     """Schema messages for one cell: a valid cell is passed by the column's fast test, the
     schema's own messages are made only for a cell that fails it."""
     check = _cell_check(column)
@@ -241,7 +241,7 @@ def row_schema_errors(row: Mapping[str, str]) -> list[str]:
     """
     errors = [*_shape_errors(frozenset(row))]
     for column in sorted(row):
-        errors += _cell_errors(column, row[column])
+        errors += cell_errors(column, row[column])
     return sorted(errors)
 
 

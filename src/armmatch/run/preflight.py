@@ -37,10 +37,12 @@ from armmatch.readers.fusion_formats import check_structural_vcf, detect_fusion_
 from armmatch.readers.maf import is_maf
 from armmatch.readers.sample_sheet import (
     PATH_COLUMNS,
+    cell_errors,
     check_inside_roots,
     not_utf8,
     patient_from_row,
     readable_value_problems,
+    resolve_path,
 )
 from armmatch.readers.vcf import check_build, check_small_variant_vcf, check_vcf_header_build
 from armmatch.readers.vcf_text import vcf_header_text
@@ -81,12 +83,18 @@ def problem_from_error(err: ArmmatchError, severity: Severity = "error") -> Prob
     return Problem(severity, str(err))
 
 
-def did_you_mean(word: str, valid: Sequence[str]) -> str:
-    """`` (did you mean 'purity'?)`` for a near miss, else ``""``."""
+def likely_meaning(word: str, valid: Sequence[str]) -> str | None:
+    """The valid name a near miss most likely means (``tumor_type`` -> ``tumour_type``)."""
     close = difflib.get_close_matches(word, valid, n=1, cutoff=0.7)
     if not close:
         close = [v for v in valid if v.lower() == word.lower().strip()]
-    return f" (did you mean {close[0]!r}?)" if close else ""
+    return close[0] if close else None
+
+
+def did_you_mean(word: str, valid: Sequence[str]) -> str:
+    """`` (did you mean 'purity'?)`` for a near miss, else ``""``."""
+    close = likely_meaning(word, valid)
+    return f" (did you mean {close!r}?)" if close else ""
 
 
 def sheet_problems(
@@ -109,6 +117,7 @@ def sheet_problems(
     problems: list[Problem] = []
     patients: list[Patient] = []
     header: list[str] | None = None
+    header_broken = False
     seen: dict[str, int] = {}
     roots = [os.path.realpath(r) for r in input_roots] if input_roots is not None else None
     sheet_dir = os.path.dirname(sheet)
@@ -141,15 +150,20 @@ def sheet_problems(
                 problems.append(
                     Problem("error", f"column(s) {', '.join(dup)} appear twice", sheet, lineno)
                 )
-            if any(p.severity == "error" for p in problems):
                 return problems, []
+            # An unknown or missing column does not hide the rows' problems: each unknown column
+            # is read with its likely meaning (or not at all), and the rows are checked with what
+            # is there, so one run lists everything to fix.
+            header_broken = any(p.severity == "error" for p in problems)
+            if header_broken:
+                header = [_read_as(c, header, allowed) for c in header]
             continue
         pid = fields[header.index("patient_id")].strip() if "patient_id" in header and len(fields) > header.index("patient_id") else None  # fmt: skip
         if len(fields) != len(header):
             problems.append(Problem("error", f"expected {len(header)} tab-separated fields, "
                                     f"found {len(fields)}", sheet, lineno, pid or None))  # fmt: skip
             continue
-        row = {k: v.strip() for k, v in zip(header, fields, strict=True) if v.strip()}
+        row = {k: v.strip() for k, v in zip(header, fields, strict=True) if k and v.strip()}
         words = readable_value_problems(row)
         for w in words:
             problems.append(Problem("error", w, sheet, lineno, pid or None))
@@ -157,6 +171,9 @@ def sheet_problems(
         if override and rules is not None and (problem := rules.override_problem(override)):
             problems.append(Problem("error", problem, sheet, lineno, pid or None))
         if words:
+            continue
+        if header_broken:
+            problems += _partial_row_problems(row, sheet=sheet, line=lineno, sheet_dir=sheet_dir)
             continue
         try:
             patient = patient_from_row(row, sheet=sheet, line=lineno, sheet_dir=sheet_dir)
@@ -182,6 +199,37 @@ def sheet_problems(
     if header is None:
         problems.append(Problem("error", "sample sheet is empty (no header row)", sheet))
     return problems, patients
+
+
+def _read_as(column: str, header: Sequence[str], allowed: Sequence[str]) -> str:
+    """The name a header column's cells are checked under when the header has problems: a
+    known column as itself, an unknown one as its likely meaning when that column is absent,
+    else ``""`` (its cells are not read)."""
+    if column in allowed:
+        return column
+    meant = likely_meaning(column, allowed)
+    return meant if meant is not None and meant not in header else ""
+
+
+def _partial_row_problems(
+    row: Mapping[str, str], *, sheet: str, line: int, sheet_dir: str
+) -> list[Problem]:
+    """A row's own problems under a header with problems: each cell against its column's
+    schema and each named file's existence (the checks that need a missing column are the
+    header's problem, already reported)."""
+    pid = row.get("patient_id") or None
+    problems = [
+        Problem("error", message, sheet, line, pid)
+        for column in sorted(row)
+        for message in cell_errors(column, row[column])
+    ]
+    for col in PATH_COLUMNS:
+        if col in row and not Path(resolve_path(row[col], sheet_dir)).is_file():
+            problems.append(Problem(
+                "error", f"{col} file {resolve_path(row[col], sheet_dir)!r} does not exist "
+                f"(given as {row[col]!r}, resolved against the sample sheet's folder)",
+                sheet, line, pid))  # fmt: skip
+    return problems
 
 
 def _check_maf_builds(path: str, build: str, *, patient: str, limit: int) -> None:
