@@ -117,6 +117,9 @@ class Settings:
     her2_ihc_required: bool = False
     """True: a patient without HER2 IHC is ``incomplete`` even when NGS is negative (the strict
     reading); false: the PD-1 arm is assigned, marked provisional."""
+    eligibility_waivers: bool = False
+    """True: a sheet's ``eligibility_waiver`` (a sponsor's waiver id) lets an override lift a
+    Table 2 criterion or clinical exclusion, recorded as a protocol deviation; false: refused."""
     genome_build: str = "GRCh38"
     germline_arms: tuple[str, ...] = ()
     """Arms whose genes are read from the germline VCF (``small_variants.germline_arms``)."""
@@ -189,6 +192,8 @@ class Settings:
             },
             "brca_classification": {"min_stars": self.brca_min_stars, "custom": self.brca_custom},
         }
+        if self.eligibility_waivers:  # only when on: provenance of other runs is unchanged
+            out["assignment"]["eligibility_waivers"] = True
         fastas = {b: v for b, v in sorted(self.reference_fasta.items()) if v}
         if fastas:  # only when configured: provenance of coordinate-only runs is unchanged
             out["small_variants"]["reference_fasta"] = fastas
@@ -240,6 +245,7 @@ def settings_from_config(config: Mapping[str, Any]) -> Settings:
         min_purity=float(cn["min_purity"]),
         ploidy_range=_ploidy_range(cn["ploidy_range"]),
         her2_ihc_required=bool(c["assignment"]["her2_ihc_required"]),
+        eligibility_waivers=bool(c["assignment"]["eligibility_waivers"]),
         genome_build=str(c["genome_build"]),
         reference_fasta={
             b: (str(v) if v is not None else None)

@@ -41,6 +41,9 @@ class Patient:
     genome_build: str | None = None
     arm_override: str | None = None
     override_reason: str | None = None
+    eligibility_waiver: str | None = None
+    """A sponsor's waiver id: lets ``arm_override`` lift an eligibility criterion (a protocol
+    deviation), only with config ``assignment.eligibility_waivers``."""
     specimen_id: str | None = None
     accession: str | None = None
     assay: str | None = None

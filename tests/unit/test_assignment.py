@@ -188,6 +188,30 @@ def test_override_is_honoured_and_recorded() -> None:
     assert verdict(d, "almonertinib-EGFR") == "lower priority"
 
 
+def test_a_waiver_never_lifts_a_molecular_exclusion() -> None:
+    """Issue 31: RET/NTRK/FGFR exclude for the drug's sake, not as eligibility: a waiver id
+    changes nothing, the override is refused as without one."""
+    d = run([L858R, fusion("CCDC6", "RET", "RET")], arm_override="almonertinib-EGFR",
+            override_reason="x", eligibility_waiver="W-1")  # fmt: skip
+    assert d.status == "excluded" and d.arm is None and d.override is None
+    assert any(p.startswith("tumour-board override refused") for p in d.provisional)
+    assert not any(p.startswith("PROTOCOL DEVIATION") for p in d.provisional)
+
+
+def test_a_waiver_lifts_a_clinical_exclusion_as_a_protocol_deviation() -> None:
+    """A clinical exclusion of the targeted arm (its own drug given before): without a waiver the
+    override is refused; with one, it is applied and recorded as a deviation."""
+    prior = eligible(["almonertinib"])
+    refused = run([L858R], arm_override="almonertinib-EGFR", override_reason="x",
+                  eligibility=prior)  # fmt: skip
+    assert verdict(refused, "almonertinib-EGFR") == "clinical exclusion"
+    assert refused.override is None
+    waived = run([L858R], arm_override="almonertinib-EGFR", override_reason="x",
+                 eligibility=prior, eligibility_waiver="W-2")  # fmt: skip
+    assert waived.arm is not None and waived.arm.arm_id == "almonertinib-EGFR"
+    assert waived.override is not None and waived.override["waiver"]["id"] == "W-2"
+
+
 def test_unknown_override_arm_raises() -> None:
     with pytest.raises(ValueError, match="not an arm"):
         run([], arm_override="no-such-arm", override_reason="x")

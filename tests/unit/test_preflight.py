@@ -124,3 +124,18 @@ def test_files_of_the_wrong_kind_or_build_on_real_data(
         in text
     )
     assert "(patient S2): fusions file" in text  # the misspelt path
+
+
+def test_a_waiver_while_waivers_are_off_is_named_before_the_run(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Issue 31: ``eligibility_waiver`` is off by default; validate names the row."""
+    head = HEAD.rstrip("\n") + "\toverride_reason\teligibility_waiver\n"
+    sheet = _batch(tmp_path, ["P1\tC49\ta.vcf.gz\t0.5\t50\t1\tKeytruda\t\tsintilimab-PD1\t"
+                              "sponsor\tPLT-W-1"], head=head)  # fmt: skip
+    code, text = _validate(sheet, capsys)
+    assert code == 1
+    assert (
+        f"{sheet}, line 2 (patient P1): eligibility_waiver 'PLT-W-1' is given but eligibility "
+        "waivers are off"
+    ) in text

@@ -76,3 +76,39 @@ def test_an_override_naming_an_exclusion_group_is_a_clean_error() -> None:
         assign_record(patient, settings_from_config({"samples": "s.tsv"}))
     assert "'exclusion-RET' is not an arm a patient can be assigned to" in info.value.problem
     assert "sintilimab-PD1" in info.value.problem and "exclusion-RET," not in info.value.problem
+
+
+def _waived(waivers: bool, **changes: object):  # type: ignore[no-untyped-def]
+    patient = dataclasses.replace(
+        example_patient("PLT-008"), prior_therapies=("Keytruda",), arm_override="sintilimab-PD1",
+        override_reason="sponsor approval 2026-12-03", eligibility_waiver="PLT-W-0007", **changes)  # fmt: skip
+    config = {"samples": "s.tsv", "assignment": {"eligibility_waivers": waivers}}
+    return assign_record(patient, settings_from_config(config))
+
+
+def test_a_documented_waiver_is_a_protocol_deviation_only_when_switched_on() -> None:
+    """Issue 31: ``eligibility_waiver`` is off by default: the row is refused with the reason;
+    on, the override lifts the Table 2 criterion and the record and page 1 say it is a protocol
+    deviation with the waiver id."""
+    from armmatch.errors import InputError
+    from armmatch.report.html import patient_html
+    from armmatch.report.record import AssignmentRecord
+
+    with pytest.raises(InputError) as info:
+        _waived(False)
+    assert info.value.patient == "PLT-008"
+    assert "eligibility_waiver 'PLT-W-0007' is given but eligibility waivers are off" in (
+        info.value.problem
+    )
+    doc = _waived(True)
+    assert (doc["status"], doc["arm"]) == ("immunotherapy", "sintilimab-PD1")
+    assert doc["override"]["waiver"]["id"] == "PLT-W-0007"
+    assert "the patient is ineligible" in doc["override"]["waiver"]["lifted"]
+    assert "no prior anti-PD-1/PD-L1" in doc["override"]["waiver"]["lifted"]
+    (line,) = [p for p in doc["provisional"] if p.startswith("PROTOCOL DEVIATION")]
+    assert "eligibility waiver PLT-W-0007 lets the override to sintilimab-PD1 lift" in line
+    assert "patient PLT-008, samples.tsv line" in line
+    # the eligibility itself is still recorded as not met: the waiver lifts, it does not rewrite
+    assert doc["eligibility"]["status"] == "ineligible"
+    html = patient_html(AssignmentRecord.from_dict(doc))
+    assert 'id="deviation"' in html and "Protocol deviation: eligibility waiver PLT-W-0007" in html

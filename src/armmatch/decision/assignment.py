@@ -114,6 +114,9 @@ def _could_match(rule: Rule, event: Event) -> bool:
     return True
 
 
+PROTOCOL_DEVIATION = "PROTOCOL DEVIATION"
+"""The start of the provisional line that records an eligibility waiver applied by an override."""
+
 OVERRIDE_REFUSED = "tumour-board override refused"
 """The start of the provisional line that records a refused override (the pipeline names the
 patient and the sheet or review row beside it)."""
@@ -205,6 +208,7 @@ def decide(
     eligibility: Eligibility,
     arm_override: str | None = None,
     override_reason: str | None = None,
+    eligibility_waiver: str | None = None,
     require_exclusions_assessed: bool = True,
     require_non_ngs_assessed: bool = False,
 ) -> Decision:
@@ -214,6 +218,11 @@ def decide(
     protocol's reading: a patient whose NGS was assessed and negative, with only a non-NGS assay
     (HER2 IHC, :data:`NON_NGS`) not done, gets the PD-1 arm, provisional, with the arm that
     assay could still open named. True: such a patient is incomplete.
+
+    ``eligibility_waiver`` (a sponsor's waiver id; the caller passes it only when config
+    ``assignment.eligibility_waivers`` is on): an override that a Table 2 criterion or a clinical
+    exclusion would refuse is applied and recorded as a protocol deviation. A molecular exclusion
+    (RET/NTRK/FGFR) is never waived.
     """
     targeted: list[ArmResult] = []
     exclusions: list[ArmResult] = []
@@ -380,16 +389,28 @@ def decide(
         status = "incomplete"
         reason = pd1.reason if pd1 is not None else "no arm could be decided"
 
-    override = None
+    override: dict[str, Any] | None = None
     if arm_override:
         target = next((r for r in arms_out if r.arm.arm_id == arm_override), None)
         if target is None:
             raise ValueError(f"arm_override {arm_override!r} is not an arm of the rule table")
         refusal = None
+        waivable = False
         if status in ("ineligible", "excluded"):
             refusal = f"the patient is {status}: {reason}"
+            waivable = status == "ineligible"
         elif target.verdict in ("clinical exclusion", "molecular exclusion"):
             refusal = f"{arm_override} is a {target.verdict} for this patient: {target.reason}"
+            waivable = target.verdict == "clinical exclusion"
+        if target.verdict == "molecular exclusion":
+            waivable = False
+        waived = refusal if refusal is not None and waivable and eligibility_waiver else None
+        if waived is not None:
+            provisional.append(
+                f"{PROTOCOL_DEVIATION}: eligibility waiver {eligibility_waiver} lets the override "
+                f"to {arm_override} lift: {waived}"
+            )
+            refusal = None
         if refusal is not None:
             # eligibility criteria and study exclusions are not waivable by a tumour board (a
             # waiver is a protocol deviation): the request is recorded, the decision stands
@@ -407,6 +428,8 @@ def decide(
             "computed_status": status,
             "computed_arm": selected.arm.arm_id if selected else None,
         }
+        if waived is not None:
+            override["waiver"] = {"id": eligibility_waiver, "lifted": waived}
         for r in arms_out:
             if r.verdict == "selected" and r is not target:
                 r.verdict = "lower priority"

@@ -319,6 +319,7 @@ def patient_from_row(
         genome_build=values.get("genome_build"),
         arm_override=values.get("arm_override"),
         override_reason=values.get("override_reason"),
+        eligibility_waiver=values.get("eligibility_waiver"),
         specimen_id=values.get("specimen_id"),
         accession=values.get("accession"),
         assay=values.get("assay"),

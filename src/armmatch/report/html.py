@@ -147,6 +147,11 @@ def _decision_box(r: AssignmentRecord) -> str:
     else:
         text = "Sign-off: not yet reviewed by the tumour board"
     out += f'<p class="signoff s-{esc(sign.status.replace(" ", "-"))}" id="signoff">{esc(text)}</p>'
+    waiver = (r.override or {}).get("waiver")
+    if r.override and waiver:
+        out += ('<p class="warn deviation" id="deviation"><strong>Protocol deviation: eligibility '
+                f"waiver {esc(waiver['id'])}</strong> — the tumour-board override to "
+                f"{esc(r.override['arm'])} lifts: {esc(waiver['lifted'])}</p>")  # fmt: skip
     if notes:
         out += ('<div class="warn" id="provisional"><strong>Provisional or needing review:'
                 "</strong><ul>" + "".join(f"<li>{esc(n)}</li>" for n in notes) + "</ul></div>")  # fmt: skip

@@ -34,6 +34,8 @@ def attention_reasons(r: AssignmentRecord) -> list[str]:
     reasons += list(r.provisional)
     if r.override:
         reasons.append(f"override to {r.override['arm']}: {r.override['reason']}")
+        if r.override.get("waiver"):
+            reasons.append(f"protocol deviation: eligibility waiver {r.override['waiver']['id']}")
     reasons += [f"indeterminate: {x.event.gene} {x.event.alteration}"
                 for x in r.indeterminate_events()]  # fmt: skip
     return reasons

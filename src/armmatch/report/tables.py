@@ -91,7 +91,16 @@ def batch_row(record: AssignmentRecord) -> BatchRow:
         status_reason=record.status_reason,
         candidate_arm=record.candidate_arm,
         provisional=record.provisional,
-        override=f"{override['arm']}: {override['reason']}" if override else None,
+        override=(
+            f"{override['arm']}: {override['reason']}"
+            + (
+                f" (protocol deviation: eligibility waiver {override['waiver']['id']})"
+                if override.get("waiver")
+                else ""
+            )
+        )
+        if override
+        else None,  # fmt: skip
         actionable_events=tuple(
             f"{e.event.gene} {e.event.alteration}" for e in record.actionable_events()
         ),

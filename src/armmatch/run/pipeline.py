@@ -23,7 +23,7 @@ from armmatch.calling.purity import CnvThresholds
 from armmatch.calling.reference import FastaReference, fasta_build_problem
 from armmatch.calling.small_variants import read_small_variants
 from armmatch.config import Settings
-from armmatch.decision.assignment import OVERRIDE_REFUSED, decide
+from armmatch.decision.assignment import OVERRIDE_REFUSED, PROTOCOL_DEVIATION, decide
 from armmatch.decision.eligibility import assess_eligibility, her2_evidence
 from armmatch.decision.rules import annotate_events
 from armmatch.errors import ConfigError, InputError
@@ -468,6 +468,12 @@ def assign_patient(
         patient, table1=table1, drugs=drugs, min_age=settings.min_age, max_ecog=settings.max_ecog
     )
     problem = rules.override_problem(patient.arm_override) if patient.arm_override else None
+    if patient.eligibility_waiver and not settings.eligibility_waivers:
+        problem = (
+            f"eligibility_waiver {patient.eligibility_waiver!r} is given but eligibility waivers "
+            "are off: a tumour board cannot lift a Table 2 criterion; if the sponsor has "
+            "documented this waiver, set assignment.eligibility_waivers: true in the config"
+        )
     if problem is not None:
         raise InputError(problem, path=sheet, line=patient.line, patient=patient.patient_id)
     decision = decide(
@@ -477,12 +483,13 @@ def assign_patient(
         eligibility=eligibility,
         arm_override=patient.arm_override,
         override_reason=patient.override_reason,
+        eligibility_waiver=patient.eligibility_waiver,
         require_exclusions_assessed=settings.require_exclusions_assessed,
         require_non_ngs_assessed=settings.her2_ihc_required,
     )
     decision.provisional = [
         f"{p} (patient {patient.patient_id}, {sheet} line {patient.line})"
-        if p.startswith(OVERRIDE_REFUSED) else p
+        if p.startswith((OVERRIDE_REFUSED, PROTOCOL_DEVIATION)) else p
         for p in decision.provisional
     ]  # fmt: skip
     events = oncokb_evidence(events, settings.oncokb)  # after the decision: notes only

@@ -332,6 +332,13 @@ def preflight(config: Mapping[str, Any], *, sheet: str | None = None) -> Report:
         roots = [os.path.dirname(os.path.abspath(path)), os.getcwd()]
     sheet_issues, patients = sheet_problems(path, rules=rules, input_roots=roots)
     problems += sheet_issues
+    waivers = bool(config.get("assignment", {}).get("eligibility_waivers"))
     for p in patients:
+        if p.eligibility_waiver and not waivers:
+            problems.append(Problem(
+                "error", f"eligibility_waiver {p.eligibility_waiver!r} is given but eligibility "
+                "waivers are off: a tumour board cannot lift a Table 2 criterion; if the sponsor "
+                "has documented this waiver, set assignment.eligibility_waivers: true in the "
+                "config", path, p.line, p.patient_id))  # fmt: skip
         problems += file_problems(p, patient_build(p, str(config["genome_build"])))
     return Report(path, len(patients), tuple(problems))

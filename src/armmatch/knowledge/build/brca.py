@@ -253,9 +253,7 @@ class BuildInputs:
     """gene -> build -> the LRG assembly locus (position maps between builds)."""
 
 
-def name_variant(
-    inputs: BuildInputs, gene: str, chrom: str, a: Allele
-) -> tuple[str, str, str]:
+def name_variant(inputs: BuildInputs, gene: str, chrom: str, a: Allele) -> tuple[str, str, str]:
     """HGVS c., p. and class of a normalised GRCh38 allele on the MANE model (our classifier)."""
     model = inputs.models["GRCh38"][gene]
     pos, ref, alt = vcf_style(inputs.loci["GRCh38"], chrom, a)
@@ -302,8 +300,10 @@ def build_rows(
                 report.skip(raw.source, "HGVS name not a plain change on the transcript")
                 continue
             a38 = normalised(seq38, chrom, *vcf)
-            if a38 is not None and raw.location38 is not None and not (
-                a38.pos1 - 60 <= raw.location38 <= a38.end1 + 60
+            if (
+                a38 is not None
+                and raw.location38 is not None
+                and not (a38.pos1 - 60 <= raw.location38 <= a38.end1 + 60)
             ):
                 report.skip(raw.source, "HGVS name and GRCh38 location disagree")
                 continue

@@ -68,7 +68,9 @@ def ptc_rows(
             raise InputError(f"no exon number in a {gene} exon-weight row", path=path)
         exon = int(m.group(1))
         if exon not in ranges:
-            raise InputError(f"{gene} exon {exon} has no coding bases in the bundled model", path=path)
+            raise InputError(
+                f"{gene} exon {exon} has no coding bases in the bundled model", path=path
+            )
         applies = rec["rule_status"].strip().upper() == "TRUE"
         strength = rec["evidence_strength"].strip()
         start_codon, end_codon = int(rec["start"]), int(rec["end"])
@@ -110,9 +112,8 @@ def ptc_rows(
             if p_lo > p_hi:
                 continue
             if note == f"exon {exon}":
-                note = (
-                    f"exon {exon}: loss of function "
-                    + ("does not apply" if v == "no" else f"at {s} weight")
+                note = f"exon {exon}: loss of function " + (
+                    "does not apply" if v == "no" else f"at {s} weight"
                 )
             out.append([gene, "ptc", f"c.{p_lo}..c.{p_hi}", "*", v, s, note])
     return out
@@ -140,9 +141,7 @@ def splice_rows(gene: str, table_text: str, *, path: str) -> list[list[str]]:
     return out
 
 
-def render_lof(
-    rows: Sequence[Sequence[object]], sources: Mapping[str, str], version: str
-) -> str:
+def render_lof(rows: Sequence[Sequence[object]], sources: Mapping[str, str], version: str) -> str:
     lines = [
         "# armmatch BRCA1/2 loss-of-function rules: how a truncating or canonical splice-site "
         "variant that the classification table does not classify is decided",

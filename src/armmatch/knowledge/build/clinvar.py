@@ -100,9 +100,7 @@ def read_clinvar_rows(path: str | Path) -> Iterator[dict[str, str]]:
             yield dict(zip(header, line, strict=False))
 
 
-def diff_tables(
-    old: Sequence[Classified], new: Sequence[Classified]
-) -> dict[str, dict[str, int]]:
+def diff_tables(old: Sequence[Classified], new: Sequence[Classified]) -> dict[str, dict[str, int]]:
     """Per gene: variants added, removed and reclassified (classification changed), by the
     GRCh38 allele."""
     a, b = {(v.gene, v.grch38): v for v in old}, {(v.gene, v.grch38): v for v in new}

@@ -78,9 +78,7 @@ def locus_diffs(locus: AssemblyLocus) -> tuple[Diff, ...]:
     return _DIFFS.get((locus.lrg_id, locus.build), ())
 
 
-def check_locus(
-    record: LrgRecord, locus: AssemblyLocus, model: GeneModel | None
-) -> list[str]:
+def check_locus(record: LrgRecord, locus: AssemblyLocus, model: GeneModel | None) -> list[str]:
     """What disagrees between the locus and independent facts (empty when all agree)."""
     problems = []
     tx = record.transcripts[0]
@@ -88,7 +86,9 @@ def check_locus(
         _DIFFS[(locus.lrg_id, locus.build)] = record.mappings[locus.build].diffs
         coding, allowed = _spliced_cds(locus, tx)
         protein = translate(coding).rstrip("*")
-        differ = {i + 1 for i, (a, b) in enumerate(zip(protein, tx.protein)) if a != b}
+        differ = {
+            i + 1 for i, (a, b) in enumerate(zip(protein, tx.protein, strict=False)) if a != b
+        }
         if len(protein) != len(tx.protein) or differ - allowed:
             problems.append(f"{tx.name} CDS does not translate to the record's protein")
     if model is None:
@@ -102,7 +102,11 @@ def check_locus(
             cds = (locus.lrg_to_pos1[mine.cds[0]], locus.lrg_to_pos1[mine.cds[1]])
     else:
         tx_map = next(
-            (v for k, v in record.transcript_maps.items() if k.split(".")[0] == model.refseq_accession),
+            (
+                v
+                for k, v in record.transcript_maps.items()
+                if k.split(".")[0] == model.refseq_accession
+            ),
             None,
         )
         if tx_map is None:
@@ -120,9 +124,7 @@ def check_locus(
     if cds is not None:
         lo, hi = min(cds) - 1, max(cds)
         if (lo, hi) != (model.cds_start0, model.cds_end):
-            problems.append(
-                f"CDS {lo}-{hi} (LRG) != {model.cds_start0}-{model.cds_end} (bundled)"
-            )
+            problems.append(f"CDS {lo}-{hi} (LRG) != {model.cds_start0}-{model.cds_end} (bundled)")
     return problems
 
 

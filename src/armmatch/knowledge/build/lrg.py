@@ -261,9 +261,7 @@ def assembly_locus(record: LrgRecord, build: str) -> AssemblyLocus:
     )  # fmt: skip
 
 
-def lift(
-    source: AssemblyLocus, target: AssemblyLocus, pos1: int
-) -> int | None:
+def lift(source: AssemblyLocus, target: AssemblyLocus, pos1: int) -> int | None:
     """``pos1`` of ``source``'s build at the same LRG base in ``target``'s build, or None.
 
     Both loci must come from the same record. None when the base is not in both assemblies.

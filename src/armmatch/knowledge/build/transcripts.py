@@ -8,14 +8,13 @@ recorded in the ``note`` column.
 
 from __future__ import annotations
 
-from armmatch.hgvs import unversioned
-
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from armmatch.errors import InputError
 from armmatch.genome import Build, normalise_chrom
+from armmatch.hgvs import unversioned
 from armmatch.io import open_text, sha256_file
 from armmatch.knowledge.transcripts import (
     BUILD_COMMENT_KEY,

@@ -35,16 +35,15 @@ from armmatch.io import fixed_tsv_rows, sha256_file, write_text_atomic
 from armmatch.knowledge.brca_table import load_table, render_table
 from armmatch.knowledge.build.brca import BuildInputs, intronic_reach
 from armmatch.knowledge.build.clinvar import diff_tables, read_clinvar_rows, rows_from_clinvar
-from armmatch.knowledge.loci import bundled_loci
-from armmatch.knowledge.transcripts import gene_models
 from armmatch.knowledge.build.transcripts import read_mane_select
+from armmatch.knowledge.loci import bundled_loci
 from armmatch.knowledge.manifest import (
     load_manifest,
     render_manifest,
     updated_entries,
     with_version,
 )
-from armmatch.knowledge.transcripts import load_gene_models
+from armmatch.knowledge.transcripts import gene_models, load_gene_models
 
 SOURCE_COLUMNS = ("name", "url", "mirror_path", "checksum", "feeds", "label")
 
