@@ -241,3 +241,22 @@ def test_outdir_problem_names_what_cannot_be_written(tmp_path: Path) -> None:
     assert "is a file, not a folder" in str(outdir_problem(str(afile / "results")))
     # /proc/1 is not writable, even for root
     assert "cannot be written" in str(outdir_problem("/proc/1/results"))
+
+
+def test_a_full_file_system_is_named_before_the_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 31: a full disk at start-up is one line, not a traceback mid-batch."""
+    import os
+
+    from armmatch.run import blocks
+
+    real = os.statvfs(tmp_path)
+
+    class Full:
+        f_bavail, f_frsize = 3, real.f_frsize
+
+    monkeypatch.setattr(blocks.os, "statvfs", lambda _p: Full())
+    problem = str(blocks.outdir_problem(str(tmp_path / "results")))
+    assert problem.startswith("the output folder's file system is full (")
+    assert f"free at {tmp_path}, a batch needs at least 16 MiB to start" in problem

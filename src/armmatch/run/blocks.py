@@ -292,4 +292,16 @@ def outdir_problem(outdir: str) -> str | None:
         return (f"the output folder cannot be written ({probe} is read-only, on a read-only file "
                 "system or belongs to another user); choose another outdir (--config outdir=...) "
                 "or fix its permissions")  # fmt: skip
+    fs = os.statvfs(probe)
+    free = fs.f_bavail * fs.f_frsize
+    if free < MIN_FREE_BYTES:
+        return (f"the output folder's file system is full ({free // 1024} KiB free at {probe}, "
+                f"a batch needs at least {MIN_FREE_BYTES // 2**20} MiB to start); free space or "
+                "choose another outdir (--config outdir=...)")  # fmt: skip
     return None
+
+
+MIN_FREE_BYTES = 16 * 2**20
+"""Free space below which a run does not start: a patient's outputs are a few hundred KiB, and
+a file system this full fails mid-write (each output is written whole or not at all, but the
+batch would stop half done)."""
