@@ -132,9 +132,11 @@ def test_same_file_for_two_patients_warns_at_parse_time(tmp_path: Path) -> None:
     proc = run(work, "out", "-n")
     out = proc.stdout + proc.stderr
     assert (
-        "config/samples.tsv, line 16: the same file example/vcf/PLT-001.vcf.gz is given for "
-        "patients PLT-001 (vcf) and C1-PLT-001 (vcf)"
+        "config/samples.tsv: the same file example/vcf/PLT-001.vcf.gz is given for 2 patients: "
+        "PLT-001 (vcf), C1-PLT-001 (vcf) (first repeat on line 16)"
     ) in out, out
+    # one line per shared file (issue 31), not one per pair
+    assert out.count("the same file example/vcf/PLT-001.vcf.gz") == 1, out
 
 
 # --- a killed run resumes to the same outputs ----------------------------------------------------
