@@ -232,6 +232,7 @@ def test_per_file_state_asks_again_only_when_the_file_or_the_question_changes(
     assert asked[-2:] == [("bad", 2), ("bad", 2)]  # an error is never remembered
 
 
+@pytest.mark.bad_input
 def test_outdir_problem_names_what_cannot_be_written(tmp_path: Path) -> None:
     from armmatch.run.blocks import outdir_problem
 
@@ -243,6 +244,7 @@ def test_outdir_problem_names_what_cannot_be_written(tmp_path: Path) -> None:
     assert "cannot be written" in str(outdir_problem("/proc/1/results"))
 
 
+@pytest.mark.bad_input
 def test_a_full_file_system_is_named_before_the_run(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -56,6 +56,7 @@ def test_long_read_fusions_in_a_batch(tmp_path: Path) -> None:
     assert "low support" in html
 
 
+@pytest.mark.bad_input
 def test_a_board_override_cannot_lift_an_eligibility_criterion(tmp_path: Path) -> None:
     """Issue 31: prior pembrolizumab (Keytruda) with a board override to the PD-1 arm and a
     reason: the workflow keeps the patient ineligible and the report says why."""
