@@ -245,39 +245,39 @@ def test_outdir_problem_names_what_cannot_be_written(tmp_path: Path) -> None:
 
 
 @pytest.mark.bad_input
+@pytest.mark.filterwarnings("ignore:This process .* is multi-threaded:DeprecationWarning")
 def test_a_folder_owned_by_another_user_is_named() -> None:
     """Issue 31: a folder owned by another user (here root's, 0755) is one line. Root may write
-    anywhere, so as root the check runs as ``nobody`` (setpriv, util-linux)."""
+    anywhere, so as root the check runs in a forked child that has become ``nobody``."""
     import os
-    import shutil
-    import subprocess
-    import sys
     import tempfile
 
-    # pytest's tmp_path is 0700: another user could not even see into it
-    owned = Path(tempfile.mkdtemp(prefix="armmatch-theirs-"))
-    owned.chmod(0o755)
-    if os.geteuid() != 0:
-        from armmatch.run.blocks import outdir_problem
+    from armmatch.run.blocks import outdir_problem
 
-        problem = outdir_problem("/root/results" if os.path.isdir("/root") else "/results")
-        assert "cannot be written" in str(problem)
+    if os.geteuid() != 0:  # any folder of root's is another user's
+        assert "cannot be written" in str(outdir_problem("/root/results"))
         return
-    if shutil.which("setpriv") is None:
-        pytest.skip(
-            "running as root and util-linux's setpriv is absent: cannot act as another user"
-        )
-    target = str(owned / "r")
-    code = f"from armmatch.run.blocks import outdir_problem as p; print(p({target!r}))"
+    owned = Path(tempfile.mkdtemp(prefix="armmatch-theirs-"))  # tmp_path is 0700: unseen
+    owned.chmod(0o755)
+    read, write = os.pipe()
     try:
-        proc = subprocess.run(
-            ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", sys.executable, "-c",
-             code], capture_output=True, text=True, check=True, env={**os.environ, "HOME": "/tmp"},
-        )  # fmt: skip
+        pid = os.fork()
+        if pid == 0:  # the child (os calls only, no lock taken): drop to nobody, ask, report
+            try:
+                os.setgroups([])
+                os.setgid(65534)
+                os.setuid(65534)
+                os.write(write, str(outdir_problem(str(owned / "r"))).encode())
+            finally:
+                os._exit(0)
+        os.close(write)
+        os.waitpid(pid, 0)
+        with os.fdopen(read) as fh:
+            problem = fh.read()
     finally:
         owned.rmdir()
-    assert proc.stdout.strip().startswith(f"the output folder cannot be written ({owned} is")
-    assert "belongs to another user" in proc.stdout
+    assert problem.startswith(f"the output folder cannot be written ({owned} is"), problem
+    assert "belongs to another user" in problem
 
 
 @pytest.mark.bad_input
