@@ -8,7 +8,7 @@ CORES ?= 8
 STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 
-.PHONY: run test lint dryrun report install clean constraints chromium screenshots bench bench-tools slurm slurm-run slurm-stop
+.PHONY: run test matrix lint dryrun report install clean constraints chromium screenshots bench bench-tools slurm slurm-run slurm-stop
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "make: $(PYTHON) not found (set PYTHON=...)"; exit 1; }
@@ -44,6 +44,12 @@ chromium:
 
 test: $(TEST_STAMP) chromium
 	$(BIN)/python -m pytest -n 2 --dist loadscope
+
+# The Python matrix (noxfile.py): unit suite + one end-to-end run on 3.12 and 3.13, each from a
+# freshly built wheel. Interpreters: python3.12/python3.13 on PATH, or pyenv's (added here).
+PYENV_BINS := $(foreach v,3.12 3.13,$(shell pyenv prefix $(v) 2>/dev/null)/bin)
+matrix: $(TEST_STAMP) chromium
+	PATH="$(subst $(eval) ,:,$(strip $(PYENV_BINS))):$$PATH" $(BIN)/nox --envdir .nox
 
 # Screenshots of a patient report and the batch summary (docs/screenshots/), from the example batch.
 screenshots: run chromium
