@@ -77,8 +77,8 @@ def custom_content(records: Sequence[AssignmentRecord]) -> dict[str, Any]:
         "plot_type": "table",
         "pconfig": {"id": "armmatch_assignments", "title": "armmatch: assignments",
                     "namespace": "armmatch", "col1_header": "Patient"},
-        "headers": {key: {"title": title, "description": text, "scale": False}
-                    for key, title, text in COLUMNS},
+        "headers": {key: {"title": title, "description": words, "scale": False}
+                    for key, title, words in COLUMNS},
         "data": {text(r.patient_id): row(r) for r in records},
     }  # fmt: skip
 
