@@ -89,6 +89,12 @@ def check_inside_roots(
     )
 
 
+def missing_file(column: str, resolved: str, given: str) -> str:
+    """The words for a sheet cell naming a file that does not exist."""
+    return (f"{column} file {resolved!r} does not exist (given as {given!r}, resolved against "
+            "the sample sheet's folder)")  # fmt: skip
+
+
 def resolve_path(value: str, sheet_dir: str) -> str:
     """Resolve a sheet path against the sheet's folder, keeping relative paths relative.
 
@@ -278,8 +284,7 @@ def patient_from_row(
                 paths.is_file(values[col]) if paths else os.path.isfile(values[col])
             ):
                 raise InputError(
-                    f"{col} file {values[col]!r} does not exist (given as {row[col]!r}, "
-                    f"resolved against the sample sheet's folder)",
+                    missing_file(col, values[col], row[col]),
                     path=sheet,
                     line=line,
                     patient=pid,

@@ -39,6 +39,7 @@ from armmatch.readers.sample_sheet import (
     PATH_COLUMNS,
     cell_errors,
     check_inside_roots,
+    missing_file,
     not_utf8,
     patient_from_row,
     readable_value_problems,
@@ -224,11 +225,10 @@ def _partial_row_problems(
         for message in cell_errors(column, row[column])
     ]
     for col in PATH_COLUMNS:
-        if col in row and not Path(resolve_path(row[col], sheet_dir)).is_file():
-            problems.append(Problem(
-                "error", f"{col} file {resolve_path(row[col], sheet_dir)!r} does not exist "
-                f"(given as {row[col]!r}, resolved against the sample sheet's folder)",
-                sheet, line, pid))  # fmt: skip
+        if col in row and not os.path.isfile(resolved := resolve_path(row[col], sheet_dir)):
+            problems.append(
+                Problem("error", missing_file(col, resolved, row[col]), sheet, line, pid)
+            )
     return problems
 
 
