@@ -117,6 +117,15 @@ def _could_match(rule: Rule, event: Event) -> bool:
 PROTOCOL_DEVIATION = "PROTOCOL DEVIATION"
 """The start of the provisional line that records an eligibility waiver applied by an override."""
 
+
+def waivers_off(waiver_id: str) -> str:
+    """Why a sheet's ``eligibility_waiver`` is refused while config
+    ``assignment.eligibility_waivers`` is false (the default)."""
+    return (f"eligibility_waiver {waiver_id!r} is given but eligibility waivers are off: a "
+            "tumour board cannot lift a Table 2 criterion; if the sponsor has documented this "
+            "waiver, set assignment.eligibility_waivers: true in the config")  # fmt: skip
+
+
 OVERRIDE_REFUSED = "tumour-board override refused"
 """The start of the provisional line that records a refused override (the pipeline names the
 patient and the sheet or review row beside it)."""

@@ -271,6 +271,7 @@ def patient_from_row(
 ) -> Patient:
     """Validate one row (non-empty cells only) and build a :class:`Patient`."""
     pid = row.get("patient_id") or None
+    paths = paths or RealPaths()
     _check_readable_values(row, sheet=sheet, line=line, patient=pid)
     errors = row_schema_errors(row)
     if errors:
@@ -280,9 +281,7 @@ def patient_from_row(
     for col in PATH_COLUMNS:
         if col in values:
             values[col] = resolve_path(values[col], sheet_dir)
-            if check_files and not (
-                paths.is_file(values[col]) if paths else os.path.isfile(values[col])
-            ):
+            if check_files and not paths.is_file(values[col]):
                 raise InputError(
                     missing_file(col, values[col], row[col]),
                     path=sheet,
@@ -293,7 +292,7 @@ def patient_from_row(
     for col in PATH_COLUMNS:
         if col not in values:
             continue
-        key = paths(values[col]) if paths else os.path.realpath(values[col])
+        key = paths(values[col])
         if key in named:
             raise InputError(
                 f"the same file {row[col]!r} is named in both {named[key]} and {col}: each column "

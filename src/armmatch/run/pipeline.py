@@ -23,7 +23,12 @@ from armmatch.calling.purity import CnvThresholds
 from armmatch.calling.reference import FastaReference, fasta_build_problem
 from armmatch.calling.small_variants import read_small_variants
 from armmatch.config import Settings
-from armmatch.decision.assignment import OVERRIDE_REFUSED, PROTOCOL_DEVIATION, decide
+from armmatch.decision.assignment import (
+    OVERRIDE_REFUSED,
+    PROTOCOL_DEVIATION,
+    decide,
+    waivers_off,
+)
 from armmatch.decision.eligibility import assess_eligibility, her2_evidence
 from armmatch.decision.rules import annotate_events
 from armmatch.errors import ConfigError, InputError
@@ -469,11 +474,7 @@ def assign_patient(
     )
     problem = rules.override_problem(patient.arm_override) if patient.arm_override else None
     if patient.eligibility_waiver and not settings.eligibility_waivers:
-        problem = (
-            f"eligibility_waiver {patient.eligibility_waiver!r} is given but eligibility waivers "
-            "are off: a tumour board cannot lift a Table 2 criterion; if the sponsor has "
-            "documented this waiver, set assignment.eligibility_waivers: true in the config"
-        )
+        problem = waivers_off(patient.eligibility_waiver)
     if problem is not None:
         raise InputError(problem, path=sheet, line=patient.line, patient=patient.patient_id)
     decision = decide(

@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from armmatch.calling.builds import check_row_build
+from armmatch.decision.assignment import waivers_off
 from armmatch.errors import ArmmatchError, InputError
 from armmatch.io import open_text
 from armmatch.knowledge.rule_table import RuleSet
@@ -335,10 +336,8 @@ def preflight(config: Mapping[str, Any], *, sheet: str | None = None) -> Report:
     waivers = bool(config.get("assignment", {}).get("eligibility_waivers"))
     for p in patients:
         if p.eligibility_waiver and not waivers:
-            problems.append(Problem(
-                "error", f"eligibility_waiver {p.eligibility_waiver!r} is given but eligibility "
-                "waivers are off: a tumour board cannot lift a Table 2 criterion; if the sponsor "
-                "has documented this waiver, set assignment.eligibility_waivers: true in the "
-                "config", path, p.line, p.patient_id))  # fmt: skip
+            problems.append(
+                Problem("error", waivers_off(p.eligibility_waiver), path, p.line, p.patient_id)
+            )
         problems += file_problems(p, patient_build(p, str(config["genome_build"])))
     return Report(path, len(patients), tuple(problems))
